@@ -1,0 +1,19 @@
+// Command asm generates the amd64 assembly kernels of vecfit with avo.
+// Run it through go generate in the repository root; it writes
+// ../dist_amd64.s and the Go declarations in ../dist_amd64.go.
+package main
+
+//go:generate go run . -out ../dist_amd64.s -stubs ../dist_amd64.go -pkg vecfit
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+)
+
+func main() {
+	ConstraintExpr("!purego")
+	constants()
+	for _, t := range nearestTargets {
+		nearest(t)
+	}
+	Generate()
+}

@@ -1,0 +1,111 @@
+package vecfit
+
+import (
+	"fmt"
+	"math"
+)
+
+// A kernel is one implementation of the package's hot loops. The generic
+// kernel is always present. The assembly kernels are listed only when the
+// CPU and the operating system support their instructions.
+type kernel struct {
+	name string
+
+	// nearest32 and nearest64 return the nearest-centroid kernel to use
+	// for k centroids.
+	nearest32 func(k int) nearestKernel[float32]
+	nearest64 func(k int) nearestKernel[float64]
+}
+
+// nearestKernel is one nearest-centroid kernel. It sets labels[i] and
+// dists[i] for every point, reading centroids packed in groups of block (see
+// packCentroids), or row by row when block is 0. groups is the number of
+// packed groups. The caller has checked every length, and settles points
+// whose distance comes out +Inf or NaN (see search.rows).
+type nearestKernel[F Float] struct {
+	fn    func(labels []int32, dists []F, points, centroids []F, dim, groups int)
+	block int
+}
+
+// kernels lists every kernel this CPU can run, fastest first. It is built
+// once at start and never changed.
+var kernels = append(assemblyKernels(), genericKernel)
+
+var genericKernel = &kernel{
+	name: "generic",
+	nearest32: func(int) nearestKernel[float32] {
+		return nearestKernel[float32]{fn: nearestGeneric[float32]}
+	},
+	nearest64: func(int) nearestKernel[float64] {
+		return nearestKernel[float64]{fn: nearestGeneric[float64]}
+	},
+}
+
+// Kernel returns the name of the kernel that the package uses: "avx512",
+// "avx2", "neon" or "generic".
+func Kernel() string { return kernels[0].name }
+
+// Kernels returns the names of all kernels that this CPU and build can run,
+// fastest first. Any of them can be named in [Options.Kernel].
+func Kernels() []string {
+	names := make([]string, len(kernels))
+	for i, k := range kernels {
+		names[i] = k.name
+	}
+	return names
+}
+
+// lookupKernel returns the kernel with the given name, or the default kernel
+// when the name is empty.
+func lookupKernel(name string) (*kernel, error) {
+	if name == "" {
+		return kernels[0], nil
+	}
+	for _, k := range kernels {
+		if k.name == name {
+			return k, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %q (this CPU and build have %v)", ErrKernel, name, Kernels())
+}
+
+// maxPackedCentroids bounds k for the packed kernels, which carry centroid
+// indices as floating-point lane values: float32 holds every integer up to
+// 2²⁴ exactly. Larger k falls back to the generic kernel.
+const maxPackedCentroids = 1 << 24
+
+// nearestFor returns the kernel's nearest-centroid kernel for F and k
+// centroids.
+func nearestFor[F Float](k *kernel, centroids int) nearestKernel[F] {
+	var zero F
+	if _, ok := any(zero).(float32); ok {
+		return any(k.nearest32(centroids)).(nearestKernel[F])
+	}
+	return any(k.nearest64(centroids)).(nearestKernel[F])
+}
+
+// packCentroids lays out the k centroids (rows of dim values) in groups of
+// block: group g holds, for each coordinate j in turn, coordinate j of
+// centroids g·block … g·block+block−1. A kernel can then load one vector per
+// coordinate and compare a point with block centroids without horizontal
+// sums. The last group is padded with NaN centroids, which are never chosen.
+func packCentroids[F Float](centroids []F, dim, block int) []F {
+	k := len(centroids) / dim
+	groups := (k + block - 1) / block
+	packed := make([]F, groups*dim*block)
+	nan := F(math.NaN())
+	for g := range groups {
+		out := packed[g*dim*block : (g+1)*dim*block]
+		for lane := range block {
+			c := g*block + lane
+			for j := range dim {
+				v := nan
+				if c < k {
+					v = centroids[c*dim+j]
+				}
+				out[j*block+lane] = v
+			}
+		}
+	}
+	return packed
+}

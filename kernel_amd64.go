@@ -1,0 +1,51 @@
+//go:build !purego
+
+package vecfit
+
+import "github.com/klauspost/cpuid/v2"
+
+// assemblyKernels returns the amd64 kernels that this CPU and operating
+// system support, fastest first. cpuid reports AVX2, FMA3 and the AVX-512
+// features only when the operating system saves the wider registers.
+func assemblyKernels() []*kernel {
+	var ks []*kernel
+	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3) {
+		ks = append(ks, avx512Kernel)
+	}
+	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
+		ks = append(ks, avx2Kernel)
+	}
+	return ks
+}
+
+var avx2Kernel = &kernel{
+	name: "avx2",
+	nearest32: func(k int) nearestKernel[float32] {
+		if k <= 8 {
+			return nearestKernel[float32]{fn: nearestAVX2F32_4x1, block: 8}
+		}
+		return nearestKernel[float32]{fn: nearestAVX2F32_3x2, block: 16}
+	},
+	nearest64: func(k int) nearestKernel[float64] {
+		if k <= 4 {
+			return nearestKernel[float64]{fn: nearestAVX2F64_4x1, block: 4}
+		}
+		return nearestKernel[float64]{fn: nearestAVX2F64_3x2, block: 8}
+	},
+}
+
+var avx512Kernel = &kernel{
+	name: "avx512",
+	nearest32: func(k int) nearestKernel[float32] {
+		if k <= 16 {
+			return nearestKernel[float32]{fn: nearestAVX512F32_8x1, block: 16}
+		}
+		return nearestKernel[float32]{fn: nearestAVX512F32_6x2, block: 32}
+	},
+	nearest64: func(k int) nearestKernel[float64] {
+		if k <= 8 {
+			return nearestKernel[float64]{fn: nearestAVX512F64_8x1, block: 8}
+		}
+		return nearestKernel[float64]{fn: nearestAVX512F64_6x2, block: 16}
+	},
+}

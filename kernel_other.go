@@ -1,0 +1,6 @@
+//go:build purego || !amd64
+
+package vecfit
+
+// assemblyKernels returns no kernels: this build has no assembly.
+func assemblyKernels() []*kernel { return nil }

@@ -1,0 +1,246 @@
+package vecfit
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+)
+
+// Options selects how a computation runs. The zero value uses the kernel
+// that dispatch chose and up to GOMAXPROCS goroutines. No option changes a
+// result: labels, distances and sums are the same bit for bit whatever the
+// number of goroutines.
+type Options struct {
+	// Kernel names the kernel to run, one of Kernels(). Empty selects
+	// Kernel(), the fastest this CPU has.
+	Kernel string
+
+	// Workers is the maximum number of goroutines. Zero or less means
+	// GOMAXPROCS.
+	Workers int
+}
+
+// Nearest writes, for each of the n = len(points)/dim points, the index of the
+// nearest centroid (a row of centroids) to labels and the squared Euclidean
+// distance to it to dists. Either output may be nil when it is not wanted;
+// otherwise it must hold at least n values. n = 0 is not an error.
+//
+// The package documentation states the accuracy contract and the handling
+// of NaN and infinities.
+func Nearest[F Float](labels []int32, dists []F, points, centroids []F, dim int) error {
+	return NearestWith(Options{}, labels, dists, points, centroids, dim)
+}
+
+// NearestWith is [Nearest] with options.
+func NearestWith[F Float](opts Options, labels []int32, dists []F, points, centroids []F, dim int) error {
+	n, err := checkNearest(len(points), len(centroids), dim)
+	if err != nil {
+		return err
+	}
+	if labels != nil && len(labels) < n {
+		return fmt.Errorf("%w: labels has length %d, want at least %d (one per point)", ErrLength, len(labels), n)
+	}
+	if dists != nil && len(dists) < n {
+		return fmt.Errorf("%w: dists has length %d, want at least %d (one per point)", ErrLength, len(dists), n)
+	}
+	s, err := newSearch(opts, centroids, dim)
+	if err != nil {
+		return err
+	}
+	s.run(n, func(lo, hi int, scratch *searchScratch[F]) {
+		l, d := scratch.outputs(labels, dists, lo, hi)
+		s.rows(l, d, points[lo*dim:hi*dim])
+	})
+	return nil
+}
+
+// Loss returns the k-means clustering loss: the mean over the points of the
+// squared distance to the nearest centroid. It returns NaN when a point's
+// distance is NaN (see [Nearest]) and 0 when there are no points. It
+// allocates only per block of points, never per point.
+func Loss[F Float](points, centroids []F, dim int) (F, error) {
+	sum, err := Inertia(points, centroids, dim)
+	if err != nil {
+		return 0, err
+	}
+	n := len(points) / dim
+	if n == 0 {
+		return 0, nil
+	}
+	return F(sum / float64(n)), nil
+}
+
+// Inertia returns the sum over the points of the squared distance to the
+// nearest centroid, accumulated in float64. The sum is formed per fixed block
+// of points and the block sums are added in order, so the result does not
+// depend on the number of goroutines.
+func Inertia[F Float](points, centroids []F, dim int) (float64, error) {
+	return InertiaWith(Options{}, points, centroids, dim)
+}
+
+// InertiaWith is [Inertia] with options.
+func InertiaWith[F Float](opts Options, points, centroids []F, dim int) (float64, error) {
+	n, err := checkNearest(len(points), len(centroids), dim)
+	if err != nil {
+		return 0, err
+	}
+	s, err := newSearch(opts, centroids, dim)
+	if err != nil {
+		return 0, err
+	}
+	sums := make([]float64, (n+blockRows-1)/blockRows)
+	s.run(n, func(lo, hi int, scratch *searchScratch[F]) {
+		l, d := scratch.outputs(nil, nil, lo, hi)
+		s.rows(l, d, points[lo*dim:hi*dim])
+		var sum float64
+		for _, v := range d {
+			sum += float64(v)
+		}
+		sums[lo/blockRows] = sum
+	})
+	var total float64
+	for _, v := range sums {
+		total += v
+	}
+	return total, nil
+}
+
+// checkNearest validates the shapes shared by the nearest-centroid functions
+// and returns the number of points.
+func checkNearest(lenPoints, lenCentroids, dim int) (int, error) {
+	if dim < 1 {
+		return 0, fmt.Errorf("%w: dim is %d, want at least 1", ErrDim, dim)
+	}
+	if lenPoints%dim != 0 {
+		return 0, fmt.Errorf("%w: points has length %d, not a multiple of dim %d", ErrLength, lenPoints, dim)
+	}
+	if lenCentroids%dim != 0 {
+		return 0, fmt.Errorf("%w: centroids has length %d, not a multiple of dim %d", ErrLength, lenCentroids, dim)
+	}
+	if lenCentroids == 0 {
+		return 0, fmt.Errorf("%w: centroids is empty, want at least one row of dim %d", ErrNoCentroids, dim)
+	}
+	return lenPoints / dim, nil
+}
+
+// blockRows is the number of points that one unit of parallel work covers.
+// It is fixed, not derived from the number of goroutines, so that sums
+// formed per block are the same whatever the split.
+const blockRows = 1024
+
+// search is one nearest-centroid search: the kernel, its centroids in the
+// layout it reads, and the number of goroutines to use.
+type search[F Float] struct {
+	kernel    nearestKernel[F]
+	centroids []F
+	groups    int
+	raw       []F
+	dim       int
+	workers   int
+}
+
+func newSearch[F Float](opts Options, centroids []F, dim int) (*search[F], error) {
+	k, err := lookupKernel(opts.Kernel)
+	if err != nil {
+		return nil, err
+	}
+	if len(centroids)/dim > maxPackedCentroids {
+		k = genericKernel
+	}
+	kern := nearestFor[F](k, len(centroids)/dim)
+	packed, groups := centroids, 0
+	if kern.block > 0 {
+		packed = packCentroids(centroids, dim, kern.block)
+		groups = len(packed) / (dim * kern.block)
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return &search[F]{kernel: kern, centroids: packed, groups: groups, raw: centroids, dim: dim, workers: workers}, nil
+}
+
+// rows runs the kernel on a block of points and then settles, with the
+// reference rules, every point whose distance came out +Inf or NaN: the
+// assembly kernels only ever choose distances strictly below +Inf.
+func (s *search[F]) rows(labels []int32, dists []F, points []F) {
+	if len(labels) == 0 {
+		return
+	}
+	s.kernel.fn(labels, dists, points, s.centroids, s.dim, s.groups)
+	for i, d := range dists {
+		if math.IsInf(float64(d), 1) || d != d {
+			labels[i], dists[i] = nearestRow(points[i*s.dim:(i+1)*s.dim], s.raw, s.dim)
+		}
+	}
+}
+
+// searchScratch holds one goroutine's buffers for outputs that the caller
+// did not ask for.
+type searchScratch[F Float] struct {
+	labels []int32
+	dists  []F
+}
+
+// outputs returns the slices [lo:hi] of labels and dists, or of the scratch
+// buffers where the caller passed nil.
+func (sc *searchScratch[F]) outputs(labels []int32, dists []F, lo, hi int) ([]int32, []F) {
+	n := hi - lo
+	if labels == nil {
+		if cap(sc.labels) < n {
+			sc.labels = make([]int32, blockRows)
+		}
+		labels = sc.labels[:n]
+	} else {
+		labels = labels[lo:hi]
+	}
+	if dists == nil {
+		if cap(sc.dists) < n {
+			sc.dists = make([]F, blockRows)
+		}
+		dists = sc.dists[:n]
+	} else {
+		dists = dists[lo:hi]
+	}
+	return labels, dists
+}
+
+// run calls fn on consecutive blocks of at most blockRows points, on up to
+// s.workers goroutines. Small searches run on the calling goroutine.
+func (s *search[F]) run(n int, fn func(lo, hi int, scratch *searchScratch[F])) {
+	blocks := (n + blockRows - 1) / blockRows
+	workers := min(s.workers, blocks)
+	k := len(s.raw) / s.dim
+	if work := n * k * s.dim; work < 1<<18 {
+		workers = 1
+	}
+	if workers <= 1 {
+		var scratch searchScratch[F]
+		for b := range blocks {
+			fn(b*blockRows, min((b+1)*blockRows, n), &scratch)
+		}
+		return
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+	)
+	for range workers {
+		wg.Go(func() {
+			var scratch searchScratch[F]
+			for {
+				mu.Lock()
+				b := next
+				next++
+				mu.Unlock()
+				if b >= blocks {
+					return
+				}
+				fn(b*blockRows, min((b+1)*blockRows, n), &scratch)
+			}
+		})
+	}
+	wg.Wait()
+}
