@@ -168,16 +168,16 @@ nearestAVX2F32_3x2_points:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX2F32_3x2_3_centroids:
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	MOVQ   DX, R9
-	MOVQ   dim+96(FP), R10
-
-nearestAVX2F32_3x2_3_dim:
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F32_3x2_3_even
 	VMOVUPS      (DI), Y12
 	VMOVUPS      32(DI), Y13
 	VBROADCASTSS (R9), Y14
@@ -198,8 +198,49 @@ nearestAVX2F32_3x2_3_dim:
 	ADDQ         $0x00000004, R9
 	ADDQ         $0x00000040, DI
 	DECQ         R10
-	JNZ          nearestAVX2F32_3x2_3_dim
+	JZ           nearestAVX2F32_3x2_3_update
 
+nearestAVX2F32_3x2_3_even:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (R9), Y14
+	VSUBPS       Y12, Y14, Y15
+	VFMADD231PS  Y15, Y15, Y6
+	VSUBPS       Y13, Y14, Y14
+	VFMADD231PS  Y14, Y14, Y7
+	VBROADCASTSS (R9)(SI*1), Y14
+	VSUBPS       Y12, Y14, Y15
+	VFMADD231PS  Y15, Y15, Y8
+	VSUBPS       Y13, Y14, Y14
+	VFMADD231PS  Y14, Y14, Y9
+	VBROADCASTSS (R9)(SI*2), Y14
+	VSUBPS       Y12, Y14, Y12
+	VFMADD231PS  Y12, Y12, Y10
+	VSUBPS       Y13, Y14, Y12
+	VFMADD231PS  Y12, Y12, Y11
+	VMOVUPS      64(DI), Y12
+	VMOVUPS      96(DI), Y13
+	VBROADCASTSS 4(R9), Y14
+	VSUBPS       Y12, Y14, Y15
+	VFMADD231PS  Y15, Y15, Y6
+	VSUBPS       Y13, Y14, Y14
+	VFMADD231PS  Y14, Y14, Y7
+	VBROADCASTSS 4(R9)(SI*1), Y14
+	VSUBPS       Y12, Y14, Y15
+	VFMADD231PS  Y15, Y15, Y8
+	VSUBPS       Y13, Y14, Y14
+	VFMADD231PS  Y14, Y14, Y9
+	VBROADCASTSS 4(R9)(SI*2), Y14
+	VSUBPS       Y12, Y14, Y12
+	VFMADD231PS  Y12, Y12, Y10
+	VSUBPS       Y13, Y14, Y12
+	VFMADD231PS  Y12, Y12, Y11
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000080, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F32_3x2_3_even
+
+nearestAVX2F32_3x2_3_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPS      (SP), Y12
 	VCMPPS       $0x01, Y0, Y6, Y13
@@ -304,12 +345,12 @@ nearestAVX2F32_3x2_tail:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX2F32_3x2_1_centroids:
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	MOVQ   DX, R9
-	MOVQ   dim+96(FP), R10
-
-nearestAVX2F32_3x2_1_dim:
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F32_3x2_1_even
 	VMOVUPS      (DI), Y4
 	VMOVUPS      32(DI), Y5
 	VBROADCASTSS (R9), Y6
@@ -320,8 +361,29 @@ nearestAVX2F32_3x2_1_dim:
 	ADDQ         $0x00000004, R9
 	ADDQ         $0x00000040, DI
 	DECQ         R10
-	JNZ          nearestAVX2F32_3x2_1_dim
+	JZ           nearestAVX2F32_3x2_1_update
 
+nearestAVX2F32_3x2_1_even:
+	VMOVUPS      (DI), Y4
+	VMOVUPS      32(DI), Y5
+	VBROADCASTSS (R9), Y6
+	VSUBPS       Y4, Y6, Y4
+	VFMADD231PS  Y4, Y4, Y2
+	VSUBPS       Y5, Y6, Y4
+	VFMADD231PS  Y4, Y4, Y3
+	VMOVUPS      64(DI), Y4
+	VMOVUPS      96(DI), Y5
+	VBROADCASTSS 4(R9), Y6
+	VSUBPS       Y4, Y6, Y4
+	VFMADD231PS  Y4, Y4, Y2
+	VSUBPS       Y5, Y6, Y4
+	VFMADD231PS  Y4, Y4, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000080, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F32_3x2_1_even
+
+nearestAVX2F32_3x2_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPS      (SP), Y4
 	VCMPPS       $0x01, Y0, Y2, Y5
@@ -368,6 +430,306 @@ nearestAVX2F32_3x2_done:
 	VZEROUPPER
 	RET
 
+// func nearestAVX2F32_2x4m(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
+// Requires: AVX, FMA3
+TEXT ·nearestAVX2F32_2x4m(SB), NOSPLIT, $32-112
+	MOVQ labels_base+0(FP), AX
+	MOVQ dists_base+24(FP), CX
+	MOVQ points_base+48(FP), DX
+	MOVQ labels_len+8(FP), BX
+	MOVQ dim+96(FP), SI
+	SHLQ $0x02, SI
+
+	// Groups of P points.
+nearestAVX2F32_2x4m_points:
+	CMPQ         BX, $0x00000002
+	JL           nearestAVX2F32_2x4m_tail
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+	VBROADCASTSS posinf32<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+	VMOVUPS      iota32<>+0(SB), Y4
+	VMOVUPS      Y4, (SP)
+	MOVQ         packed_base+72(FP), DI
+	MOVQ         groups+104(FP), R8
+
+nearestAVX2F32_2x4m_2_centroids:
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F32_2x4m_2_even
+	VBROADCASTSS (R9), Y12
+	VSUBPS       (DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y4
+	VSUBPS       32(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y5
+	VSUBPS       64(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y6
+	VSUBPS       96(DI), Y12, Y12
+	VFMADD231PS  Y12, Y12, Y7
+	VBROADCASTSS (R9)(SI*1), Y12
+	VSUBPS       (DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y8
+	VSUBPS       32(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y9
+	VSUBPS       64(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y10
+	VSUBPS       96(DI), Y12, Y12
+	VFMADD231PS  Y12, Y12, Y11
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000080, DI
+	DECQ         R10
+	JZ           nearestAVX2F32_2x4m_2_update
+
+nearestAVX2F32_2x4m_2_even:
+	VBROADCASTSS (R9), Y12
+	VSUBPS       (DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y4
+	VSUBPS       32(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y5
+	VSUBPS       64(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y6
+	VSUBPS       96(DI), Y12, Y12
+	VFMADD231PS  Y12, Y12, Y7
+	VBROADCASTSS (R9)(SI*1), Y12
+	VSUBPS       (DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y8
+	VSUBPS       32(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y9
+	VSUBPS       64(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y10
+	VSUBPS       96(DI), Y12, Y12
+	VFMADD231PS  Y12, Y12, Y11
+	VBROADCASTSS 4(R9), Y12
+	VSUBPS       128(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y4
+	VSUBPS       160(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y5
+	VSUBPS       192(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y6
+	VSUBPS       224(DI), Y12, Y12
+	VFMADD231PS  Y12, Y12, Y7
+	VBROADCASTSS 4(R9)(SI*1), Y12
+	VSUBPS       128(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y8
+	VSUBPS       160(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y9
+	VSUBPS       192(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y10
+	VSUBPS       224(DI), Y12, Y12
+	VFMADD231PS  Y12, Y12, Y11
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000100, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F32_2x4m_2_even
+
+nearestAVX2F32_2x4m_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS      (SP), Y12
+	VCMPPS       $0x01, Y0, Y4, Y13
+	VMINPS       Y0, Y4, Y0
+	VBLENDVPS    Y13, Y12, Y1, Y1
+	VCMPPS       $0x01, Y2, Y8, Y4
+	VMINPS       Y2, Y8, Y2
+	VBLENDVPS    Y4, Y12, Y3, Y3
+	VBROADCASTSS iota32<>+32(SB), Y4
+	VADDPS       Y4, Y12, Y12
+	VCMPPS       $0x01, Y0, Y5, Y4
+	VMINPS       Y0, Y5, Y0
+	VBLENDVPS    Y4, Y12, Y1, Y1
+	VCMPPS       $0x01, Y2, Y9, Y4
+	VMINPS       Y2, Y9, Y2
+	VBLENDVPS    Y4, Y12, Y3, Y3
+	VBROADCASTSS iota32<>+32(SB), Y4
+	VADDPS       Y4, Y12, Y12
+	VCMPPS       $0x01, Y0, Y6, Y4
+	VMINPS       Y0, Y6, Y0
+	VBLENDVPS    Y4, Y12, Y1, Y1
+	VCMPPS       $0x01, Y2, Y10, Y4
+	VMINPS       Y2, Y10, Y2
+	VBLENDVPS    Y4, Y12, Y3, Y3
+	VBROADCASTSS iota32<>+32(SB), Y4
+	VADDPS       Y4, Y12, Y12
+	VCMPPS       $0x01, Y0, Y7, Y4
+	VMINPS       Y0, Y7, Y0
+	VBLENDVPS    Y4, Y12, Y1, Y1
+	VCMPPS       $0x01, Y2, Y11, Y4
+	VMINPS       Y2, Y11, Y2
+	VBLENDVPS    Y4, Y12, Y3, Y3
+	VBROADCASTSS iota32<>+32(SB), Y4
+	VADDPS       Y4, Y12, Y12
+	VMOVUPS      Y12, (SP)
+	DECQ         R8
+	JNZ          nearestAVX2F32_2x4m_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Y4
+	VMOVUPS      Y0, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VCMPPS       $0x04, Y5, Y0, Y0
+	VBLENDVPS    Y0, Y4, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y6
+	VMINPS       Y6, Y1, Y1
+	VPERMILPS    $0x4e, Y1, Y6
+	VMINPS       Y6, Y1, Y1
+	VPERMILPS    $0xb1, Y1, Y6
+	VMINPS       Y6, Y1, Y1
+	VMOVSS       X5, (CX)
+	VCVTTSS2SI   X1, DI
+	MOVL         DI, (AX)
+	VMOVUPS      Y2, Y0
+	VPERM2F128   $0x01, Y0, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VPERMILPS    $0x4e, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VPERMILPS    $0xb1, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VCMPPS       $0x04, Y0, Y2, Y1
+	VBLENDVPS    Y1, Y4, Y3, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, DI
+	MOVL         DI, 4(AX)
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x00000008, CX
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x00000002, BX
+	JMP          nearestAVX2F32_2x4m_points
+
+	// The remaining points, one at a time.
+nearestAVX2F32_2x4m_tail:
+	TESTQ        BX, BX
+	JZ           nearestAVX2F32_2x4m_done
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      iota32<>+0(SB), Y2
+	VMOVUPS      Y2, (SP)
+	MOVQ         packed_base+72(FP), DI
+	MOVQ         groups+104(FP), R8
+
+nearestAVX2F32_2x4m_1_centroids:
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F32_2x4m_1_even
+	VBROADCASTSS (R9), Y6
+	VSUBPS       (DI), Y6, Y7
+	VFMADD231PS  Y7, Y7, Y2
+	VSUBPS       32(DI), Y6, Y7
+	VFMADD231PS  Y7, Y7, Y3
+	VSUBPS       64(DI), Y6, Y7
+	VFMADD231PS  Y7, Y7, Y4
+	VSUBPS       96(DI), Y6, Y6
+	VFMADD231PS  Y6, Y6, Y5
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000080, DI
+	DECQ         R10
+	JZ           nearestAVX2F32_2x4m_1_update
+
+nearestAVX2F32_2x4m_1_even:
+	VBROADCASTSS (R9), Y6
+	VSUBPS       (DI), Y6, Y7
+	VFMADD231PS  Y7, Y7, Y2
+	VSUBPS       32(DI), Y6, Y7
+	VFMADD231PS  Y7, Y7, Y3
+	VSUBPS       64(DI), Y6, Y7
+	VFMADD231PS  Y7, Y7, Y4
+	VSUBPS       96(DI), Y6, Y6
+	VFMADD231PS  Y6, Y6, Y5
+	VBROADCASTSS 4(R9), Y6
+	VSUBPS       128(DI), Y6, Y7
+	VFMADD231PS  Y7, Y7, Y2
+	VSUBPS       160(DI), Y6, Y7
+	VFMADD231PS  Y7, Y7, Y3
+	VSUBPS       192(DI), Y6, Y7
+	VFMADD231PS  Y7, Y7, Y4
+	VSUBPS       224(DI), Y6, Y6
+	VFMADD231PS  Y6, Y6, Y5
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000100, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F32_2x4m_1_even
+
+nearestAVX2F32_2x4m_1_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS      (SP), Y6
+	VCMPPS       $0x01, Y0, Y2, Y7
+	VMINPS       Y0, Y2, Y0
+	VBLENDVPS    Y7, Y6, Y1, Y1
+	VBROADCASTSS iota32<>+32(SB), Y2
+	VADDPS       Y2, Y6, Y6
+	VCMPPS       $0x01, Y0, Y3, Y2
+	VMINPS       Y0, Y3, Y0
+	VBLENDVPS    Y2, Y6, Y1, Y1
+	VBROADCASTSS iota32<>+32(SB), Y2
+	VADDPS       Y2, Y6, Y6
+	VCMPPS       $0x01, Y0, Y4, Y2
+	VMINPS       Y0, Y4, Y0
+	VBLENDVPS    Y2, Y6, Y1, Y1
+	VBROADCASTSS iota32<>+32(SB), Y2
+	VADDPS       Y2, Y6, Y6
+	VCMPPS       $0x01, Y0, Y5, Y2
+	VMINPS       Y0, Y5, Y0
+	VBLENDVPS    Y2, Y6, Y1, Y1
+	VBROADCASTSS iota32<>+32(SB), Y2
+	VADDPS       Y2, Y6, Y6
+	VMOVUPS      Y6, (SP)
+	DECQ         R8
+	JNZ          nearestAVX2F32_2x4m_1_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Y2
+	VMOVUPS      Y0, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VCMPPS       $0x04, Y3, Y0, Y0
+	VBLENDVPS    Y0, Y2, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y4
+	VMINPS       Y4, Y1, Y1
+	VPERMILPS    $0x4e, Y1, Y4
+	VMINPS       Y4, Y1, Y1
+	VPERMILPS    $0xb1, Y1, Y4
+	VMINPS       Y4, Y1, Y1
+	VMOVSS       X3, (CX)
+	VCVTTSS2SI   X1, DI
+	MOVL         DI, (AX)
+	ADDQ         $0x00000004, AX
+	ADDQ         $0x00000004, CX
+	ADDQ         SI, DX
+	DECQ         BX
+	JMP          nearestAVX2F32_2x4m_tail
+
+nearestAVX2F32_2x4m_done:
+	VZEROUPPER
+	RET
+
 // func nearestAVX2F32_4x1(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
 // Requires: AVX, FMA3
 TEXT ·nearestAVX2F32_4x1(SB), NOSPLIT, $32-112
@@ -396,18 +758,18 @@ nearestAVX2F32_4x1_points:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX2F32_4x1_4_centroids:
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	MOVQ   DX, R9
-	MOVQ   DX, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	MOVQ   dim+96(FP), R11
-
-nearestAVX2F32_4x1_4_dim:
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	MOVQ         DX, R9
+	MOVQ         DX, R10
+	ADDQ         SI, R10
+	ADDQ         SI, R10
+	ADDQ         SI, R10
+	MOVQ         dim+96(FP), R11
+	TESTQ        $0x00000001, R11
+	JZ           nearestAVX2F32_4x1_4_even
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (R9), Y13
 	VSUBPS       Y12, Y13, Y13
@@ -425,8 +787,42 @@ nearestAVX2F32_4x1_4_dim:
 	ADDQ         $0x00000004, R10
 	ADDQ         $0x00000020, DI
 	DECQ         R11
-	JNZ          nearestAVX2F32_4x1_4_dim
+	JZ           nearestAVX2F32_4x1_4_update
 
+nearestAVX2F32_4x1_4_even:
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (R9), Y13
+	VSUBPS       Y12, Y13, Y13
+	VFMADD231PS  Y13, Y13, Y8
+	VBROADCASTSS (R9)(SI*1), Y13
+	VSUBPS       Y12, Y13, Y13
+	VFMADD231PS  Y13, Y13, Y9
+	VBROADCASTSS (R9)(SI*2), Y13
+	VSUBPS       Y12, Y13, Y13
+	VFMADD231PS  Y13, Y13, Y10
+	VBROADCASTSS (R10), Y13
+	VSUBPS       Y12, Y13, Y13
+	VFMADD231PS  Y13, Y13, Y11
+	VMOVUPS      32(DI), Y12
+	VBROADCASTSS 4(R9), Y13
+	VSUBPS       Y12, Y13, Y13
+	VFMADD231PS  Y13, Y13, Y8
+	VBROADCASTSS 4(R9)(SI*1), Y13
+	VSUBPS       Y12, Y13, Y13
+	VFMADD231PS  Y13, Y13, Y9
+	VBROADCASTSS 4(R9)(SI*2), Y13
+	VSUBPS       Y12, Y13, Y13
+	VFMADD231PS  Y13, Y13, Y10
+	VBROADCASTSS 4(R10), Y13
+	VSUBPS       Y12, Y13, Y13
+	VFMADD231PS  Y13, Y13, Y11
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R10
+	ADDQ         $0x00000040, DI
+	SUBQ         $0x00000002, R11
+	JNZ          nearestAVX2F32_4x1_4_even
+
+nearestAVX2F32_4x1_4_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPS      (SP), Y12
 	VCMPPS       $0x01, Y0, Y8, Y13
@@ -542,11 +938,11 @@ nearestAVX2F32_4x1_tail:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX2F32_4x1_1_centroids:
-	VXORPS Y2, Y2, Y2
-	MOVQ   DX, R9
-	MOVQ   dim+96(FP), R10
-
-nearestAVX2F32_4x1_1_dim:
+	VXORPS       Y2, Y2, Y2
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F32_4x1_1_even
 	VMOVUPS      (DI), Y3
 	VBROADCASTSS (R9), Y4
 	VSUBPS       Y3, Y4, Y4
@@ -554,8 +950,23 @@ nearestAVX2F32_4x1_1_dim:
 	ADDQ         $0x00000004, R9
 	ADDQ         $0x00000020, DI
 	DECQ         R10
-	JNZ          nearestAVX2F32_4x1_1_dim
+	JZ           nearestAVX2F32_4x1_1_update
 
+nearestAVX2F32_4x1_1_even:
+	VMOVUPS      (DI), Y3
+	VBROADCASTSS (R9), Y4
+	VSUBPS       Y3, Y4, Y4
+	VFMADD231PS  Y4, Y4, Y2
+	VMOVUPS      32(DI), Y3
+	VBROADCASTSS 4(R9), Y4
+	VSUBPS       Y3, Y4, Y4
+	VFMADD231PS  Y4, Y4, Y2
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000040, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F32_4x1_1_even
+
+nearestAVX2F32_4x1_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPS      (SP), Y3
 	VCMPPS       $0x01, Y0, Y2, Y4
@@ -623,16 +1034,16 @@ nearestAVX2F64_3x2_points:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX2F64_3x2_3_centroids:
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
-	VXORPD Y8, Y8, Y8
-	VXORPD Y9, Y9, Y9
-	VXORPD Y10, Y10, Y10
-	VXORPD Y11, Y11, Y11
-	MOVQ   DX, R9
-	MOVQ   dim+96(FP), R10
-
-nearestAVX2F64_3x2_3_dim:
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	VXORPD       Y8, Y8, Y8
+	VXORPD       Y9, Y9, Y9
+	VXORPD       Y10, Y10, Y10
+	VXORPD       Y11, Y11, Y11
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F64_3x2_3_even
 	VMOVUPD      (DI), Y12
 	VMOVUPD      32(DI), Y13
 	VBROADCASTSD (R9), Y14
@@ -653,8 +1064,49 @@ nearestAVX2F64_3x2_3_dim:
 	ADDQ         $0x00000008, R9
 	ADDQ         $0x00000040, DI
 	DECQ         R10
-	JNZ          nearestAVX2F64_3x2_3_dim
+	JZ           nearestAVX2F64_3x2_3_update
 
+nearestAVX2F64_3x2_3_even:
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (R9), Y14
+	VSUBPD       Y12, Y14, Y15
+	VFMADD231PD  Y15, Y15, Y6
+	VSUBPD       Y13, Y14, Y14
+	VFMADD231PD  Y14, Y14, Y7
+	VBROADCASTSD (R9)(SI*1), Y14
+	VSUBPD       Y12, Y14, Y15
+	VFMADD231PD  Y15, Y15, Y8
+	VSUBPD       Y13, Y14, Y14
+	VFMADD231PD  Y14, Y14, Y9
+	VBROADCASTSD (R9)(SI*2), Y14
+	VSUBPD       Y12, Y14, Y12
+	VFMADD231PD  Y12, Y12, Y10
+	VSUBPD       Y13, Y14, Y12
+	VFMADD231PD  Y12, Y12, Y11
+	VMOVUPD      64(DI), Y12
+	VMOVUPD      96(DI), Y13
+	VBROADCASTSD 8(R9), Y14
+	VSUBPD       Y12, Y14, Y15
+	VFMADD231PD  Y15, Y15, Y6
+	VSUBPD       Y13, Y14, Y14
+	VFMADD231PD  Y14, Y14, Y7
+	VBROADCASTSD 8(R9)(SI*1), Y14
+	VSUBPD       Y12, Y14, Y15
+	VFMADD231PD  Y15, Y15, Y8
+	VSUBPD       Y13, Y14, Y14
+	VFMADD231PD  Y14, Y14, Y9
+	VBROADCASTSD 8(R9)(SI*2), Y14
+	VSUBPD       Y12, Y14, Y12
+	VFMADD231PD  Y12, Y12, Y10
+	VSUBPD       Y13, Y14, Y12
+	VFMADD231PD  Y12, Y12, Y11
+	ADDQ         $0x00000010, R9
+	ADDQ         $0x00000080, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F64_3x2_3_even
+
+nearestAVX2F64_3x2_3_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPD      (SP), Y12
 	VCMPPD       $0x01, Y0, Y6, Y13
@@ -747,12 +1199,12 @@ nearestAVX2F64_3x2_tail:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX2F64_3x2_1_centroids:
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	MOVQ   DX, R9
-	MOVQ   dim+96(FP), R10
-
-nearestAVX2F64_3x2_1_dim:
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F64_3x2_1_even
 	VMOVUPD      (DI), Y4
 	VMOVUPD      32(DI), Y5
 	VBROADCASTSD (R9), Y6
@@ -763,8 +1215,29 @@ nearestAVX2F64_3x2_1_dim:
 	ADDQ         $0x00000008, R9
 	ADDQ         $0x00000040, DI
 	DECQ         R10
-	JNZ          nearestAVX2F64_3x2_1_dim
+	JZ           nearestAVX2F64_3x2_1_update
 
+nearestAVX2F64_3x2_1_even:
+	VMOVUPD      (DI), Y4
+	VMOVUPD      32(DI), Y5
+	VBROADCASTSD (R9), Y6
+	VSUBPD       Y4, Y6, Y4
+	VFMADD231PD  Y4, Y4, Y2
+	VSUBPD       Y5, Y6, Y4
+	VFMADD231PD  Y4, Y4, Y3
+	VMOVUPD      64(DI), Y4
+	VMOVUPD      96(DI), Y5
+	VBROADCASTSD 8(R9), Y6
+	VSUBPD       Y4, Y6, Y4
+	VFMADD231PD  Y4, Y4, Y2
+	VSUBPD       Y5, Y6, Y4
+	VFMADD231PD  Y4, Y4, Y3
+	ADDQ         $0x00000010, R9
+	ADDQ         $0x00000080, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F64_3x2_1_even
+
+nearestAVX2F64_3x2_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPD      (SP), Y4
 	VCMPPD       $0x01, Y0, Y2, Y5
@@ -807,6 +1280,294 @@ nearestAVX2F64_3x2_done:
 	VZEROUPPER
 	RET
 
+// func nearestAVX2F64_2x4m(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
+// Requires: AVX, FMA3
+TEXT ·nearestAVX2F64_2x4m(SB), NOSPLIT, $32-112
+	MOVQ labels_base+0(FP), AX
+	MOVQ dists_base+24(FP), CX
+	MOVQ points_base+48(FP), DX
+	MOVQ labels_len+8(FP), BX
+	MOVQ dim+96(FP), SI
+	SHLQ $0x03, SI
+
+	// Groups of P points.
+nearestAVX2F64_2x4m_points:
+	CMPQ         BX, $0x00000002
+	JL           nearestAVX2F64_2x4m_tail
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+	VBROADCASTSD posinf64<>+0(SB), Y2
+	VXORPD       Y3, Y3, Y3
+	VMOVUPD      iota64<>+0(SB), Y4
+	VMOVUPD      Y4, (SP)
+	MOVQ         packed_base+72(FP), DI
+	MOVQ         groups+104(FP), R8
+
+nearestAVX2F64_2x4m_2_centroids:
+	VXORPD       Y4, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	VXORPD       Y8, Y8, Y8
+	VXORPD       Y9, Y9, Y9
+	VXORPD       Y10, Y10, Y10
+	VXORPD       Y11, Y11, Y11
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F64_2x4m_2_even
+	VBROADCASTSD (R9), Y12
+	VSUBPD       (DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y4
+	VSUBPD       32(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y5
+	VSUBPD       64(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y6
+	VSUBPD       96(DI), Y12, Y12
+	VFMADD231PD  Y12, Y12, Y7
+	VBROADCASTSD (R9)(SI*1), Y12
+	VSUBPD       (DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y8
+	VSUBPD       32(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y9
+	VSUBPD       64(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y10
+	VSUBPD       96(DI), Y12, Y12
+	VFMADD231PD  Y12, Y12, Y11
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000080, DI
+	DECQ         R10
+	JZ           nearestAVX2F64_2x4m_2_update
+
+nearestAVX2F64_2x4m_2_even:
+	VBROADCASTSD (R9), Y12
+	VSUBPD       (DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y4
+	VSUBPD       32(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y5
+	VSUBPD       64(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y6
+	VSUBPD       96(DI), Y12, Y12
+	VFMADD231PD  Y12, Y12, Y7
+	VBROADCASTSD (R9)(SI*1), Y12
+	VSUBPD       (DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y8
+	VSUBPD       32(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y9
+	VSUBPD       64(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y10
+	VSUBPD       96(DI), Y12, Y12
+	VFMADD231PD  Y12, Y12, Y11
+	VBROADCASTSD 8(R9), Y12
+	VSUBPD       128(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y4
+	VSUBPD       160(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y5
+	VSUBPD       192(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y6
+	VSUBPD       224(DI), Y12, Y12
+	VFMADD231PD  Y12, Y12, Y7
+	VBROADCASTSD 8(R9)(SI*1), Y12
+	VSUBPD       128(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y8
+	VSUBPD       160(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y9
+	VSUBPD       192(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y10
+	VSUBPD       224(DI), Y12, Y12
+	VFMADD231PD  Y12, Y12, Y11
+	ADDQ         $0x00000010, R9
+	ADDQ         $0x00000100, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F64_2x4m_2_even
+
+nearestAVX2F64_2x4m_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD      (SP), Y12
+	VCMPPD       $0x01, Y0, Y4, Y13
+	VMINPD       Y0, Y4, Y0
+	VBLENDVPD    Y13, Y12, Y1, Y1
+	VCMPPD       $0x01, Y2, Y8, Y4
+	VMINPD       Y2, Y8, Y2
+	VBLENDVPD    Y4, Y12, Y3, Y3
+	VBROADCASTSD iota64<>+32(SB), Y4
+	VADDPD       Y4, Y12, Y12
+	VCMPPD       $0x01, Y0, Y5, Y4
+	VMINPD       Y0, Y5, Y0
+	VBLENDVPD    Y4, Y12, Y1, Y1
+	VCMPPD       $0x01, Y2, Y9, Y4
+	VMINPD       Y2, Y9, Y2
+	VBLENDVPD    Y4, Y12, Y3, Y3
+	VBROADCASTSD iota64<>+32(SB), Y4
+	VADDPD       Y4, Y12, Y12
+	VCMPPD       $0x01, Y0, Y6, Y4
+	VMINPD       Y0, Y6, Y0
+	VBLENDVPD    Y4, Y12, Y1, Y1
+	VCMPPD       $0x01, Y2, Y10, Y4
+	VMINPD       Y2, Y10, Y2
+	VBLENDVPD    Y4, Y12, Y3, Y3
+	VBROADCASTSD iota64<>+32(SB), Y4
+	VADDPD       Y4, Y12, Y12
+	VCMPPD       $0x01, Y0, Y7, Y4
+	VMINPD       Y0, Y7, Y0
+	VBLENDVPD    Y4, Y12, Y1, Y1
+	VCMPPD       $0x01, Y2, Y11, Y4
+	VMINPD       Y2, Y11, Y2
+	VBLENDVPD    Y4, Y12, Y3, Y3
+	VBROADCASTSD iota64<>+32(SB), Y4
+	VADDPD       Y4, Y12, Y12
+	VMOVUPD      Y12, (SP)
+	DECQ         R8
+	JNZ          nearestAVX2F64_2x4m_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Y4
+	VMOVUPD      Y0, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPD       Y6, Y5, Y5
+	VPERMILPD    $0x05, Y5, Y6
+	VMINPD       Y6, Y5, Y5
+	VCMPPD       $0x04, Y5, Y0, Y0
+	VBLENDVPD    Y0, Y4, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y6
+	VMINPD       Y6, Y1, Y1
+	VPERMILPD    $0x05, Y1, Y6
+	VMINPD       Y6, Y1, Y1
+	VMOVSD       X5, (CX)
+	VCVTTSD2SI   X1, DI
+	MOVL         DI, (AX)
+	VMOVUPD      Y2, Y0
+	VPERM2F128   $0x01, Y0, Y0, Y1
+	VMINPD       Y1, Y0, Y0
+	VPERMILPD    $0x05, Y0, Y1
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x04, Y0, Y2, Y1
+	VBLENDVPD    Y1, Y4, Y3, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y1
+	VMINPD       Y1, Y3, Y3
+	VPERMILPD    $0x05, Y3, Y1
+	VMINPD       Y1, Y3, Y3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, DI
+	MOVL         DI, 4(AX)
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x00000010, CX
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x00000002, BX
+	JMP          nearestAVX2F64_2x4m_points
+
+	// The remaining points, one at a time.
+nearestAVX2F64_2x4m_tail:
+	TESTQ        BX, BX
+	JZ           nearestAVX2F64_2x4m_done
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+	VMOVUPD      iota64<>+0(SB), Y2
+	VMOVUPD      Y2, (SP)
+	MOVQ         packed_base+72(FP), DI
+	MOVQ         groups+104(FP), R8
+
+nearestAVX2F64_2x4m_1_centroids:
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F64_2x4m_1_even
+	VBROADCASTSD (R9), Y6
+	VSUBPD       (DI), Y6, Y7
+	VFMADD231PD  Y7, Y7, Y2
+	VSUBPD       32(DI), Y6, Y7
+	VFMADD231PD  Y7, Y7, Y3
+	VSUBPD       64(DI), Y6, Y7
+	VFMADD231PD  Y7, Y7, Y4
+	VSUBPD       96(DI), Y6, Y6
+	VFMADD231PD  Y6, Y6, Y5
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000080, DI
+	DECQ         R10
+	JZ           nearestAVX2F64_2x4m_1_update
+
+nearestAVX2F64_2x4m_1_even:
+	VBROADCASTSD (R9), Y6
+	VSUBPD       (DI), Y6, Y7
+	VFMADD231PD  Y7, Y7, Y2
+	VSUBPD       32(DI), Y6, Y7
+	VFMADD231PD  Y7, Y7, Y3
+	VSUBPD       64(DI), Y6, Y7
+	VFMADD231PD  Y7, Y7, Y4
+	VSUBPD       96(DI), Y6, Y6
+	VFMADD231PD  Y6, Y6, Y5
+	VBROADCASTSD 8(R9), Y6
+	VSUBPD       128(DI), Y6, Y7
+	VFMADD231PD  Y7, Y7, Y2
+	VSUBPD       160(DI), Y6, Y7
+	VFMADD231PD  Y7, Y7, Y3
+	VSUBPD       192(DI), Y6, Y7
+	VFMADD231PD  Y7, Y7, Y4
+	VSUBPD       224(DI), Y6, Y6
+	VFMADD231PD  Y6, Y6, Y5
+	ADDQ         $0x00000010, R9
+	ADDQ         $0x00000100, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F64_2x4m_1_even
+
+nearestAVX2F64_2x4m_1_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD      (SP), Y6
+	VCMPPD       $0x01, Y0, Y2, Y7
+	VMINPD       Y0, Y2, Y0
+	VBLENDVPD    Y7, Y6, Y1, Y1
+	VBROADCASTSD iota64<>+32(SB), Y2
+	VADDPD       Y2, Y6, Y6
+	VCMPPD       $0x01, Y0, Y3, Y2
+	VMINPD       Y0, Y3, Y0
+	VBLENDVPD    Y2, Y6, Y1, Y1
+	VBROADCASTSD iota64<>+32(SB), Y2
+	VADDPD       Y2, Y6, Y6
+	VCMPPD       $0x01, Y0, Y4, Y2
+	VMINPD       Y0, Y4, Y0
+	VBLENDVPD    Y2, Y6, Y1, Y1
+	VBROADCASTSD iota64<>+32(SB), Y2
+	VADDPD       Y2, Y6, Y6
+	VCMPPD       $0x01, Y0, Y5, Y2
+	VMINPD       Y0, Y5, Y0
+	VBLENDVPD    Y2, Y6, Y1, Y1
+	VBROADCASTSD iota64<>+32(SB), Y2
+	VADDPD       Y2, Y6, Y6
+	VMOVUPD      Y6, (SP)
+	DECQ         R8
+	JNZ          nearestAVX2F64_2x4m_1_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Y2
+	VMOVUPD      Y0, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VPERMILPD    $0x05, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VCMPPD       $0x04, Y3, Y0, Y0
+	VBLENDVPD    Y0, Y2, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y4
+	VMINPD       Y4, Y1, Y1
+	VPERMILPD    $0x05, Y1, Y4
+	VMINPD       Y4, Y1, Y1
+	VMOVSD       X3, (CX)
+	VCVTTSD2SI   X1, DI
+	MOVL         DI, (AX)
+	ADDQ         $0x00000004, AX
+	ADDQ         $0x00000008, CX
+	ADDQ         SI, DX
+	DECQ         BX
+	JMP          nearestAVX2F64_2x4m_tail
+
+nearestAVX2F64_2x4m_done:
+	VZEROUPPER
+	RET
+
 // func nearestAVX2F64_4x1(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
 // Requires: AVX, FMA3
 TEXT ·nearestAVX2F64_4x1(SB), NOSPLIT, $32-112
@@ -835,18 +1596,18 @@ nearestAVX2F64_4x1_points:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX2F64_4x1_4_centroids:
-	VXORPD Y8, Y8, Y8
-	VXORPD Y9, Y9, Y9
-	VXORPD Y10, Y10, Y10
-	VXORPD Y11, Y11, Y11
-	MOVQ   DX, R9
-	MOVQ   DX, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	MOVQ   dim+96(FP), R11
-
-nearestAVX2F64_4x1_4_dim:
+	VXORPD       Y8, Y8, Y8
+	VXORPD       Y9, Y9, Y9
+	VXORPD       Y10, Y10, Y10
+	VXORPD       Y11, Y11, Y11
+	MOVQ         DX, R9
+	MOVQ         DX, R10
+	ADDQ         SI, R10
+	ADDQ         SI, R10
+	ADDQ         SI, R10
+	MOVQ         dim+96(FP), R11
+	TESTQ        $0x00000001, R11
+	JZ           nearestAVX2F64_4x1_4_even
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (R9), Y13
 	VSUBPD       Y12, Y13, Y13
@@ -864,8 +1625,42 @@ nearestAVX2F64_4x1_4_dim:
 	ADDQ         $0x00000008, R10
 	ADDQ         $0x00000020, DI
 	DECQ         R11
-	JNZ          nearestAVX2F64_4x1_4_dim
+	JZ           nearestAVX2F64_4x1_4_update
 
+nearestAVX2F64_4x1_4_even:
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (R9), Y13
+	VSUBPD       Y12, Y13, Y13
+	VFMADD231PD  Y13, Y13, Y8
+	VBROADCASTSD (R9)(SI*1), Y13
+	VSUBPD       Y12, Y13, Y13
+	VFMADD231PD  Y13, Y13, Y9
+	VBROADCASTSD (R9)(SI*2), Y13
+	VSUBPD       Y12, Y13, Y13
+	VFMADD231PD  Y13, Y13, Y10
+	VBROADCASTSD (R10), Y13
+	VSUBPD       Y12, Y13, Y13
+	VFMADD231PD  Y13, Y13, Y11
+	VMOVUPD      32(DI), Y12
+	VBROADCASTSD 8(R9), Y13
+	VSUBPD       Y12, Y13, Y13
+	VFMADD231PD  Y13, Y13, Y8
+	VBROADCASTSD 8(R9)(SI*1), Y13
+	VSUBPD       Y12, Y13, Y13
+	VFMADD231PD  Y13, Y13, Y9
+	VBROADCASTSD 8(R9)(SI*2), Y13
+	VSUBPD       Y12, Y13, Y13
+	VFMADD231PD  Y13, Y13, Y10
+	VBROADCASTSD 8(R10), Y13
+	VSUBPD       Y12, Y13, Y13
+	VFMADD231PD  Y13, Y13, Y11
+	ADDQ         $0x00000010, R9
+	ADDQ         $0x00000010, R10
+	ADDQ         $0x00000040, DI
+	SUBQ         $0x00000002, R11
+	JNZ          nearestAVX2F64_4x1_4_even
+
+nearestAVX2F64_4x1_4_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPD      (SP), Y12
 	VCMPPD       $0x01, Y0, Y8, Y13
@@ -965,11 +1760,11 @@ nearestAVX2F64_4x1_tail:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX2F64_4x1_1_centroids:
-	VXORPD Y2, Y2, Y2
-	MOVQ   DX, R9
-	MOVQ   dim+96(FP), R10
-
-nearestAVX2F64_4x1_1_dim:
+	VXORPD       Y2, Y2, Y2
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F64_4x1_1_even
 	VMOVUPD      (DI), Y3
 	VBROADCASTSD (R9), Y4
 	VSUBPD       Y3, Y4, Y4
@@ -977,8 +1772,23 @@ nearestAVX2F64_4x1_1_dim:
 	ADDQ         $0x00000008, R9
 	ADDQ         $0x00000020, DI
 	DECQ         R10
-	JNZ          nearestAVX2F64_4x1_1_dim
+	JZ           nearestAVX2F64_4x1_1_update
 
+nearestAVX2F64_4x1_1_even:
+	VMOVUPD      (DI), Y3
+	VBROADCASTSD (R9), Y4
+	VSUBPD       Y3, Y4, Y4
+	VFMADD231PD  Y4, Y4, Y2
+	VMOVUPD      32(DI), Y3
+	VBROADCASTSD 8(R9), Y4
+	VSUBPD       Y3, Y4, Y4
+	VFMADD231PD  Y4, Y4, Y2
+	ADDQ         $0x00000010, R9
+	ADDQ         $0x00000040, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F64_4x1_1_even
+
+nearestAVX2F64_4x1_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPD      (SP), Y3
 	VCMPPD       $0x01, Y0, Y2, Y4
@@ -1048,64 +1858,118 @@ nearestAVX512F32_6x2_points:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX512F32_6x2_6_centroids:
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
-	VXORPS Z18, Z18, Z18
-	VXORPS Z19, Z19, Z19
-	VXORPS Z20, Z20, Z20
-	VXORPS Z21, Z21, Z21
-	VXORPS Z22, Z22, Z22
-	VXORPS Z23, Z23, Z23
-	MOVQ   DX, R9
-	MOVQ   DX, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	MOVQ   dim+96(FP), R11
+	VXORPS      Z12, Z12, Z12
+	VXORPS      Z13, Z13, Z13
+	VXORPS      Z14, Z14, Z14
+	VXORPS      Z15, Z15, Z15
+	VXORPS      Z16, Z16, Z16
+	VXORPS      Z17, Z17, Z17
+	VXORPS      Z18, Z18, Z18
+	VXORPS      Z19, Z19, Z19
+	VXORPS      Z20, Z20, Z20
+	VXORPS      Z21, Z21, Z21
+	VXORPS      Z22, Z22, Z22
+	VXORPS      Z23, Z23, Z23
+	MOVQ        DX, R9
+	MOVQ        DX, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	MOVQ        dim+96(FP), R11
+	TESTQ       $0x00000001, R11
+	JZ          nearestAVX512F32_6x2_6_even
+	VMOVUPS     (DI), Z24
+	VMOVUPS     64(DI), Z25
+	VSUBPS.BCST (R9), Z24, Z26
+	VFMADD231PS Z26, Z26, Z12
+	VSUBPS.BCST (R9), Z25, Z26
+	VFMADD231PS Z26, Z26, Z13
+	VSUBPS.BCST (R9)(SI*1), Z24, Z26
+	VFMADD231PS Z26, Z26, Z14
+	VSUBPS.BCST (R9)(SI*1), Z25, Z26
+	VFMADD231PS Z26, Z26, Z15
+	VSUBPS.BCST (R9)(SI*2), Z24, Z26
+	VFMADD231PS Z26, Z26, Z16
+	VSUBPS.BCST (R9)(SI*2), Z25, Z26
+	VFMADD231PS Z26, Z26, Z17
+	VSUBPS.BCST (R10), Z24, Z26
+	VFMADD231PS Z26, Z26, Z18
+	VSUBPS.BCST (R10), Z25, Z26
+	VFMADD231PS Z26, Z26, Z19
+	VSUBPS.BCST (R10)(SI*1), Z24, Z26
+	VFMADD231PS Z26, Z26, Z20
+	VSUBPS.BCST (R10)(SI*1), Z25, Z26
+	VFMADD231PS Z26, Z26, Z21
+	VSUBPS.BCST (R10)(SI*2), Z24, Z24
+	VFMADD231PS Z24, Z24, Z22
+	VSUBPS.BCST (R10)(SI*2), Z25, Z24
+	VFMADD231PS Z24, Z24, Z23
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000004, R10
+	ADDQ        $0x00000080, DI
+	DECQ        R11
+	JZ          nearestAVX512F32_6x2_6_update
 
-nearestAVX512F32_6x2_6_dim:
-	VMOVUPS      (DI), Z24
-	VMOVUPS      64(DI), Z25
-	VBROADCASTSS (R9), Z26
-	VSUBPS       Z24, Z26, Z27
-	VFMADD231PS  Z27, Z27, Z12
-	VSUBPS       Z25, Z26, Z26
-	VFMADD231PS  Z26, Z26, Z13
-	VBROADCASTSS (R9)(SI*1), Z26
-	VSUBPS       Z24, Z26, Z27
-	VFMADD231PS  Z27, Z27, Z14
-	VSUBPS       Z25, Z26, Z26
-	VFMADD231PS  Z26, Z26, Z15
-	VBROADCASTSS (R9)(SI*2), Z26
-	VSUBPS       Z24, Z26, Z27
-	VFMADD231PS  Z27, Z27, Z16
-	VSUBPS       Z25, Z26, Z26
-	VFMADD231PS  Z26, Z26, Z17
-	VBROADCASTSS (R10), Z26
-	VSUBPS       Z24, Z26, Z27
-	VFMADD231PS  Z27, Z27, Z18
-	VSUBPS       Z25, Z26, Z26
-	VFMADD231PS  Z26, Z26, Z19
-	VBROADCASTSS (R10)(SI*1), Z26
-	VSUBPS       Z24, Z26, Z27
-	VFMADD231PS  Z27, Z27, Z20
-	VSUBPS       Z25, Z26, Z26
-	VFMADD231PS  Z26, Z26, Z21
-	VBROADCASTSS (R10)(SI*2), Z26
-	VSUBPS       Z24, Z26, Z24
-	VFMADD231PS  Z24, Z24, Z22
-	VSUBPS       Z25, Z26, Z24
-	VFMADD231PS  Z24, Z24, Z23
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000004, R10
-	ADDQ         $0x00000080, DI
-	DECQ         R11
-	JNZ          nearestAVX512F32_6x2_6_dim
+nearestAVX512F32_6x2_6_even:
+	VMOVUPS     (DI), Z24
+	VMOVUPS     64(DI), Z25
+	VSUBPS.BCST (R9), Z24, Z26
+	VFMADD231PS Z26, Z26, Z12
+	VSUBPS.BCST (R9), Z25, Z26
+	VFMADD231PS Z26, Z26, Z13
+	VSUBPS.BCST (R9)(SI*1), Z24, Z26
+	VFMADD231PS Z26, Z26, Z14
+	VSUBPS.BCST (R9)(SI*1), Z25, Z26
+	VFMADD231PS Z26, Z26, Z15
+	VSUBPS.BCST (R9)(SI*2), Z24, Z26
+	VFMADD231PS Z26, Z26, Z16
+	VSUBPS.BCST (R9)(SI*2), Z25, Z26
+	VFMADD231PS Z26, Z26, Z17
+	VSUBPS.BCST (R10), Z24, Z26
+	VFMADD231PS Z26, Z26, Z18
+	VSUBPS.BCST (R10), Z25, Z26
+	VFMADD231PS Z26, Z26, Z19
+	VSUBPS.BCST (R10)(SI*1), Z24, Z26
+	VFMADD231PS Z26, Z26, Z20
+	VSUBPS.BCST (R10)(SI*1), Z25, Z26
+	VFMADD231PS Z26, Z26, Z21
+	VSUBPS.BCST (R10)(SI*2), Z24, Z24
+	VFMADD231PS Z24, Z24, Z22
+	VSUBPS.BCST (R10)(SI*2), Z25, Z24
+	VFMADD231PS Z24, Z24, Z23
+	VMOVUPS     128(DI), Z24
+	VMOVUPS     192(DI), Z25
+	VSUBPS.BCST 4(R9), Z24, Z26
+	VFMADD231PS Z26, Z26, Z12
+	VSUBPS.BCST 4(R9), Z25, Z26
+	VFMADD231PS Z26, Z26, Z13
+	VSUBPS.BCST 4(R9)(SI*1), Z24, Z26
+	VFMADD231PS Z26, Z26, Z14
+	VSUBPS.BCST 4(R9)(SI*1), Z25, Z26
+	VFMADD231PS Z26, Z26, Z15
+	VSUBPS.BCST 4(R9)(SI*2), Z24, Z26
+	VFMADD231PS Z26, Z26, Z16
+	VSUBPS.BCST 4(R9)(SI*2), Z25, Z26
+	VFMADD231PS Z26, Z26, Z17
+	VSUBPS.BCST 4(R10), Z24, Z26
+	VFMADD231PS Z26, Z26, Z18
+	VSUBPS.BCST 4(R10), Z25, Z26
+	VFMADD231PS Z26, Z26, Z19
+	VSUBPS.BCST 4(R10)(SI*1), Z24, Z26
+	VFMADD231PS Z26, Z26, Z20
+	VSUBPS.BCST 4(R10)(SI*1), Z25, Z26
+	VFMADD231PS Z26, Z26, Z21
+	VSUBPS.BCST 4(R10)(SI*2), Z24, Z24
+	VFMADD231PS Z24, Z24, Z22
+	VSUBPS.BCST 4(R10)(SI*2), Z25, Z24
+	VFMADD231PS Z24, Z24, Z23
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000008, R10
+	ADDQ        $0x00000100, DI
+	SUBQ        $0x00000002, R11
+	JNZ         nearestAVX512F32_6x2_6_even
 
+nearestAVX512F32_6x2_6_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPS      (SP), Z24
 	VCMPPS       $0x01, Z0, Z12, K1
@@ -1309,24 +2173,42 @@ nearestAVX512F32_6x2_tail:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX512F32_6x2_1_centroids:
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	MOVQ   DX, R9
-	MOVQ   dim+96(FP), R10
+	VXORPS      Z2, Z2, Z2
+	VXORPS      Z3, Z3, Z3
+	MOVQ        DX, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F32_6x2_1_even
+	VMOVUPS     (DI), Z4
+	VMOVUPS     64(DI), Z5
+	VSUBPS.BCST (R9), Z4, Z4
+	VFMADD231PS Z4, Z4, Z2
+	VSUBPS.BCST (R9), Z5, Z4
+	VFMADD231PS Z4, Z4, Z3
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000080, DI
+	DECQ        R10
+	JZ          nearestAVX512F32_6x2_1_update
 
-nearestAVX512F32_6x2_1_dim:
-	VMOVUPS      (DI), Z4
-	VMOVUPS      64(DI), Z5
-	VBROADCASTSS (R9), Z6
-	VSUBPS       Z4, Z6, Z4
-	VFMADD231PS  Z4, Z4, Z2
-	VSUBPS       Z5, Z6, Z4
-	VFMADD231PS  Z4, Z4, Z3
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000080, DI
-	DECQ         R10
-	JNZ          nearestAVX512F32_6x2_1_dim
+nearestAVX512F32_6x2_1_even:
+	VMOVUPS     (DI), Z4
+	VMOVUPS     64(DI), Z5
+	VSUBPS.BCST (R9), Z4, Z4
+	VFMADD231PS Z4, Z4, Z2
+	VSUBPS.BCST (R9), Z5, Z4
+	VFMADD231PS Z4, Z4, Z3
+	VMOVUPS     128(DI), Z4
+	VMOVUPS     192(DI), Z5
+	VSUBPS.BCST 4(R9), Z4, Z4
+	VFMADD231PS Z4, Z4, Z2
+	VSUBPS.BCST 4(R9), Z5, Z4
+	VFMADD231PS Z4, Z4, Z3
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000100, DI
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F32_6x2_1_even
 
+nearestAVX512F32_6x2_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPS      (SP), Z4
 	VCMPPS       $0x01, Z0, Z2, K1
@@ -1413,61 +2295,96 @@ nearestAVX512F32_8x1_points:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX512F32_8x1_8_centroids:
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
-	VXORPS Z18, Z18, Z18
-	VXORPS Z19, Z19, Z19
-	VXORPS Z20, Z20, Z20
-	VXORPS Z21, Z21, Z21
-	VXORPS Z22, Z22, Z22
-	VXORPS Z23, Z23, Z23
-	MOVQ   DX, R9
-	MOVQ   DX, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	MOVQ   DX, R11
-	ADDQ   SI, R11
-	ADDQ   SI, R11
-	ADDQ   SI, R11
-	ADDQ   SI, R11
-	ADDQ   SI, R11
-	ADDQ   SI, R11
-	MOVQ   dim+96(FP), R12
+	VXORPS      Z16, Z16, Z16
+	VXORPS      Z17, Z17, Z17
+	VXORPS      Z18, Z18, Z18
+	VXORPS      Z19, Z19, Z19
+	VXORPS      Z20, Z20, Z20
+	VXORPS      Z21, Z21, Z21
+	VXORPS      Z22, Z22, Z22
+	VXORPS      Z23, Z23, Z23
+	MOVQ        DX, R9
+	MOVQ        DX, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	MOVQ        DX, R11
+	ADDQ        SI, R11
+	ADDQ        SI, R11
+	ADDQ        SI, R11
+	ADDQ        SI, R11
+	ADDQ        SI, R11
+	ADDQ        SI, R11
+	MOVQ        dim+96(FP), R12
+	TESTQ       $0x00000001, R12
+	JZ          nearestAVX512F32_8x1_8_even
+	VMOVUPS     (DI), Z24
+	VSUBPS.BCST (R9), Z24, Z25
+	VFMADD231PS Z25, Z25, Z16
+	VSUBPS.BCST (R9)(SI*1), Z24, Z25
+	VFMADD231PS Z25, Z25, Z17
+	VSUBPS.BCST (R9)(SI*2), Z24, Z25
+	VFMADD231PS Z25, Z25, Z18
+	VSUBPS.BCST (R10), Z24, Z25
+	VFMADD231PS Z25, Z25, Z19
+	VSUBPS.BCST (R10)(SI*1), Z24, Z25
+	VFMADD231PS Z25, Z25, Z20
+	VSUBPS.BCST (R10)(SI*2), Z24, Z25
+	VFMADD231PS Z25, Z25, Z21
+	VSUBPS.BCST (R11), Z24, Z25
+	VFMADD231PS Z25, Z25, Z22
+	VSUBPS.BCST (R11)(SI*1), Z24, Z24
+	VFMADD231PS Z24, Z24, Z23
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000004, R10
+	ADDQ        $0x00000004, R11
+	ADDQ        $0x00000040, DI
+	DECQ        R12
+	JZ          nearestAVX512F32_8x1_8_update
 
-nearestAVX512F32_8x1_8_dim:
-	VMOVUPS      (DI), Z24
-	VBROADCASTSS (R9), Z25
-	VSUBPS       Z24, Z25, Z25
-	VFMADD231PS  Z25, Z25, Z16
-	VBROADCASTSS (R9)(SI*1), Z25
-	VSUBPS       Z24, Z25, Z25
-	VFMADD231PS  Z25, Z25, Z17
-	VBROADCASTSS (R9)(SI*2), Z25
-	VSUBPS       Z24, Z25, Z25
-	VFMADD231PS  Z25, Z25, Z18
-	VBROADCASTSS (R10), Z25
-	VSUBPS       Z24, Z25, Z25
-	VFMADD231PS  Z25, Z25, Z19
-	VBROADCASTSS (R10)(SI*1), Z25
-	VSUBPS       Z24, Z25, Z25
-	VFMADD231PS  Z25, Z25, Z20
-	VBROADCASTSS (R10)(SI*2), Z25
-	VSUBPS       Z24, Z25, Z25
-	VFMADD231PS  Z25, Z25, Z21
-	VBROADCASTSS (R11), Z25
-	VSUBPS       Z24, Z25, Z25
-	VFMADD231PS  Z25, Z25, Z22
-	VBROADCASTSS (R11)(SI*1), Z25
-	VSUBPS       Z24, Z25, Z25
-	VFMADD231PS  Z25, Z25, Z23
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000004, R10
-	ADDQ         $0x00000004, R11
-	ADDQ         $0x00000040, DI
-	DECQ         R12
-	JNZ          nearestAVX512F32_8x1_8_dim
+nearestAVX512F32_8x1_8_even:
+	VMOVUPS     (DI), Z24
+	VSUBPS.BCST (R9), Z24, Z25
+	VFMADD231PS Z25, Z25, Z16
+	VSUBPS.BCST (R9)(SI*1), Z24, Z25
+	VFMADD231PS Z25, Z25, Z17
+	VSUBPS.BCST (R9)(SI*2), Z24, Z25
+	VFMADD231PS Z25, Z25, Z18
+	VSUBPS.BCST (R10), Z24, Z25
+	VFMADD231PS Z25, Z25, Z19
+	VSUBPS.BCST (R10)(SI*1), Z24, Z25
+	VFMADD231PS Z25, Z25, Z20
+	VSUBPS.BCST (R10)(SI*2), Z24, Z25
+	VFMADD231PS Z25, Z25, Z21
+	VSUBPS.BCST (R11), Z24, Z25
+	VFMADD231PS Z25, Z25, Z22
+	VSUBPS.BCST (R11)(SI*1), Z24, Z24
+	VFMADD231PS Z24, Z24, Z23
+	VMOVUPS     64(DI), Z24
+	VSUBPS.BCST 4(R9), Z24, Z25
+	VFMADD231PS Z25, Z25, Z16
+	VSUBPS.BCST 4(R9)(SI*1), Z24, Z25
+	VFMADD231PS Z25, Z25, Z17
+	VSUBPS.BCST 4(R9)(SI*2), Z24, Z25
+	VFMADD231PS Z25, Z25, Z18
+	VSUBPS.BCST 4(R10), Z24, Z25
+	VFMADD231PS Z25, Z25, Z19
+	VSUBPS.BCST 4(R10)(SI*1), Z24, Z25
+	VFMADD231PS Z25, Z25, Z20
+	VSUBPS.BCST 4(R10)(SI*2), Z24, Z25
+	VFMADD231PS Z25, Z25, Z21
+	VSUBPS.BCST 4(R11), Z24, Z25
+	VFMADD231PS Z25, Z25, Z22
+	VSUBPS.BCST 4(R11)(SI*1), Z24, Z24
+	VFMADD231PS Z24, Z24, Z23
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000008, R10
+	ADDQ        $0x00000008, R11
+	ADDQ        $0x00000080, DI
+	SUBQ        $0x00000002, R12
+	JNZ         nearestAVX512F32_8x1_8_even
 
+nearestAVX512F32_8x1_8_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPS      (SP), Z24
 	VCMPPS       $0x01, Z0, Z16, K1
@@ -1703,20 +2620,32 @@ nearestAVX512F32_8x1_tail:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX512F32_8x1_1_centroids:
-	VXORPS Z2, Z2, Z2
-	MOVQ   DX, R9
-	MOVQ   dim+96(FP), R10
+	VXORPS      Z2, Z2, Z2
+	MOVQ        DX, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F32_8x1_1_even
+	VMOVUPS     (DI), Z3
+	VSUBPS.BCST (R9), Z3, Z3
+	VFMADD231PS Z3, Z3, Z2
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000040, DI
+	DECQ        R10
+	JZ          nearestAVX512F32_8x1_1_update
 
-nearestAVX512F32_8x1_1_dim:
-	VMOVUPS      (DI), Z3
-	VBROADCASTSS (R9), Z4
-	VSUBPS       Z3, Z4, Z4
-	VFMADD231PS  Z4, Z4, Z2
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000040, DI
-	DECQ         R10
-	JNZ          nearestAVX512F32_8x1_1_dim
+nearestAVX512F32_8x1_1_even:
+	VMOVUPS     (DI), Z3
+	VSUBPS.BCST (R9), Z3, Z3
+	VFMADD231PS Z3, Z3, Z2
+	VMOVUPS     64(DI), Z3
+	VSUBPS.BCST 4(R9), Z3, Z3
+	VFMADD231PS Z3, Z3, Z2
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000080, DI
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F32_8x1_1_even
 
+nearestAVX512F32_8x1_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPS      (SP), Z3
 	VCMPPS       $0x01, Z0, Z2, K1
@@ -1794,64 +2723,118 @@ nearestAVX512F64_6x2_points:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX512F64_6x2_6_centroids:
-	VXORPD Z12, Z12, Z12
-	VXORPD Z13, Z13, Z13
-	VXORPD Z14, Z14, Z14
-	VXORPD Z15, Z15, Z15
-	VXORPD Z16, Z16, Z16
-	VXORPD Z17, Z17, Z17
-	VXORPD Z18, Z18, Z18
-	VXORPD Z19, Z19, Z19
-	VXORPD Z20, Z20, Z20
-	VXORPD Z21, Z21, Z21
-	VXORPD Z22, Z22, Z22
-	VXORPD Z23, Z23, Z23
-	MOVQ   DX, R9
-	MOVQ   DX, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	MOVQ   dim+96(FP), R11
+	VXORPD      Z12, Z12, Z12
+	VXORPD      Z13, Z13, Z13
+	VXORPD      Z14, Z14, Z14
+	VXORPD      Z15, Z15, Z15
+	VXORPD      Z16, Z16, Z16
+	VXORPD      Z17, Z17, Z17
+	VXORPD      Z18, Z18, Z18
+	VXORPD      Z19, Z19, Z19
+	VXORPD      Z20, Z20, Z20
+	VXORPD      Z21, Z21, Z21
+	VXORPD      Z22, Z22, Z22
+	VXORPD      Z23, Z23, Z23
+	MOVQ        DX, R9
+	MOVQ        DX, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	MOVQ        dim+96(FP), R11
+	TESTQ       $0x00000001, R11
+	JZ          nearestAVX512F64_6x2_6_even
+	VMOVUPD     (DI), Z24
+	VMOVUPD     64(DI), Z25
+	VSUBPD.BCST (R9), Z24, Z26
+	VFMADD231PD Z26, Z26, Z12
+	VSUBPD.BCST (R9), Z25, Z26
+	VFMADD231PD Z26, Z26, Z13
+	VSUBPD.BCST (R9)(SI*1), Z24, Z26
+	VFMADD231PD Z26, Z26, Z14
+	VSUBPD.BCST (R9)(SI*1), Z25, Z26
+	VFMADD231PD Z26, Z26, Z15
+	VSUBPD.BCST (R9)(SI*2), Z24, Z26
+	VFMADD231PD Z26, Z26, Z16
+	VSUBPD.BCST (R9)(SI*2), Z25, Z26
+	VFMADD231PD Z26, Z26, Z17
+	VSUBPD.BCST (R10), Z24, Z26
+	VFMADD231PD Z26, Z26, Z18
+	VSUBPD.BCST (R10), Z25, Z26
+	VFMADD231PD Z26, Z26, Z19
+	VSUBPD.BCST (R10)(SI*1), Z24, Z26
+	VFMADD231PD Z26, Z26, Z20
+	VSUBPD.BCST (R10)(SI*1), Z25, Z26
+	VFMADD231PD Z26, Z26, Z21
+	VSUBPD.BCST (R10)(SI*2), Z24, Z24
+	VFMADD231PD Z24, Z24, Z22
+	VSUBPD.BCST (R10)(SI*2), Z25, Z24
+	VFMADD231PD Z24, Z24, Z23
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000008, R10
+	ADDQ        $0x00000080, DI
+	DECQ        R11
+	JZ          nearestAVX512F64_6x2_6_update
 
-nearestAVX512F64_6x2_6_dim:
-	VMOVUPD      (DI), Z24
-	VMOVUPD      64(DI), Z25
-	VBROADCASTSD (R9), Z26
-	VSUBPD       Z24, Z26, Z27
-	VFMADD231PD  Z27, Z27, Z12
-	VSUBPD       Z25, Z26, Z26
-	VFMADD231PD  Z26, Z26, Z13
-	VBROADCASTSD (R9)(SI*1), Z26
-	VSUBPD       Z24, Z26, Z27
-	VFMADD231PD  Z27, Z27, Z14
-	VSUBPD       Z25, Z26, Z26
-	VFMADD231PD  Z26, Z26, Z15
-	VBROADCASTSD (R9)(SI*2), Z26
-	VSUBPD       Z24, Z26, Z27
-	VFMADD231PD  Z27, Z27, Z16
-	VSUBPD       Z25, Z26, Z26
-	VFMADD231PD  Z26, Z26, Z17
-	VBROADCASTSD (R10), Z26
-	VSUBPD       Z24, Z26, Z27
-	VFMADD231PD  Z27, Z27, Z18
-	VSUBPD       Z25, Z26, Z26
-	VFMADD231PD  Z26, Z26, Z19
-	VBROADCASTSD (R10)(SI*1), Z26
-	VSUBPD       Z24, Z26, Z27
-	VFMADD231PD  Z27, Z27, Z20
-	VSUBPD       Z25, Z26, Z26
-	VFMADD231PD  Z26, Z26, Z21
-	VBROADCASTSD (R10)(SI*2), Z26
-	VSUBPD       Z24, Z26, Z24
-	VFMADD231PD  Z24, Z24, Z22
-	VSUBPD       Z25, Z26, Z24
-	VFMADD231PD  Z24, Z24, Z23
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000008, R10
-	ADDQ         $0x00000080, DI
-	DECQ         R11
-	JNZ          nearestAVX512F64_6x2_6_dim
+nearestAVX512F64_6x2_6_even:
+	VMOVUPD     (DI), Z24
+	VMOVUPD     64(DI), Z25
+	VSUBPD.BCST (R9), Z24, Z26
+	VFMADD231PD Z26, Z26, Z12
+	VSUBPD.BCST (R9), Z25, Z26
+	VFMADD231PD Z26, Z26, Z13
+	VSUBPD.BCST (R9)(SI*1), Z24, Z26
+	VFMADD231PD Z26, Z26, Z14
+	VSUBPD.BCST (R9)(SI*1), Z25, Z26
+	VFMADD231PD Z26, Z26, Z15
+	VSUBPD.BCST (R9)(SI*2), Z24, Z26
+	VFMADD231PD Z26, Z26, Z16
+	VSUBPD.BCST (R9)(SI*2), Z25, Z26
+	VFMADD231PD Z26, Z26, Z17
+	VSUBPD.BCST (R10), Z24, Z26
+	VFMADD231PD Z26, Z26, Z18
+	VSUBPD.BCST (R10), Z25, Z26
+	VFMADD231PD Z26, Z26, Z19
+	VSUBPD.BCST (R10)(SI*1), Z24, Z26
+	VFMADD231PD Z26, Z26, Z20
+	VSUBPD.BCST (R10)(SI*1), Z25, Z26
+	VFMADD231PD Z26, Z26, Z21
+	VSUBPD.BCST (R10)(SI*2), Z24, Z24
+	VFMADD231PD Z24, Z24, Z22
+	VSUBPD.BCST (R10)(SI*2), Z25, Z24
+	VFMADD231PD Z24, Z24, Z23
+	VMOVUPD     128(DI), Z24
+	VMOVUPD     192(DI), Z25
+	VSUBPD.BCST 8(R9), Z24, Z26
+	VFMADD231PD Z26, Z26, Z12
+	VSUBPD.BCST 8(R9), Z25, Z26
+	VFMADD231PD Z26, Z26, Z13
+	VSUBPD.BCST 8(R9)(SI*1), Z24, Z26
+	VFMADD231PD Z26, Z26, Z14
+	VSUBPD.BCST 8(R9)(SI*1), Z25, Z26
+	VFMADD231PD Z26, Z26, Z15
+	VSUBPD.BCST 8(R9)(SI*2), Z24, Z26
+	VFMADD231PD Z26, Z26, Z16
+	VSUBPD.BCST 8(R9)(SI*2), Z25, Z26
+	VFMADD231PD Z26, Z26, Z17
+	VSUBPD.BCST 8(R10), Z24, Z26
+	VFMADD231PD Z26, Z26, Z18
+	VSUBPD.BCST 8(R10), Z25, Z26
+	VFMADD231PD Z26, Z26, Z19
+	VSUBPD.BCST 8(R10)(SI*1), Z24, Z26
+	VFMADD231PD Z26, Z26, Z20
+	VSUBPD.BCST 8(R10)(SI*1), Z25, Z26
+	VFMADD231PD Z26, Z26, Z21
+	VSUBPD.BCST 8(R10)(SI*2), Z24, Z24
+	VFMADD231PD Z24, Z24, Z22
+	VSUBPD.BCST 8(R10)(SI*2), Z25, Z24
+	VFMADD231PD Z24, Z24, Z23
+	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000010, R10
+	ADDQ        $0x00000100, DI
+	SUBQ        $0x00000002, R11
+	JNZ         nearestAVX512F64_6x2_6_even
 
+nearestAVX512F64_6x2_6_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPD      (SP), Z24
 	VCMPPD       $0x01, Z0, Z12, K1
@@ -2031,24 +3014,42 @@ nearestAVX512F64_6x2_tail:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX512F64_6x2_1_centroids:
-	VXORPD Z2, Z2, Z2
-	VXORPD Z3, Z3, Z3
-	MOVQ   DX, R9
-	MOVQ   dim+96(FP), R10
+	VXORPD      Z2, Z2, Z2
+	VXORPD      Z3, Z3, Z3
+	MOVQ        DX, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F64_6x2_1_even
+	VMOVUPD     (DI), Z4
+	VMOVUPD     64(DI), Z5
+	VSUBPD.BCST (R9), Z4, Z4
+	VFMADD231PD Z4, Z4, Z2
+	VSUBPD.BCST (R9), Z5, Z4
+	VFMADD231PD Z4, Z4, Z3
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000080, DI
+	DECQ        R10
+	JZ          nearestAVX512F64_6x2_1_update
 
-nearestAVX512F64_6x2_1_dim:
-	VMOVUPD      (DI), Z4
-	VMOVUPD      64(DI), Z5
-	VBROADCASTSD (R9), Z6
-	VSUBPD       Z4, Z6, Z4
-	VFMADD231PD  Z4, Z4, Z2
-	VSUBPD       Z5, Z6, Z4
-	VFMADD231PD  Z4, Z4, Z3
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000080, DI
-	DECQ         R10
-	JNZ          nearestAVX512F64_6x2_1_dim
+nearestAVX512F64_6x2_1_even:
+	VMOVUPD     (DI), Z4
+	VMOVUPD     64(DI), Z5
+	VSUBPD.BCST (R9), Z4, Z4
+	VFMADD231PD Z4, Z4, Z2
+	VSUBPD.BCST (R9), Z5, Z4
+	VFMADD231PD Z4, Z4, Z3
+	VMOVUPD     128(DI), Z4
+	VMOVUPD     192(DI), Z5
+	VSUBPD.BCST 8(R9), Z4, Z4
+	VFMADD231PD Z4, Z4, Z2
+	VSUBPD.BCST 8(R9), Z5, Z4
+	VFMADD231PD Z4, Z4, Z3
+	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000100, DI
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F64_6x2_1_even
 
+nearestAVX512F64_6x2_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPD      (SP), Z4
 	VCMPPD       $0x01, Z0, Z2, K1
@@ -2131,61 +3132,96 @@ nearestAVX512F64_8x1_points:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX512F64_8x1_8_centroids:
-	VXORPD Z16, Z16, Z16
-	VXORPD Z17, Z17, Z17
-	VXORPD Z18, Z18, Z18
-	VXORPD Z19, Z19, Z19
-	VXORPD Z20, Z20, Z20
-	VXORPD Z21, Z21, Z21
-	VXORPD Z22, Z22, Z22
-	VXORPD Z23, Z23, Z23
-	MOVQ   DX, R9
-	MOVQ   DX, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	ADDQ   SI, R10
-	MOVQ   DX, R11
-	ADDQ   SI, R11
-	ADDQ   SI, R11
-	ADDQ   SI, R11
-	ADDQ   SI, R11
-	ADDQ   SI, R11
-	ADDQ   SI, R11
-	MOVQ   dim+96(FP), R12
+	VXORPD      Z16, Z16, Z16
+	VXORPD      Z17, Z17, Z17
+	VXORPD      Z18, Z18, Z18
+	VXORPD      Z19, Z19, Z19
+	VXORPD      Z20, Z20, Z20
+	VXORPD      Z21, Z21, Z21
+	VXORPD      Z22, Z22, Z22
+	VXORPD      Z23, Z23, Z23
+	MOVQ        DX, R9
+	MOVQ        DX, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	MOVQ        DX, R11
+	ADDQ        SI, R11
+	ADDQ        SI, R11
+	ADDQ        SI, R11
+	ADDQ        SI, R11
+	ADDQ        SI, R11
+	ADDQ        SI, R11
+	MOVQ        dim+96(FP), R12
+	TESTQ       $0x00000001, R12
+	JZ          nearestAVX512F64_8x1_8_even
+	VMOVUPD     (DI), Z24
+	VSUBPD.BCST (R9), Z24, Z25
+	VFMADD231PD Z25, Z25, Z16
+	VSUBPD.BCST (R9)(SI*1), Z24, Z25
+	VFMADD231PD Z25, Z25, Z17
+	VSUBPD.BCST (R9)(SI*2), Z24, Z25
+	VFMADD231PD Z25, Z25, Z18
+	VSUBPD.BCST (R10), Z24, Z25
+	VFMADD231PD Z25, Z25, Z19
+	VSUBPD.BCST (R10)(SI*1), Z24, Z25
+	VFMADD231PD Z25, Z25, Z20
+	VSUBPD.BCST (R10)(SI*2), Z24, Z25
+	VFMADD231PD Z25, Z25, Z21
+	VSUBPD.BCST (R11), Z24, Z25
+	VFMADD231PD Z25, Z25, Z22
+	VSUBPD.BCST (R11)(SI*1), Z24, Z24
+	VFMADD231PD Z24, Z24, Z23
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000008, R10
+	ADDQ        $0x00000008, R11
+	ADDQ        $0x00000040, DI
+	DECQ        R12
+	JZ          nearestAVX512F64_8x1_8_update
 
-nearestAVX512F64_8x1_8_dim:
-	VMOVUPD      (DI), Z24
-	VBROADCASTSD (R9), Z25
-	VSUBPD       Z24, Z25, Z25
-	VFMADD231PD  Z25, Z25, Z16
-	VBROADCASTSD (R9)(SI*1), Z25
-	VSUBPD       Z24, Z25, Z25
-	VFMADD231PD  Z25, Z25, Z17
-	VBROADCASTSD (R9)(SI*2), Z25
-	VSUBPD       Z24, Z25, Z25
-	VFMADD231PD  Z25, Z25, Z18
-	VBROADCASTSD (R10), Z25
-	VSUBPD       Z24, Z25, Z25
-	VFMADD231PD  Z25, Z25, Z19
-	VBROADCASTSD (R10)(SI*1), Z25
-	VSUBPD       Z24, Z25, Z25
-	VFMADD231PD  Z25, Z25, Z20
-	VBROADCASTSD (R10)(SI*2), Z25
-	VSUBPD       Z24, Z25, Z25
-	VFMADD231PD  Z25, Z25, Z21
-	VBROADCASTSD (R11), Z25
-	VSUBPD       Z24, Z25, Z25
-	VFMADD231PD  Z25, Z25, Z22
-	VBROADCASTSD (R11)(SI*1), Z25
-	VSUBPD       Z24, Z25, Z25
-	VFMADD231PD  Z25, Z25, Z23
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000008, R10
-	ADDQ         $0x00000008, R11
-	ADDQ         $0x00000040, DI
-	DECQ         R12
-	JNZ          nearestAVX512F64_8x1_8_dim
+nearestAVX512F64_8x1_8_even:
+	VMOVUPD     (DI), Z24
+	VSUBPD.BCST (R9), Z24, Z25
+	VFMADD231PD Z25, Z25, Z16
+	VSUBPD.BCST (R9)(SI*1), Z24, Z25
+	VFMADD231PD Z25, Z25, Z17
+	VSUBPD.BCST (R9)(SI*2), Z24, Z25
+	VFMADD231PD Z25, Z25, Z18
+	VSUBPD.BCST (R10), Z24, Z25
+	VFMADD231PD Z25, Z25, Z19
+	VSUBPD.BCST (R10)(SI*1), Z24, Z25
+	VFMADD231PD Z25, Z25, Z20
+	VSUBPD.BCST (R10)(SI*2), Z24, Z25
+	VFMADD231PD Z25, Z25, Z21
+	VSUBPD.BCST (R11), Z24, Z25
+	VFMADD231PD Z25, Z25, Z22
+	VSUBPD.BCST (R11)(SI*1), Z24, Z24
+	VFMADD231PD Z24, Z24, Z23
+	VMOVUPD     64(DI), Z24
+	VSUBPD.BCST 8(R9), Z24, Z25
+	VFMADD231PD Z25, Z25, Z16
+	VSUBPD.BCST 8(R9)(SI*1), Z24, Z25
+	VFMADD231PD Z25, Z25, Z17
+	VSUBPD.BCST 8(R9)(SI*2), Z24, Z25
+	VFMADD231PD Z25, Z25, Z18
+	VSUBPD.BCST 8(R10), Z24, Z25
+	VFMADD231PD Z25, Z25, Z19
+	VSUBPD.BCST 8(R10)(SI*1), Z24, Z25
+	VFMADD231PD Z25, Z25, Z20
+	VSUBPD.BCST 8(R10)(SI*2), Z24, Z25
+	VFMADD231PD Z25, Z25, Z21
+	VSUBPD.BCST 8(R11), Z24, Z25
+	VFMADD231PD Z25, Z25, Z22
+	VSUBPD.BCST 8(R11)(SI*1), Z24, Z24
+	VFMADD231PD Z24, Z24, Z23
+	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000010, R10
+	ADDQ        $0x00000010, R11
+	ADDQ        $0x00000080, DI
+	SUBQ        $0x00000002, R12
+	JNZ         nearestAVX512F64_8x1_8_even
 
+nearestAVX512F64_8x1_8_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPD      (SP), Z24
 	VCMPPD       $0x01, Z0, Z16, K1
@@ -2389,20 +3425,32 @@ nearestAVX512F64_8x1_tail:
 	MOVQ         groups+104(FP), R8
 
 nearestAVX512F64_8x1_1_centroids:
-	VXORPD Z2, Z2, Z2
-	MOVQ   DX, R9
-	MOVQ   dim+96(FP), R10
+	VXORPD      Z2, Z2, Z2
+	MOVQ        DX, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F64_8x1_1_even
+	VMOVUPD     (DI), Z3
+	VSUBPD.BCST (R9), Z3, Z3
+	VFMADD231PD Z3, Z3, Z2
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000040, DI
+	DECQ        R10
+	JZ          nearestAVX512F64_8x1_1_update
 
-nearestAVX512F64_8x1_1_dim:
-	VMOVUPD      (DI), Z3
-	VBROADCASTSD (R9), Z4
-	VSUBPD       Z3, Z4, Z4
-	VFMADD231PD  Z4, Z4, Z2
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000040, DI
-	DECQ         R10
-	JNZ          nearestAVX512F64_8x1_1_dim
+nearestAVX512F64_8x1_1_even:
+	VMOVUPD     (DI), Z3
+	VSUBPD.BCST (R9), Z3, Z3
+	VFMADD231PD Z3, Z3, Z2
+	VMOVUPD     64(DI), Z3
+	VSUBPD.BCST 8(R9), Z3, Z3
+	VFMADD231PD Z3, Z3, Z2
+	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000080, DI
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F64_8x1_1_even
 
+nearestAVX512F64_8x1_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
 	VMOVUPD      (SP), Z3
 	VCMPPD       $0x01, Z0, Z2, K1

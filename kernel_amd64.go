@@ -21,29 +21,42 @@ func assemblyKernels() []*kernel {
 var avx2Kernel = &kernel{
 	name: "avx2",
 	nearest32: func(k int) nearestKernel[float32] {
-		if k <= 8 {
+		switch {
+		case k <= 8:
 			return nearestKernel[float32]{fn: nearestAVX2F32_4x1, block: 8}
+		case k <= 16:
+			return nearestKernel[float32]{fn: nearestAVX2F32_3x2, block: 16}
 		}
-		return nearestKernel[float32]{fn: nearestAVX2F32_3x2, block: 16}
+		return nearestKernel[float32]{fn: nearestAVX2F32_2x4m, block: 32}
 	},
 	nearest64: func(k int) nearestKernel[float64] {
-		if k <= 4 {
+		switch {
+		case k <= 4:
 			return nearestKernel[float64]{fn: nearestAVX2F64_4x1, block: 4}
+		case k <= 8:
+			return nearestKernel[float64]{fn: nearestAVX2F64_3x2, block: 8}
 		}
-		return nearestKernel[float64]{fn: nearestAVX2F64_3x2, block: 8}
+		return nearestKernel[float64]{fn: nearestAVX2F64_2x4m, block: 16}
 	},
 }
 
 var avx512Kernel = &kernel{
 	name: "avx512",
 	nearest32: func(k int) nearestKernel[float32] {
-		if k <= 16 {
+		switch {
+		case k <= 8:
+			// Half of a 16-lane vector would hold padding.
+			return avx2Kernel.nearest32(k)
+		case k <= 16:
 			return nearestKernel[float32]{fn: nearestAVX512F32_8x1, block: 16}
 		}
 		return nearestKernel[float32]{fn: nearestAVX512F32_6x2, block: 32}
 	},
 	nearest64: func(k int) nearestKernel[float64] {
-		if k <= 8 {
+		switch {
+		case k <= 4:
+			return avx2Kernel.nearest64(k)
+		case k <= 8:
 			return nearestKernel[float64]{fn: nearestAVX512F64_8x1, block: 8}
 		}
 		return nearestKernel[float64]{fn: nearestAVX512F64_6x2, block: 16}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // Options selects how a computation runs. The zero value uses the kernel
@@ -50,7 +51,7 @@ func NearestWith[F Float](opts Options, labels []int32, dists []F, points, centr
 	}
 	s.run(n, func(lo, hi int, scratch *searchScratch[F]) {
 		l, d := scratch.outputs(labels, dists, lo, hi)
-		s.rows(l, d, points[lo*dim:hi*dim])
+		s.rows(l, d, points[lo*dim:hi*dim], scratch)
 	})
 	return nil
 }
@@ -92,7 +93,7 @@ func InertiaWith[F Float](opts Options, points, centroids []F, dim int) (float64
 	sums := make([]float64, (n+blockRows-1)/blockRows)
 	s.run(n, func(lo, hi int, scratch *searchScratch[F]) {
 		l, d := scratch.outputs(nil, nil, lo, hi)
-		s.rows(l, d, points[lo*dim:hi*dim])
+		s.rows(l, d, points[lo*dim:hi*dim], scratch)
 		var sum float64
 		for _, v := range d {
 			sum += float64(v)
@@ -132,13 +133,26 @@ const blockRows = 1024
 // search is one nearest-centroid search: the kernel, its centroids in the
 // layout it reads, and the number of goroutines to use.
 type search[F Float] struct {
-	kernel    nearestKernel[F]
-	centroids []F
-	groups    int
-	raw       []F
-	dim       int
-	workers   int
+	kernel  nearestKernel[F]
+	chunks  []centroidChunk[F]
+	raw     []F
+	dim     int
+	workers int
 }
+
+// A centroidChunk is a run of consecutive centroids in the layout that the
+// kernel reads, small enough to stay in the core's L2 cache while a block
+// of points streams past it.
+type centroidChunk[F Float] struct {
+	centroids []F
+	groups    int // packed groups in centroids
+	first     int32
+}
+
+// chunkBytes is the size of one centroid chunk. It is a quarter of the 1
+// MiB L2 cache of AMD Zen 4 cores, so that the chunk and the block of points
+// fit together on most current x86 and arm64 server cores.
+const chunkBytes = 256 << 10
 
 func newSearch[F Float](opts Options, centroids []F, dim int) (*search[F], error) {
 	k, err := lookupKernel(opts.Kernel)
@@ -149,26 +163,53 @@ func newSearch[F Float](opts Options, centroids []F, dim int) (*search[F], error
 		k = genericKernel
 	}
 	kern := nearestFor[F](k, len(centroids)/dim)
-	packed, groups := centroids, 0
-	if kern.block > 0 {
-		packed = packCentroids(centroids, dim, kern.block)
-		groups = len(packed) / (dim * kern.block)
-	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	return &search[F]{kernel: kern, centroids: packed, groups: groups, raw: centroids, dim: dim, workers: workers}, nil
+	s := &search[F]{kernel: kern, raw: centroids, dim: dim, workers: workers}
+	if kern.block == 0 {
+		s.chunks = []centroidChunk[F]{{centroids: centroids}}
+		return s, nil
+	}
+	var zero F
+	groupBytes := kern.block * dim * int(unsafe.Sizeof(zero))
+	perChunk := max(1, chunkBytes/groupBytes) * kern.block
+	for first := 0; first < len(centroids)/dim; first += perChunk {
+		last := min(first+perChunk, len(centroids)/dim)
+		packed := packCentroids(centroids[first*dim:last*dim], dim, kern.block)
+		s.chunks = append(s.chunks, centroidChunk[F]{
+			centroids: packed,
+			groups:    len(packed) / (dim * kern.block),
+			first:     int32(first),
+		})
+	}
+	return s, nil
 }
 
 // rows runs the kernel on a block of points and then settles, with the
 // reference rules, every point whose distance came out +Inf or NaN: the
 // assembly kernels only ever choose distances strictly below +Inf.
-func (s *search[F]) rows(labels []int32, dists []F, points []F) {
+func (s *search[F]) rows(labels []int32, dists []F, points []F, scratch *searchScratch[F]) {
 	if len(labels) == 0 {
 		return
 	}
-	s.kernel.fn(labels, dists, points, s.centroids, s.dim, s.groups)
+	first := s.chunks[0]
+	s.kernel.fn(labels, dists, points, first.centroids, s.dim, first.groups)
+	if len(s.chunks) > 1 {
+		chunkLabels, chunkDists := scratch.chunkOutputs(len(labels))
+		for _, c := range s.chunks[1:] {
+			s.kernel.fn(chunkLabels, chunkDists, points, c.centroids, s.dim, c.groups)
+			// Chunks come in index order and only a strictly smaller
+			// distance replaces the best so far, so ties keep the lowest
+			// index and NaN never wins.
+			for i, d := range chunkDists {
+				if d < dists[i] {
+					dists[i], labels[i] = d, chunkLabels[i]+c.first
+				}
+			}
+		}
+	}
 	for i, d := range dists {
 		if math.IsInf(float64(d), 1) || d != d {
 			labels[i], dists[i] = nearestRow(points[i*s.dim:(i+1)*s.dim], s.raw, s.dim)
@@ -179,8 +220,19 @@ func (s *search[F]) rows(labels []int32, dists []F, points []F) {
 // searchScratch holds one goroutine's buffers for outputs that the caller
 // did not ask for.
 type searchScratch[F Float] struct {
-	labels []int32
-	dists  []F
+	labels      []int32
+	dists       []F
+	chunkLabels []int32
+	chunkDists  []F
+}
+
+// chunkOutputs returns buffers for the results of one centroid chunk.
+func (sc *searchScratch[F]) chunkOutputs(n int) ([]int32, []F) {
+	if cap(sc.chunkLabels) < n {
+		sc.chunkLabels = make([]int32, blockRows)
+		sc.chunkDists = make([]F, blockRows)
+	}
+	return sc.chunkLabels[:n], sc.chunkDists[:n]
 }
 
 // outputs returns the slices [lo:hi] of labels and dists, or of the scratch

@@ -49,6 +49,10 @@ type target struct {
 	width int    // vector width in bytes
 	size  int    // element size in bytes
 	p, b  int    // points and centroid vectors per group
+
+	// cmem makes the subtraction read the centroids from memory instead
+	// of holding them in registers.
+	cmem bool
 }
 
 func (t target) lanes() int { return t.width / t.size }
@@ -61,18 +65,24 @@ func (t target) goType() string {
 }
 
 func (t target) name() string {
-	return fmt.Sprintf("nearest%s%s_%dx%d", t.isa, map[int]string{4: "F32", 8: "F64"}[t.size], t.p, t.b)
+	name := fmt.Sprintf("nearest%s%s_%dx%d", t.isa, map[int]string{4: "F32", 8: "F64"}[t.size], t.p, t.b)
+	if t.cmem {
+		name += "m"
+	}
+	return name
 }
 
 var nearestTargets = []target{
-	{"AVX2", 32, 4, 3, 2},
-	{"AVX2", 32, 4, 4, 1},
-	{"AVX2", 32, 8, 3, 2},
-	{"AVX2", 32, 8, 4, 1},
-	{"AVX512", 64, 4, 6, 2},
-	{"AVX512", 64, 4, 8, 1},
-	{"AVX512", 64, 8, 6, 2},
-	{"AVX512", 64, 8, 8, 1},
+	{"AVX2", 32, 4, 3, 2, false},
+	{"AVX2", 32, 4, 2, 4, true},
+	{"AVX2", 32, 4, 4, 1, false},
+	{"AVX2", 32, 8, 3, 2, false},
+	{"AVX2", 32, 8, 2, 4, true},
+	{"AVX2", 32, 8, 4, 1, false},
+	{"AVX512", 64, 4, 6, 2, false},
+	{"AVX512", 64, 4, 8, 1, false},
+	{"AVX512", 64, 8, 6, 2, false},
+	{"AVX512", 64, 8, 8, 1, false},
 }
 
 // vec allocates a vector register of the target's width.
@@ -115,6 +125,14 @@ func (t target) sub(a, b, dst Op) { // dst = b - a
 		VSUBPS(a, b, dst)
 	} else {
 		VSUBPD(a, b, dst)
+	}
+}
+
+func (t target) subBroadcast(m Mem, c, dst Op) { // dst = c - broadcast(m)
+	if t.size == 4 {
+		VSUBPS_BCST(m, c, dst)
+	} else {
+		VSUBPD_BCST(m, c, dst)
 	}
 }
 
@@ -261,11 +279,16 @@ func nearest(t target) {
 	// register in the hot loop.
 	index := AllocLocal(t.width)
 
+	if t.p == 1 {
+		JMP(LabelRef(t.name() + "_tail"))
+	}
 	Comment("Groups of P points.")
 	Label(t.name() + "_points")
 	CMPQ(n, U32(t.p))
 	JL(LabelRef(t.name() + "_tail"))
-	group(t, t.p, labels, dists, rows, rowBytes, index)
+	if t.p > 1 {
+		group(t, t.p, labels, dists, rows, rowBytes, index)
+	}
 	ADDQ(U32(4*t.p), labels)
 	ADDQ(U32(t.size*t.p), dists)
 	for range t.p {
@@ -338,39 +361,69 @@ func group(t target, p int, labels, dists, rows, rowBytes Register, index Mem) {
 	}
 	j := Load(Param("dim"), GP64())
 
-	Label(t.name() + suffix + "_dim")
-	c := make([]VecVirtual, t.b)
-	for b := range t.b {
-		c[b] = t.vec()
-		t.move(Mem{Base: cptr}.Offset(b*t.width), c[b])
-	}
-	for i := range p {
-		x := t.vec()
-		t.broadcast(row(i), x)
+	// The loop over coordinates runs two at a time; an odd dim first does
+	// one alone.
+	step := func(u int) {
+		c := make([]Op, t.b)
 		for b := range t.b {
-			d := x
-			if t.b > 1 {
-				d = t.vec()
+			c[b] = Mem{Base: cptr}.Offset((u*t.b + b) * t.width)
+			if !t.cmem {
+				r := t.vec()
+				t.move(c[b], r)
+				c[b] = r
 			}
-			t.sub(c[b], x, d)
-			t.fma(d, d, acc[i][b])
+		}
+		for i := range p {
+			if t.width == 64 {
+				// AVX-512 folds the broadcast into the subtraction.
+				for b := range t.b {
+					d := t.vec()
+					t.subBroadcast(row(i).Offset(u*t.size), c[b], d)
+					t.fma(d, d, acc[i][b])
+				}
+				continue
+			}
+			x := t.vec()
+			t.broadcast(row(i).Offset(u*t.size), x)
+			for b := range t.b {
+				d := x
+				if t.b > 1 || t.cmem {
+					d = t.vec()
+				}
+				t.sub(c[b], x, d)
+				t.fma(d, d, acc[i][b])
+			}
 		}
 	}
-	for _, r := range bases {
-		ADDQ(U32(t.size), r)
+	advance := func(u int) {
+		for _, r := range bases {
+			ADDQ(U32(u*t.size), r)
+		}
+		ADDQ(U32(u*t.b*t.width), cptr)
 	}
-	ADDQ(U32(t.b*t.width), cptr)
+	TESTQ(U32(1), j)
+	JZ(LabelRef(t.name() + suffix + "_even"))
+	step(0)
+	advance(1)
 	DECQ(j)
-	JNZ(LabelRef(t.name() + suffix + "_dim"))
+	JZ(LabelRef(t.name() + suffix + "_update"))
 
+	Label(t.name() + suffix + "_even")
+	step(0)
+	step(1)
+	advance(2)
+	SUBQ(U32(2), j)
+	JNZ(LabelRef(t.name() + suffix + "_even"))
+
+	Label(t.name() + suffix + "_update")
 	Comment("Keep, per lane, the smallest distance and its centroid index.")
 	cur := t.vec()
 	t.move(index, cur)
 	for b := range t.b {
 		if b > 0 {
-			step := t.vec()
-			t.broadcast(t.constant(L), step)
-			t.add(step, cur, cur)
+			next := t.vec()
+			t.broadcast(t.constant(L), next)
+			t.add(next, cur, cur)
 		}
 		for i := range p {
 			m := t.mask()
@@ -379,9 +432,9 @@ func group(t target, p int, labels, dists, rows, rowBytes Register, index Mem) {
 			t.blend(m, cur, bestI[i])
 		}
 	}
-	step := t.vec()
-	t.broadcast(t.constant(L), step)
-	t.add(step, cur, cur)
+	next := t.vec()
+	t.broadcast(t.constant(L), next)
+	t.add(next, cur, cur)
 	t.move(cur, index)
 	DECQ(groups)
 	JNZ(LabelRef(t.name() + suffix + "_centroids"))
