@@ -53,3 +53,13 @@ func nearestAVX512F64_6x2(labels []int32, dists []float64, points []float64, pac
 //
 //go:noescape
 func nearestAVX512F64_8x1(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
+
+// nearestLanesAVX512F32 sets labels[i] and dists[i] for each point with AVX-512, one point per lane. packed holds groups groups of 4 centroids; dim is at most 32.
+//
+//go:noescape
+func nearestLanesAVX512F32(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
+
+// nearestLanesAVX512F64 sets labels[i] and dists[i] for each point with AVX-512, one point per lane. packed holds groups groups of 4 centroids; dim is at most 32.
+//
+//go:noescape
+func nearestLanesAVX512F64(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)

@@ -142,6 +142,25 @@ GLOBL posinf32<>(SB), RODATA|NOPTR, $4
 DATA posinf64<>+0(SB)/8, $0x7ff0000000000000
 GLOBL posinf64<>(SB), RODATA|NOPTR, $8
 
+DATA tailmask<>+0(SB)/2, $0x0000
+DATA tailmask<>+2(SB)/2, $0x0001
+DATA tailmask<>+4(SB)/2, $0x0003
+DATA tailmask<>+6(SB)/2, $0x0007
+DATA tailmask<>+8(SB)/2, $0x000f
+DATA tailmask<>+10(SB)/2, $0x001f
+DATA tailmask<>+12(SB)/2, $0x003f
+DATA tailmask<>+14(SB)/2, $0x007f
+DATA tailmask<>+16(SB)/2, $0x00ff
+DATA tailmask<>+18(SB)/2, $0x01ff
+DATA tailmask<>+20(SB)/2, $0x03ff
+DATA tailmask<>+22(SB)/2, $0x07ff
+DATA tailmask<>+24(SB)/2, $0x0fff
+DATA tailmask<>+26(SB)/2, $0x1fff
+DATA tailmask<>+28(SB)/2, $0x3fff
+DATA tailmask<>+30(SB)/2, $0x7fff
+DATA tailmask<>+32(SB)/2, $0xffff
+GLOBL tailmask<>(SB), RODATA|NOPTR, $34
+
 // func nearestAVX2F32_3x2(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
 // Requires: AVX, FMA3
 TEXT ·nearestAVX2F32_3x2(SB), NOSPLIT, $32-112
@@ -3489,5 +3508,201 @@ nearestAVX512F64_8x1_1_update:
 	JMP          nearestAVX512F64_8x1_tail
 
 nearestAVX512F64_8x1_done:
+	VZEROUPPER
+	RET
+
+// func nearestLanesAVX512F32(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV
+TEXT ·nearestLanesAVX512F32(SB), $2048-112
+	MOVQ         labels_base+0(FP), AX
+	MOVQ         dists_base+24(FP), CX
+	MOVQ         points_base+48(FP), DX
+	MOVQ         labels_len+8(FP), BX
+	MOVQ         dim+96(FP), SI
+	IMUL3Q       $0x00000040, SI, SI
+	VCVTTPS2DQ   iota32<>+0(SB), Z0
+	VPBROADCASTD dim+96(FP), Z1
+	VPMULLD      Z1, Z0, Z0
+
+nearestLanesAVX512F32_tile:
+	TESTQ   BX, BX
+	JZ      nearestLanesAVX512F32_done
+	MOVQ    $0x00000010, DI
+	CMPQ    BX, DI
+	CMOVQLT BX, DI
+	LEAQ    tailmask<>+0(SB), R8
+	KMOVW   (R8)(DI*2), K1
+
+	// Transpose the tile: X[j] holds coordinate j of every point.
+	MOVQ dim+96(FP), R10
+	MOVQ DX, R8
+	LEAQ (SP), R9
+
+nearestLanesAVX512F32_gather:
+	VXORPS       Z1, Z1, Z1
+	KMOVW        K1, K2
+	VGATHERDPS   (R8)(Z0*4), K2, Z1
+	VMOVUPS      Z1, (R9)
+	ADDQ         $0x00000004, R8
+	ADDQ         $0x00000040, R9
+	DECQ         R10
+	JNZ          nearestLanesAVX512F32_gather
+	VBROADCASTSS posinf32<>+0(SB), Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS iota32<>+4(SB), Z4
+	MOVQ         packed_base+72(FP), R8
+	MOVQ         groups+104(FP), R9
+
+nearestLanesAVX512F32_centroids:
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ   dim+96(FP), R11
+	LEAQ   (SP), R10
+
+nearestLanesAVX512F32_dim:
+	VMOVUPS     (R10), Z9
+	VSUBPS.BCST (R8), Z9, Z10
+	VFMADD231PS Z10, Z10, Z5
+	VSUBPS.BCST 4(R8), Z9, Z10
+	VFMADD231PS Z10, Z10, Z6
+	VSUBPS.BCST 8(R8), Z9, Z10
+	VFMADD231PS Z10, Z10, Z7
+	VSUBPS.BCST 12(R8), Z9, Z9
+	VFMADD231PS Z9, Z9, Z8
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000010, R8
+	DECQ        R11
+	JNZ         nearestLanesAVX512F32_dim
+	VCMPPS      $0x01, Z1, Z5, K2
+	VMINPS      Z1, Z5, Z1
+	VMOVAPS     Z3, K2, Z2
+	VADDPS      Z4, Z3, Z3
+	VCMPPS      $0x01, Z1, Z6, K2
+	VMINPS      Z1, Z6, Z1
+	VMOVAPS     Z3, K2, Z2
+	VADDPS      Z4, Z3, Z3
+	VCMPPS      $0x01, Z1, Z7, K2
+	VMINPS      Z1, Z7, Z1
+	VMOVAPS     Z3, K2, Z2
+	VADDPS      Z4, Z3, Z3
+	VCMPPS      $0x01, Z1, Z8, K2
+	VMINPS      Z1, Z8, Z1
+	VMOVAPS     Z3, K2, Z2
+	VADDPS      Z4, Z3, Z3
+	DECQ        R9
+	JNZ         nearestLanesAVX512F32_centroids
+
+	// Store the tile's labels and distances under the lane mask.
+	VCVTTPS2DQ Z2, Z2
+	VMOVDQU32  Z2, K1, (AX)
+	VMOVUPS    Z1, K1, (CX)
+	ADDQ       $0x00000040, AX
+	ADDQ       $0x00000040, CX
+	ADDQ       SI, DX
+	SUBQ       DI, BX
+	JMP        nearestLanesAVX512F32_tile
+
+nearestLanesAVX512F32_done:
+	VZEROUPPER
+	RET
+
+// func nearestLanesAVX512F64(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
+// Requires: AVX, AVX2, AVX512DQ, AVX512F, AVX512VL, CMOV
+TEXT ·nearestLanesAVX512F64(SB), $2048-112
+	MOVQ         labels_base+0(FP), AX
+	MOVQ         dists_base+24(FP), CX
+	MOVQ         points_base+48(FP), DX
+	MOVQ         labels_len+8(FP), BX
+	MOVQ         dim+96(FP), SI
+	IMUL3Q       $0x00000040, SI, SI
+	VCVTTPS2DQ   iota32<>+0(SB), Y0
+	VPBROADCASTD dim+96(FP), Y1
+	VPMULLD      Y1, Y0, Y0
+
+nearestLanesAVX512F64_tile:
+	TESTQ   BX, BX
+	JZ      nearestLanesAVX512F64_done
+	MOVQ    $0x00000008, DI
+	CMPQ    BX, DI
+	CMOVQLT BX, DI
+	LEAQ    tailmask<>+0(SB), R8
+	KMOVW   (R8)(DI*2), K1
+
+	// Transpose the tile: X[j] holds coordinate j of every point.
+	MOVQ dim+96(FP), R10
+	MOVQ DX, R8
+	LEAQ (SP), R9
+
+nearestLanesAVX512F64_gather:
+	VXORPD       Z1, Z1, Z1
+	KMOVW        K1, K2
+	VGATHERDPD   (R8)(Y0*8), K2, Z1
+	VMOVUPD      Z1, (R9)
+	ADDQ         $0x00000008, R8
+	ADDQ         $0x00000040, R9
+	DECQ         R10
+	JNZ          nearestLanesAVX512F64_gather
+	VBROADCASTSD posinf64<>+0(SB), Z1
+	VXORPD       Z2, Z2, Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD iota64<>+8(SB), Z4
+	MOVQ         packed_base+72(FP), R8
+	MOVQ         groups+104(FP), R9
+
+nearestLanesAVX512F64_centroids:
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	MOVQ   dim+96(FP), R11
+	LEAQ   (SP), R10
+
+nearestLanesAVX512F64_dim:
+	VMOVUPD     (R10), Z9
+	VSUBPD.BCST (R8), Z9, Z10
+	VFMADD231PD Z10, Z10, Z5
+	VSUBPD.BCST 8(R8), Z9, Z10
+	VFMADD231PD Z10, Z10, Z6
+	VSUBPD.BCST 16(R8), Z9, Z10
+	VFMADD231PD Z10, Z10, Z7
+	VSUBPD.BCST 24(R8), Z9, Z9
+	VFMADD231PD Z9, Z9, Z8
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000020, R8
+	DECQ        R11
+	JNZ         nearestLanesAVX512F64_dim
+	VCMPPD      $0x01, Z1, Z5, K2
+	VMINPD      Z1, Z5, Z1
+	VMOVAPD     Z3, K2, Z2
+	VADDPD      Z4, Z3, Z3
+	VCMPPD      $0x01, Z1, Z6, K2
+	VMINPD      Z1, Z6, Z1
+	VMOVAPD     Z3, K2, Z2
+	VADDPD      Z4, Z3, Z3
+	VCMPPD      $0x01, Z1, Z7, K2
+	VMINPD      Z1, Z7, Z1
+	VMOVAPD     Z3, K2, Z2
+	VADDPD      Z4, Z3, Z3
+	VCMPPD      $0x01, Z1, Z8, K2
+	VMINPD      Z1, Z8, Z1
+	VMOVAPD     Z3, K2, Z2
+	VADDPD      Z4, Z3, Z3
+	DECQ        R9
+	JNZ         nearestLanesAVX512F64_centroids
+
+	// Store the tile's labels and distances under the lane mask.
+	VCVTTPD2DQ Z2, Y2
+	VMOVDQU32  Y2, K1, (AX)
+	VMOVUPD    Z1, K1, (CX)
+	ADDQ       $0x00000020, AX
+	ADDQ       $0x00000040, CX
+	ADDQ       SI, DX
+	SUBQ       DI, BX
+	JMP        nearestLanesAVX512F64_tile
+
+nearestLanesAVX512F64_done:
 	VZEROUPPER
 	RET

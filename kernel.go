@@ -12,9 +12,9 @@ type kernel struct {
 	name string
 
 	// nearest32 and nearest64 return the nearest-centroid kernel to use
-	// for k centroids.
-	nearest32 func(k int) nearestKernel[float32]
-	nearest64 func(k int) nearestKernel[float64]
+	// for k centroids of dim coordinates.
+	nearest32 func(k, dim int) nearestKernel[float32]
+	nearest64 func(k, dim int) nearestKernel[float64]
 }
 
 // nearestKernel is one nearest-centroid kernel. It sets labels[i] and
@@ -33,10 +33,10 @@ var kernels = append(assemblyKernels(), genericKernel)
 
 var genericKernel = &kernel{
 	name: "generic",
-	nearest32: func(int) nearestKernel[float32] {
+	nearest32: func(int, int) nearestKernel[float32] {
 		return nearestKernel[float32]{fn: nearestGeneric[float32]}
 	},
-	nearest64: func(int) nearestKernel[float64] {
+	nearest64: func(int, int) nearestKernel[float64] {
 		return nearestKernel[float64]{fn: nearestGeneric[float64]}
 	},
 }
@@ -75,13 +75,13 @@ func lookupKernel(name string) (*kernel, error) {
 const maxPackedCentroids = 1 << 24
 
 // nearestFor returns the kernel's nearest-centroid kernel for F and k
-// centroids.
-func nearestFor[F Float](k *kernel, centroids int) nearestKernel[F] {
+// centroids of dim coordinates.
+func nearestFor[F Float](kern *kernel, k, dim int) nearestKernel[F] {
 	var zero F
 	if _, ok := any(zero).(float32); ok {
-		return any(k.nearest32(centroids)).(nearestKernel[F])
+		return any(kern.nearest32(k, dim)).(nearestKernel[F])
 	}
-	return any(k.nearest64(centroids)).(nearestKernel[F])
+	return any(kern.nearest64(k, dim)).(nearestKernel[F])
 }
 
 // packCentroids lays out the k centroids (rows of dim values) in groups of

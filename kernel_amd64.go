@@ -9,7 +9,7 @@ import "github.com/klauspost/cpuid/v2"
 // features only when the operating system saves the wider registers.
 func assemblyKernels() []*kernel {
 	var ks []*kernel
-	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3) {
+	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX2, cpuid.FMA3) {
 		ks = append(ks, avx512Kernel)
 	}
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
@@ -20,7 +20,7 @@ func assemblyKernels() []*kernel {
 
 var avx2Kernel = &kernel{
 	name: "avx2",
-	nearest32: func(k int) nearestKernel[float32] {
+	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case k <= 8:
 			return nearestKernel[float32]{fn: nearestAVX2F32_4x1, block: 8}
@@ -29,7 +29,7 @@ var avx2Kernel = &kernel{
 		}
 		return nearestKernel[float32]{fn: nearestAVX2F32_2x4m, block: 32}
 	},
-	nearest64: func(k int) nearestKernel[float64] {
+	nearest64: func(k, dim int) nearestKernel[float64] {
 		switch {
 		case k <= 4:
 			return nearestKernel[float64]{fn: nearestAVX2F64_4x1, block: 4}
@@ -42,20 +42,20 @@ var avx2Kernel = &kernel{
 
 var avx512Kernel = &kernel{
 	name: "avx512",
-	nearest32: func(k int) nearestKernel[float32] {
+	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case k <= 8:
 			// Half of a 16-lane vector would hold padding.
-			return avx2Kernel.nearest32(k)
+			return avx2Kernel.nearest32(k, dim)
 		case k <= 16:
 			return nearestKernel[float32]{fn: nearestAVX512F32_8x1, block: 16}
 		}
 		return nearestKernel[float32]{fn: nearestAVX512F32_6x2, block: 32}
 	},
-	nearest64: func(k int) nearestKernel[float64] {
+	nearest64: func(k, dim int) nearestKernel[float64] {
 		switch {
 		case k <= 4:
-			return avx2Kernel.nearest64(k)
+			return avx2Kernel.nearest64(k, dim)
 		case k <= 8:
 			return nearestKernel[float64]{fn: nearestAVX512F64_8x1, block: 8}
 		}

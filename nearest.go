@@ -162,7 +162,7 @@ func newSearch[F Float](opts Options, centroids []F, dim int) (*search[F], error
 	if len(centroids)/dim > maxPackedCentroids {
 		k = genericKernel
 	}
-	kern := nearestFor[F](k, len(centroids)/dim)
+	kern := nearestFor[F](k, len(centroids)/dim, dim)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

@@ -12,8 +12,11 @@ import (
 func main() {
 	ConstraintExpr("!purego")
 	constants()
+	tailMasks()
 	for _, t := range nearestTargets {
 		nearest(t)
 	}
+	lanes(target{isa: "AVX512", width: 64, size: 4})
+	lanes(target{isa: "AVX512", width: 64, size: 8})
 	Generate()
 }

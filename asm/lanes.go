@@ -1,0 +1,182 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The lane-per-point kernels serve low dimensions and few centroids, where
+// the kernels of nearest.go spend most of their time reducing lanes: with
+// d = 2 and k = 8 a point needs 16 multiply-adds but some 20 instructions to
+// reduce its lanes to one label. Here each lane holds one point instead of
+// one centroid, so the running minimum is already per point and nothing is
+// reduced. A tile of L points (16 float32 or 8 float64) is first transposed
+// with gathers into a stack buffer, one vector per coordinate:
+//
+//	for j := range dim { X[j] = gather(points[tile+lane][j] for each lane) }
+//	for each group of 4 centroids c (packed, NaN-padded):
+//		for j := range dim {
+//			for c := range 4 { t := X[j] - broadcast(c[j]); acc[c] += t*t }
+//		}
+//		for c := range 4 { keep acc[c] in bestD/bestI where it is smaller }
+//
+// Four independent accumulators cover the four-cycle FMA latency. A partial
+// last tile runs under a lane mask, so no lane reads or writes outside the
+// slices. The stack buffer holds at most maxLanesDim coordinates.
+const (
+	maxLanesDim = 32
+	lanesGroup  = 4
+)
+
+func lanes(t target) {
+	name := fmt.Sprintf("nearestLanesAVX512%s", map[int]string{4: "F32", 8: "F64"}[t.size])
+	// The 2 KiB stack buffer is too large for NOSPLIT, so the function
+	// keeps the stack-growth check.
+	TEXT(name, 0, fmt.Sprintf(
+		"func(labels []int32, dists []%s, points, packed []%s, dim, groups int)", t.goType(), t.goType()))
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets labels[i] and dists[i] for each point with AVX-512, "+
+		"one point per lane. packed holds groups groups of %d centroids; dim is at most %d.",
+		name, lanesGroup, maxLanesDim))
+
+	L := t.lanes()
+	labels := Load(Param("labels").Base(), GP64())
+	dists := Load(Param("dists").Base(), GP64())
+	rows := Load(Param("points").Base(), GP64())
+	n := Load(Param("labels").Len(), GP64())
+	tileBytes := Load(Param("dim"), GP64())
+	IMUL3Q(U32(L*t.size), tileBytes, tileBytes)
+	X := AllocLocal(maxLanesDim * t.width)
+
+	// Byte offsets are index·size: lane l reads row l, at index l·dim.
+	var index VecVirtual
+	if t.size == 4 {
+		index = ZMM()
+		VCVTTPS2DQ(iota32, index)
+		dimv := ZMM()
+		VPBROADCASTD(paramAddr("dim"), dimv)
+		VPMULLD(dimv, index, index)
+	} else {
+		index = YMM()
+		VCVTTPS2DQ(iota32, index)
+		dimv := YMM()
+		VPBROADCASTD(paramAddr("dim"), dimv)
+		VPMULLD(dimv, index, index)
+	}
+
+	Label(name + "_tile")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	count := GP64()
+	MOVQ(U32(L), count)
+	CMPQ(n, count)
+	CMOVQLT(n, count)
+	mask, table := K(), GP64()
+	LEAQ(tailMask, table)
+	KMOVW(Mem{Base: table, Index: count, Scale: 2}, mask)
+
+	Comment("Transpose the tile: X[j] holds coordinate j of every point.")
+	{
+		src, dst, j := GP64(), GP64(), Load(Param("dim"), GP64())
+		MOVQ(rows, src)
+		LEAQ(X, dst)
+		Label(name + "_gather")
+		v, k := ZMM(), K()
+		t.zero(v)
+		KMOVW(mask, k)
+		if t.size == 4 {
+			VGATHERDPS(Mem{Base: src, Index: index, Scale: 4}, k, v)
+		} else {
+			VGATHERDPD(Mem{Base: src, Index: index, Scale: 8}, k, v)
+		}
+		t.move(v, Mem{Base: dst})
+		ADDQ(U32(t.size), src)
+		ADDQ(U32(t.width), dst)
+		DECQ(j)
+		JNZ(LabelRef(name + "_gather"))
+	}
+
+	bestD, bestI, cur := ZMM(), ZMM(), ZMM()
+	t.broadcast(t.posInf(), bestD)
+	t.zero(bestI)
+	t.zero(cur)
+	one := ZMM()
+	t.broadcast(t.constant(1), one)
+	cptr := Load(Param("packed").Base(), GP64())
+	groups := Load(Param("groups"), GP64())
+
+	Label(name + "_centroids")
+	acc := make([]VecVirtual, lanesGroup)
+	for c := range acc {
+		acc[c] = ZMM()
+		t.zero(acc[c])
+	}
+	xp, j := GP64(), Load(Param("dim"), GP64())
+	LEAQ(X, xp)
+	Label(name + "_dim")
+	x := ZMM()
+	t.move(Mem{Base: xp}, x)
+	for c := range acc {
+		d := ZMM()
+		t.subBroadcast(Mem{Base: cptr}.Offset(c*t.size), x, d)
+		t.fma(d, d, acc[c])
+	}
+	ADDQ(U32(t.width), xp)
+	ADDQ(U32(lanesGroup*t.size), cptr)
+	DECQ(j)
+	JNZ(LabelRef(name + "_dim"))
+
+	for c := range acc {
+		m := K()
+		t.cmp(cmpLT, bestD, acc[c], m)
+		t.min(bestD, acc[c], bestD)
+		t.blend(m, cur, bestI)
+		t.add(one, cur, cur)
+	}
+	DECQ(groups)
+	JNZ(LabelRef(name + "_centroids"))
+
+	Comment("Store the tile's labels and distances under the lane mask.")
+	if t.size == 4 {
+		ints := ZMM()
+		VCVTTPS2DQ(bestI, ints)
+		VMOVDQU32(ints, mask, Mem{Base: labels})
+		VMOVUPS(bestD, mask, Mem{Base: dists})
+	} else {
+		ints := YMM()
+		VCVTTPD2DQ(bestI, ints)
+		VMOVDQU32(ints, mask, Mem{Base: labels})
+		VMOVUPD(bestD, mask, Mem{Base: dists})
+	}
+	ADDQ(U32(4*L), labels)
+	ADDQ(U32(t.size*L), dists)
+	ADDQ(tileBytes, rows)
+	SUBQ(count, n)
+	JMP(LabelRef(name + "_tile"))
+
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+var tailMask Mem
+
+// tailMasks emits the table of lane masks for a tile of 0..16 points.
+func tailMasks() {
+	tailMask = GLOBL("tailmask", RODATA|NOPTR)
+	for i := range 17 {
+		DATA(2*i, U16(uint16(1<<i-1)))
+	}
+}
+
+// paramAddr returns the stack address of a scalar argument.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
