@@ -1,7 +1,8 @@
-// Package vecfit computes the two L2 objectives that Go programs otherwise
-// leave to PyTorch or faiss: the k-means clustering loss (nearest centroid,
-// squared distance, loss, gradient and a full fit) and ridge regression
-// (mean squared error plus λ‖w‖², its gradient and the closed-form fit).
+// Package vecfit computes two L2 objectives in SIMD assembly. The first is
+// the k-means clustering loss: the nearest centroid of each point and its
+// squared distance, the loss, its gradient and a full fit. The second is
+// ridge regression: mean squared error plus λ‖w‖², its gradient and the
+// closed-form fit.
 //
 // The hot loops run in SIMD assembly chosen once at start from what the CPU
 // supports (AVX-512 or AVX2 with FMA on amd64, NEON on arm64). A pure-Go
@@ -21,7 +22,10 @@
 //     index wins.
 //
 // A point holding a NaN gets label −1 and distance NaN. A centroid holding a
-// NaN is never chosen. +Inf is an ordinary, largest distance.
+// NaN is never chosen. +Inf is an ordinary, largest distance. A squared
+// distance too large for the element type comes out +Inf, so the contract
+// holds where squared distances are below the type's maximum (about 3.4e38
+// for float32).
 package vecfit
 
 import "errors"
