@@ -1,0 +1,117 @@
+package vecfit
+
+import (
+	"fmt"
+	"math"
+)
+
+// LossGrad returns Loss(points, centroids, dim) and, where gradPoints or
+// gradCentroids is not nil, writes the gradient of the loss with respect to
+// every point or every centroid. With n points, a(i) the label of point i
+// and L = (1/n) Σᵢ ‖xᵢ − c_a(i)‖²:
+//
+//	∂L/∂xᵢ = (2/n)(xᵢ − c_a(i))
+//	∂L/∂cⱼ = (2/n) Σ_{a(i)=j} (cⱼ − xᵢ)
+//
+// Each point gradient is computed in float64 and rounded once. Each
+// centroid gradient is summed in float64 in point order, so the result does
+// not depend on the number of goroutines. A centroid that is no point's
+// nearest gets a zero gradient. gradPoints must hold at least len(points)
+// values and gradCentroids at least len(centroids).
+//
+// A point that holds a NaN has no nearest centroid (label −1, see
+// [Nearest]), nor has any point when every centroid holds a NaN. Such
+// points contribute nothing to the centroid gradients and their rows of
+// gradPoints are set to 0. The loss is then NaN, as [Loss] returns, and
+// LossGrad still writes the gradients but returns an error that wraps
+// [ErrNaN] and states how many points have no label and the first of
+// their rows.
+func LossGrad[F Float](gradPoints, gradCentroids []F, points, centroids []F, dim int) (F, error) {
+	return lossGradWith(Options{}, gradPoints, gradCentroids, points, centroids, dim)
+}
+
+// lossGradWith is LossGrad with options.
+func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, centroids []F, dim int) (F, error) {
+	n, err := checkNearest(len(points), len(centroids), dim)
+	if err != nil {
+		return 0, err
+	}
+	if gradPoints != nil && len(gradPoints) < len(points) {
+		return 0, fmt.Errorf("%w: gradPoints has length %d, want at least %d (the length of points)",
+			ErrLength, len(gradPoints), len(points))
+	}
+	if gradCentroids != nil && len(gradCentroids) < len(centroids) {
+		return 0, fmt.Errorf("%w: gradCentroids has length %d, want at least %d (the length of centroids)",
+			ErrLength, len(gradCentroids), len(centroids))
+	}
+	if n == 0 {
+		if gradCentroids != nil {
+			clear(gradCentroids[:len(centroids)])
+		}
+		return 0, nil
+	}
+
+	labels := make([]int32, n)
+	dists := make([]F, n)
+	if err := NearestWith(opts, labels, dists, points, centroids, dim); err != nil {
+		return 0, err
+	}
+
+	// The loss sums per block of blockRows points and then adds the block
+	// sums in order, as Inertia does, so that it equals Loss bit for bit.
+	var total, block float64
+	for i, d := range dists {
+		block += float64(d)
+		if (i+1)%blockRows == 0 || i == n-1 {
+			total += block
+			block = 0
+		}
+	}
+	loss := F(total / float64(n))
+
+	scale := 2 / float64(n)
+	if gradPoints != nil {
+		for i, l := range labels {
+			g := gradPoints[i*dim : (i+1)*dim]
+			if l < 0 {
+				clear(g)
+				continue
+			}
+			c := centroids[int(l)*dim : int(l+1)*dim]
+			for j, x := range points[i*dim : (i+1)*dim] {
+				g[j] = F(scale * (float64(x) - float64(c[j])))
+			}
+		}
+	}
+	if gradCentroids != nil {
+		sums := make([]float64, len(centroids))
+		for i, l := range labels {
+			if l < 0 {
+				continue
+			}
+			c := centroids[int(l)*dim : int(l+1)*dim]
+			s := sums[int(l)*dim : int(l+1)*dim]
+			for j, x := range points[i*dim : (i+1)*dim] {
+				s[j] += float64(c[j]) - float64(x)
+			}
+		}
+		for j, s := range sums {
+			gradCentroids[j] = F(scale * s)
+		}
+	}
+
+	nan, first := 0, -1
+	for i, l := range labels {
+		if l < 0 {
+			if first < 0 {
+				first = i
+			}
+			nan++
+		}
+	}
+	if nan > 0 {
+		return F(math.NaN()), fmt.Errorf("%w: %d of %d points have no nearest centroid because a distance is NaN; the first is row %d (counting from 0)",
+			ErrNaN, nan, n, first)
+	}
+	return loss, nil
+}

@@ -1,0 +1,274 @@
+package vecfit
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// seedLossGolden is the forum's example computed by PyTorch 1.13: 2000
+// points and 10 centroids of dim 10 drawn by torch.randn after
+// torch.manual_seed(0), the float32 loss and its autograd gradients.
+type seedLossGolden struct {
+	Dim           int       `json:"dim"`
+	Points        []float64 `json:"points"`
+	Centroids     []float64 `json:"centroids"`
+	Loss32        float64   `json:"loss_float32_torch"`
+	Loss64        float64   `json:"loss_float64_exact"`
+	Labels        []int32   `json:"labels"`
+	GradPoints    []float64 `json:"grad_points_torch"`
+	GradCentroids []float64 `json:"grad_centroids_torch"`
+}
+
+func readSeedLoss(t testing.TB) seedLossGolden {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(sharedDir, "golden", "seed_loss.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g seedLossGolden
+	if err := json.Unmarshal(raw, &g); err != nil {
+		t.Fatalf("seed_loss.json: %v", err)
+	}
+	return g
+}
+
+// TestLossGradTorch compares the float32 gradients with PyTorch's autograd.
+// A point gradient is one float32 subtraction and two scalings in PyTorch,
+// so it may differ by a few units in the last place. A centroid gradient is
+// a float32 sum of m terms in PyTorch, whose rounding error is bounded by
+// (m+2)·ε times the sum of the terms' magnitudes.
+func TestLossGradTorch(t *testing.T) {
+	g := readSeedLoss(t)
+	points := toFloat[float32](g.Points)
+	centroids := toFloat[float32](g.Centroids)
+	n, dim := len(points)/g.Dim, g.Dim
+	eps := math.Ldexp(1, -23)
+	for _, kernel := range Kernels() {
+		gradPoints := make([]float32, len(points))
+		gradCentroids := make([]float32, len(centroids))
+		loss, err := lossGradWith(Options{Kernel: kernel}, gradPoints, gradCentroids, points, centroids, dim)
+		if err != nil {
+			t.Fatalf("kernel %s: %v", kernel, err)
+		}
+		if e := relativeError(float64(loss), g.Loss32, 0); e > float64(dim+2)*eps {
+			t.Errorf("kernel %s: loss = %v, PyTorch %v", kernel, loss, g.Loss32)
+		}
+		for i, want := range g.GradPoints {
+			if d := math.Abs(float64(gradPoints[i]) - want); d > 4*eps*math.Abs(want) {
+				t.Fatalf("kernel %s: gradPoints[%d] = %v, PyTorch %v", kernel, i, gradPoints[i], want)
+			}
+		}
+		count := make([]float64, len(centroids)/dim)
+		magnitude := make([]float64, len(centroids))
+		for i, l := range g.Labels {
+			count[l]++
+			for j := range dim {
+				magnitude[int(l)*dim+j] += 2 / float64(n) * math.Abs(g.Centroids[int(l)*dim+j]-g.Points[i*dim+j])
+			}
+		}
+		for i, want := range g.GradCentroids {
+			bound := (count[i/dim] + 2) * eps * magnitude[i]
+			if d := math.Abs(float64(gradCentroids[i]) - want); d > bound {
+				t.Errorf("kernel %s: gradCentroids[%d] = %v, PyTorch %v (difference %.3g > bound %.3g)",
+					kernel, i, gradCentroids[i], want, d, bound)
+			}
+		}
+	}
+}
+
+// TestLossGradFiniteDifference checks the float64 gradients against central
+// differences of Loss. The loss is quadratic while no label changes, so the
+// differences are exact up to rounding, about ε·L/h.
+func TestLossGradFiniteDifference(t *testing.T) {
+	g := readSeedLoss(t)
+	points, centroids, dim := g.Points, g.Centroids, g.Dim
+	gradPoints := make([]float64, len(points))
+	gradCentroids := make([]float64, len(centroids))
+	loss, err := LossGrad(gradPoints, gradCentroids, points, centroids, dim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := relativeError(loss, g.Loss64, 0); e > 1e-13 {
+		t.Errorf("loss = %.17g, exact %.17g", loss, g.Loss64)
+	}
+
+	// A step that moves a point across the boundary between two clusters
+	// meets a kink of the loss, so such coordinates are skipped.
+	const h = 1e-5
+	base := make([]int32, len(points)/dim)
+	if err := Nearest(base, nil, points, centroids, dim); err != nil {
+		t.Fatal(err)
+	}
+	labels := make([]int32, len(base))
+	skipped := 0
+	lossAt := func(values []float64, i int, v float64) (float64, bool) {
+		saved := values[i]
+		values[i] = v
+		defer func() { values[i] = saved }()
+		loss, err := Loss(points, centroids, dim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Nearest(labels, nil, points, centroids, dim); err != nil {
+			t.Fatal(err)
+		}
+		for j := range labels {
+			if labels[j] != base[j] {
+				return loss, false
+			}
+		}
+		return loss, true
+	}
+	check := func(name string, values, grad []float64, i int) {
+		up, ok1 := lossAt(values, i, values[i]+h)
+		down, ok2 := lossAt(values, i, values[i]-h)
+		if !ok1 || !ok2 {
+			skipped++
+			return
+		}
+		if fd := (up - down) / (2 * h); math.Abs(fd-grad[i]) > 1e-8 {
+			t.Errorf("%s[%d] = %.12g, finite difference %.12g", name, i, grad[i], fd)
+		}
+	}
+	for i := range centroids {
+		check("gradCentroids", centroids, gradCentroids, i)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		check("gradPoints", points, gradPoints, r.IntN(len(points)))
+	}
+	if skipped > 10 {
+		t.Errorf("%d of 300 coordinates skipped because a label changed, want at most 10", skipped)
+	}
+}
+
+// TestLossGradMatchesLoss checks that the loss LossGrad returns is Loss bit
+// for bit, across the block boundary of the parallel sum.
+func TestLossGradMatchesLoss(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 1023, 1024, 1025, 5000} {
+		points := randomNormal[float32](r, n*5)
+		centroids := randomNormal[float32](r, 7*5)
+		want, err := Loss(points, centroids, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := LossGrad(nil, nil, points, centroids, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("n=%d: LossGrad loss = %v, Loss = %v", n, got, want)
+		}
+	}
+}
+
+// TestLossGradNaNPoints checks that points holding a NaN are reported in
+// the error, add nothing to the centroid gradients and get zero point
+// gradients.
+func TestLossGradNaNPoints(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const n, k, dim = 40, 3, 4
+	points := randomNormal[float64](r, n*dim)
+	centroids := randomNormal[float64](r, k*dim)
+	points[3*dim+1] = math.NaN()
+	points[7*dim] = math.NaN()
+
+	gradPoints := make([]float64, len(points))
+	for i := range gradPoints {
+		gradPoints[i] = 99
+	}
+	gradCentroids := make([]float64, len(centroids))
+	loss, err := LossGrad(gradPoints, gradCentroids, points, centroids, dim)
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("error = %v, want one wrapping ErrNaN", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "2 of 40 points") || !strings.Contains(msg, "row 3") {
+		t.Errorf("error %q does not state the count (2 of 40 points) and the first row (row 3)", msg)
+	}
+	if !math.IsNaN(loss) {
+		t.Errorf("loss = %v, want NaN", loss)
+	}
+	for _, row := range []int{3, 7} {
+		for j := range dim {
+			if v := gradPoints[row*dim+j]; v != 0 {
+				t.Errorf("gradPoints of NaN row %d coordinate %d = %v, want 0", row, j, v)
+			}
+		}
+	}
+
+	// The centroid gradients are those of the other points, still scaled
+	// by 2/n with n counting every point.
+	want := make([]float64, len(centroids))
+	for i := range n {
+		if i == 3 || i == 7 {
+			continue
+		}
+		l, _ := nearestRow(points[i*dim:(i+1)*dim], centroids, dim)
+		for j := range dim {
+			want[int(l)*dim+j] += centroids[int(l)*dim+j] - points[i*dim+j]
+		}
+	}
+	for i := range want {
+		if e := relativeError(gradCentroids[i], 2.0/n*want[i], 1e-300); e > 1e-13 {
+			t.Errorf("gradCentroids[%d] = %v, want %v", i, gradCentroids[i], 2.0/n*want[i])
+		}
+	}
+}
+
+func TestLossGradErrors(t *testing.T) {
+	points := make([]float32, 12)
+	centroids := make([]float32, 6)
+	cases := []struct {
+		name                     string
+		gradPoints, gradCentroid []float32
+		points, centroids        []float32
+		dim                      int
+		want                     error
+	}{
+		{"dim 0", nil, nil, points, centroids, 0, ErrDim},
+		{"points not a multiple of dim", nil, nil, points[:11], centroids, 3, ErrLength},
+		{"no centroids", nil, nil, points, nil, 3, ErrNoCentroids},
+		{"short gradPoints", make([]float32, 11), nil, points, centroids, 3, ErrLength},
+		{"short gradCentroids", nil, make([]float32, 5), points, centroids, 3, ErrLength},
+	}
+	for _, c := range cases {
+		_, err := LossGrad(c.gradPoints, c.gradCentroid, c.points, c.centroids, c.dim)
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s: error = %v, want one wrapping %v", c.name, err, c.want)
+		}
+	}
+}
+
+// TestLossGradNoPoints checks that no points give a zero loss and zero
+// centroid gradients.
+func TestLossGradNoPoints(t *testing.T) {
+	gradCentroids := []float64{1, 2, 3, 4}
+	loss, err := LossGrad(nil, gradCentroids, nil, []float64{1, 2, 3, 4}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loss != 0 {
+		t.Errorf("loss = %v, want 0", loss)
+	}
+	for i, v := range gradCentroids {
+		if v != 0 {
+			t.Errorf("gradCentroids[%d] = %v, want 0", i, v)
+		}
+	}
+}
+
+// randomNormal returns n values drawn from the standard normal distribution.
+func randomNormal[F Float](r *rand.Rand, n int) []F {
+	s := make([]F, n)
+	for i := range s {
+		s[i] = F(r.NormFloat64())
+	}
+	return s
+}
