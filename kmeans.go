@@ -1,0 +1,585 @@
+package vecfit
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Init selects how [KMeans] chooses its initial centroids.
+type Init int
+
+const (
+	// InitKMeansPlusPlus is greedy k-means++ seeding, the default. The
+	// first centroid is a point drawn with probability proportional to its
+	// weight. Each further centroid is the best of 2+⌊ln K⌋ candidate
+	// points, drawn with probability proportional to weight × D² (D is the
+	// distance to the nearest centroid chosen so far): the candidate kept
+	// is the one that lowers the weighted sum of D² the most.
+	InitKMeansPlusPlus Init = iota
+
+	// InitRandom draws K distinct points uniformly among those of positive
+	// weight. It serves as a baseline for comparison.
+	InitRandom
+
+	// InitGiven starts from the rows of KMeansOptions.InitCentroids.
+	InitGiven
+)
+
+// String returns the name of the seeding method.
+func (i Init) String() string {
+	switch i {
+	case InitKMeansPlusPlus:
+		return "k-means++"
+	case InitRandom:
+		return "random"
+	case InitGiven:
+		return "given"
+	}
+	return fmt.Sprintf("Init(%d)", int(i))
+}
+
+// defaultMaxIter is the iteration limit used when KMeansOptions.MaxIter
+// is 0, the same as scikit-learn's.
+const defaultMaxIter = 300
+
+// KMeansOptions configures [KMeans]. Only K is required.
+type KMeansOptions struct {
+	// K is the number of clusters, from 1 to the number of points.
+	K int
+
+	// MaxIter is the maximum number of Lloyd iterations per restart.
+	// Zero means 300; a negative value is an error.
+	MaxIter int
+
+	// Tol stops the iterations early when the centroids barely move. An
+	// update that moves the centroids by a total squared distance
+	// Σⱼ‖cⱼ(new) − cⱼ(old)‖² of at most Tol × v, where v is the mean over
+	// the coordinates of the (unweighted, population) variance of the
+	// points, ends the fit as converged. This is scikit-learn's rule. Zero
+	// stops only when no label changes or the centroids do not move at
+	// all; a negative or NaN value is an error.
+	Tol float64
+
+	// Seed makes the seeding reproducible: the same Seed and options give
+	// the same result, bit for bit, whatever Workers is.
+	Seed uint64
+
+	// Init selects the seeding method.
+	Init Init
+
+	// InitCentroids holds K·dim values, the initial centroids row by row,
+	// when Init is InitGiven. It must be nil otherwise.
+	InitCentroids []float64
+
+	// Restarts is the number of seedings to run, each followed by Lloyd
+	// iterations. The clustering with the lowest inertia is returned.
+	// Zero means 1. InitGiven has a single seeding, so it runs once.
+	Restarts int
+
+	// Weights, when not nil, holds one weight per point. Weights must be
+	// finite and non-negative, and at least one must be positive. A point
+	// of weight 0 still gets a label but moves no centroid and is never
+	// drawn as a seed.
+	Weights []float64
+
+	// Workers is the maximum number of goroutines. Zero means GOMAXPROCS.
+	// It never changes the result.
+	Workers int
+
+	// Kernel names the nearest-centroid kernel, one of Kernels(). Empty
+	// means Kernel(). Different kernels round differently within the
+	// accuracy contract of the package, so a point at a near-tie between
+	// two centroids can get a different label, and the fit can then take
+	// a different path.
+	Kernel string
+
+	// Progress, when not nil, is called on the calling goroutine after
+	// each Lloyd iteration.
+	Progress func(KMeansProgress)
+}
+
+// KMeansProgress describes one finished Lloyd iteration.
+type KMeansProgress struct {
+	// Restart counts the seedings from 0.
+	Restart int
+	// Iteration counts the Lloyd iterations of this restart from 1.
+	Iteration int
+	// Inertia is the weighted sum of squared distances from the points to
+	// the centroids that this iteration assigned them to, before the
+	// centroids were updated.
+	Inertia float64
+	// Changed is the number of points whose label changed in this
+	// iteration. In the first iteration it is the number of points.
+	Changed int
+}
+
+// Clustering is the result of [KMeans].
+type Clustering[F Float] struct {
+	// Centroids holds K rows of dim values.
+	Centroids []F
+	// Labels holds, for each point, the index of its nearest centroid.
+	Labels []int32
+	// Inertia is the weighted sum over the points of the squared distance
+	// to the nearest centroid, accumulated in float64.
+	Inertia float64
+	// Iterations is the number of Lloyd iterations of the returned
+	// restart, counted as scikit-learn counts them: an assignment and an
+	// update make one iteration, and the final assignment that changes no
+	// label counts as one.
+	Iterations int
+	// Converged reports that the fit stopped because no label changed or
+	// the centroids moved less than Tol allows, not at MaxIter.
+	Converged bool
+	// Distinct is the number of distinct centroids. It is below K when the
+	// points have fewer than K distinct values (among those of positive
+	// weight), and then some centroids are duplicates.
+	Distinct int
+	// Sizes holds the number of points in each cluster.
+	Sizes []int
+}
+
+// KMeans clusters the n = len(points)/dim points into opts.K clusters with
+// Lloyd's algorithm: each iteration assigns every point to its nearest
+// centroid with the nearest-centroid kernel, then moves every centroid to
+// the weighted mean of its points, summing in float64.
+//
+// A cluster left without weight is re-seeded from the point farthest from
+// its centroid (the next farthest for the next empty cluster, counting
+// only points of positive weight and positive distance). When no such
+// point is left, the centroid stays where it was. Centroids are therefore
+// never NaN, and data with fewer distinct points than K converges with
+// duplicate centroids, reported by Clustering.Distinct.
+//
+// The returned labels are the nearest-centroid labels of the returned
+// centroids, and the inertia is the weighted sum of those distances.
+//
+// Invalid input (K outside 1…n, a NaN or infinite coordinate, a wrong
+// option) returns an error before any work.
+func KMeans[F Float](points []F, dim int, opts KMeansOptions) (*Clustering[F], error) {
+	return KMeansContext(context.Background(), points, dim, opts)
+}
+
+// KMeansContext is [KMeans] with a context. When ctx is canceled, the fit
+// stops at the next iteration or seeding step and returns an error that
+// wraps ctx.Err().
+func KMeansContext[F Float](ctx context.Context, points []F, dim int, opts KMeansOptions) (*Clustering[F], error) {
+	f, err := newKMeansFit(points, dim, opts)
+	if err != nil {
+		return nil, err
+	}
+	var best *Clustering[F]
+	for restart := range f.restarts {
+		rng := rand.New(rand.NewPCG(opts.Seed, uint64(restart)))
+		init, err := f.seed(ctx, rng)
+		if err != nil {
+			return nil, err
+		}
+		c, err := f.lloyd(ctx, restart, init)
+		if err != nil {
+			return nil, err
+		}
+		if best == nil || c.Inertia < best.Inertia {
+			best = c
+		}
+	}
+	return best, nil
+}
+
+// kmeansFit holds the validated input of one call to KMeans.
+type kmeansFit[F Float] struct {
+	points   []F
+	dim, n   int
+	k        int
+	weights  []float64 // nil when every weight is 1
+	opts     KMeansOptions
+	search   Options
+	maxIter  int
+	restarts int
+	tol      float64 // Tol scaled by the mean variance of the coordinates
+}
+
+func newKMeansFit[F Float](points []F, dim int, opts KMeansOptions) (*kmeansFit[F], error) {
+	if dim < 1 {
+		return nil, fmt.Errorf("%w: dim is %d, want at least 1", ErrDim, dim)
+	}
+	if len(points)%dim != 0 {
+		return nil, fmt.Errorf("%w: points has length %d, not a multiple of dim %d", ErrLength, len(points), dim)
+	}
+	n := len(points) / dim
+	f := &kmeansFit[F]{
+		points:   points,
+		dim:      dim,
+		n:        n,
+		k:        opts.K,
+		opts:     opts,
+		search:   Options{Kernel: opts.Kernel, Workers: opts.Workers},
+		maxIter:  opts.MaxIter,
+		restarts: opts.Restarts,
+	}
+	if err := f.checkOptions(); err != nil {
+		return nil, err
+	}
+	if err := checkFinite(points, dim, "points", "row"); err != nil {
+		return nil, err
+	}
+	if err := f.checkWeights(); err != nil {
+		return nil, err
+	}
+	if opts.Init == InitGiven {
+		if err := checkFinite(opts.InitCentroids, dim, "InitCentroids", "centroid"); err != nil {
+			return nil, err
+		}
+	}
+	if f.maxIter == 0 {
+		f.maxIter = defaultMaxIter
+	}
+	if f.restarts == 0 || opts.Init == InitGiven {
+		f.restarts = 1
+	}
+	if opts.Tol > 0 {
+		f.tol = opts.Tol * meanVariance(points, dim)
+	}
+	return f, nil
+}
+
+// checkOptions validates every option except the weights.
+func (f *kmeansFit[F]) checkOptions() error {
+	o := f.opts
+	switch {
+	case o.K < 1:
+		return fmt.Errorf("%w: K is %d, want at least 1", ErrOption, o.K)
+	case o.K > f.n:
+		return fmt.Errorf("%w: K is %d but there are only %d points", ErrOption, o.K, f.n)
+	case o.MaxIter < 0:
+		return fmt.Errorf("%w: MaxIter is %d, want 0 (the default of %d) or more", ErrOption, o.MaxIter, defaultMaxIter)
+	case o.Restarts < 0:
+		return fmt.Errorf("%w: Restarts is %d, want 0 (one run) or more", ErrOption, o.Restarts)
+	case o.Workers < 0:
+		return fmt.Errorf("%w: Workers is %d, want 0 (GOMAXPROCS) or more", ErrOption, o.Workers)
+	case o.Tol < 0 || math.IsNaN(o.Tol) || math.IsInf(o.Tol, 0):
+		return fmt.Errorf("%w: Tol is %v, want a finite value of at least 0", ErrOption, o.Tol)
+	case o.Init < InitKMeansPlusPlus || o.Init > InitGiven:
+		return fmt.Errorf("%w: Init is %d, not one of InitKMeansPlusPlus, InitRandom, InitGiven", ErrOption, int(o.Init))
+	}
+	if o.Init == InitGiven && len(o.InitCentroids) != o.K*f.dim {
+		return fmt.Errorf("%w: InitCentroids has length %d, want K·dim = %d·%d = %d",
+			ErrLength, len(o.InitCentroids), o.K, f.dim, o.K*f.dim)
+	}
+	if o.Init != InitGiven && o.InitCentroids != nil {
+		return fmt.Errorf("%w: InitCentroids is set but Init is %v, not InitGiven", ErrOption, o.Init)
+	}
+	if _, err := lookupKernel(o.Kernel); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkWeights validates opts.Weights and keeps them unless they are all 1.
+func (f *kmeansFit[F]) checkWeights() error {
+	w := f.opts.Weights
+	if w == nil {
+		return nil
+	}
+	if len(w) != f.n {
+		return fmt.Errorf("%w: Weights has length %d, want one per point (%d)", ErrLength, len(w), f.n)
+	}
+	var total float64
+	ones := true
+	for i, v := range w {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: Weights[%d] is %v, want a finite weight", ErrNaN, i, v)
+		}
+		if v < 0 {
+			return fmt.Errorf("%w: Weights[%d] is %v, want a weight of at least 0", ErrOption, i, v)
+		}
+		total += v
+		ones = ones && v == 1
+	}
+	if total == 0 {
+		return fmt.Errorf("%w: every weight is 0, want at least one positive weight", ErrOption)
+	}
+	if !ones {
+		f.weights = w
+	}
+	return nil
+}
+
+// checkFinite returns an error naming the first row of values (rows of dim)
+// that holds a NaN or an infinity.
+func checkFinite[T Float](values []T, dim int, name, row string) error {
+	for i, v := range values {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("%w: %s %d (counting from 0) of %s holds %v at coordinate %d",
+				ErrNaN, row, i/dim, name, v, i%dim)
+		}
+	}
+	return nil
+}
+
+// meanVariance returns the mean over the coordinates of the population
+// variance of the points, computed in two passes in float64.
+func meanVariance[F Float](points []F, dim int) float64 {
+	n := len(points) / dim
+	mean := make([]float64, dim)
+	for i := range n {
+		for j, v := range points[i*dim : (i+1)*dim] {
+			mean[j] += float64(v)
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	var sum float64
+	for i := range n {
+		for j, v := range points[i*dim : (i+1)*dim] {
+			d := float64(v) - mean[j]
+			sum += d * d
+		}
+	}
+	return sum / float64(n) / float64(dim)
+}
+
+// weight returns the weight of point i.
+func (f *kmeansFit[F]) weight(i int) float64 {
+	if f.weights == nil {
+		return 1
+	}
+	return f.weights[i]
+}
+
+// lloydState holds the buffers of one run of Lloyd iterations.
+type lloydState[F Float] struct {
+	centroids []F       // K·dim, the centroids the next assignment uses
+	next      []F       // K·dim, the centroids after an update
+	labels    []int32   // labels from the last assignment
+	previous  []int32   // labels from the assignment before
+	dists     []F       // squared distances from the last assignment
+	sums      []float64 // K·dim weighted coordinate sums
+	mass      []float64 // K, the weight of each cluster
+}
+
+func (f *kmeansFit[F]) newLloydState(init []F) *lloydState[F] {
+	s := &lloydState[F]{
+		centroids: init,
+		next:      make([]F, len(init)),
+		labels:    make([]int32, f.n),
+		previous:  make([]int32, f.n),
+		dists:     make([]F, f.n),
+		sums:      make([]float64, len(init)),
+		mass:      make([]float64, f.k),
+	}
+	for i := range s.previous {
+		s.previous[i] = -1
+	}
+	return s
+}
+
+// lloyd runs Lloyd iterations from the initial centroids init and returns
+// the clustering. It follows scikit-learn's order: each iteration assigns,
+// stops if no label changed, updates, and stops if the centroids moved at
+// most f.tol. A fit that stops after an update assigns once more, so that
+// the labels belong to the returned centroids.
+func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clustering[F], error) {
+	s := f.newLloydState(init)
+	c := &Clustering[F]{}
+	assigned := false
+	for it := 1; it <= f.maxIter; it++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("vecfit: k-means canceled in restart %d, iteration %d: %w", restart, it, err)
+		}
+		inertia := f.assign(s)
+		changed := countChanged(s.labels, s.previous)
+		s.labels, s.previous = s.previous, s.labels
+		c.Iterations = it
+		if changed == 0 {
+			// The assignment repeated the previous one, so the update would
+			// reproduce the current centroids.
+			s.labels, s.previous = s.previous, s.labels
+			f.report(restart, it, inertia, 0)
+			c.Converged, assigned = true, true
+			break
+		}
+		shift := f.update(s, s.previous)
+		f.report(restart, it, inertia, changed)
+		if shift <= f.tol {
+			c.Converged = true
+			break
+		}
+	}
+	if !assigned {
+		f.assign(s)
+	}
+	c.Centroids = s.centroids
+	c.Labels = s.labels
+	c.Inertia = f.inertia(s.dists)
+	c.Sizes = make([]int, f.k)
+	for _, l := range s.labels {
+		c.Sizes[l]++
+	}
+	c.Distinct = countDistinct(s.centroids, f.dim)
+	return c, nil
+}
+
+func (f *kmeansFit[F]) report(restart, it int, inertia float64, changed int) {
+	if f.opts.Progress != nil {
+		f.opts.Progress(KMeansProgress{Restart: restart, Iteration: it, Inertia: inertia, Changed: changed})
+	}
+}
+
+// assign sets s.labels and s.dists from s.centroids and returns the
+// weighted inertia.
+func (f *kmeansFit[F]) assign(s *lloydState[F]) float64 {
+	// The options were validated in newKMeansFit and the lengths hold by
+	// construction, so NearestWith cannot fail here.
+	if err := NearestWith(f.search, s.labels, s.dists, f.points, s.centroids, f.dim); err != nil {
+		panic("vecfit: internal error: " + err.Error())
+	}
+	return f.inertia(s.dists)
+}
+
+// inertia returns Σ weight·dist, summed in point order.
+func (f *kmeansFit[F]) inertia(dists []F) float64 {
+	var sum float64
+	if f.weights == nil {
+		for _, d := range dists {
+			sum += float64(d)
+		}
+		return sum
+	}
+	for i, d := range dists {
+		sum += f.weights[i] * float64(d)
+	}
+	return sum
+}
+
+func countChanged(labels, previous []int32) int {
+	changed := 0
+	for i, l := range labels {
+		if l != previous[i] {
+			changed++
+		}
+	}
+	return changed
+}
+
+// update moves every centroid to the weighted mean of the points labeled
+// with it, re-seeds empty clusters, and returns the total squared distance
+// the centroids moved. It may relabel points in labels.
+func (f *kmeansFit[F]) update(s *lloydState[F], labels []int32) float64 {
+	dim := f.dim
+	f.clusterMass(s.mass, labels)
+	if f.relocateEmpty(s, labels) {
+		f.clusterMass(s.mass, labels)
+	}
+
+	clear(s.sums)
+	for i, l := range labels {
+		w := f.weight(i)
+		if w == 0 {
+			continue
+		}
+		sum := s.sums[int(l)*dim : int(l+1)*dim]
+		for j, v := range f.points[i*dim : (i+1)*dim] {
+			sum[j] += w * float64(v)
+		}
+	}
+
+	var shift float64
+	for c := range f.k {
+		old := s.centroids[c*dim : (c+1)*dim]
+		next := s.next[c*dim : (c+1)*dim]
+		m := s.mass[c]
+		if m == 0 {
+			// Nothing to re-seed from: the centroid stays.
+			copy(next, old)
+			continue
+		}
+		for j, v := range s.sums[c*dim : (c+1)*dim] {
+			next[j] = F(v / m)
+			d := float64(next[j]) - float64(old[j])
+			shift += d * d
+		}
+	}
+	s.centroids, s.next = s.next, s.centroids
+	return shift
+}
+
+// clusterMass sets mass[c] to the total weight of the points labeled c.
+func (f *kmeansFit[F]) clusterMass(mass []float64, labels []int32) {
+	clear(mass)
+	for i, l := range labels {
+		mass[l] += f.weight(i)
+	}
+}
+
+// relocateEmpty relabels, for every cluster without weight, the point
+// farthest from its centroid, in order of cluster index and decreasing
+// distance, among points of positive weight and positive distance. Ties in
+// distance go to the lower point index, so the choice is reproducible. It
+// reports whether it relabeled any point.
+func (f *kmeansFit[F]) relocateEmpty(s *lloydState[F], labels []int32) bool {
+	if !slices.Contains(s.mass, 0) {
+		return false
+	}
+	var candidates []int
+	for i, d := range s.dists {
+		if d > 0 && f.weight(i) > 0 {
+			candidates = append(candidates, i)
+		}
+	}
+	slices.SortStableFunc(candidates, func(a, b int) int {
+		da, db := s.dists[a], s.dists[b]
+		switch {
+		case da > db:
+			return -1
+		case da < db:
+			return 1
+		}
+		return 0
+	})
+	moved := false
+	for c, m := range s.mass {
+		if m != 0 || len(candidates) == 0 {
+			continue
+		}
+		labels[candidates[0]] = int32(c)
+		candidates = candidates[1:]
+		moved = true
+	}
+	// A cluster that lost its only point here is empty in this update,
+	// so its centroid stays where it was.
+	return moved
+}
+
+// countDistinct returns the number of distinct rows of dim values.
+func countDistinct[F Float](rows []F, dim int) int {
+	k := len(rows) / dim
+	order := make([]int, k)
+	for i := range order {
+		order[i] = i
+	}
+	row := func(i int) []F { return rows[i*dim : (i+1)*dim] }
+	compare := func(a, b int) int {
+		ra, rb := row(a), row(b)
+		for j := range ra {
+			switch {
+			case ra[j] < rb[j]:
+				return -1
+			case ra[j] > rb[j]:
+				return 1
+			}
+		}
+		return 0
+	}
+	slices.SortFunc(order, compare)
+	distinct := 0
+	for i := range order {
+		if i == 0 || compare(order[i-1], order[i]) != 0 {
+			distinct++
+		}
+	}
+	return distinct
+}
