@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // Init selects how [KMeans] chooses its initial centroids.
@@ -196,6 +198,7 @@ type kmeansFit[F Float] struct {
 	weights  []float64 // nil when every weight is 1
 	opts     KMeansOptions
 	search   Options
+	workers  int
 	maxIter  int
 	restarts int
 	tol      float64 // Tol scaled by the mean variance of the coordinates
@@ -216,6 +219,7 @@ func newKMeansFit[F Float](points []F, dim int, opts KMeansOptions) (*kmeansFit[
 		k:        opts.K,
 		opts:     opts,
 		search:   Options{Kernel: opts.Kernel, Workers: opts.Workers},
+		workers:  opts.Workers,
 		maxIter:  opts.MaxIter,
 		restarts: opts.Restarts,
 	}
@@ -235,6 +239,9 @@ func newKMeansFit[F Float](points []F, dim int, opts KMeansOptions) (*kmeansFit[
 	}
 	if f.maxIter == 0 {
 		f.maxIter = defaultMaxIter
+	}
+	if f.workers == 0 {
+		f.workers = runtime.GOMAXPROCS(0)
 	}
 	if f.restarts == 0 || opts.Init == InitGiven {
 		f.restarts = 1
@@ -475,17 +482,7 @@ func (f *kmeansFit[F]) update(s *lloydState[F], labels []int32) float64 {
 		f.clusterMass(s.mass, labels)
 	}
 
-	clear(s.sums)
-	for i, l := range labels {
-		w := f.weight(i)
-		if w == 0 {
-			continue
-		}
-		sum := s.sums[int(l)*dim : int(l+1)*dim]
-		for j, v := range f.points[i*dim : (i+1)*dim] {
-			sum[j] += w * float64(v)
-		}
-	}
+	f.clusterSums(s.sums, labels)
 
 	var shift float64
 	for c := range f.k {
@@ -507,11 +504,66 @@ func (f *kmeansFit[F]) update(s *lloydState[F], labels []int32) float64 {
 	return shift
 }
 
+// clusterSums sets sums[c·dim+j] to the weighted sum of coordinate j of
+// the points labeled c. Large inputs are split by ranges of clusters over
+// up to f.workers goroutines. Each sum still adds its points in point
+// order, so the result does not depend on the split.
+func (f *kmeansFit[F]) clusterSums(sums []float64, labels []int32) {
+	parts := min(f.workers, f.k)
+	if f.n*f.dim < 1<<16 {
+		parts = 1
+	}
+	if parts == 1 {
+		f.addClusterRange(sums, labels, 0, f.k)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*f.k/parts, (p+1)*f.k/parts
+		wg.Go(func() { f.addClusterRange(sums, labels, lo, hi) })
+	}
+	wg.Wait()
+}
+
+// addClusterRange sets the sums of the clusters lo…hi−1, adding the points
+// in point order.
+func (f *kmeansFit[F]) addClusterRange(sums []float64, labels []int32, lo, hi int) {
+	dim := f.dim
+	clear(sums[lo*dim : hi*dim])
+	width := uint(hi - lo)
+	for i, l := range labels {
+		if uint(int(l)-lo) >= width {
+			continue
+		}
+		w := 1.0
+		if f.weights != nil {
+			w = f.weights[i]
+		}
+		sum := sums[int(l)*dim:][:dim]
+		x := f.points[i*dim:][:dim]
+		if w == 1 {
+			for j := range sum {
+				sum[j] += float64(x[j])
+			}
+			continue
+		}
+		for j := range sum {
+			sum[j] += w * float64(x[j])
+		}
+	}
+}
+
 // clusterMass sets mass[c] to the total weight of the points labeled c.
 func (f *kmeansFit[F]) clusterMass(mass []float64, labels []int32) {
 	clear(mass)
+	if f.weights == nil {
+		for _, l := range labels {
+			mass[l]++
+		}
+		return
+	}
 	for i, l := range labels {
-		mass[l] += f.weight(i)
+		mass[l] += f.weights[i]
 	}
 }
 
