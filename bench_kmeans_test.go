@@ -42,7 +42,7 @@ func BenchmarkKMeansIteration(b *testing.B) {
 				state := f.newLloydState(init)
 				for b.Loop() {
 					f.assign(state)
-					f.update(state, state.labels)
+					f.update(state)
 				}
 				b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/iter")
 			})

@@ -14,10 +14,10 @@ type lossGradCase struct {
 	pointsCount int
 }
 
-// decodeLossGradCase reads the shape from the first four bytes (dim 1…16,
-// k 1…9, float32 or float64, an offset of 0 or 10⁴ added to every value)
-// and then each value from two bytes: a signed 16-bit integer divided by
-// 64, except that 0x7fff is NaN, 0x7ffe is +Inf and 0x8000 is −Inf.
+// decodeLossGradCase reads the shape from the first four bytes: dim 1…16,
+// k 1…9, float32 or float64, and an offset of 0 or 10⁴ added to every
+// value. Each value then takes two bytes, a signed 16-bit integer divided
+// by 64, except that 0x7fff is NaN, 0x7ffe is +Inf and 0x8000 is −Inf.
 func decodeLossGradCase(data []byte) (lossGradCase, bool) {
 	if len(data) < 4 {
 		return lossGradCase{}, false

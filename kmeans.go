@@ -16,10 +16,10 @@ type Init int
 const (
 	// InitKMeansPlusPlus is greedy k-means++ seeding, the default. The
 	// first centroid is a point drawn with probability proportional to its
-	// weight. Each further centroid is the best of 2+⌊ln K⌋ candidate
-	// points, drawn with probability proportional to weight × D² (D is the
-	// distance to the nearest centroid chosen so far): the candidate kept
-	// is the one that lowers the weighted sum of D² the most.
+	// weight. For each further centroid, 2+⌊ln K⌋ candidate points are
+	// drawn with probability proportional to weight × D², where D is the
+	// distance to the nearest centroid chosen so far. The candidate that
+	// lowers the weighted sum of D² the most is kept.
 	InitKMeansPlusPlus Init = iota
 
 	// InitRandom draws K distinct points uniformly among those of positive
@@ -53,16 +53,16 @@ type KMeansOptions struct {
 	K int
 
 	// MaxIter is the maximum number of Lloyd iterations per restart.
-	// Zero means 300; a negative value is an error.
+	// Zero means 300, and a negative value is an error.
 	MaxIter int
 
-	// Tol stops the iterations early when the centroids barely move. An
-	// update that moves the centroids by a total squared distance
-	// Σⱼ‖cⱼ(new) − cⱼ(old)‖² of at most Tol × v, where v is the mean over
-	// the coordinates of the (unweighted, population) variance of the
-	// points, ends the fit as converged. This is scikit-learn's rule. Zero
-	// stops only when no label changes or the centroids do not move at
-	// all; a negative or NaN value is an error.
+	// Tol stops the iterations early when the centroids barely move, by
+	// scikit-learn's rule. Let v be the mean over the coordinates of the
+	// population variance of the points (unweighted). An update that
+	// moves the centroids by a total squared distance
+	// Σⱼ‖cⱼ(new) − cⱼ(old)‖² of at most Tol·v ends the fit as converged.
+	// Zero stops only when no label changes or no centroid moves. A
+	// negative, infinite or NaN value is an error.
 	Tol float64
 
 	// Seed makes the seeding reproducible: the same Seed and options give
@@ -362,7 +362,7 @@ type lloydState[F Float] struct {
 	centroids []F       // K·dim, the centroids the next assignment uses
 	next      []F       // K·dim, the centroids after an update
 	labels    []int32   // labels from the last assignment
-	previous  []int32   // labels from the assignment before
+	previous  []int32   // labels that the centroids are the means of
 	dists     []F       // squared distances from the last assignment
 	sums      []float64 // K·dim weighted coordinate sums
 	mass      []float64 // K, the weight of each cluster
@@ -399,17 +399,16 @@ func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clust
 		}
 		inertia := f.assign(s)
 		changed := countChanged(s.labels, s.previous)
-		s.labels, s.previous = s.previous, s.labels
 		c.Iterations = it
 		if changed == 0 {
-			// The assignment repeated the previous one, so the update would
-			// reproduce the current centroids.
-			s.labels, s.previous = s.previous, s.labels
+			// The centroids are the means of exactly these labels, so an
+			// update would reproduce them.
 			f.report(restart, it, inertia, 0)
 			c.Converged, assigned = true, true
 			break
 		}
-		shift := f.update(s, s.previous)
+		shift := f.update(s)
+		s.labels, s.previous = s.previous, s.labels
 		f.report(restart, it, inertia, changed)
 		if shift <= f.tol {
 			c.Converged = true
@@ -472,10 +471,12 @@ func countChanged(labels, previous []int32) int {
 	return changed
 }
 
-// update moves every centroid to the weighted mean of the points labeled
-// with it, re-seeds empty clusters, and returns the total squared distance
-// the centroids moved. It may relabel points in labels.
-func (f *kmeansFit[F]) update(s *lloydState[F], labels []int32) float64 {
+// update moves every centroid to the weighted mean of the points that
+// s.labels assigns to it, re-seeds empty clusters, and returns the total
+// squared distance the centroids moved. Re-seeding relabels points in
+// s.labels.
+func (f *kmeansFit[F]) update(s *lloydState[F]) float64 {
+	labels := s.labels
 	dim := f.dim
 	f.clusterMass(s.mass, labels)
 	if f.relocateEmpty(s, labels) {

@@ -47,6 +47,7 @@ func checkClustering[F Float](t *testing.T, c *Clustering[F], points []F, dim in
 			t.Fatalf("Centroids[%d] = %v, want a finite value", i, v)
 		}
 	}
+
 	labels := make([]int32, n)
 	dists := make([]F, n)
 	if err := NearestWith(Options{Kernel: opts.Kernel}, labels, dists, points, c.Centroids, dim); err != nil {
@@ -57,6 +58,7 @@ func checkClustering[F Float](t *testing.T, c *Clustering[F], points []F, dim in
 			t.Fatalf("Labels[%d] = %d, but the nearest returned centroid is %d", i, c.Labels[i], labels[i])
 		}
 	}
+
 	var inertia float64
 	for i, d := range dists {
 		w := 1.0
@@ -68,6 +70,7 @@ func checkClustering[F Float](t *testing.T, c *Clustering[F], points []F, dim in
 	if e := relativeError(c.Inertia, inertia, 1e-300); e > 1e-12 {
 		t.Errorf("Inertia = %.17g, weighted sum of distances %.17g", c.Inertia, inertia)
 	}
+
 	sizes := make([]int, opts.K)
 	for _, l := range c.Labels {
 		sizes[l]++
@@ -581,5 +584,20 @@ func TestKMeansErrors(t *testing.T) {
 				t.Errorf("Progress was called before the error")
 			}
 		})
+	}
+}
+
+// TestKMeansOverflowingDistances uses float32 points whose squared
+// distances overflow to +Inf: the fit must still return finite centroids
+// and consistent labels.
+func TestKMeansOverflowingDistances(t *testing.T) {
+	points := []float32{-3e19, 0, -2.9e19, 0, 3e19, 0, 2.9e19, 1, 0, 3e19}
+	for _, kernel := range Kernels() {
+		opts := KMeansOptions{K: 3, Seed: 1, Kernel: kernel}
+		c, err := KMeans(points, 2, opts)
+		if err != nil {
+			t.Fatalf("kernel %s: %v", kernel, err)
+		}
+		checkClustering(t, c, points, 2, opts)
 	}
 }
