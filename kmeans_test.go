@@ -257,6 +257,29 @@ func TestKMeansWeightsAsCopies(t *testing.T) {
 	}
 }
 
+// TestKMeansOnePositiveWeight gives weight only to one of three distinct
+// points, so every centroid must sit on it and the other points, of weight
+// 0, add nothing to the inertia.
+func TestKMeansOnePositiveWeight(t *testing.T) {
+	points := []float64{1, 1, 5, 5, -3, 2}
+	for _, init := range []Init{InitKMeansPlusPlus, InitRandom} {
+		opts := KMeansOptions{K: 3, Init: init, Weights: []float64{0, 2, 0}}
+		c, err := KMeans(points, 2, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkClustering(t, c, points, 2, opts)
+		for j := range 3 {
+			if got := c.Centroids[j*2 : j*2+2]; got[0] != 5 || got[1] != 5 {
+				t.Errorf("init=%v: centroid %d = %v, want the weighted point [5 5]", init, j, got)
+			}
+		}
+		if c.Distinct != 1 || c.Inertia != 0 || !c.Converged {
+			t.Errorf("init=%v: Distinct %d, Inertia %v, Converged %v, want 1, 0, true", init, c.Distinct, c.Inertia, c.Converged)
+		}
+	}
+}
+
 // TestSeedSkipsZeroWeights places far outliers of weight 0, which would
 // dominate weight×D² if their weight counted, and checks that no seeding
 // ever picks one.
