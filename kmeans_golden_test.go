@@ -11,11 +11,11 @@ import (
 	"testing"
 )
 
-// The golden k-means results were made by scikit-learn 1.2.1,
+// The golden k-means results in testdata were made by scikit-learn 1.2.1,
 // KMeans(algorithm="lloyd", tol=0, max_iter=300, n_init=1) in float64, from
-// the initial centroids at rows init_rows of the data. The data and the
-// results live in the shared directory beside the repository.
-const sharedDir = "../shared"
+// the initial centroids at rows init_rows of the data: iris.csv (150
+// flowers, 4 measurements) and digits.csv (1797 images of 8×8 pixels), whose
+// last column is the class and is not used.
 
 type kmeansGolden struct {
 	Source     string    `json:"source"`
@@ -56,8 +56,8 @@ func readFeatureCSV(t testing.TB, path string) ([]float64, int) {
 
 func readKMeansGolden(t testing.TB, name string) (points []float64, dim int, g kmeansGolden) {
 	t.Helper()
-	points, dim = readFeatureCSV(t, filepath.Join(sharedDir, "data", name+".csv"))
-	raw, err := os.ReadFile(filepath.Join(sharedDir, "golden", name+"_kmeans.json"))
+	points, dim = readFeatureCSV(t, filepath.Join("testdata", name+".csv"))
+	raw, err := os.ReadFile(filepath.Join("testdata", name+"_kmeans.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

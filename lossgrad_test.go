@@ -27,7 +27,7 @@ type seedLossGolden struct {
 
 func readSeedLoss(t testing.TB) seedLossGolden {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(sharedDir, "golden", "seed_loss.json"))
+	raw, err := os.ReadFile(filepath.Join("testdata", "seed_loss.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
