@@ -151,9 +151,11 @@ type Clustering[F Float] struct {
 // A cluster left without weight is re-seeded from the point farthest from
 // its centroid (the next farthest for the next empty cluster, counting
 // only points of positive weight and positive distance). When no such
-// point is left, the centroid stays where it was. Centroids are therefore
-// never NaN, and data with fewer distinct points than K converges with
-// duplicate centroids, reported by Clustering.Distinct.
+// point is left, the centroid stays where it was. Data with fewer distinct
+// points than K therefore converges with duplicate centroids, reported by
+// Clustering.Distinct, and centroids are never NaN. The one exception is
+// float64 data so large that a cluster's coordinate sum overflows, beyond
+// about 1.8e308 in total. Float32 data cannot overflow a float64 sum.
 //
 // The returned labels are the nearest-centroid labels of the returned
 // centroids, and the inertia is the weighted sum of those distances.
@@ -223,6 +225,7 @@ func newKMeansFit[F Float](points []F, dim int, opts KMeansOptions) (*kmeansFit[
 		maxIter:  opts.MaxIter,
 		restarts: opts.Restarts,
 	}
+
 	if err := f.checkOptions(); err != nil {
 		return nil, err
 	}
@@ -237,6 +240,7 @@ func newKMeansFit[F Float](points []F, dim int, opts KMeansOptions) (*kmeansFit[
 			return nil, err
 		}
 	}
+
 	if f.maxIter == 0 {
 		f.maxIter = defaultMaxIter
 	}
@@ -319,7 +323,7 @@ func (f *kmeansFit[F]) checkWeights() error {
 func checkFinite[T Float](values []T, dim int, name, row string) error {
 	for i, v := range values {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("%w: %s %d (counting from 0) of %s holds %v at coordinate %d",
+			return fmt.Errorf("%w: %s %d (counting from 0) of %s contains %v at coordinate %d",
 				ErrNaN, row, i/dim, name, v, i%dim)
 		}
 	}
