@@ -57,12 +57,13 @@ type KMeansOptions struct {
 	MaxIter int
 
 	// Tol stops the iterations early when the centroids barely move, by
-	// scikit-learn's rule. Let v be the mean over the coordinates of the
-	// population variance of the points (unweighted). An update that
-	// moves the centroids by a total squared distance
-	// Σⱼ‖cⱼ(new) − cⱼ(old)‖² of at most Tol·v ends the fit as converged.
-	// Zero stops only when no label changes or no centroid moves. A
-	// negative, infinite or NaN value is an error.
+	// the rule of scikit-learn 1.2 (_tolerance and _kmeans_single_lloyd in
+	// sklearn/cluster/_kmeans.py, where the default is 1e-4). Let v be the
+	// mean over the coordinates of the population variance of the points,
+	// unweighted. An update that moves the centroids by a total squared
+	// distance Σⱼ‖cⱼ(new) − cⱼ(old)‖² of at most Tol·v ends the fit as
+	// converged. Zero stops only when no label changes or no centroid
+	// moves. A negative, infinite or NaN value is an error.
 	Tol float64
 
 	// Seed makes the seeding reproducible: the same Seed and options give
