@@ -160,7 +160,7 @@ func testGuardedKernel[F Float](t *testing.T, kernel, name string, p placement, 
 		t.Fatal(err)
 	}
 	n := len(points) / dim
-	kern := nearestFor[F](k, len(centroids)/dim)
+	kern := nearestFor[F](k, len(centroids)/dim, dim)
 	packed, groups := centroids, 0
 	if kern.block > 0 {
 		packed = packCentroids(centroids, dim, kern.block)

@@ -808,3 +808,81 @@ func testLossSum[F Float](t *testing.T, kernel string, n int) {
 		t.Errorf("%T n %d with a NaN point: loss %v, %v, want NaN", F(0), n, loss, err)
 	}
 }
+
+// TestNearestCentroidChunks uses enough centroids that the packed kernels
+// search them in several chunks, and plants the cases that the merge of
+// chunk results must get right: the nearest centroid in a later chunk, an
+// exact tie across chunks, a first chunk that holds only NaN or overflowing
+// distances, and a point that holds NaN.
+func TestNearestCentroidChunks(t *testing.T) {
+	shapes := []struct{ dim, k, n int }{{70, 2000, 30}, {1, 70000, 12}}
+	if testing.Short() {
+		shapes = shapes[:1]
+	}
+	forEachKernel(t, func(t *testing.T, kernel string) {
+		for _, s := range shapes {
+			for _, kind := range []valueKind{normalValues, integerValues} {
+				testChunks[float32](t, kernel, kind, s.dim, s.k, s.n)
+				testChunks[float64](t, kernel, kind, s.dim, s.k, s.n)
+			}
+		}
+	})
+}
+
+func testChunks[F Float](t *testing.T, kernel string, kind valueKind, dim, k, n int) {
+	name := fmt.Sprintf("%T/%v/dim=%d/k=%d", F(0), kind, dim, k)
+	rng := rand.New(rand.NewPCG(uint64(dim), uint64(k)))
+	points := make([]F, n*dim)
+	centroids := make([]F, k*dim)
+	fill(rng, points, kind)
+	fill(rng, centroids, kind)
+	for c := range centroids {
+		centroids[c] += 4 // away from the points, so planted centroids win
+	}
+	row := func(v []F, i int) []F { return v[i*dim : (i+1)*dim] }
+
+	// A quarter of the first half of the centroids holds a NaN.
+	for c := 1; c < k/2; c += 4 {
+		row(centroids, c)[c%dim] = F(nan)
+	}
+
+	// Point 0 sits on the last centroid; point 1 on centroid 3, which
+	// repeats in the last chunk.
+	row(centroids, k-1)[0] = 100 // far above the others: a unique row
+	row(centroids, 3)[0] = 50
+	copy(row(points, 0), row(centroids, k-1))
+	copy(row(centroids, k-2), row(centroids, 3))
+	copy(row(points, 1), row(centroids, 3))
+
+	// Points 2 and 3 are so far out that every distance overflows, except
+	// that point 2 sits on centroid k−3: the first chunks find nothing
+	// below +Inf for them.
+	big := 2 * F(math.Sqrt(maxFinite[F]()))
+	for i := range dim {
+		row(points, 2)[i] = big
+		row(points, 3)[i] = -big
+	}
+	copy(row(centroids, k-3), row(points, 2))
+	row(points, 4)[dim-1] = F(nan)
+
+	ref := newReference(points, centroids, dim)
+	ref.exact = kind == integerValues
+	labels, dists := runKernel(t, kernel, points, centroids, dim)
+	if msg := ref.check(labels, dists, 5); msg != "" {
+		t.Errorf("%s kernel %s: contract broken:%s", name, kernel, msg)
+	}
+	for i, want := range []int32{int32(k - 1), 3, int32(k - 3), 0, -1} {
+		if labels[i] != want {
+			t.Errorf("%s kernel %s point %d: got label %d, want %d", name, kernel, i, labels[i], want)
+		}
+	}
+
+	// The test is only worth its time if the search has several chunks.
+	s, err := newSearch(Options{Kernel: kernel}, centroids, dim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kernel != "generic" && len(s.chunks) < 2 {
+		t.Errorf("%s kernel %s: %d centroid chunks, want at least 2", name, kernel, len(s.chunks))
+	}
+}

@@ -1,0 +1,120 @@
+//go:build !purego
+
+package vecfit
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// asmKernel is one assembly function, tested directly, so that a function
+// is checked even before dispatch selects it for some k and dim.
+type asmKernel[F Float] struct {
+	name   string
+	isa    string // the kernel of Kernels() whose instructions it needs
+	fn     func(labels []int32, dists []F, points, packed []F, dim, groups int)
+	block  int
+	maxDim int
+}
+
+var asmKernels32 = []asmKernel[float32]{
+	{"AVX2F32_4x1", "avx2", nearestAVX2F32_4x1, 8, 0},
+	{"AVX2F32_3x2", "avx2", nearestAVX2F32_3x2, 16, 0},
+	{"AVX2F32_2x4m", "avx2", nearestAVX2F32_2x4m, 32, 0},
+	{"AVX512F32_8x1", "avx512", nearestAVX512F32_8x1, 16, 0},
+	{"AVX512F32_6x2", "avx512", nearestAVX512F32_6x2, 32, 0},
+	{"LanesAVX512F32", "avx512", nearestLanesAVX512F32, 4, 32},
+}
+
+var asmKernels64 = []asmKernel[float64]{
+	{"AVX2F64_4x1", "avx2", nearestAVX2F64_4x1, 4, 0},
+	{"AVX2F64_3x2", "avx2", nearestAVX2F64_3x2, 8, 0},
+	{"AVX2F64_2x4m", "avx2", nearestAVX2F64_2x4m, 16, 0},
+	{"AVX512F64_8x1", "avx512", nearestAVX512F64_8x1, 8, 0},
+	{"AVX512F64_6x2", "avx512", nearestAVX512F64_6x2, 16, 0},
+	{"LanesAVX512F64", "avx512", nearestLanesAVX512F64, 4, 32},
+}
+
+// run calls the function on packed centroids and settles, as the search
+// does, the points whose distance came out +Inf or NaN.
+func (a asmKernel[F]) run(points, centroids []F, dim int) ([]int32, []F) {
+	n := len(points) / dim
+	packed := packCentroids(centroids, dim, a.block)
+	labels, dists := make([]int32, n), make([]F, n)
+	a.fn(labels, dists, points, packed, dim, len(packed)/(dim*a.block))
+	for i, d := range dists {
+		if math.IsInf(float64(d), 1) || d != d {
+			labels[i], dists[i] = nearestRow(points[i*dim:(i+1)*dim], centroids, dim)
+		}
+	}
+	return labels, dists
+}
+
+func TestAssemblyFunctions(t *testing.T) {
+	testAssemblyFunctions(t, asmKernels32)
+	testAssemblyFunctions(t, asmKernels64)
+}
+
+func testAssemblyFunctions[F Float](t *testing.T, fns []asmKernel[F]) {
+	ns := []int{1, 3, 8, 9, 16, 17, 33}
+	ks := []int{1, 3, 4, 5, 8, 9, 16, 17, 32, 33, 65}
+	if testing.Short() {
+		ns, ks = []int{1, 9, 17}, []int{1, 5, 17, 33}
+	}
+	for _, a := range fns {
+		if !slices.Contains(Kernels(), a.isa) {
+			t.Logf("%s: this CPU lacks %s", a.name, a.isa)
+			continue
+		}
+		t.Run(a.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(13, 13))
+			maxDim := 70
+			if a.maxDim > 0 {
+				maxDim = a.maxDim
+			}
+			failures := 0
+			for dim := 1; dim <= maxDim; dim++ {
+				for _, n := range ns {
+					for _, k := range ks {
+						kind := []valueKind{normalValues, offsetValues, integerValues, specialValues}[(dim+n+k)%4]
+						c := generate[F](rng, kind, n, k, dim)
+						ref := newReference(c.points, c.centroids, dim)
+						ref.exact = c.exact
+						labels, dists := a.run(c.points, c.centroids, dim)
+						if msg := ref.check(labels, dists, 3); msg != "" {
+							t.Errorf("%s: contract broken:%s", c.name, msg)
+							if failures++; failures > 10 {
+								t.Fatal("too many failures")
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestAssemblyFunctionsKeepOutputs checks that no function writes past
+// labels[n] or dists[n] when the slices have spare capacity.
+func TestAssemblyFunctionsKeepOutputs(t *testing.T) {
+	for _, a := range asmKernels32 {
+		if !slices.Contains(Kernels(), a.isa) {
+			continue
+		}
+		for _, n := range []int{1, 3, 7, 15, 17} {
+			const dim, k = 3, 9
+			points := make([]float32, n*dim)
+			packed := packCentroids(make([]float32, k*dim), dim, a.block)
+			labels := slices.Repeat([]int32{-7}, n+16)
+			dists := slices.Repeat([]float32{-7}, n+16)
+			a.fn(labels[:n], dists[:n], points, packed, dim, len(packed)/(dim*a.block))
+			for i := n; i < len(labels); i++ {
+				if labels[i] != -7 || dists[i] != -7 {
+					t.Errorf("%s n %d: wrote index %d, past the outputs", a.name, n, i)
+				}
+			}
+		}
+	}
+}
