@@ -815,12 +815,12 @@ func testLossSum[F Float](t *testing.T, kernel string, n int) {
 // exact tie across chunks, first chunks with only NaN or overflowing
 // distances, and a point that holds NaN.
 func TestNearestCentroidChunks(t *testing.T) {
-	shapes := []struct{ dim, k, n int }{{70, 2000, 30}, {1, 70000, 12}}
+	sizes := []struct{ dim, k, n int }{{70, 2000, 30}, {1, 70000, 12}}
 	if testing.Short() {
-		shapes = []struct{ dim, k, n int }{{70, 2000, 6}}
+		sizes = []struct{ dim, k, n int }{{70, 2000, 6}}
 	}
 	forEachKernel(t, func(t *testing.T, kernel string) {
-		for _, s := range shapes {
+		for _, s := range sizes {
 			for _, kind := range []valueKind{normalValues, integerValues} {
 				testChunks[float32](t, kernel, kind, s.dim, s.k, s.n)
 				testChunks[float64](t, kernel, kind, s.dim, s.k, s.n)
