@@ -475,10 +475,7 @@ type goldenLoss struct {
 
 func readGoldenLoss(t *testing.T) goldenLoss {
 	t.Helper()
-	data, err := os.ReadFile("../shared/golden/seed_loss.json")
-	if err != nil {
-		data, err = os.ReadFile("testdata/seed_loss.json")
-	}
+	data, err := os.ReadFile("testdata/seed_loss.json")
 	if err != nil {
 		t.Fatalf("golden loss: %v", err)
 	}
