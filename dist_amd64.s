@@ -3513,13 +3513,15 @@ nearestAVX512F64_8x1_done:
 
 // func nearestLanesAVX512F32(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV
-TEXT ·nearestLanesAVX512F32(SB), $2048-112
+TEXT ·nearestLanesAVX512F32(SB), $2112-112
 	MOVQ         labels_base+0(FP), AX
 	MOVQ         dists_base+24(FP), CX
 	MOVQ         points_base+48(FP), DX
 	MOVQ         labels_len+8(FP), BX
 	MOVQ         dim+96(FP), SI
 	IMUL3Q       $0x00000040, SI, SI
+	LEAQ         63(SP), DI
+	ANDQ         $-64, DI
 	VCVTTPS2DQ   iota32<>+0(SB), Z0
 	VPBROADCASTD dim+96(FP), Z1
 	VPMULLD      Z1, Z0, Z0
@@ -3527,54 +3529,54 @@ TEXT ·nearestLanesAVX512F32(SB), $2048-112
 nearestLanesAVX512F32_tile:
 	TESTQ   BX, BX
 	JZ      nearestLanesAVX512F32_done
-	MOVQ    $0x00000010, DI
-	CMPQ    BX, DI
-	CMOVQLT BX, DI
-	LEAQ    tailmask<>+0(SB), R8
-	KMOVW   (R8)(DI*2), K1
+	MOVQ    $0x00000010, R8
+	CMPQ    BX, R8
+	CMOVQLT BX, R8
+	LEAQ    tailmask<>+0(SB), R9
+	KMOVW   (R9)(R8*2), K1
 
 	// Transpose the tile: X[j] holds coordinate j of every point.
-	MOVQ dim+96(FP), R10
-	MOVQ DX, R8
-	LEAQ (SP), R9
+	MOVQ dim+96(FP), R11
+	MOVQ DX, R9
+	MOVQ DI, R10
 
 nearestLanesAVX512F32_gather:
 	VXORPS       Z1, Z1, Z1
 	KMOVW        K1, K2
-	VGATHERDPS   (R8)(Z0*4), K2, Z1
-	VMOVUPS      Z1, (R9)
-	ADDQ         $0x00000004, R8
-	ADDQ         $0x00000040, R9
-	DECQ         R10
+	VGATHERDPS   (R9)(Z0*4), K2, Z1
+	VMOVUPS      Z1, (R10)
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000040, R10
+	DECQ         R11
 	JNZ          nearestLanesAVX512F32_gather
 	VBROADCASTSS posinf32<>+0(SB), Z1
 	VXORPS       Z2, Z2, Z2
 	VXORPS       Z3, Z3, Z3
 	VBROADCASTSS iota32<>+4(SB), Z4
-	MOVQ         packed_base+72(FP), R8
-	MOVQ         groups+104(FP), R9
+	MOVQ         packed_base+72(FP), R9
+	MOVQ         groups+104(FP), R10
 
 nearestLanesAVX512F32_centroids:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-	MOVQ   dim+96(FP), R11
-	LEAQ   (SP), R10
+	MOVQ   dim+96(FP), R12
+	MOVQ   DI, R11
 
 nearestLanesAVX512F32_dim:
-	VMOVUPS     (R10), Z9
-	VSUBPS.BCST (R8), Z9, Z10
+	VMOVUPS     (R11), Z9
+	VSUBPS.BCST (R9), Z9, Z10
 	VFMADD231PS Z10, Z10, Z5
-	VSUBPS.BCST 4(R8), Z9, Z10
+	VSUBPS.BCST 4(R9), Z9, Z10
 	VFMADD231PS Z10, Z10, Z6
-	VSUBPS.BCST 8(R8), Z9, Z10
+	VSUBPS.BCST 8(R9), Z9, Z10
 	VFMADD231PS Z10, Z10, Z7
-	VSUBPS.BCST 12(R8), Z9, Z9
+	VSUBPS.BCST 12(R9), Z9, Z9
 	VFMADD231PS Z9, Z9, Z8
-	ADDQ        $0x00000040, R10
-	ADDQ        $0x00000010, R8
-	DECQ        R11
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000010, R9
+	DECQ        R12
 	JNZ         nearestLanesAVX512F32_dim
 	VCMPPS      $0x01, Z1, Z5, K2
 	VMINPS      Z1, Z5, Z1
@@ -3592,7 +3594,7 @@ nearestLanesAVX512F32_dim:
 	VMINPS      Z1, Z8, Z1
 	VMOVAPS     Z3, K2, Z2
 	VADDPS      Z4, Z3, Z3
-	DECQ        R9
+	DECQ        R10
 	JNZ         nearestLanesAVX512F32_centroids
 
 	// Store the tile's labels and distances under the lane mask.
@@ -3602,7 +3604,7 @@ nearestLanesAVX512F32_dim:
 	ADDQ       $0x00000040, AX
 	ADDQ       $0x00000040, CX
 	ADDQ       SI, DX
-	SUBQ       DI, BX
+	SUBQ       R8, BX
 	JMP        nearestLanesAVX512F32_tile
 
 nearestLanesAVX512F32_done:
@@ -3611,13 +3613,15 @@ nearestLanesAVX512F32_done:
 
 // func nearestLanesAVX512F64(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
 // Requires: AVX, AVX2, AVX512DQ, AVX512F, AVX512VL, CMOV
-TEXT ·nearestLanesAVX512F64(SB), $2048-112
+TEXT ·nearestLanesAVX512F64(SB), $2112-112
 	MOVQ         labels_base+0(FP), AX
 	MOVQ         dists_base+24(FP), CX
 	MOVQ         points_base+48(FP), DX
 	MOVQ         labels_len+8(FP), BX
 	MOVQ         dim+96(FP), SI
 	IMUL3Q       $0x00000040, SI, SI
+	LEAQ         63(SP), DI
+	ANDQ         $-64, DI
 	VCVTTPS2DQ   iota32<>+0(SB), Y0
 	VPBROADCASTD dim+96(FP), Y1
 	VPMULLD      Y1, Y0, Y0
@@ -3625,54 +3629,54 @@ TEXT ·nearestLanesAVX512F64(SB), $2048-112
 nearestLanesAVX512F64_tile:
 	TESTQ   BX, BX
 	JZ      nearestLanesAVX512F64_done
-	MOVQ    $0x00000008, DI
-	CMPQ    BX, DI
-	CMOVQLT BX, DI
-	LEAQ    tailmask<>+0(SB), R8
-	KMOVW   (R8)(DI*2), K1
+	MOVQ    $0x00000008, R8
+	CMPQ    BX, R8
+	CMOVQLT BX, R8
+	LEAQ    tailmask<>+0(SB), R9
+	KMOVW   (R9)(R8*2), K1
 
 	// Transpose the tile: X[j] holds coordinate j of every point.
-	MOVQ dim+96(FP), R10
-	MOVQ DX, R8
-	LEAQ (SP), R9
+	MOVQ dim+96(FP), R11
+	MOVQ DX, R9
+	MOVQ DI, R10
 
 nearestLanesAVX512F64_gather:
 	VXORPD       Z1, Z1, Z1
 	KMOVW        K1, K2
-	VGATHERDPD   (R8)(Y0*8), K2, Z1
-	VMOVUPD      Z1, (R9)
-	ADDQ         $0x00000008, R8
-	ADDQ         $0x00000040, R9
-	DECQ         R10
+	VGATHERDPD   (R9)(Y0*8), K2, Z1
+	VMOVUPD      Z1, (R10)
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000040, R10
+	DECQ         R11
 	JNZ          nearestLanesAVX512F64_gather
 	VBROADCASTSD posinf64<>+0(SB), Z1
 	VXORPD       Z2, Z2, Z2
 	VXORPD       Z3, Z3, Z3
 	VBROADCASTSD iota64<>+8(SB), Z4
-	MOVQ         packed_base+72(FP), R8
-	MOVQ         groups+104(FP), R9
+	MOVQ         packed_base+72(FP), R9
+	MOVQ         groups+104(FP), R10
 
 nearestLanesAVX512F64_centroids:
 	VXORPD Z5, Z5, Z5
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
 	VXORPD Z8, Z8, Z8
-	MOVQ   dim+96(FP), R11
-	LEAQ   (SP), R10
+	MOVQ   dim+96(FP), R12
+	MOVQ   DI, R11
 
 nearestLanesAVX512F64_dim:
-	VMOVUPD     (R10), Z9
-	VSUBPD.BCST (R8), Z9, Z10
+	VMOVUPD     (R11), Z9
+	VSUBPD.BCST (R9), Z9, Z10
 	VFMADD231PD Z10, Z10, Z5
-	VSUBPD.BCST 8(R8), Z9, Z10
+	VSUBPD.BCST 8(R9), Z9, Z10
 	VFMADD231PD Z10, Z10, Z6
-	VSUBPD.BCST 16(R8), Z9, Z10
+	VSUBPD.BCST 16(R9), Z9, Z10
 	VFMADD231PD Z10, Z10, Z7
-	VSUBPD.BCST 24(R8), Z9, Z9
+	VSUBPD.BCST 24(R9), Z9, Z9
 	VFMADD231PD Z9, Z9, Z8
-	ADDQ        $0x00000040, R10
-	ADDQ        $0x00000020, R8
-	DECQ        R11
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000020, R9
+	DECQ        R12
 	JNZ         nearestLanesAVX512F64_dim
 	VCMPPD      $0x01, Z1, Z5, K2
 	VMINPD      Z1, Z5, Z1
@@ -3690,7 +3694,7 @@ nearestLanesAVX512F64_dim:
 	VMINPD      Z1, Z8, Z1
 	VMOVAPD     Z3, K2, Z2
 	VADDPD      Z4, Z3, Z3
-	DECQ        R9
+	DECQ        R10
 	JNZ         nearestLanesAVX512F64_centroids
 
 	// Store the tile's labels and distances under the lane mask.
@@ -3700,7 +3704,7 @@ nearestLanesAVX512F64_dim:
 	ADDQ       $0x00000020, AX
 	ADDQ       $0x00000040, CX
 	ADDQ       SI, DX
-	SUBQ       DI, BX
+	SUBQ       R8, BX
 	JMP        nearestLanesAVX512F64_tile
 
 nearestLanesAVX512F64_done:

@@ -49,7 +49,12 @@ func lanes(t target) {
 	n := Load(Param("labels").Len(), GP64())
 	tileBytes := Load(Param("dim"), GP64())
 	IMUL3Q(U32(L*t.size), tileBytes, tileBytes)
-	X := AllocLocal(maxLanesDim * t.width)
+	// The buffer is aligned to 64 bytes so that each vector stored by the
+	// transposition is forwarded whole to the load that reads it back.
+	X := AllocLocal(maxLanesDim*t.width + 64)
+	buf := GP64()
+	LEAQ(X.Offset(63), buf)
+	ANDQ(I32(-64), buf)
 
 	// Byte offsets are index·size: lane l reads row l, at index l·dim.
 	var index VecVirtual
@@ -82,7 +87,7 @@ func lanes(t target) {
 	{
 		src, dst, j := GP64(), GP64(), Load(Param("dim"), GP64())
 		MOVQ(rows, src)
-		LEAQ(X, dst)
+		MOVQ(buf, dst)
 		Label(name + "_gather")
 		v, k := ZMM(), K()
 		t.zero(v)
@@ -115,7 +120,7 @@ func lanes(t target) {
 		t.zero(acc[c])
 	}
 	xp, j := GP64(), Load(Param("dim"), GP64())
-	LEAQ(X, xp)
+	MOVQ(buf, xp)
 	Label(name + "_dim")
 	x := ZMM()
 	t.move(Mem{Base: xp}, x)
