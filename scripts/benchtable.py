@@ -26,10 +26,12 @@ peak = max(float(m) for m in re.findall(r"fma peak.*?([\d.]+) GFMA", limits))
 
 peer_out = run([os.path.join(peers, "nearest.py")], env={**os.environ, "T": "1"})
 peer = defaultdict(dict)
+columns = {"faiss IndexFlatL2": "faiss", "torch cdist": "torch",
+           "sklearn pairwise_distances_argmin_min": "sklearn"}
 for line in peer_out.splitlines():
-    m = re.match(r"(\w+)\s+n=.*?\s{2}(\w+).*?([\d.]+) GFMA/s", line)
-    if m:
-        peer[m.group(1)][m.group(2)] = float(m.group(3))
+    m = re.match(r"(\w+)\s+n=\S+ d=\S+ k=\S+\s+(\w+ \w+).*?([\d.]+) GFMA/s", line)
+    if m and m.group(2) in columns:
+        peer[m.group(1)][columns[m.group(2)]] = float(m.group(3))
 
 bench = run(["go", "test", "-run", "^$", "-bench", "^BenchmarkNearest$/shape=/kernel=[^g]",
              "-cpu", "1", "-count", count, "."])
