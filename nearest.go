@@ -194,25 +194,41 @@ func (s *search[F]) rows(labels []int32, dists []F, points []F, scratch *searchS
 	if len(labels) == 0 {
 		return
 	}
-	first := s.chunks[0]
-	s.kernel.fn(labels, dists, points, first.centroids, s.dim, first.groups)
 	if len(s.chunks) > 1 {
-		chunkLabels, chunkDists := scratch.chunkOutputs(len(labels))
-		for _, c := range s.chunks[1:] {
-			s.kernel.fn(chunkLabels, chunkDists, points, c.centroids, s.dim, c.groups)
-			// Chunks come in index order and only a strictly smaller
-			// distance replaces the best so far, so ties keep the lowest
-			// index and NaN never wins.
-			for i, d := range chunkDists {
-				if d < dists[i] {
-					dists[i], labels[i] = d, chunkLabels[i]+c.first
-				}
-			}
+		// Each run of points meets every chunk before the next run starts,
+		// so that the points, like the chunk, are read from L2.
+		var zero F
+		run := max(1, chunkBytes/(s.dim*int(unsafe.Sizeof(zero))))
+		for lo := 0; lo < len(labels); lo += run {
+			hi := min(lo+run, len(labels))
+			s.chunked(labels[lo:hi], dists[lo:hi], points[lo*s.dim:hi*s.dim], scratch)
 		}
+	} else {
+		first := s.chunks[0]
+		s.kernel.fn(labels, dists, points, first.centroids, s.dim, first.groups)
 	}
 	for i, d := range dists {
 		if math.IsInf(float64(d), 1) || d != d {
 			labels[i], dists[i] = nearestRow(points[i*s.dim:(i+1)*s.dim], s.raw, s.dim)
+		}
+	}
+}
+
+// chunked runs the kernel on the points against every centroid chunk in
+// turn and keeps the nearest centroid over all chunks.
+func (s *search[F]) chunked(labels []int32, dists []F, points []F, scratch *searchScratch[F]) {
+	first := s.chunks[0]
+	s.kernel.fn(labels, dists, points, first.centroids, s.dim, first.groups)
+	chunkLabels, chunkDists := scratch.chunkOutputs(len(labels))
+	for _, c := range s.chunks[1:] {
+		s.kernel.fn(chunkLabels, chunkDists, points, c.centroids, s.dim, c.groups)
+		// Chunks come in index order and only a strictly smaller distance
+		// replaces the best so far, so ties keep the lowest index and NaN
+		// never wins.
+		for i, d := range chunkDists {
+			if d < dists[i] {
+				dists[i], labels[i] = d, chunkLabels[i]+c.first
+			}
 		}
 	}
 }
