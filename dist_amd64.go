@@ -9,10 +9,10 @@ package vecfit
 //go:noescape
 func nearestAVX2F32_3x2(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
 
-// nearestAVX2F32_2x4m sets labels[i] and dists[i] for each point with AVX2, 2 points and 32 centroids at a time. packed holds groups groups of 32 centroids.
+// nearestAVX2F32_3x4ms sets labels[i] and dists[i] for each point with AVX2, 3 points and 32 centroids at a time. packed holds groups groups of 32 centroids.
 //
 //go:noescape
-func nearestAVX2F32_2x4m(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
+func nearestAVX2F32_3x4ms(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
 
 // nearestAVX2F32_4x1 sets labels[i] and dists[i] for each point with AVX2, 4 points and 8 centroids at a time. packed holds groups groups of 8 centroids.
 //
@@ -24,10 +24,10 @@ func nearestAVX2F32_4x1(labels []int32, dists []float32, points []float32, packe
 //go:noescape
 func nearestAVX2F64_3x2(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
 
-// nearestAVX2F64_2x4m sets labels[i] and dists[i] for each point with AVX2, 2 points and 16 centroids at a time. packed holds groups groups of 16 centroids.
+// nearestAVX2F64_3x4ms sets labels[i] and dists[i] for each point with AVX2, 3 points and 16 centroids at a time. packed holds groups groups of 16 centroids.
 //
 //go:noescape
-func nearestAVX2F64_2x4m(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
+func nearestAVX2F64_3x4ms(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
 
 // nearestAVX2F64_4x1 sets labels[i] and dists[i] for each point with AVX2, 4 points and 4 centroids at a time. packed holds groups groups of 4 centroids.
 //

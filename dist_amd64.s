@@ -136,6 +136,50 @@ DATA iota64<>+496(SB)/8, $(62.0)
 DATA iota64<>+504(SB)/8, $(63.0)
 GLOBL iota64<>(SB), RODATA|NOPTR, $512
 
+DATA lanestep32_256<>+0(SB)/4, $(8.0)
+DATA lanestep32_256<>+4(SB)/4, $(8.0)
+DATA lanestep32_256<>+8(SB)/4, $(8.0)
+DATA lanestep32_256<>+12(SB)/4, $(8.0)
+DATA lanestep32_256<>+16(SB)/4, $(8.0)
+DATA lanestep32_256<>+20(SB)/4, $(8.0)
+DATA lanestep32_256<>+24(SB)/4, $(8.0)
+DATA lanestep32_256<>+28(SB)/4, $(8.0)
+GLOBL lanestep32_256<>(SB), RODATA|NOPTR, $32
+
+DATA lanestep32_512<>+0(SB)/4, $(16.0)
+DATA lanestep32_512<>+4(SB)/4, $(16.0)
+DATA lanestep32_512<>+8(SB)/4, $(16.0)
+DATA lanestep32_512<>+12(SB)/4, $(16.0)
+DATA lanestep32_512<>+16(SB)/4, $(16.0)
+DATA lanestep32_512<>+20(SB)/4, $(16.0)
+DATA lanestep32_512<>+24(SB)/4, $(16.0)
+DATA lanestep32_512<>+28(SB)/4, $(16.0)
+DATA lanestep32_512<>+32(SB)/4, $(16.0)
+DATA lanestep32_512<>+36(SB)/4, $(16.0)
+DATA lanestep32_512<>+40(SB)/4, $(16.0)
+DATA lanestep32_512<>+44(SB)/4, $(16.0)
+DATA lanestep32_512<>+48(SB)/4, $(16.0)
+DATA lanestep32_512<>+52(SB)/4, $(16.0)
+DATA lanestep32_512<>+56(SB)/4, $(16.0)
+DATA lanestep32_512<>+60(SB)/4, $(16.0)
+GLOBL lanestep32_512<>(SB), RODATA|NOPTR, $64
+
+DATA lanestep64_256<>+0(SB)/8, $(4.0)
+DATA lanestep64_256<>+8(SB)/8, $(4.0)
+DATA lanestep64_256<>+16(SB)/8, $(4.0)
+DATA lanestep64_256<>+24(SB)/8, $(4.0)
+GLOBL lanestep64_256<>(SB), RODATA|NOPTR, $32
+
+DATA lanestep64_512<>+0(SB)/8, $(8.0)
+DATA lanestep64_512<>+8(SB)/8, $(8.0)
+DATA lanestep64_512<>+16(SB)/8, $(8.0)
+DATA lanestep64_512<>+24(SB)/8, $(8.0)
+DATA lanestep64_512<>+32(SB)/8, $(8.0)
+DATA lanestep64_512<>+40(SB)/8, $(8.0)
+DATA lanestep64_512<>+48(SB)/8, $(8.0)
+DATA lanestep64_512<>+56(SB)/8, $(8.0)
+GLOBL lanestep64_512<>(SB), RODATA|NOPTR, $64
+
 DATA posinf32<>+0(SB)/4, $0x7f800000
 GLOBL posinf32<>(SB), RODATA|NOPTR, $4
 
@@ -261,32 +305,30 @@ nearestAVX2F32_3x2_3_even:
 
 nearestAVX2F32_3x2_3_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPS      (SP), Y12
-	VCMPPS       $0x01, Y0, Y6, Y13
-	VMINPS       Y0, Y6, Y0
-	VBLENDVPS    Y13, Y12, Y1, Y1
-	VCMPPS       $0x01, Y2, Y8, Y6
-	VMINPS       Y2, Y8, Y2
-	VBLENDVPS    Y6, Y12, Y3, Y3
-	VCMPPS       $0x01, Y4, Y10, Y6
-	VMINPS       Y4, Y10, Y4
-	VBLENDVPS    Y6, Y12, Y5, Y5
-	VBROADCASTSS iota32<>+32(SB), Y6
-	VADDPS       Y6, Y12, Y12
-	VCMPPS       $0x01, Y0, Y7, Y6
-	VMINPS       Y0, Y7, Y0
-	VBLENDVPS    Y6, Y12, Y1, Y1
-	VCMPPS       $0x01, Y2, Y9, Y6
-	VMINPS       Y2, Y9, Y2
-	VBLENDVPS    Y6, Y12, Y3, Y3
-	VCMPPS       $0x01, Y4, Y11, Y6
-	VMINPS       Y4, Y11, Y4
-	VBLENDVPS    Y6, Y12, Y5, Y5
-	VBROADCASTSS iota32<>+32(SB), Y6
-	VADDPS       Y6, Y12, Y12
-	VMOVUPS      Y12, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F32_3x2_3_centroids
+	VMOVUPS   (SP), Y12
+	VCMPPS    $0x01, Y0, Y6, Y13
+	VMINPS    Y0, Y6, Y0
+	VBLENDVPS Y13, Y12, Y1, Y1
+	VCMPPS    $0x01, Y2, Y8, Y6
+	VMINPS    Y2, Y8, Y2
+	VBLENDVPS Y6, Y12, Y3, Y3
+	VCMPPS    $0x01, Y4, Y10, Y6
+	VMINPS    Y4, Y10, Y4
+	VBLENDVPS Y6, Y12, Y5, Y5
+	VADDPS    lanestep32_256<>+0(SB), Y12, Y12
+	VCMPPS    $0x01, Y0, Y7, Y6
+	VMINPS    Y0, Y7, Y0
+	VBLENDVPS Y6, Y12, Y1, Y1
+	VCMPPS    $0x01, Y2, Y9, Y6
+	VMINPS    Y2, Y9, Y2
+	VBLENDVPS Y6, Y12, Y3, Y3
+	VCMPPS    $0x01, Y4, Y11, Y6
+	VMINPS    Y4, Y11, Y4
+	VBLENDVPS Y6, Y12, Y5, Y5
+	VADDPS    lanestep32_256<>+0(SB), Y12, Y12
+	VMOVUPS   Y12, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F32_3x2_3_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSS posinf32<>+0(SB), Y6
@@ -404,20 +446,18 @@ nearestAVX2F32_3x2_1_even:
 
 nearestAVX2F32_3x2_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPS      (SP), Y4
-	VCMPPS       $0x01, Y0, Y2, Y5
-	VMINPS       Y0, Y2, Y0
-	VBLENDVPS    Y5, Y4, Y1, Y1
-	VBROADCASTSS iota32<>+32(SB), Y2
-	VADDPS       Y2, Y4, Y4
-	VCMPPS       $0x01, Y0, Y3, Y2
-	VMINPS       Y0, Y3, Y0
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VBROADCASTSS iota32<>+32(SB), Y2
-	VADDPS       Y2, Y4, Y4
-	VMOVUPS      Y4, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F32_3x2_1_centroids
+	VMOVUPS   (SP), Y4
+	VCMPPS    $0x01, Y0, Y2, Y5
+	VMINPS    Y0, Y2, Y0
+	VBLENDVPS Y5, Y4, Y1, Y1
+	VADDPS    lanestep32_256<>+0(SB), Y4, Y4
+	VCMPPS    $0x01, Y0, Y3, Y2
+	VMINPS    Y0, Y3, Y0
+	VBLENDVPS Y2, Y4, Y1, Y1
+	VADDPS    lanestep32_256<>+0(SB), Y4, Y4
+	VMOVUPS   Y4, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F32_3x2_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSS posinf32<>+0(SB), Y2
@@ -449,9 +489,9 @@ nearestAVX2F32_3x2_done:
 	VZEROUPPER
 	RET
 
-// func nearestAVX2F32_2x4m(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
+// func nearestAVX2F32_3x4ms(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
 // Requires: AVX, FMA3
-TEXT ·nearestAVX2F32_2x4m(SB), NOSPLIT, $32-112
+TEXT ·nearestAVX2F32_3x4ms(SB), NOSPLIT, $288-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
 	MOVQ points_base+48(FP), DX
@@ -460,19 +500,31 @@ TEXT ·nearestAVX2F32_2x4m(SB), NOSPLIT, $32-112
 	SHLQ $0x02, SI
 
 	// Groups of P points.
-nearestAVX2F32_2x4m_points:
-	CMPQ         BX, $0x00000002
-	JL           nearestAVX2F32_2x4m_tail
+nearestAVX2F32_3x4ms_points:
+	CMPQ         BX, $0x00000003
+	JL           nearestAVX2F32_3x4ms_tail
 	VBROADCASTSS posinf32<>+0(SB), Y0
 	VXORPS       Y1, Y1, Y1
-	VBROADCASTSS posinf32<>+0(SB), Y2
-	VXORPS       Y3, Y3, Y3
-	VMOVUPS      iota32<>+0(SB), Y4
-	VMOVUPS      Y4, (SP)
+	VMOVUPS      Y0, 32(SP)
+	VMOVUPS      Y1, 64(SP)
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      Y0, 96(SP)
+	VMOVUPS      Y1, 128(SP)
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      Y0, 160(SP)
+	VMOVUPS      Y1, 192(SP)
+	VMOVUPS      iota32<>+0(SB), Y0
+	VMOVUPS      Y0, (SP)
 	MOVQ         packed_base+72(FP), DI
 	MOVQ         groups+104(FP), R8
 
-nearestAVX2F32_2x4m_2_centroids:
+nearestAVX2F32_3x4ms_3_centroids:
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
 	VXORPS       Y6, Y6, Y6
@@ -484,8 +536,17 @@ nearestAVX2F32_2x4m_2_centroids:
 	MOVQ         DX, R9
 	MOVQ         dim+96(FP), R10
 	TESTQ        $0x00000001, R10
-	JZ           nearestAVX2F32_2x4m_2_even
+	JZ           nearestAVX2F32_3x4ms_3_even
 	VBROADCASTSS (R9), Y12
+	VSUBPS       (DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y0
+	VSUBPS       32(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y1
+	VSUBPS       64(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y2
+	VSUBPS       96(DI), Y12, Y12
+	VFMADD231PS  Y12, Y12, Y3
+	VBROADCASTSS (R9)(SI*1), Y12
 	VSUBPS       (DI), Y12, Y13
 	VFMADD231PS  Y13, Y13, Y4
 	VSUBPS       32(DI), Y12, Y13
@@ -494,7 +555,7 @@ nearestAVX2F32_2x4m_2_centroids:
 	VFMADD231PS  Y13, Y13, Y6
 	VSUBPS       96(DI), Y12, Y12
 	VFMADD231PS  Y12, Y12, Y7
-	VBROADCASTSS (R9)(SI*1), Y12
+	VBROADCASTSS (R9)(SI*2), Y12
 	VSUBPS       (DI), Y12, Y13
 	VFMADD231PS  Y13, Y13, Y8
 	VSUBPS       32(DI), Y12, Y13
@@ -506,10 +567,19 @@ nearestAVX2F32_2x4m_2_centroids:
 	ADDQ         $0x00000004, R9
 	ADDQ         $0x00000080, DI
 	DECQ         R10
-	JZ           nearestAVX2F32_2x4m_2_update
+	JZ           nearestAVX2F32_3x4ms_3_update
 
-nearestAVX2F32_2x4m_2_even:
+nearestAVX2F32_3x4ms_3_even:
 	VBROADCASTSS (R9), Y12
+	VSUBPS       (DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y0
+	VSUBPS       32(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y1
+	VSUBPS       64(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y2
+	VSUBPS       96(DI), Y12, Y12
+	VFMADD231PS  Y12, Y12, Y3
+	VBROADCASTSS (R9)(SI*1), Y12
 	VSUBPS       (DI), Y12, Y13
 	VFMADD231PS  Y13, Y13, Y4
 	VSUBPS       32(DI), Y12, Y13
@@ -518,7 +588,7 @@ nearestAVX2F32_2x4m_2_even:
 	VFMADD231PS  Y13, Y13, Y6
 	VSUBPS       96(DI), Y12, Y12
 	VFMADD231PS  Y12, Y12, Y7
-	VBROADCASTSS (R9)(SI*1), Y12
+	VBROADCASTSS (R9)(SI*2), Y12
 	VSUBPS       (DI), Y12, Y13
 	VFMADD231PS  Y13, Y13, Y8
 	VSUBPS       32(DI), Y12, Y13
@@ -529,6 +599,15 @@ nearestAVX2F32_2x4m_2_even:
 	VFMADD231PS  Y12, Y12, Y11
 	VBROADCASTSS 4(R9), Y12
 	VSUBPS       128(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y0
+	VSUBPS       160(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y1
+	VSUBPS       192(DI), Y12, Y13
+	VFMADD231PS  Y13, Y13, Y2
+	VSUBPS       224(DI), Y12, Y12
+	VFMADD231PS  Y12, Y12, Y3
+	VBROADCASTSS 4(R9)(SI*1), Y12
+	VSUBPS       128(DI), Y12, Y13
 	VFMADD231PS  Y13, Y13, Y4
 	VSUBPS       160(DI), Y12, Y13
 	VFMADD231PS  Y13, Y13, Y5
@@ -536,7 +615,7 @@ nearestAVX2F32_2x4m_2_even:
 	VFMADD231PS  Y13, Y13, Y6
 	VSUBPS       224(DI), Y12, Y12
 	VFMADD231PS  Y12, Y12, Y7
-	VBROADCASTSS 4(R9)(SI*1), Y12
+	VBROADCASTSS 4(R9)(SI*2), Y12
 	VSUBPS       128(DI), Y12, Y13
 	VFMADD231PS  Y13, Y13, Y8
 	VSUBPS       160(DI), Y12, Y13
@@ -548,204 +627,301 @@ nearestAVX2F32_2x4m_2_even:
 	ADDQ         $0x00000008, R9
 	ADDQ         $0x00000100, DI
 	SUBQ         $0x00000002, R10
-	JNZ          nearestAVX2F32_2x4m_2_even
+	JNZ          nearestAVX2F32_3x4ms_3_even
 
-nearestAVX2F32_2x4m_2_update:
+nearestAVX2F32_3x4ms_3_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPS      (SP), Y12
-	VCMPPS       $0x01, Y0, Y4, Y13
-	VMINPS       Y0, Y4, Y0
-	VBLENDVPS    Y13, Y12, Y1, Y1
-	VCMPPS       $0x01, Y2, Y8, Y4
-	VMINPS       Y2, Y8, Y2
-	VBLENDVPS    Y4, Y12, Y3, Y3
-	VBROADCASTSS iota32<>+32(SB), Y4
-	VADDPS       Y4, Y12, Y12
-	VCMPPS       $0x01, Y0, Y5, Y4
-	VMINPS       Y0, Y5, Y0
-	VBLENDVPS    Y4, Y12, Y1, Y1
-	VCMPPS       $0x01, Y2, Y9, Y4
-	VMINPS       Y2, Y9, Y2
-	VBLENDVPS    Y4, Y12, Y3, Y3
-	VBROADCASTSS iota32<>+32(SB), Y4
-	VADDPS       Y4, Y12, Y12
-	VCMPPS       $0x01, Y0, Y6, Y4
-	VMINPS       Y0, Y6, Y0
-	VBLENDVPS    Y4, Y12, Y1, Y1
-	VCMPPS       $0x01, Y2, Y10, Y4
-	VMINPS       Y2, Y10, Y2
-	VBLENDVPS    Y4, Y12, Y3, Y3
-	VBROADCASTSS iota32<>+32(SB), Y4
-	VADDPS       Y4, Y12, Y12
-	VCMPPS       $0x01, Y0, Y7, Y4
-	VMINPS       Y0, Y7, Y0
-	VBLENDVPS    Y4, Y12, Y1, Y1
-	VCMPPS       $0x01, Y2, Y11, Y4
-	VMINPS       Y2, Y11, Y2
-	VBLENDVPS    Y4, Y12, Y3, Y3
-	VBROADCASTSS iota32<>+32(SB), Y4
-	VADDPS       Y4, Y12, Y12
-	VMOVUPS      Y12, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F32_2x4m_2_centroids
+	VMOVUPS   (SP), Y12
+	VMOVUPS   32(SP), Y13
+	VMOVUPS   64(SP), Y14
+	VCMPPS    $0x01, Y13, Y0, Y15
+	VMINPS    Y13, Y0, Y13
+	VBLENDVPS Y15, Y12, Y14, Y14
+	VMOVUPS   Y13, 32(SP)
+	VMOVUPS   Y14, 64(SP)
+	VMOVUPS   96(SP), Y0
+	VMOVUPS   128(SP), Y13
+	VCMPPS    $0x01, Y0, Y4, Y14
+	VMINPS    Y0, Y4, Y0
+	VBLENDVPS Y14, Y12, Y13, Y13
+	VMOVUPS   Y0, 96(SP)
+	VMOVUPS   Y13, 128(SP)
+	VMOVUPS   160(SP), Y0
+	VMOVUPS   192(SP), Y4
+	VCMPPS    $0x01, Y0, Y8, Y13
+	VMINPS    Y0, Y8, Y0
+	VBLENDVPS Y13, Y12, Y4, Y4
+	VMOVUPS   Y0, 160(SP)
+	VMOVUPS   Y4, 192(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y12, Y12
+	VMOVUPS   32(SP), Y0
+	VMOVUPS   64(SP), Y4
+	VCMPPS    $0x01, Y0, Y1, Y8
+	VMINPS    Y0, Y1, Y0
+	VBLENDVPS Y8, Y12, Y4, Y4
+	VMOVUPS   Y0, 32(SP)
+	VMOVUPS   Y4, 64(SP)
+	VMOVUPS   96(SP), Y0
+	VMOVUPS   128(SP), Y1
+	VCMPPS    $0x01, Y0, Y5, Y4
+	VMINPS    Y0, Y5, Y0
+	VBLENDVPS Y4, Y12, Y1, Y1
+	VMOVUPS   Y0, 96(SP)
+	VMOVUPS   Y1, 128(SP)
+	VMOVUPS   160(SP), Y0
+	VMOVUPS   192(SP), Y1
+	VCMPPS    $0x01, Y0, Y9, Y4
+	VMINPS    Y0, Y9, Y0
+	VBLENDVPS Y4, Y12, Y1, Y1
+	VMOVUPS   Y0, 160(SP)
+	VMOVUPS   Y1, 192(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y12, Y12
+	VMOVUPS   32(SP), Y0
+	VMOVUPS   64(SP), Y1
+	VCMPPS    $0x01, Y0, Y2, Y4
+	VMINPS    Y0, Y2, Y0
+	VBLENDVPS Y4, Y12, Y1, Y1
+	VMOVUPS   Y0, 32(SP)
+	VMOVUPS   Y1, 64(SP)
+	VMOVUPS   96(SP), Y0
+	VMOVUPS   128(SP), Y1
+	VCMPPS    $0x01, Y0, Y6, Y2
+	VMINPS    Y0, Y6, Y0
+	VBLENDVPS Y2, Y12, Y1, Y1
+	VMOVUPS   Y0, 96(SP)
+	VMOVUPS   Y1, 128(SP)
+	VMOVUPS   160(SP), Y0
+	VMOVUPS   192(SP), Y1
+	VCMPPS    $0x01, Y0, Y10, Y2
+	VMINPS    Y0, Y10, Y0
+	VBLENDVPS Y2, Y12, Y1, Y1
+	VMOVUPS   Y0, 160(SP)
+	VMOVUPS   Y1, 192(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y12, Y12
+	VMOVUPS   32(SP), Y0
+	VMOVUPS   64(SP), Y1
+	VCMPPS    $0x01, Y0, Y3, Y2
+	VMINPS    Y0, Y3, Y0
+	VBLENDVPS Y2, Y12, Y1, Y1
+	VMOVUPS   Y0, 32(SP)
+	VMOVUPS   Y1, 64(SP)
+	VMOVUPS   96(SP), Y0
+	VMOVUPS   128(SP), Y1
+	VCMPPS    $0x01, Y0, Y7, Y2
+	VMINPS    Y0, Y7, Y0
+	VBLENDVPS Y2, Y12, Y1, Y1
+	VMOVUPS   Y0, 96(SP)
+	VMOVUPS   Y1, 128(SP)
+	VMOVUPS   160(SP), Y0
+	VMOVUPS   192(SP), Y1
+	VCMPPS    $0x01, Y0, Y11, Y2
+	VMINPS    Y0, Y11, Y0
+	VBLENDVPS Y2, Y12, Y1, Y1
+	VMOVUPS   Y0, 160(SP)
+	VMOVUPS   Y1, 192(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y12, Y12
+	VMOVUPS   Y12, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F32_3x4ms_3_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
-	VBROADCASTSS posinf32<>+0(SB), Y4
-	VMOVUPS      Y0, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VCMPPS       $0x04, Y5, Y0, Y0
-	VBLENDVPS    Y0, Y4, Y1, Y1
-	VPERM2F128   $0x01, Y1, Y1, Y6
-	VMINPS       Y6, Y1, Y1
-	VPERMILPS    $0x4e, Y1, Y6
-	VMINPS       Y6, Y1, Y1
-	VPERMILPS    $0xb1, Y1, Y6
-	VMINPS       Y6, Y1, Y1
-	VMOVSS       X5, (CX)
-	VCVTTSS2SI   X1, DI
-	MOVL         DI, (AX)
-	VMOVUPS      Y2, Y0
-	VPERM2F128   $0x01, Y0, Y0, Y1
-	VMINPS       Y1, Y0, Y0
-	VPERMILPS    $0x4e, Y0, Y1
-	VMINPS       Y1, Y0, Y0
-	VPERMILPS    $0xb1, Y0, Y1
-	VMINPS       Y1, Y0, Y0
-	VCMPPS       $0x04, Y0, Y2, Y1
-	VBLENDVPS    Y1, Y4, Y3, Y3
-	VPERM2F128   $0x01, Y3, Y3, Y1
-	VMINPS       Y1, Y3, Y3
-	VPERMILPS    $0x4e, Y3, Y1
-	VMINPS       Y1, Y3, Y3
-	VPERMILPS    $0xb1, Y3, Y1
-	VMINPS       Y1, Y3, Y3
-	VMOVSS       X0, 4(CX)
-	VCVTTSS2SI   X3, DI
-	MOVL         DI, 4(AX)
-	ADDQ         $0x00000008, AX
-	ADDQ         $0x00000008, CX
-	ADDQ         SI, DX
-	ADDQ         SI, DX
-	SUBQ         $0x00000002, BX
-	JMP          nearestAVX2F32_2x4m_points
-
-	// The remaining points, one at a time.
-nearestAVX2F32_2x4m_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX2F32_2x4m_done
 	VBROADCASTSS posinf32<>+0(SB), Y0
-	VXORPS       Y1, Y1, Y1
-	VMOVUPS      iota32<>+0(SB), Y2
-	VMOVUPS      Y2, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
-
-nearestAVX2F32_2x4m_1_centroids:
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	MOVQ         DX, R9
-	MOVQ         dim+96(FP), R10
-	TESTQ        $0x00000001, R10
-	JZ           nearestAVX2F32_2x4m_1_even
-	VBROADCASTSS (R9), Y6
-	VSUBPS       (DI), Y6, Y7
-	VFMADD231PS  Y7, Y7, Y2
-	VSUBPS       32(DI), Y6, Y7
-	VFMADD231PS  Y7, Y7, Y3
-	VSUBPS       64(DI), Y6, Y7
-	VFMADD231PS  Y7, Y7, Y4
-	VSUBPS       96(DI), Y6, Y6
-	VFMADD231PS  Y6, Y6, Y5
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000080, DI
-	DECQ         R10
-	JZ           nearestAVX2F32_2x4m_1_update
-
-nearestAVX2F32_2x4m_1_even:
-	VBROADCASTSS (R9), Y6
-	VSUBPS       (DI), Y6, Y7
-	VFMADD231PS  Y7, Y7, Y2
-	VSUBPS       32(DI), Y6, Y7
-	VFMADD231PS  Y7, Y7, Y3
-	VSUBPS       64(DI), Y6, Y7
-	VFMADD231PS  Y7, Y7, Y4
-	VSUBPS       96(DI), Y6, Y6
-	VFMADD231PS  Y6, Y6, Y5
-	VBROADCASTSS 4(R9), Y6
-	VSUBPS       128(DI), Y6, Y7
-	VFMADD231PS  Y7, Y7, Y2
-	VSUBPS       160(DI), Y6, Y7
-	VFMADD231PS  Y7, Y7, Y3
-	VSUBPS       192(DI), Y6, Y7
-	VFMADD231PS  Y7, Y7, Y4
-	VSUBPS       224(DI), Y6, Y6
-	VFMADD231PS  Y6, Y6, Y5
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000100, DI
-	SUBQ         $0x00000002, R10
-	JNZ          nearestAVX2F32_2x4m_1_even
-
-nearestAVX2F32_2x4m_1_update:
-	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPS      (SP), Y6
-	VCMPPS       $0x01, Y0, Y2, Y7
-	VMINPS       Y0, Y2, Y0
-	VBLENDVPS    Y7, Y6, Y1, Y1
-	VBROADCASTSS iota32<>+32(SB), Y2
-	VADDPS       Y2, Y6, Y6
-	VCMPPS       $0x01, Y0, Y3, Y2
-	VMINPS       Y0, Y3, Y0
-	VBLENDVPS    Y2, Y6, Y1, Y1
-	VBROADCASTSS iota32<>+32(SB), Y2
-	VADDPS       Y2, Y6, Y6
-	VCMPPS       $0x01, Y0, Y4, Y2
-	VMINPS       Y0, Y4, Y0
-	VBLENDVPS    Y2, Y6, Y1, Y1
-	VBROADCASTSS iota32<>+32(SB), Y2
-	VADDPS       Y2, Y6, Y6
-	VCMPPS       $0x01, Y0, Y5, Y2
-	VMINPS       Y0, Y5, Y0
-	VBLENDVPS    Y2, Y6, Y1, Y1
-	VBROADCASTSS iota32<>+32(SB), Y2
-	VADDPS       Y2, Y6, Y6
-	VMOVUPS      Y6, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F32_2x4m_1_centroids
-
-	// Reduce the lanes: the minimum distance, then the lowest index that has it.
-	VBROADCASTSS posinf32<>+0(SB), Y2
-	VMOVUPS      Y0, Y3
+	VMOVUPS      32(SP), Y1
+	VMOVUPS      64(SP), Y2
+	VMOVUPS      Y1, Y3
 	VPERM2F128   $0x01, Y3, Y3, Y4
 	VMINPS       Y4, Y3, Y3
 	VPERMILPS    $0x4e, Y3, Y4
 	VMINPS       Y4, Y3, Y3
 	VPERMILPS    $0xb1, Y3, Y4
 	VMINPS       Y4, Y3, Y3
-	VCMPPS       $0x04, Y3, Y0, Y0
-	VBLENDVPS    Y0, Y2, Y1, Y1
-	VPERM2F128   $0x01, Y1, Y1, Y4
-	VMINPS       Y4, Y1, Y1
-	VPERMILPS    $0x4e, Y1, Y4
-	VMINPS       Y4, Y1, Y1
-	VPERMILPS    $0xb1, Y1, Y4
-	VMINPS       Y4, Y1, Y1
+	VCMPPS       $0x04, Y3, Y1, Y1
+	VBLENDVPS    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0x4e, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0xb1, Y2, Y4
+	VMINPS       Y4, Y2, Y2
 	VMOVSS       X3, (CX)
-	VCVTTSS2SI   X1, DI
+	VCVTTSS2SI   X2, DI
+	MOVL         DI, (AX)
+	VMOVUPS      96(SP), Y1
+	VMOVUPS      128(SP), Y2
+	VMOVUPS      Y1, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VCMPPS       $0x04, Y3, Y1, Y1
+	VBLENDVPS    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0x4e, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0xb1, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VMOVSS       X3, 4(CX)
+	VCVTTSS2SI   X2, DI
+	MOVL         DI, 4(AX)
+	VMOVUPS      160(SP), Y1
+	VMOVUPS      192(SP), Y2
+	VMOVUPS      Y1, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VCMPPS       $0x04, Y3, Y1, Y1
+	VBLENDVPS    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0x4e, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0xb1, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VMOVSS       X3, 8(CX)
+	VCVTTSS2SI   X2, DI
+	MOVL         DI, 8(AX)
+	ADDQ         $0x0000000c, AX
+	ADDQ         $0x0000000c, CX
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x00000003, BX
+	JMP          nearestAVX2F32_3x4ms_points
+
+	// The remaining points, one at a time.
+nearestAVX2F32_3x4ms_tail:
+	TESTQ        BX, BX
+	JZ           nearestAVX2F32_3x4ms_done
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      Y0, 224(SP)
+	VMOVUPS      Y1, 256(SP)
+	VMOVUPS      iota32<>+0(SB), Y0
+	VMOVUPS      Y0, (SP)
+	MOVQ         packed_base+72(FP), DI
+	MOVQ         groups+104(FP), R8
+
+nearestAVX2F32_3x4ms_1_centroids:
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F32_3x4ms_1_even
+	VBROADCASTSS (R9), Y4
+	VSUBPS       (DI), Y4, Y5
+	VFMADD231PS  Y5, Y5, Y0
+	VSUBPS       32(DI), Y4, Y5
+	VFMADD231PS  Y5, Y5, Y1
+	VSUBPS       64(DI), Y4, Y5
+	VFMADD231PS  Y5, Y5, Y2
+	VSUBPS       96(DI), Y4, Y4
+	VFMADD231PS  Y4, Y4, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000080, DI
+	DECQ         R10
+	JZ           nearestAVX2F32_3x4ms_1_update
+
+nearestAVX2F32_3x4ms_1_even:
+	VBROADCASTSS (R9), Y4
+	VSUBPS       (DI), Y4, Y5
+	VFMADD231PS  Y5, Y5, Y0
+	VSUBPS       32(DI), Y4, Y5
+	VFMADD231PS  Y5, Y5, Y1
+	VSUBPS       64(DI), Y4, Y5
+	VFMADD231PS  Y5, Y5, Y2
+	VSUBPS       96(DI), Y4, Y4
+	VFMADD231PS  Y4, Y4, Y3
+	VBROADCASTSS 4(R9), Y4
+	VSUBPS       128(DI), Y4, Y5
+	VFMADD231PS  Y5, Y5, Y0
+	VSUBPS       160(DI), Y4, Y5
+	VFMADD231PS  Y5, Y5, Y1
+	VSUBPS       192(DI), Y4, Y5
+	VFMADD231PS  Y5, Y5, Y2
+	VSUBPS       224(DI), Y4, Y4
+	VFMADD231PS  Y4, Y4, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000100, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F32_3x4ms_1_even
+
+nearestAVX2F32_3x4ms_1_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS   (SP), Y4
+	VMOVUPS   224(SP), Y5
+	VMOVUPS   256(SP), Y6
+	VCMPPS    $0x01, Y5, Y0, Y7
+	VMINPS    Y5, Y0, Y5
+	VBLENDVPS Y7, Y4, Y6, Y6
+	VMOVUPS   Y5, 224(SP)
+	VMOVUPS   Y6, 256(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y4, Y4
+	VMOVUPS   224(SP), Y0
+	VMOVUPS   256(SP), Y5
+	VCMPPS    $0x01, Y0, Y1, Y6
+	VMINPS    Y0, Y1, Y0
+	VBLENDVPS Y6, Y4, Y5, Y5
+	VMOVUPS   Y0, 224(SP)
+	VMOVUPS   Y5, 256(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y4, Y4
+	VMOVUPS   224(SP), Y0
+	VMOVUPS   256(SP), Y1
+	VCMPPS    $0x01, Y0, Y2, Y5
+	VMINPS    Y0, Y2, Y0
+	VBLENDVPS Y5, Y4, Y1, Y1
+	VMOVUPS   Y0, 224(SP)
+	VMOVUPS   Y1, 256(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y4, Y4
+	VMOVUPS   224(SP), Y0
+	VMOVUPS   256(SP), Y1
+	VCMPPS    $0x01, Y0, Y3, Y2
+	VMINPS    Y0, Y3, Y0
+	VBLENDVPS Y2, Y4, Y1, Y1
+	VMOVUPS   Y0, 224(SP)
+	VMOVUPS   Y1, 256(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y4, Y4
+	VMOVUPS   Y4, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F32_3x4ms_1_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VMOVUPS      224(SP), Y1
+	VMOVUPS      256(SP), Y2
+	VMOVUPS      Y1, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VCMPPS       $0x04, Y3, Y1, Y1
+	VBLENDVPS    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0x4e, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0xb1, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VMOVSS       X3, (CX)
+	VCVTTSS2SI   X2, DI
 	MOVL         DI, (AX)
 	ADDQ         $0x00000004, AX
 	ADDQ         $0x00000004, CX
 	ADDQ         SI, DX
 	DECQ         BX
-	JMP          nearestAVX2F32_2x4m_tail
+	JMP          nearestAVX2F32_3x4ms_tail
 
-nearestAVX2F32_2x4m_done:
+nearestAVX2F32_3x4ms_done:
 	VZEROUPPER
 	RET
 
@@ -843,24 +1019,23 @@ nearestAVX2F32_4x1_4_even:
 
 nearestAVX2F32_4x1_4_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPS      (SP), Y12
-	VCMPPS       $0x01, Y0, Y8, Y13
-	VMINPS       Y0, Y8, Y0
-	VBLENDVPS    Y13, Y12, Y1, Y1
-	VCMPPS       $0x01, Y2, Y9, Y8
-	VMINPS       Y2, Y9, Y2
-	VBLENDVPS    Y8, Y12, Y3, Y3
-	VCMPPS       $0x01, Y4, Y10, Y8
-	VMINPS       Y4, Y10, Y4
-	VBLENDVPS    Y8, Y12, Y5, Y5
-	VCMPPS       $0x01, Y6, Y11, Y8
-	VMINPS       Y6, Y11, Y6
-	VBLENDVPS    Y8, Y12, Y7, Y7
-	VBROADCASTSS iota32<>+32(SB), Y8
-	VADDPS       Y8, Y12, Y12
-	VMOVUPS      Y12, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F32_4x1_4_centroids
+	VMOVUPS   (SP), Y12
+	VCMPPS    $0x01, Y0, Y8, Y13
+	VMINPS    Y0, Y8, Y0
+	VBLENDVPS Y13, Y12, Y1, Y1
+	VCMPPS    $0x01, Y2, Y9, Y8
+	VMINPS    Y2, Y9, Y2
+	VBLENDVPS Y8, Y12, Y3, Y3
+	VCMPPS    $0x01, Y4, Y10, Y8
+	VMINPS    Y4, Y10, Y4
+	VBLENDVPS Y8, Y12, Y5, Y5
+	VCMPPS    $0x01, Y6, Y11, Y8
+	VMINPS    Y6, Y11, Y6
+	VBLENDVPS Y8, Y12, Y7, Y7
+	VADDPS    lanestep32_256<>+0(SB), Y12, Y12
+	VMOVUPS   Y12, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F32_4x1_4_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSS posinf32<>+0(SB), Y8
@@ -987,15 +1162,14 @@ nearestAVX2F32_4x1_1_even:
 
 nearestAVX2F32_4x1_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPS      (SP), Y3
-	VCMPPS       $0x01, Y0, Y2, Y4
-	VMINPS       Y0, Y2, Y0
-	VBLENDVPS    Y4, Y3, Y1, Y1
-	VBROADCASTSS iota32<>+32(SB), Y2
-	VADDPS       Y2, Y3, Y3
-	VMOVUPS      Y3, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F32_4x1_1_centroids
+	VMOVUPS   (SP), Y3
+	VCMPPS    $0x01, Y0, Y2, Y4
+	VMINPS    Y0, Y2, Y0
+	VBLENDVPS Y4, Y3, Y1, Y1
+	VADDPS    lanestep32_256<>+0(SB), Y3, Y3
+	VMOVUPS   Y3, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F32_4x1_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSS posinf32<>+0(SB), Y2
@@ -1127,32 +1301,30 @@ nearestAVX2F64_3x2_3_even:
 
 nearestAVX2F64_3x2_3_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPD      (SP), Y12
-	VCMPPD       $0x01, Y0, Y6, Y13
-	VMINPD       Y0, Y6, Y0
-	VBLENDVPD    Y13, Y12, Y1, Y1
-	VCMPPD       $0x01, Y2, Y8, Y6
-	VMINPD       Y2, Y8, Y2
-	VBLENDVPD    Y6, Y12, Y3, Y3
-	VCMPPD       $0x01, Y4, Y10, Y6
-	VMINPD       Y4, Y10, Y4
-	VBLENDVPD    Y6, Y12, Y5, Y5
-	VBROADCASTSD iota64<>+32(SB), Y6
-	VADDPD       Y6, Y12, Y12
-	VCMPPD       $0x01, Y0, Y7, Y6
-	VMINPD       Y0, Y7, Y0
-	VBLENDVPD    Y6, Y12, Y1, Y1
-	VCMPPD       $0x01, Y2, Y9, Y6
-	VMINPD       Y2, Y9, Y2
-	VBLENDVPD    Y6, Y12, Y3, Y3
-	VCMPPD       $0x01, Y4, Y11, Y6
-	VMINPD       Y4, Y11, Y4
-	VBLENDVPD    Y6, Y12, Y5, Y5
-	VBROADCASTSD iota64<>+32(SB), Y6
-	VADDPD       Y6, Y12, Y12
-	VMOVUPD      Y12, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F64_3x2_3_centroids
+	VMOVUPD   (SP), Y12
+	VCMPPD    $0x01, Y0, Y6, Y13
+	VMINPD    Y0, Y6, Y0
+	VBLENDVPD Y13, Y12, Y1, Y1
+	VCMPPD    $0x01, Y2, Y8, Y6
+	VMINPD    Y2, Y8, Y2
+	VBLENDVPD Y6, Y12, Y3, Y3
+	VCMPPD    $0x01, Y4, Y10, Y6
+	VMINPD    Y4, Y10, Y4
+	VBLENDVPD Y6, Y12, Y5, Y5
+	VADDPD    lanestep64_256<>+0(SB), Y12, Y12
+	VCMPPD    $0x01, Y0, Y7, Y6
+	VMINPD    Y0, Y7, Y0
+	VBLENDVPD Y6, Y12, Y1, Y1
+	VCMPPD    $0x01, Y2, Y9, Y6
+	VMINPD    Y2, Y9, Y2
+	VBLENDVPD Y6, Y12, Y3, Y3
+	VCMPPD    $0x01, Y4, Y11, Y6
+	VMINPD    Y4, Y11, Y4
+	VBLENDVPD Y6, Y12, Y5, Y5
+	VADDPD    lanestep64_256<>+0(SB), Y12, Y12
+	VMOVUPD   Y12, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F64_3x2_3_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSD posinf64<>+0(SB), Y6
@@ -1258,20 +1430,18 @@ nearestAVX2F64_3x2_1_even:
 
 nearestAVX2F64_3x2_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPD      (SP), Y4
-	VCMPPD       $0x01, Y0, Y2, Y5
-	VMINPD       Y0, Y2, Y0
-	VBLENDVPD    Y5, Y4, Y1, Y1
-	VBROADCASTSD iota64<>+32(SB), Y2
-	VADDPD       Y2, Y4, Y4
-	VCMPPD       $0x01, Y0, Y3, Y2
-	VMINPD       Y0, Y3, Y0
-	VBLENDVPD    Y2, Y4, Y1, Y1
-	VBROADCASTSD iota64<>+32(SB), Y2
-	VADDPD       Y2, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F64_3x2_1_centroids
+	VMOVUPD   (SP), Y4
+	VCMPPD    $0x01, Y0, Y2, Y5
+	VMINPD    Y0, Y2, Y0
+	VBLENDVPD Y5, Y4, Y1, Y1
+	VADDPD    lanestep64_256<>+0(SB), Y4, Y4
+	VCMPPD    $0x01, Y0, Y3, Y2
+	VMINPD    Y0, Y3, Y0
+	VBLENDVPD Y2, Y4, Y1, Y1
+	VADDPD    lanestep64_256<>+0(SB), Y4, Y4
+	VMOVUPD   Y4, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F64_3x2_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSD posinf64<>+0(SB), Y2
@@ -1299,9 +1469,9 @@ nearestAVX2F64_3x2_done:
 	VZEROUPPER
 	RET
 
-// func nearestAVX2F64_2x4m(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
+// func nearestAVX2F64_3x4ms(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
 // Requires: AVX, FMA3
-TEXT ·nearestAVX2F64_2x4m(SB), NOSPLIT, $32-112
+TEXT ·nearestAVX2F64_3x4ms(SB), NOSPLIT, $288-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
 	MOVQ points_base+48(FP), DX
@@ -1310,19 +1480,31 @@ TEXT ·nearestAVX2F64_2x4m(SB), NOSPLIT, $32-112
 	SHLQ $0x03, SI
 
 	// Groups of P points.
-nearestAVX2F64_2x4m_points:
-	CMPQ         BX, $0x00000002
-	JL           nearestAVX2F64_2x4m_tail
+nearestAVX2F64_3x4ms_points:
+	CMPQ         BX, $0x00000003
+	JL           nearestAVX2F64_3x4ms_tail
 	VBROADCASTSD posinf64<>+0(SB), Y0
 	VXORPD       Y1, Y1, Y1
-	VBROADCASTSD posinf64<>+0(SB), Y2
-	VXORPD       Y3, Y3, Y3
-	VMOVUPD      iota64<>+0(SB), Y4
-	VMOVUPD      Y4, (SP)
+	VMOVUPD      Y0, 32(SP)
+	VMOVUPD      Y1, 64(SP)
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+	VMOVUPD      Y0, 96(SP)
+	VMOVUPD      Y1, 128(SP)
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+	VMOVUPD      Y0, 160(SP)
+	VMOVUPD      Y1, 192(SP)
+	VMOVUPD      iota64<>+0(SB), Y0
+	VMOVUPD      Y0, (SP)
 	MOVQ         packed_base+72(FP), DI
 	MOVQ         groups+104(FP), R8
 
-nearestAVX2F64_2x4m_2_centroids:
+nearestAVX2F64_3x4ms_3_centroids:
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
 	VXORPD       Y4, Y4, Y4
 	VXORPD       Y5, Y5, Y5
 	VXORPD       Y6, Y6, Y6
@@ -1334,8 +1516,17 @@ nearestAVX2F64_2x4m_2_centroids:
 	MOVQ         DX, R9
 	MOVQ         dim+96(FP), R10
 	TESTQ        $0x00000001, R10
-	JZ           nearestAVX2F64_2x4m_2_even
+	JZ           nearestAVX2F64_3x4ms_3_even
 	VBROADCASTSD (R9), Y12
+	VSUBPD       (DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y0
+	VSUBPD       32(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y1
+	VSUBPD       64(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y2
+	VSUBPD       96(DI), Y12, Y12
+	VFMADD231PD  Y12, Y12, Y3
+	VBROADCASTSD (R9)(SI*1), Y12
 	VSUBPD       (DI), Y12, Y13
 	VFMADD231PD  Y13, Y13, Y4
 	VSUBPD       32(DI), Y12, Y13
@@ -1344,7 +1535,7 @@ nearestAVX2F64_2x4m_2_centroids:
 	VFMADD231PD  Y13, Y13, Y6
 	VSUBPD       96(DI), Y12, Y12
 	VFMADD231PD  Y12, Y12, Y7
-	VBROADCASTSD (R9)(SI*1), Y12
+	VBROADCASTSD (R9)(SI*2), Y12
 	VSUBPD       (DI), Y12, Y13
 	VFMADD231PD  Y13, Y13, Y8
 	VSUBPD       32(DI), Y12, Y13
@@ -1356,10 +1547,19 @@ nearestAVX2F64_2x4m_2_centroids:
 	ADDQ         $0x00000008, R9
 	ADDQ         $0x00000080, DI
 	DECQ         R10
-	JZ           nearestAVX2F64_2x4m_2_update
+	JZ           nearestAVX2F64_3x4ms_3_update
 
-nearestAVX2F64_2x4m_2_even:
+nearestAVX2F64_3x4ms_3_even:
 	VBROADCASTSD (R9), Y12
+	VSUBPD       (DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y0
+	VSUBPD       32(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y1
+	VSUBPD       64(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y2
+	VSUBPD       96(DI), Y12, Y12
+	VFMADD231PD  Y12, Y12, Y3
+	VBROADCASTSD (R9)(SI*1), Y12
 	VSUBPD       (DI), Y12, Y13
 	VFMADD231PD  Y13, Y13, Y4
 	VSUBPD       32(DI), Y12, Y13
@@ -1368,7 +1568,7 @@ nearestAVX2F64_2x4m_2_even:
 	VFMADD231PD  Y13, Y13, Y6
 	VSUBPD       96(DI), Y12, Y12
 	VFMADD231PD  Y12, Y12, Y7
-	VBROADCASTSD (R9)(SI*1), Y12
+	VBROADCASTSD (R9)(SI*2), Y12
 	VSUBPD       (DI), Y12, Y13
 	VFMADD231PD  Y13, Y13, Y8
 	VSUBPD       32(DI), Y12, Y13
@@ -1379,6 +1579,15 @@ nearestAVX2F64_2x4m_2_even:
 	VFMADD231PD  Y12, Y12, Y11
 	VBROADCASTSD 8(R9), Y12
 	VSUBPD       128(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y0
+	VSUBPD       160(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y1
+	VSUBPD       192(DI), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y2
+	VSUBPD       224(DI), Y12, Y12
+	VFMADD231PD  Y12, Y12, Y3
+	VBROADCASTSD 8(R9)(SI*1), Y12
+	VSUBPD       128(DI), Y12, Y13
 	VFMADD231PD  Y13, Y13, Y4
 	VSUBPD       160(DI), Y12, Y13
 	VFMADD231PD  Y13, Y13, Y5
@@ -1386,7 +1595,7 @@ nearestAVX2F64_2x4m_2_even:
 	VFMADD231PD  Y13, Y13, Y6
 	VSUBPD       224(DI), Y12, Y12
 	VFMADD231PD  Y12, Y12, Y7
-	VBROADCASTSD 8(R9)(SI*1), Y12
+	VBROADCASTSD 8(R9)(SI*2), Y12
 	VSUBPD       128(DI), Y12, Y13
 	VFMADD231PD  Y13, Y13, Y8
 	VSUBPD       160(DI), Y12, Y13
@@ -1398,192 +1607,285 @@ nearestAVX2F64_2x4m_2_even:
 	ADDQ         $0x00000010, R9
 	ADDQ         $0x00000100, DI
 	SUBQ         $0x00000002, R10
-	JNZ          nearestAVX2F64_2x4m_2_even
+	JNZ          nearestAVX2F64_3x4ms_3_even
 
-nearestAVX2F64_2x4m_2_update:
+nearestAVX2F64_3x4ms_3_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPD      (SP), Y12
-	VCMPPD       $0x01, Y0, Y4, Y13
-	VMINPD       Y0, Y4, Y0
-	VBLENDVPD    Y13, Y12, Y1, Y1
-	VCMPPD       $0x01, Y2, Y8, Y4
-	VMINPD       Y2, Y8, Y2
-	VBLENDVPD    Y4, Y12, Y3, Y3
-	VBROADCASTSD iota64<>+32(SB), Y4
-	VADDPD       Y4, Y12, Y12
-	VCMPPD       $0x01, Y0, Y5, Y4
-	VMINPD       Y0, Y5, Y0
-	VBLENDVPD    Y4, Y12, Y1, Y1
-	VCMPPD       $0x01, Y2, Y9, Y4
-	VMINPD       Y2, Y9, Y2
-	VBLENDVPD    Y4, Y12, Y3, Y3
-	VBROADCASTSD iota64<>+32(SB), Y4
-	VADDPD       Y4, Y12, Y12
-	VCMPPD       $0x01, Y0, Y6, Y4
-	VMINPD       Y0, Y6, Y0
-	VBLENDVPD    Y4, Y12, Y1, Y1
-	VCMPPD       $0x01, Y2, Y10, Y4
-	VMINPD       Y2, Y10, Y2
-	VBLENDVPD    Y4, Y12, Y3, Y3
-	VBROADCASTSD iota64<>+32(SB), Y4
-	VADDPD       Y4, Y12, Y12
-	VCMPPD       $0x01, Y0, Y7, Y4
-	VMINPD       Y0, Y7, Y0
-	VBLENDVPD    Y4, Y12, Y1, Y1
-	VCMPPD       $0x01, Y2, Y11, Y4
-	VMINPD       Y2, Y11, Y2
-	VBLENDVPD    Y4, Y12, Y3, Y3
-	VBROADCASTSD iota64<>+32(SB), Y4
-	VADDPD       Y4, Y12, Y12
-	VMOVUPD      Y12, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F64_2x4m_2_centroids
+	VMOVUPD   (SP), Y12
+	VMOVUPD   32(SP), Y13
+	VMOVUPD   64(SP), Y14
+	VCMPPD    $0x01, Y13, Y0, Y15
+	VMINPD    Y13, Y0, Y13
+	VBLENDVPD Y15, Y12, Y14, Y14
+	VMOVUPD   Y13, 32(SP)
+	VMOVUPD   Y14, 64(SP)
+	VMOVUPD   96(SP), Y0
+	VMOVUPD   128(SP), Y13
+	VCMPPD    $0x01, Y0, Y4, Y14
+	VMINPD    Y0, Y4, Y0
+	VBLENDVPD Y14, Y12, Y13, Y13
+	VMOVUPD   Y0, 96(SP)
+	VMOVUPD   Y13, 128(SP)
+	VMOVUPD   160(SP), Y0
+	VMOVUPD   192(SP), Y4
+	VCMPPD    $0x01, Y0, Y8, Y13
+	VMINPD    Y0, Y8, Y0
+	VBLENDVPD Y13, Y12, Y4, Y4
+	VMOVUPD   Y0, 160(SP)
+	VMOVUPD   Y4, 192(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y12, Y12
+	VMOVUPD   32(SP), Y0
+	VMOVUPD   64(SP), Y4
+	VCMPPD    $0x01, Y0, Y1, Y8
+	VMINPD    Y0, Y1, Y0
+	VBLENDVPD Y8, Y12, Y4, Y4
+	VMOVUPD   Y0, 32(SP)
+	VMOVUPD   Y4, 64(SP)
+	VMOVUPD   96(SP), Y0
+	VMOVUPD   128(SP), Y1
+	VCMPPD    $0x01, Y0, Y5, Y4
+	VMINPD    Y0, Y5, Y0
+	VBLENDVPD Y4, Y12, Y1, Y1
+	VMOVUPD   Y0, 96(SP)
+	VMOVUPD   Y1, 128(SP)
+	VMOVUPD   160(SP), Y0
+	VMOVUPD   192(SP), Y1
+	VCMPPD    $0x01, Y0, Y9, Y4
+	VMINPD    Y0, Y9, Y0
+	VBLENDVPD Y4, Y12, Y1, Y1
+	VMOVUPD   Y0, 160(SP)
+	VMOVUPD   Y1, 192(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y12, Y12
+	VMOVUPD   32(SP), Y0
+	VMOVUPD   64(SP), Y1
+	VCMPPD    $0x01, Y0, Y2, Y4
+	VMINPD    Y0, Y2, Y0
+	VBLENDVPD Y4, Y12, Y1, Y1
+	VMOVUPD   Y0, 32(SP)
+	VMOVUPD   Y1, 64(SP)
+	VMOVUPD   96(SP), Y0
+	VMOVUPD   128(SP), Y1
+	VCMPPD    $0x01, Y0, Y6, Y2
+	VMINPD    Y0, Y6, Y0
+	VBLENDVPD Y2, Y12, Y1, Y1
+	VMOVUPD   Y0, 96(SP)
+	VMOVUPD   Y1, 128(SP)
+	VMOVUPD   160(SP), Y0
+	VMOVUPD   192(SP), Y1
+	VCMPPD    $0x01, Y0, Y10, Y2
+	VMINPD    Y0, Y10, Y0
+	VBLENDVPD Y2, Y12, Y1, Y1
+	VMOVUPD   Y0, 160(SP)
+	VMOVUPD   Y1, 192(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y12, Y12
+	VMOVUPD   32(SP), Y0
+	VMOVUPD   64(SP), Y1
+	VCMPPD    $0x01, Y0, Y3, Y2
+	VMINPD    Y0, Y3, Y0
+	VBLENDVPD Y2, Y12, Y1, Y1
+	VMOVUPD   Y0, 32(SP)
+	VMOVUPD   Y1, 64(SP)
+	VMOVUPD   96(SP), Y0
+	VMOVUPD   128(SP), Y1
+	VCMPPD    $0x01, Y0, Y7, Y2
+	VMINPD    Y0, Y7, Y0
+	VBLENDVPD Y2, Y12, Y1, Y1
+	VMOVUPD   Y0, 96(SP)
+	VMOVUPD   Y1, 128(SP)
+	VMOVUPD   160(SP), Y0
+	VMOVUPD   192(SP), Y1
+	VCMPPD    $0x01, Y0, Y11, Y2
+	VMINPD    Y0, Y11, Y0
+	VBLENDVPD Y2, Y12, Y1, Y1
+	VMOVUPD   Y0, 160(SP)
+	VMOVUPD   Y1, 192(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y12, Y12
+	VMOVUPD   Y12, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F64_3x4ms_3_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
-	VBROADCASTSD posinf64<>+0(SB), Y4
-	VMOVUPD      Y0, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPD       Y6, Y5, Y5
-	VPERMILPD    $0x05, Y5, Y6
-	VMINPD       Y6, Y5, Y5
-	VCMPPD       $0x04, Y5, Y0, Y0
-	VBLENDVPD    Y0, Y4, Y1, Y1
-	VPERM2F128   $0x01, Y1, Y1, Y6
-	VMINPD       Y6, Y1, Y1
-	VPERMILPD    $0x05, Y1, Y6
-	VMINPD       Y6, Y1, Y1
-	VMOVSD       X5, (CX)
-	VCVTTSD2SI   X1, DI
-	MOVL         DI, (AX)
-	VMOVUPD      Y2, Y0
-	VPERM2F128   $0x01, Y0, Y0, Y1
-	VMINPD       Y1, Y0, Y0
-	VPERMILPD    $0x05, Y0, Y1
-	VMINPD       Y1, Y0, Y0
-	VCMPPD       $0x04, Y0, Y2, Y1
-	VBLENDVPD    Y1, Y4, Y3, Y3
-	VPERM2F128   $0x01, Y3, Y3, Y1
-	VMINPD       Y1, Y3, Y3
-	VPERMILPD    $0x05, Y3, Y1
-	VMINPD       Y1, Y3, Y3
-	VMOVSD       X0, 8(CX)
-	VCVTTSD2SI   X3, DI
-	MOVL         DI, 4(AX)
-	ADDQ         $0x00000008, AX
-	ADDQ         $0x00000010, CX
-	ADDQ         SI, DX
-	ADDQ         SI, DX
-	SUBQ         $0x00000002, BX
-	JMP          nearestAVX2F64_2x4m_points
-
-	// The remaining points, one at a time.
-nearestAVX2F64_2x4m_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX2F64_2x4m_done
 	VBROADCASTSD posinf64<>+0(SB), Y0
-	VXORPD       Y1, Y1, Y1
-	VMOVUPD      iota64<>+0(SB), Y2
-	VMOVUPD      Y2, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
-
-nearestAVX2F64_2x4m_1_centroids:
-	VXORPD       Y2, Y2, Y2
-	VXORPD       Y3, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	MOVQ         DX, R9
-	MOVQ         dim+96(FP), R10
-	TESTQ        $0x00000001, R10
-	JZ           nearestAVX2F64_2x4m_1_even
-	VBROADCASTSD (R9), Y6
-	VSUBPD       (DI), Y6, Y7
-	VFMADD231PD  Y7, Y7, Y2
-	VSUBPD       32(DI), Y6, Y7
-	VFMADD231PD  Y7, Y7, Y3
-	VSUBPD       64(DI), Y6, Y7
-	VFMADD231PD  Y7, Y7, Y4
-	VSUBPD       96(DI), Y6, Y6
-	VFMADD231PD  Y6, Y6, Y5
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000080, DI
-	DECQ         R10
-	JZ           nearestAVX2F64_2x4m_1_update
-
-nearestAVX2F64_2x4m_1_even:
-	VBROADCASTSD (R9), Y6
-	VSUBPD       (DI), Y6, Y7
-	VFMADD231PD  Y7, Y7, Y2
-	VSUBPD       32(DI), Y6, Y7
-	VFMADD231PD  Y7, Y7, Y3
-	VSUBPD       64(DI), Y6, Y7
-	VFMADD231PD  Y7, Y7, Y4
-	VSUBPD       96(DI), Y6, Y6
-	VFMADD231PD  Y6, Y6, Y5
-	VBROADCASTSD 8(R9), Y6
-	VSUBPD       128(DI), Y6, Y7
-	VFMADD231PD  Y7, Y7, Y2
-	VSUBPD       160(DI), Y6, Y7
-	VFMADD231PD  Y7, Y7, Y3
-	VSUBPD       192(DI), Y6, Y7
-	VFMADD231PD  Y7, Y7, Y4
-	VSUBPD       224(DI), Y6, Y6
-	VFMADD231PD  Y6, Y6, Y5
-	ADDQ         $0x00000010, R9
-	ADDQ         $0x00000100, DI
-	SUBQ         $0x00000002, R10
-	JNZ          nearestAVX2F64_2x4m_1_even
-
-nearestAVX2F64_2x4m_1_update:
-	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPD      (SP), Y6
-	VCMPPD       $0x01, Y0, Y2, Y7
-	VMINPD       Y0, Y2, Y0
-	VBLENDVPD    Y7, Y6, Y1, Y1
-	VBROADCASTSD iota64<>+32(SB), Y2
-	VADDPD       Y2, Y6, Y6
-	VCMPPD       $0x01, Y0, Y3, Y2
-	VMINPD       Y0, Y3, Y0
-	VBLENDVPD    Y2, Y6, Y1, Y1
-	VBROADCASTSD iota64<>+32(SB), Y2
-	VADDPD       Y2, Y6, Y6
-	VCMPPD       $0x01, Y0, Y4, Y2
-	VMINPD       Y0, Y4, Y0
-	VBLENDVPD    Y2, Y6, Y1, Y1
-	VBROADCASTSD iota64<>+32(SB), Y2
-	VADDPD       Y2, Y6, Y6
-	VCMPPD       $0x01, Y0, Y5, Y2
-	VMINPD       Y0, Y5, Y0
-	VBLENDVPD    Y2, Y6, Y1, Y1
-	VBROADCASTSD iota64<>+32(SB), Y2
-	VADDPD       Y2, Y6, Y6
-	VMOVUPD      Y6, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F64_2x4m_1_centroids
-
-	// Reduce the lanes: the minimum distance, then the lowest index that has it.
-	VBROADCASTSD posinf64<>+0(SB), Y2
-	VMOVUPD      Y0, Y3
+	VMOVUPD      32(SP), Y1
+	VMOVUPD      64(SP), Y2
+	VMOVUPD      Y1, Y3
 	VPERM2F128   $0x01, Y3, Y3, Y4
 	VMINPD       Y4, Y3, Y3
 	VPERMILPD    $0x05, Y3, Y4
 	VMINPD       Y4, Y3, Y3
-	VCMPPD       $0x04, Y3, Y0, Y0
-	VBLENDVPD    Y0, Y2, Y1, Y1
-	VPERM2F128   $0x01, Y1, Y1, Y4
-	VMINPD       Y4, Y1, Y1
-	VPERMILPD    $0x05, Y1, Y4
-	VMINPD       Y4, Y1, Y1
+	VCMPPD       $0x04, Y3, Y1, Y1
+	VBLENDVPD    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VPERMILPD    $0x05, Y2, Y4
+	VMINPD       Y4, Y2, Y2
 	VMOVSD       X3, (CX)
-	VCVTTSD2SI   X1, DI
+	VCVTTSD2SI   X2, DI
+	MOVL         DI, (AX)
+	VMOVUPD      96(SP), Y1
+	VMOVUPD      128(SP), Y2
+	VMOVUPD      Y1, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VPERMILPD    $0x05, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VCMPPD       $0x04, Y3, Y1, Y1
+	VBLENDVPD    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VPERMILPD    $0x05, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VMOVSD       X3, 8(CX)
+	VCVTTSD2SI   X2, DI
+	MOVL         DI, 4(AX)
+	VMOVUPD      160(SP), Y1
+	VMOVUPD      192(SP), Y2
+	VMOVUPD      Y1, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VPERMILPD    $0x05, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VCMPPD       $0x04, Y3, Y1, Y1
+	VBLENDVPD    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VPERMILPD    $0x05, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VMOVSD       X3, 16(CX)
+	VCVTTSD2SI   X2, DI
+	MOVL         DI, 8(AX)
+	ADDQ         $0x0000000c, AX
+	ADDQ         $0x00000018, CX
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x00000003, BX
+	JMP          nearestAVX2F64_3x4ms_points
+
+	// The remaining points, one at a time.
+nearestAVX2F64_3x4ms_tail:
+	TESTQ        BX, BX
+	JZ           nearestAVX2F64_3x4ms_done
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+	VMOVUPD      Y0, 224(SP)
+	VMOVUPD      Y1, 256(SP)
+	VMOVUPD      iota64<>+0(SB), Y0
+	VMOVUPD      Y0, (SP)
+	MOVQ         packed_base+72(FP), DI
+	MOVQ         groups+104(FP), R8
+
+nearestAVX2F64_3x4ms_1_centroids:
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           nearestAVX2F64_3x4ms_1_even
+	VBROADCASTSD (R9), Y4
+	VSUBPD       (DI), Y4, Y5
+	VFMADD231PD  Y5, Y5, Y0
+	VSUBPD       32(DI), Y4, Y5
+	VFMADD231PD  Y5, Y5, Y1
+	VSUBPD       64(DI), Y4, Y5
+	VFMADD231PD  Y5, Y5, Y2
+	VSUBPD       96(DI), Y4, Y4
+	VFMADD231PD  Y4, Y4, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000080, DI
+	DECQ         R10
+	JZ           nearestAVX2F64_3x4ms_1_update
+
+nearestAVX2F64_3x4ms_1_even:
+	VBROADCASTSD (R9), Y4
+	VSUBPD       (DI), Y4, Y5
+	VFMADD231PD  Y5, Y5, Y0
+	VSUBPD       32(DI), Y4, Y5
+	VFMADD231PD  Y5, Y5, Y1
+	VSUBPD       64(DI), Y4, Y5
+	VFMADD231PD  Y5, Y5, Y2
+	VSUBPD       96(DI), Y4, Y4
+	VFMADD231PD  Y4, Y4, Y3
+	VBROADCASTSD 8(R9), Y4
+	VSUBPD       128(DI), Y4, Y5
+	VFMADD231PD  Y5, Y5, Y0
+	VSUBPD       160(DI), Y4, Y5
+	VFMADD231PD  Y5, Y5, Y1
+	VSUBPD       192(DI), Y4, Y5
+	VFMADD231PD  Y5, Y5, Y2
+	VSUBPD       224(DI), Y4, Y4
+	VFMADD231PD  Y4, Y4, Y3
+	ADDQ         $0x00000010, R9
+	ADDQ         $0x00000100, DI
+	SUBQ         $0x00000002, R10
+	JNZ          nearestAVX2F64_3x4ms_1_even
+
+nearestAVX2F64_3x4ms_1_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD   (SP), Y4
+	VMOVUPD   224(SP), Y5
+	VMOVUPD   256(SP), Y6
+	VCMPPD    $0x01, Y5, Y0, Y7
+	VMINPD    Y5, Y0, Y5
+	VBLENDVPD Y7, Y4, Y6, Y6
+	VMOVUPD   Y5, 224(SP)
+	VMOVUPD   Y6, 256(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y4, Y4
+	VMOVUPD   224(SP), Y0
+	VMOVUPD   256(SP), Y5
+	VCMPPD    $0x01, Y0, Y1, Y6
+	VMINPD    Y0, Y1, Y0
+	VBLENDVPD Y6, Y4, Y5, Y5
+	VMOVUPD   Y0, 224(SP)
+	VMOVUPD   Y5, 256(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y4, Y4
+	VMOVUPD   224(SP), Y0
+	VMOVUPD   256(SP), Y1
+	VCMPPD    $0x01, Y0, Y2, Y5
+	VMINPD    Y0, Y2, Y0
+	VBLENDVPD Y5, Y4, Y1, Y1
+	VMOVUPD   Y0, 224(SP)
+	VMOVUPD   Y1, 256(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y4, Y4
+	VMOVUPD   224(SP), Y0
+	VMOVUPD   256(SP), Y1
+	VCMPPD    $0x01, Y0, Y3, Y2
+	VMINPD    Y0, Y3, Y0
+	VBLENDVPD Y2, Y4, Y1, Y1
+	VMOVUPD   Y0, 224(SP)
+	VMOVUPD   Y1, 256(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y4, Y4
+	VMOVUPD   Y4, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F64_3x4ms_1_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VMOVUPD      224(SP), Y1
+	VMOVUPD      256(SP), Y2
+	VMOVUPD      Y1, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VPERMILPD    $0x05, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VCMPPD       $0x04, Y3, Y1, Y1
+	VBLENDVPD    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VPERMILPD    $0x05, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VMOVSD       X3, (CX)
+	VCVTTSD2SI   X2, DI
 	MOVL         DI, (AX)
 	ADDQ         $0x00000004, AX
 	ADDQ         $0x00000008, CX
 	ADDQ         SI, DX
 	DECQ         BX
-	JMP          nearestAVX2F64_2x4m_tail
+	JMP          nearestAVX2F64_3x4ms_tail
 
-nearestAVX2F64_2x4m_done:
+nearestAVX2F64_3x4ms_done:
 	VZEROUPPER
 	RET
 
@@ -1681,24 +1983,23 @@ nearestAVX2F64_4x1_4_even:
 
 nearestAVX2F64_4x1_4_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPD      (SP), Y12
-	VCMPPD       $0x01, Y0, Y8, Y13
-	VMINPD       Y0, Y8, Y0
-	VBLENDVPD    Y13, Y12, Y1, Y1
-	VCMPPD       $0x01, Y2, Y9, Y8
-	VMINPD       Y2, Y9, Y2
-	VBLENDVPD    Y8, Y12, Y3, Y3
-	VCMPPD       $0x01, Y4, Y10, Y8
-	VMINPD       Y4, Y10, Y4
-	VBLENDVPD    Y8, Y12, Y5, Y5
-	VCMPPD       $0x01, Y6, Y11, Y8
-	VMINPD       Y6, Y11, Y6
-	VBLENDVPD    Y8, Y12, Y7, Y7
-	VBROADCASTSD iota64<>+32(SB), Y8
-	VADDPD       Y8, Y12, Y12
-	VMOVUPD      Y12, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F64_4x1_4_centroids
+	VMOVUPD   (SP), Y12
+	VCMPPD    $0x01, Y0, Y8, Y13
+	VMINPD    Y0, Y8, Y0
+	VBLENDVPD Y13, Y12, Y1, Y1
+	VCMPPD    $0x01, Y2, Y9, Y8
+	VMINPD    Y2, Y9, Y2
+	VBLENDVPD Y8, Y12, Y3, Y3
+	VCMPPD    $0x01, Y4, Y10, Y8
+	VMINPD    Y4, Y10, Y4
+	VBLENDVPD Y8, Y12, Y5, Y5
+	VCMPPD    $0x01, Y6, Y11, Y8
+	VMINPD    Y6, Y11, Y6
+	VBLENDVPD Y8, Y12, Y7, Y7
+	VADDPD    lanestep64_256<>+0(SB), Y12, Y12
+	VMOVUPD   Y12, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F64_4x1_4_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSD posinf64<>+0(SB), Y8
@@ -1809,15 +2110,14 @@ nearestAVX2F64_4x1_1_even:
 
 nearestAVX2F64_4x1_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPD      (SP), Y3
-	VCMPPD       $0x01, Y0, Y2, Y4
-	VMINPD       Y0, Y2, Y0
-	VBLENDVPD    Y4, Y3, Y1, Y1
-	VBROADCASTSD iota64<>+32(SB), Y2
-	VADDPD       Y2, Y3, Y3
-	VMOVUPD      Y3, (SP)
-	DECQ         R8
-	JNZ          nearestAVX2F64_4x1_1_centroids
+	VMOVUPD   (SP), Y3
+	VCMPPD    $0x01, Y0, Y2, Y4
+	VMINPD    Y0, Y2, Y0
+	VBLENDVPD Y4, Y3, Y1, Y1
+	VADDPD    lanestep64_256<>+0(SB), Y3, Y3
+	VMOVUPD   Y3, (SP)
+	DECQ      R8
+	JNZ       nearestAVX2F64_4x1_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSD posinf64<>+0(SB), Y2
@@ -1990,50 +2290,48 @@ nearestAVX512F32_6x2_6_even:
 
 nearestAVX512F32_6x2_6_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPS      (SP), Z24
-	VCMPPS       $0x01, Z0, Z12, K1
-	VMINPS       Z0, Z12, Z0
-	VMOVAPS      Z24, K1, Z1
-	VCMPPS       $0x01, Z2, Z14, K1
-	VMINPS       Z2, Z14, Z2
-	VMOVAPS      Z24, K1, Z3
-	VCMPPS       $0x01, Z4, Z16, K1
-	VMINPS       Z4, Z16, Z4
-	VMOVAPS      Z24, K1, Z5
-	VCMPPS       $0x01, Z6, Z18, K1
-	VMINPS       Z6, Z18, Z6
-	VMOVAPS      Z24, K1, Z7
-	VCMPPS       $0x01, Z8, Z20, K1
-	VMINPS       Z8, Z20, Z8
-	VMOVAPS      Z24, K1, Z9
-	VCMPPS       $0x01, Z10, Z22, K1
-	VMINPS       Z10, Z22, Z10
-	VMOVAPS      Z24, K1, Z11
-	VBROADCASTSS iota32<>+64(SB), Z12
-	VADDPS       Z12, Z24, Z24
-	VCMPPS       $0x01, Z0, Z13, K1
-	VMINPS       Z0, Z13, Z0
-	VMOVAPS      Z24, K1, Z1
-	VCMPPS       $0x01, Z2, Z15, K1
-	VMINPS       Z2, Z15, Z2
-	VMOVAPS      Z24, K1, Z3
-	VCMPPS       $0x01, Z4, Z17, K1
-	VMINPS       Z4, Z17, Z4
-	VMOVAPS      Z24, K1, Z5
-	VCMPPS       $0x01, Z6, Z19, K1
-	VMINPS       Z6, Z19, Z6
-	VMOVAPS      Z24, K1, Z7
-	VCMPPS       $0x01, Z8, Z21, K1
-	VMINPS       Z8, Z21, Z8
-	VMOVAPS      Z24, K1, Z9
-	VCMPPS       $0x01, Z10, Z23, K1
-	VMINPS       Z10, Z23, Z10
-	VMOVAPS      Z24, K1, Z11
-	VBROADCASTSS iota32<>+64(SB), Z12
-	VADDPS       Z12, Z24, Z24
-	VMOVUPS      Z24, (SP)
-	DECQ         R8
-	JNZ          nearestAVX512F32_6x2_6_centroids
+	VMOVUPS (SP), Z24
+	VCMPPS  $0x01, Z0, Z12, K1
+	VMINPS  Z0, Z12, Z0
+	VMOVAPS Z24, K1, Z1
+	VCMPPS  $0x01, Z2, Z14, K1
+	VMINPS  Z2, Z14, Z2
+	VMOVAPS Z24, K1, Z3
+	VCMPPS  $0x01, Z4, Z16, K1
+	VMINPS  Z4, Z16, Z4
+	VMOVAPS Z24, K1, Z5
+	VCMPPS  $0x01, Z6, Z18, K1
+	VMINPS  Z6, Z18, Z6
+	VMOVAPS Z24, K1, Z7
+	VCMPPS  $0x01, Z8, Z20, K1
+	VMINPS  Z8, Z20, Z8
+	VMOVAPS Z24, K1, Z9
+	VCMPPS  $0x01, Z10, Z22, K1
+	VMINPS  Z10, Z22, Z10
+	VMOVAPS Z24, K1, Z11
+	VADDPS  lanestep32_512<>+0(SB), Z24, Z24
+	VCMPPS  $0x01, Z0, Z13, K1
+	VMINPS  Z0, Z13, Z0
+	VMOVAPS Z24, K1, Z1
+	VCMPPS  $0x01, Z2, Z15, K1
+	VMINPS  Z2, Z15, Z2
+	VMOVAPS Z24, K1, Z3
+	VCMPPS  $0x01, Z4, Z17, K1
+	VMINPS  Z4, Z17, Z4
+	VMOVAPS Z24, K1, Z5
+	VCMPPS  $0x01, Z6, Z19, K1
+	VMINPS  Z6, Z19, Z6
+	VMOVAPS Z24, K1, Z7
+	VCMPPS  $0x01, Z8, Z21, K1
+	VMINPS  Z8, Z21, Z8
+	VMOVAPS Z24, K1, Z9
+	VCMPPS  $0x01, Z10, Z23, K1
+	VMINPS  Z10, Z23, Z10
+	VMOVAPS Z24, K1, Z11
+	VADDPS  lanestep32_512<>+0(SB), Z24, Z24
+	VMOVUPS Z24, (SP)
+	DECQ    R8
+	JNZ     nearestAVX512F32_6x2_6_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSS posinf32<>+0(SB), Z12
@@ -2229,20 +2527,18 @@ nearestAVX512F32_6x2_1_even:
 
 nearestAVX512F32_6x2_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPS      (SP), Z4
-	VCMPPS       $0x01, Z0, Z2, K1
-	VMINPS       Z0, Z2, Z0
-	VMOVAPS      Z4, K1, Z1
-	VBROADCASTSS iota32<>+64(SB), Z2
-	VADDPS       Z2, Z4, Z4
-	VCMPPS       $0x01, Z0, Z3, K1
-	VMINPS       Z0, Z3, Z0
-	VMOVAPS      Z4, K1, Z1
-	VBROADCASTSS iota32<>+64(SB), Z2
-	VADDPS       Z2, Z4, Z4
-	VMOVUPS      Z4, (SP)
-	DECQ         R8
-	JNZ          nearestAVX512F32_6x2_1_centroids
+	VMOVUPS (SP), Z4
+	VCMPPS  $0x01, Z0, Z2, K1
+	VMINPS  Z0, Z2, Z0
+	VMOVAPS Z4, K1, Z1
+	VADDPS  lanestep32_512<>+0(SB), Z4, Z4
+	VCMPPS  $0x01, Z0, Z3, K1
+	VMINPS  Z0, Z3, Z0
+	VMOVAPS Z4, K1, Z1
+	VADDPS  lanestep32_512<>+0(SB), Z4, Z4
+	VMOVUPS Z4, (SP)
+	DECQ    R8
+	JNZ     nearestAVX512F32_6x2_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSS posinf32<>+0(SB), Z2
@@ -2405,36 +2701,35 @@ nearestAVX512F32_8x1_8_even:
 
 nearestAVX512F32_8x1_8_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPS      (SP), Z24
-	VCMPPS       $0x01, Z0, Z16, K1
-	VMINPS       Z0, Z16, Z0
-	VMOVAPS      Z24, K1, Z1
-	VCMPPS       $0x01, Z2, Z17, K1
-	VMINPS       Z2, Z17, Z2
-	VMOVAPS      Z24, K1, Z3
-	VCMPPS       $0x01, Z4, Z18, K1
-	VMINPS       Z4, Z18, Z4
-	VMOVAPS      Z24, K1, Z5
-	VCMPPS       $0x01, Z6, Z19, K1
-	VMINPS       Z6, Z19, Z6
-	VMOVAPS      Z24, K1, Z7
-	VCMPPS       $0x01, Z8, Z20, K1
-	VMINPS       Z8, Z20, Z8
-	VMOVAPS      Z24, K1, Z9
-	VCMPPS       $0x01, Z10, Z21, K1
-	VMINPS       Z10, Z21, Z10
-	VMOVAPS      Z24, K1, Z11
-	VCMPPS       $0x01, Z12, Z22, K1
-	VMINPS       Z12, Z22, Z12
-	VMOVAPS      Z24, K1, Z13
-	VCMPPS       $0x01, Z14, Z23, K1
-	VMINPS       Z14, Z23, Z14
-	VMOVAPS      Z24, K1, Z15
-	VBROADCASTSS iota32<>+64(SB), Z16
-	VADDPS       Z16, Z24, Z24
-	VMOVUPS      Z24, (SP)
-	DECQ         R8
-	JNZ          nearestAVX512F32_8x1_8_centroids
+	VMOVUPS (SP), Z24
+	VCMPPS  $0x01, Z0, Z16, K1
+	VMINPS  Z0, Z16, Z0
+	VMOVAPS Z24, K1, Z1
+	VCMPPS  $0x01, Z2, Z17, K1
+	VMINPS  Z2, Z17, Z2
+	VMOVAPS Z24, K1, Z3
+	VCMPPS  $0x01, Z4, Z18, K1
+	VMINPS  Z4, Z18, Z4
+	VMOVAPS Z24, K1, Z5
+	VCMPPS  $0x01, Z6, Z19, K1
+	VMINPS  Z6, Z19, Z6
+	VMOVAPS Z24, K1, Z7
+	VCMPPS  $0x01, Z8, Z20, K1
+	VMINPS  Z8, Z20, Z8
+	VMOVAPS Z24, K1, Z9
+	VCMPPS  $0x01, Z10, Z21, K1
+	VMINPS  Z10, Z21, Z10
+	VMOVAPS Z24, K1, Z11
+	VCMPPS  $0x01, Z12, Z22, K1
+	VMINPS  Z12, Z22, Z12
+	VMOVAPS Z24, K1, Z13
+	VCMPPS  $0x01, Z14, Z23, K1
+	VMINPS  Z14, Z23, Z14
+	VMOVAPS Z24, K1, Z15
+	VADDPS  lanestep32_512<>+0(SB), Z24, Z24
+	VMOVUPS Z24, (SP)
+	DECQ    R8
+	JNZ     nearestAVX512F32_8x1_8_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSS posinf32<>+0(SB), Z16
@@ -2666,15 +2961,14 @@ nearestAVX512F32_8x1_1_even:
 
 nearestAVX512F32_8x1_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPS      (SP), Z3
-	VCMPPS       $0x01, Z0, Z2, K1
-	VMINPS       Z0, Z2, Z0
-	VMOVAPS      Z3, K1, Z1
-	VBROADCASTSS iota32<>+64(SB), Z2
-	VADDPS       Z2, Z3, Z3
-	VMOVUPS      Z3, (SP)
-	DECQ         R8
-	JNZ          nearestAVX512F32_8x1_1_centroids
+	VMOVUPS (SP), Z3
+	VCMPPS  $0x01, Z0, Z2, K1
+	VMINPS  Z0, Z2, Z0
+	VMOVAPS Z3, K1, Z1
+	VADDPS  lanestep32_512<>+0(SB), Z3, Z3
+	VMOVUPS Z3, (SP)
+	DECQ    R8
+	JNZ     nearestAVX512F32_8x1_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSS posinf32<>+0(SB), Z2
@@ -2855,50 +3149,48 @@ nearestAVX512F64_6x2_6_even:
 
 nearestAVX512F64_6x2_6_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPD      (SP), Z24
-	VCMPPD       $0x01, Z0, Z12, K1
-	VMINPD       Z0, Z12, Z0
-	VMOVAPD      Z24, K1, Z1
-	VCMPPD       $0x01, Z2, Z14, K1
-	VMINPD       Z2, Z14, Z2
-	VMOVAPD      Z24, K1, Z3
-	VCMPPD       $0x01, Z4, Z16, K1
-	VMINPD       Z4, Z16, Z4
-	VMOVAPD      Z24, K1, Z5
-	VCMPPD       $0x01, Z6, Z18, K1
-	VMINPD       Z6, Z18, Z6
-	VMOVAPD      Z24, K1, Z7
-	VCMPPD       $0x01, Z8, Z20, K1
-	VMINPD       Z8, Z20, Z8
-	VMOVAPD      Z24, K1, Z9
-	VCMPPD       $0x01, Z10, Z22, K1
-	VMINPD       Z10, Z22, Z10
-	VMOVAPD      Z24, K1, Z11
-	VBROADCASTSD iota64<>+64(SB), Z12
-	VADDPD       Z12, Z24, Z24
-	VCMPPD       $0x01, Z0, Z13, K1
-	VMINPD       Z0, Z13, Z0
-	VMOVAPD      Z24, K1, Z1
-	VCMPPD       $0x01, Z2, Z15, K1
-	VMINPD       Z2, Z15, Z2
-	VMOVAPD      Z24, K1, Z3
-	VCMPPD       $0x01, Z4, Z17, K1
-	VMINPD       Z4, Z17, Z4
-	VMOVAPD      Z24, K1, Z5
-	VCMPPD       $0x01, Z6, Z19, K1
-	VMINPD       Z6, Z19, Z6
-	VMOVAPD      Z24, K1, Z7
-	VCMPPD       $0x01, Z8, Z21, K1
-	VMINPD       Z8, Z21, Z8
-	VMOVAPD      Z24, K1, Z9
-	VCMPPD       $0x01, Z10, Z23, K1
-	VMINPD       Z10, Z23, Z10
-	VMOVAPD      Z24, K1, Z11
-	VBROADCASTSD iota64<>+64(SB), Z12
-	VADDPD       Z12, Z24, Z24
-	VMOVUPD      Z24, (SP)
-	DECQ         R8
-	JNZ          nearestAVX512F64_6x2_6_centroids
+	VMOVUPD (SP), Z24
+	VCMPPD  $0x01, Z0, Z12, K1
+	VMINPD  Z0, Z12, Z0
+	VMOVAPD Z24, K1, Z1
+	VCMPPD  $0x01, Z2, Z14, K1
+	VMINPD  Z2, Z14, Z2
+	VMOVAPD Z24, K1, Z3
+	VCMPPD  $0x01, Z4, Z16, K1
+	VMINPD  Z4, Z16, Z4
+	VMOVAPD Z24, K1, Z5
+	VCMPPD  $0x01, Z6, Z18, K1
+	VMINPD  Z6, Z18, Z6
+	VMOVAPD Z24, K1, Z7
+	VCMPPD  $0x01, Z8, Z20, K1
+	VMINPD  Z8, Z20, Z8
+	VMOVAPD Z24, K1, Z9
+	VCMPPD  $0x01, Z10, Z22, K1
+	VMINPD  Z10, Z22, Z10
+	VMOVAPD Z24, K1, Z11
+	VADDPD  lanestep64_512<>+0(SB), Z24, Z24
+	VCMPPD  $0x01, Z0, Z13, K1
+	VMINPD  Z0, Z13, Z0
+	VMOVAPD Z24, K1, Z1
+	VCMPPD  $0x01, Z2, Z15, K1
+	VMINPD  Z2, Z15, Z2
+	VMOVAPD Z24, K1, Z3
+	VCMPPD  $0x01, Z4, Z17, K1
+	VMINPD  Z4, Z17, Z4
+	VMOVAPD Z24, K1, Z5
+	VCMPPD  $0x01, Z6, Z19, K1
+	VMINPD  Z6, Z19, Z6
+	VMOVAPD Z24, K1, Z7
+	VCMPPD  $0x01, Z8, Z21, K1
+	VMINPD  Z8, Z21, Z8
+	VMOVAPD Z24, K1, Z9
+	VCMPPD  $0x01, Z10, Z23, K1
+	VMINPD  Z10, Z23, Z10
+	VMOVAPD Z24, K1, Z11
+	VADDPD  lanestep64_512<>+0(SB), Z24, Z24
+	VMOVUPD Z24, (SP)
+	DECQ    R8
+	JNZ     nearestAVX512F64_6x2_6_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSD posinf64<>+0(SB), Z12
@@ -3070,20 +3362,18 @@ nearestAVX512F64_6x2_1_even:
 
 nearestAVX512F64_6x2_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPD      (SP), Z4
-	VCMPPD       $0x01, Z0, Z2, K1
-	VMINPD       Z0, Z2, Z0
-	VMOVAPD      Z4, K1, Z1
-	VBROADCASTSD iota64<>+64(SB), Z2
-	VADDPD       Z2, Z4, Z4
-	VCMPPD       $0x01, Z0, Z3, K1
-	VMINPD       Z0, Z3, Z0
-	VMOVAPD      Z4, K1, Z1
-	VBROADCASTSD iota64<>+64(SB), Z2
-	VADDPD       Z2, Z4, Z4
-	VMOVUPD      Z4, (SP)
-	DECQ         R8
-	JNZ          nearestAVX512F64_6x2_1_centroids
+	VMOVUPD (SP), Z4
+	VCMPPD  $0x01, Z0, Z2, K1
+	VMINPD  Z0, Z2, Z0
+	VMOVAPD Z4, K1, Z1
+	VADDPD  lanestep64_512<>+0(SB), Z4, Z4
+	VCMPPD  $0x01, Z0, Z3, K1
+	VMINPD  Z0, Z3, Z0
+	VMOVAPD Z4, K1, Z1
+	VADDPD  lanestep64_512<>+0(SB), Z4, Z4
+	VMOVUPD Z4, (SP)
+	DECQ    R8
+	JNZ     nearestAVX512F64_6x2_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSD posinf64<>+0(SB), Z2
@@ -3242,36 +3532,35 @@ nearestAVX512F64_8x1_8_even:
 
 nearestAVX512F64_8x1_8_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPD      (SP), Z24
-	VCMPPD       $0x01, Z0, Z16, K1
-	VMINPD       Z0, Z16, Z0
-	VMOVAPD      Z24, K1, Z1
-	VCMPPD       $0x01, Z2, Z17, K1
-	VMINPD       Z2, Z17, Z2
-	VMOVAPD      Z24, K1, Z3
-	VCMPPD       $0x01, Z4, Z18, K1
-	VMINPD       Z4, Z18, Z4
-	VMOVAPD      Z24, K1, Z5
-	VCMPPD       $0x01, Z6, Z19, K1
-	VMINPD       Z6, Z19, Z6
-	VMOVAPD      Z24, K1, Z7
-	VCMPPD       $0x01, Z8, Z20, K1
-	VMINPD       Z8, Z20, Z8
-	VMOVAPD      Z24, K1, Z9
-	VCMPPD       $0x01, Z10, Z21, K1
-	VMINPD       Z10, Z21, Z10
-	VMOVAPD      Z24, K1, Z11
-	VCMPPD       $0x01, Z12, Z22, K1
-	VMINPD       Z12, Z22, Z12
-	VMOVAPD      Z24, K1, Z13
-	VCMPPD       $0x01, Z14, Z23, K1
-	VMINPD       Z14, Z23, Z14
-	VMOVAPD      Z24, K1, Z15
-	VBROADCASTSD iota64<>+64(SB), Z16
-	VADDPD       Z16, Z24, Z24
-	VMOVUPD      Z24, (SP)
-	DECQ         R8
-	JNZ          nearestAVX512F64_8x1_8_centroids
+	VMOVUPD (SP), Z24
+	VCMPPD  $0x01, Z0, Z16, K1
+	VMINPD  Z0, Z16, Z0
+	VMOVAPD Z24, K1, Z1
+	VCMPPD  $0x01, Z2, Z17, K1
+	VMINPD  Z2, Z17, Z2
+	VMOVAPD Z24, K1, Z3
+	VCMPPD  $0x01, Z4, Z18, K1
+	VMINPD  Z4, Z18, Z4
+	VMOVAPD Z24, K1, Z5
+	VCMPPD  $0x01, Z6, Z19, K1
+	VMINPD  Z6, Z19, Z6
+	VMOVAPD Z24, K1, Z7
+	VCMPPD  $0x01, Z8, Z20, K1
+	VMINPD  Z8, Z20, Z8
+	VMOVAPD Z24, K1, Z9
+	VCMPPD  $0x01, Z10, Z21, K1
+	VMINPD  Z10, Z21, Z10
+	VMOVAPD Z24, K1, Z11
+	VCMPPD  $0x01, Z12, Z22, K1
+	VMINPD  Z12, Z22, Z12
+	VMOVAPD Z24, K1, Z13
+	VCMPPD  $0x01, Z14, Z23, K1
+	VMINPD  Z14, Z23, Z14
+	VMOVAPD Z24, K1, Z15
+	VADDPD  lanestep64_512<>+0(SB), Z24, Z24
+	VMOVUPD Z24, (SP)
+	DECQ    R8
+	JNZ     nearestAVX512F64_8x1_8_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSD posinf64<>+0(SB), Z16
@@ -3471,15 +3760,14 @@ nearestAVX512F64_8x1_1_even:
 
 nearestAVX512F64_8x1_1_update:
 	// Keep, per lane, the smallest distance and its centroid index.
-	VMOVUPD      (SP), Z3
-	VCMPPD       $0x01, Z0, Z2, K1
-	VMINPD       Z0, Z2, Z0
-	VMOVAPD      Z3, K1, Z1
-	VBROADCASTSD iota64<>+64(SB), Z2
-	VADDPD       Z2, Z3, Z3
-	VMOVUPD      Z3, (SP)
-	DECQ         R8
-	JNZ          nearestAVX512F64_8x1_1_centroids
+	VMOVUPD (SP), Z3
+	VCMPPD  $0x01, Z0, Z2, K1
+	VMINPD  Z0, Z2, Z0
+	VMOVAPD Z3, K1, Z1
+	VADDPD  lanestep64_512<>+0(SB), Z3, Z3
+	VMOVUPD Z3, (SP)
+	DECQ    R8
+	JNZ     nearestAVX512F64_8x1_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
 	VBROADCASTSD posinf64<>+0(SB), Z2

@@ -22,14 +22,12 @@ var avx2Kernel = &kernel{
 	name: "avx2",
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
-		case dim <= maxLanesDim:
-			return nearestKernel[float32]{fn: nearestLanesAVX512F32, block: lanesGroup}
 		case k <= 8:
 			return nearestKernel[float32]{fn: nearestAVX2F32_4x1, block: 8}
 		case k <= 16:
 			return nearestKernel[float32]{fn: nearestAVX2F32_3x2, block: 16}
 		}
-		return nearestKernel[float32]{fn: nearestAVX2F32_2x4m, block: 32}
+		return nearestKernel[float32]{fn: nearestAVX2F32_3x4ms, block: 32}
 	},
 	nearest64: func(k, dim int) nearestKernel[float64] {
 		switch {
@@ -38,7 +36,7 @@ var avx2Kernel = &kernel{
 		case k <= 8:
 			return nearestKernel[float64]{fn: nearestAVX2F64_3x2, block: 8}
 		}
-		return nearestKernel[float64]{fn: nearestAVX2F64_2x4m, block: 16}
+		return nearestKernel[float64]{fn: nearestAVX2F64_3x4ms, block: 16}
 	},
 }
 

@@ -22,7 +22,7 @@ type asmKernel[F Float] struct {
 var asmKernels32 = []asmKernel[float32]{
 	{"AVX2F32_4x1", "avx2", nearestAVX2F32_4x1, 8, 0},
 	{"AVX2F32_3x2", "avx2", nearestAVX2F32_3x2, 16, 0},
-	{"AVX2F32_2x4m", "avx2", nearestAVX2F32_2x4m, 32, 0},
+	{"AVX2F32_3x4ms", "avx2", nearestAVX2F32_3x4ms, 32, 0},
 	{"AVX512F32_8x1", "avx512", nearestAVX512F32_8x1, 16, 0},
 	{"AVX512F32_6x2", "avx512", nearestAVX512F32_6x2, 32, 0},
 	{"LanesAVX512F32", "avx512", nearestLanesAVX512F32, 4, 32},
@@ -31,7 +31,7 @@ var asmKernels32 = []asmKernel[float32]{
 var asmKernels64 = []asmKernel[float64]{
 	{"AVX2F64_4x1", "avx2", nearestAVX2F64_4x1, 4, 0},
 	{"AVX2F64_3x2", "avx2", nearestAVX2F64_3x2, 8, 0},
-	{"AVX2F64_2x4m", "avx2", nearestAVX2F64_2x4m, 16, 0},
+	{"AVX2F64_3x4ms", "avx2", nearestAVX2F64_3x4ms, 16, 0},
 	{"AVX512F64_8x1", "avx512", nearestAVX512F64_8x1, 8, 0},
 	{"AVX512F64_6x2", "avx512", nearestAVX512F64_6x2, 16, 0},
 	{"LanesAVX512F64", "avx512", nearestLanesAVX512F64, 4, 32},
