@@ -3710,3 +3710,660 @@ nearestLanesAVX512F64_dim:
 nearestLanesAVX512F64_done:
 	VZEROUPPER
 	RET
+
+DATA ridgemask32<>+0(SB)/4, $0xffffffff
+DATA ridgemask32<>+4(SB)/4, $0xffffffff
+DATA ridgemask32<>+8(SB)/4, $0xffffffff
+DATA ridgemask32<>+12(SB)/4, $0xffffffff
+DATA ridgemask32<>+16(SB)/4, $0xffffffff
+DATA ridgemask32<>+20(SB)/4, $0xffffffff
+DATA ridgemask32<>+24(SB)/4, $0xffffffff
+DATA ridgemask32<>+28(SB)/4, $0xffffffff
+DATA ridgemask32<>+32(SB)/4, $0x00000000
+DATA ridgemask32<>+36(SB)/4, $0x00000000
+DATA ridgemask32<>+40(SB)/4, $0x00000000
+DATA ridgemask32<>+44(SB)/4, $0x00000000
+DATA ridgemask32<>+48(SB)/4, $0x00000000
+DATA ridgemask32<>+52(SB)/4, $0x00000000
+DATA ridgemask32<>+56(SB)/4, $0x00000000
+DATA ridgemask32<>+60(SB)/4, $0x00000000
+GLOBL ridgemask32<>(SB), RODATA|NOPTR, $64
+
+DATA ridgemask64<>+0(SB)/8, $0xffffffffffffffff
+DATA ridgemask64<>+8(SB)/8, $0xffffffffffffffff
+DATA ridgemask64<>+16(SB)/8, $0xffffffffffffffff
+DATA ridgemask64<>+24(SB)/8, $0xffffffffffffffff
+DATA ridgemask64<>+32(SB)/8, $0x0000000000000000
+DATA ridgemask64<>+40(SB)/8, $0x0000000000000000
+DATA ridgemask64<>+48(SB)/8, $0x0000000000000000
+DATA ridgemask64<>+56(SB)/8, $0x0000000000000000
+GLOBL ridgemask64<>(SB), RODATA|NOPTR, $64
+
+// func ridgeAVX2F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·ridgeAVX2F32(SB), NOSPLIT, $16-112
+	MOVQ X_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ y_len+56(FP), DX
+	MOVQ grad_base+0(FP), BX
+	MOVQ w_base+72(FP), SI
+	MOVQ w_len+80(FP), DI
+
+	// rowBytes = dim·size, vectors = dim/L, tail = dim%L.
+	MOVQ DI, R8
+	SHLQ $0x02, R8
+	MOVQ DI, R9
+	SHRQ $0x03, R9
+	ANDQ $0x00000007, DI
+
+	// mask has the first tail lanes set.
+	MOVQ    $0x00000008, R10
+	SUBQ    DI, R10
+	SHLQ    $0x02, R10
+	LEAQ    ridgemask32<>+0(SB), R11
+	VMOVDQU (R11)(R10*1), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+
+	// Groups of 4 rows.
+ridgeAVX2F32_group:
+	CMPQ   DX, $0x00000004
+	JL     ridgeAVX2F32_single
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   AX, R10
+	LEAQ   (AX)(R8*2), R11
+	ADDQ   R8, R11
+	MOVQ   SI, R12
+	MOVQ   R9, R13
+	TESTQ  R13, R13
+	JZ     ridgeAVX2F32_group_dot_tail
+
+ridgeAVX2F32_group_dot:
+	VMOVUPS     (R12), Y9
+	VFMADD231PS (R10), Y9, Y5
+	VFMADD231PS (R10)(R8*1), Y9, Y6
+	VFMADD231PS (R10)(R8*2), Y9, Y7
+	VFMADD231PS (R11), Y9, Y8
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R12
+	DECQ        R13
+	JNZ         ridgeAVX2F32_group_dot
+
+ridgeAVX2F32_group_dot_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F32_group_dot_done
+	VMASKMOVPS  (R12), Y0, Y9
+	VMASKMOVPS  (R10), Y0, Y10
+	VFMADD231PS Y10, Y9, Y5
+	VMASKMOVPS  (R10)(R8*1), Y0, Y10
+	VFMADD231PS Y10, Y9, Y6
+	VMASKMOVPS  (R10)(R8*2), Y0, Y10
+	VFMADD231PS Y10, Y9, Y7
+	VMASKMOVPS  (R11), Y0, Y10
+	VFMADD231PS Y10, Y9, Y8
+
+ridgeAVX2F32_group_dot_done:
+	// r = the 4 row sums + b − y[0:4].
+	VHADDPS      Y6, Y5, Y5
+	VHADDPS      Y8, Y7, Y6
+	VHADDPS      Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X6
+	VADDPS       X6, X5, X5
+	VBROADCASTSS b+96(FP), X6
+	VADDPS       X6, X5, X5
+	VSUBPS       (CX), X5, X5
+	VFMADD231PS  X5, X5, X1
+	VADDPS       X5, X2, X2
+	VMOVUPS      X5, (SP)
+	VBROADCASTSS (SP), Y5
+	VBROADCASTSS 4(SP), Y6
+	VBROADCASTSS 8(SP), Y7
+	VBROADCASTSS 12(SP), Y8
+	MOVQ         AX, R10
+	LEAQ         (AX)(R8*2), R11
+	ADDQ         R8, R11
+	MOVQ         BX, R12
+	MOVQ         R9, R13
+	TESTQ        R13, R13
+	JZ           ridgeAVX2F32_group_grad_tail
+
+ridgeAVX2F32_group_grad:
+	VMOVUPS     (R12), Y9
+	VFMADD231PS (R10), Y5, Y9
+	VFMADD231PS (R10)(R8*1), Y6, Y9
+	VFMADD231PS (R10)(R8*2), Y7, Y9
+	VFMADD231PS (R11), Y8, Y9
+	VMOVUPS     Y9, (R12)
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R12
+	DECQ        R13
+	JNZ         ridgeAVX2F32_group_grad
+
+ridgeAVX2F32_group_grad_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F32_group_grad_done
+	VMASKMOVPS  (R12), Y0, Y9
+	VMASKMOVPS  (R10), Y0, Y10
+	VFMADD231PS Y10, Y5, Y9
+	VMASKMOVPS  (R10)(R8*1), Y0, Y5
+	VFMADD231PS Y5, Y6, Y9
+	VMASKMOVPS  (R10)(R8*2), Y0, Y5
+	VFMADD231PS Y5, Y7, Y9
+	VMASKMOVPS  (R11), Y0, Y5
+	VFMADD231PS Y5, Y8, Y9
+	VMASKMOVPS  Y9, Y0, (R12)
+
+ridgeAVX2F32_group_grad_done:
+	LEAQ (AX)(R8*4), AX
+	ADDQ $0x00000010, CX
+	SUBQ $0x00000004, DX
+	JMP  ridgeAVX2F32_group
+
+	// The remaining rows, one at a time.
+ridgeAVX2F32_single:
+	TESTQ  DX, DX
+	JZ     ridgeAVX2F32_done
+	VXORPS Y5, Y5, Y5
+	MOVQ   AX, R10
+	MOVQ   SI, R12
+	MOVQ   R9, R13
+	TESTQ  R13, R13
+	JZ     ridgeAVX2F32_single_dot_tail
+
+ridgeAVX2F32_single_dot:
+	VMOVUPS     (R12), Y6
+	VFMADD231PS (R10), Y6, Y5
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R12
+	DECQ        R13
+	JNZ         ridgeAVX2F32_single_dot
+
+ridgeAVX2F32_single_dot_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F32_single_dot_done
+	VMASKMOVPS  (R12), Y0, Y6
+	VMASKMOVPS  (R10), Y0, Y7
+	VFMADD231PS Y7, Y6, Y5
+
+ridgeAVX2F32_single_dot_done:
+	VEXTRACTF128 $0x01, Y5, X6
+	VADDPS       X6, X5, X5
+	VHADDPS      X5, X5, X5
+	VHADDPS      X5, X5, X5
+	VADDSS       b+96(FP), X5, X5
+	VSUBSS       (CX), X5, X5
+	VFMADD231SS  X5, X5, X3
+	VADDSS       X5, X4, X4
+	VBROADCASTSS X5, Y5
+	MOVQ         AX, R10
+	MOVQ         BX, R12
+	MOVQ         R9, R13
+	TESTQ        R13, R13
+	JZ           ridgeAVX2F32_single_grad_tail
+
+ridgeAVX2F32_single_grad:
+	VMOVUPS     (R12), Y6
+	VFMADD231PS (R10), Y5, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R12
+	DECQ        R13
+	JNZ         ridgeAVX2F32_single_grad
+
+ridgeAVX2F32_single_grad_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F32_single_grad_done
+	VMASKMOVPS  (R12), Y0, Y6
+	VMASKMOVPS  (R10), Y0, Y7
+	VFMADD231PS Y7, Y5, Y6
+	VMASKMOVPS  Y6, Y0, (R12)
+
+ridgeAVX2F32_single_grad_done:
+	ADDQ R8, AX
+	ADDQ $0x00000004, CX
+	DECQ DX
+	JMP  ridgeAVX2F32_single
+
+ridgeAVX2F32_done:
+	// Add the lanes of the group sums to the single-row sums.
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VADDSS       X3, X0, X0
+	VMOVSS       X0, sumSq+104(FP)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VADDSS       X4, X0, X0
+	VMOVSS       X0, sum+108(FP)
+	VZEROUPPER
+	RET
+
+// func ridgeAVX2F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·ridgeAVX2F64(SB), NOSPLIT, $32-120
+	MOVQ X_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ y_len+56(FP), DX
+	MOVQ grad_base+0(FP), BX
+	MOVQ w_base+72(FP), SI
+	MOVQ w_len+80(FP), DI
+
+	// rowBytes = dim·size, vectors = dim/L, tail = dim%L.
+	MOVQ DI, R8
+	SHLQ $0x03, R8
+	MOVQ DI, R9
+	SHRQ $0x02, R9
+	ANDQ $0x00000003, DI
+
+	// mask has the first tail lanes set.
+	MOVQ    $0x00000004, R10
+	SUBQ    DI, R10
+	SHLQ    $0x03, R10
+	LEAQ    ridgemask64<>+0(SB), R11
+	VMOVDQU (R11)(R10*1), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	VXORPD  Y4, Y4, Y4
+
+	// Groups of 4 rows.
+ridgeAVX2F64_group:
+	CMPQ   DX, $0x00000004
+	JL     ridgeAVX2F64_single
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	MOVQ   AX, R10
+	LEAQ   (AX)(R8*2), R11
+	ADDQ   R8, R11
+	MOVQ   SI, R12
+	MOVQ   R9, R13
+	TESTQ  R13, R13
+	JZ     ridgeAVX2F64_group_dot_tail
+
+ridgeAVX2F64_group_dot:
+	VMOVUPD     (R12), Y9
+	VFMADD231PD (R10), Y9, Y5
+	VFMADD231PD (R10)(R8*1), Y9, Y6
+	VFMADD231PD (R10)(R8*2), Y9, Y7
+	VFMADD231PD (R11), Y9, Y8
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R12
+	DECQ        R13
+	JNZ         ridgeAVX2F64_group_dot
+
+ridgeAVX2F64_group_dot_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F64_group_dot_done
+	VMASKMOVPD  (R12), Y0, Y9
+	VMASKMOVPD  (R10), Y0, Y10
+	VFMADD231PD Y10, Y9, Y5
+	VMASKMOVPD  (R10)(R8*1), Y0, Y10
+	VFMADD231PD Y10, Y9, Y6
+	VMASKMOVPD  (R10)(R8*2), Y0, Y10
+	VFMADD231PD Y10, Y9, Y7
+	VMASKMOVPD  (R11), Y0, Y10
+	VFMADD231PD Y10, Y9, Y8
+
+ridgeAVX2F64_group_dot_done:
+	// r = the 4 row sums + b − y[0:4].
+	VHADDPD      Y6, Y5, Y5
+	VHADDPD      Y8, Y7, Y6
+	VPERM2F128   $0x20, Y6, Y5, Y7
+	VPERM2F128   $0x31, Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y7
+	VBROADCASTSD b+96(FP), Y5
+	VADDPD       Y5, Y7, Y7
+	VSUBPD       (CX), Y7, Y7
+	VFMADD231PD  Y7, Y7, Y1
+	VADDPD       Y7, Y2, Y2
+	VMOVUPD      Y7, (SP)
+	VBROADCASTSD (SP), Y5
+	VBROADCASTSD 8(SP), Y6
+	VBROADCASTSD 16(SP), Y7
+	VBROADCASTSD 24(SP), Y8
+	MOVQ         AX, R10
+	LEAQ         (AX)(R8*2), R11
+	ADDQ         R8, R11
+	MOVQ         BX, R12
+	MOVQ         R9, R13
+	TESTQ        R13, R13
+	JZ           ridgeAVX2F64_group_grad_tail
+
+ridgeAVX2F64_group_grad:
+	VMOVUPD     (R12), Y9
+	VFMADD231PD (R10), Y5, Y9
+	VFMADD231PD (R10)(R8*1), Y6, Y9
+	VFMADD231PD (R10)(R8*2), Y7, Y9
+	VFMADD231PD (R11), Y8, Y9
+	VMOVUPD     Y9, (R12)
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R12
+	DECQ        R13
+	JNZ         ridgeAVX2F64_group_grad
+
+ridgeAVX2F64_group_grad_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F64_group_grad_done
+	VMASKMOVPD  (R12), Y0, Y9
+	VMASKMOVPD  (R10), Y0, Y10
+	VFMADD231PD Y10, Y5, Y9
+	VMASKMOVPD  (R10)(R8*1), Y0, Y5
+	VFMADD231PD Y5, Y6, Y9
+	VMASKMOVPD  (R10)(R8*2), Y0, Y5
+	VFMADD231PD Y5, Y7, Y9
+	VMASKMOVPD  (R11), Y0, Y5
+	VFMADD231PD Y5, Y8, Y9
+	VMASKMOVPD  Y9, Y0, (R12)
+
+ridgeAVX2F64_group_grad_done:
+	LEAQ (AX)(R8*4), AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000004, DX
+	JMP  ridgeAVX2F64_group
+
+	// The remaining rows, one at a time.
+ridgeAVX2F64_single:
+	TESTQ  DX, DX
+	JZ     ridgeAVX2F64_done
+	VXORPD Y5, Y5, Y5
+	MOVQ   AX, R10
+	MOVQ   SI, R12
+	MOVQ   R9, R13
+	TESTQ  R13, R13
+	JZ     ridgeAVX2F64_single_dot_tail
+
+ridgeAVX2F64_single_dot:
+	VMOVUPD     (R12), Y6
+	VFMADD231PD (R10), Y6, Y5
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R12
+	DECQ        R13
+	JNZ         ridgeAVX2F64_single_dot
+
+ridgeAVX2F64_single_dot_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F64_single_dot_done
+	VMASKMOVPD  (R12), Y0, Y6
+	VMASKMOVPD  (R10), Y0, Y7
+	VFMADD231PD Y7, Y6, Y5
+
+ridgeAVX2F64_single_dot_done:
+	VEXTRACTF128 $0x01, Y5, X6
+	VADDPD       X6, X5, X5
+	VHADDPD      X5, X5, X5
+	VADDSD       b+96(FP), X5, X5
+	VSUBSD       (CX), X5, X5
+	VFMADD231SD  X5, X5, X3
+	VADDSD       X5, X4, X4
+	VBROADCASTSD X5, Y5
+	MOVQ         AX, R10
+	MOVQ         BX, R12
+	MOVQ         R9, R13
+	TESTQ        R13, R13
+	JZ           ridgeAVX2F64_single_grad_tail
+
+ridgeAVX2F64_single_grad:
+	VMOVUPD     (R12), Y6
+	VFMADD231PD (R10), Y5, Y6
+	VMOVUPD     Y6, (R12)
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R12
+	DECQ        R13
+	JNZ         ridgeAVX2F64_single_grad
+
+ridgeAVX2F64_single_grad_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F64_single_grad_done
+	VMASKMOVPD  (R12), Y0, Y6
+	VMASKMOVPD  (R10), Y0, Y7
+	VFMADD231PD Y7, Y5, Y6
+	VMASKMOVPD  Y6, Y0, (R12)
+
+ridgeAVX2F64_single_grad_done:
+	ADDQ R8, AX
+	ADDQ $0x00000008, CX
+	DECQ DX
+	JMP  ridgeAVX2F64_single
+
+ridgeAVX2F64_done:
+	// Add the lanes of the group sums to the single-row sums.
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VHADDPD      X0, X0, X0
+	VADDSD       X3, X0, X0
+	VMOVSD       X0, sumSq+104(FP)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPD       X0, X2, X0
+	VHADDPD      X0, X0, X0
+	VADDSD       X4, X0, X0
+	VMOVSD       X0, sum+112(FP)
+	VZEROUPPER
+	RET
+
+// func gramAVX2(G []float64, Z []float64, ds int)
+// Requires: AVX, FMA3
+TEXT ·gramAVX2(SB), NOSPLIT, $0-56
+	MOVQ G_base+0(FP), CX
+	MOVQ Z_base+24(FP), BX
+	MOVQ ds+48(FP), SI
+
+	// rows = len(Z)/ds.
+	MOVQ  Z_len+32(FP), AX
+	XORQ  DX, DX
+	DIVQ  SI
+	TESTQ AX, AX
+	JZ    gramAVX2_done
+	MOVQ  SI, DX
+	SHLQ  $0x03, DX
+	XORQ  DI, DI
+
+gramAVX2_tiles:
+	MOVQ SI, R8
+	SUBQ DI, R8
+	CMPQ R8, $0x00000006
+	JL   gramAVX2_last
+
+	// Tiles of 6 rows: columns from 8·⌊i/8⌋ to ds.
+	MOVQ  DI, R8
+	SHLQ  $0x03, R8
+	MOVQ  R8, R9
+	ANDQ  $-64, R9
+	MOVQ  DI, R10
+	IMULQ DX, R10
+	ADDQ  CX, R10
+
+gramAVX2_6_tile:
+	MOVQ    R10, R11
+	VMOVUPD (R11)(R9*1), Y0
+	VMOVUPD 32(R11)(R9*1), Y1
+	ADDQ    DX, R11
+	VMOVUPD (R11)(R9*1), Y2
+	VMOVUPD 32(R11)(R9*1), Y3
+	ADDQ    DX, R11
+	VMOVUPD (R11)(R9*1), Y4
+	VMOVUPD 32(R11)(R9*1), Y5
+	ADDQ    DX, R11
+	VMOVUPD (R11)(R9*1), Y6
+	VMOVUPD 32(R11)(R9*1), Y7
+	ADDQ    DX, R11
+	VMOVUPD (R11)(R9*1), Y8
+	VMOVUPD 32(R11)(R9*1), Y9
+	ADDQ    DX, R11
+	VMOVUPD (R11)(R9*1), Y10
+	VMOVUPD 32(R11)(R9*1), Y11
+	MOVQ    BX, R11
+	MOVQ    AX, R12
+
+gramAVX2_6_rows:
+	VMOVUPD      (R11)(R9*1), Y12
+	VMOVUPD      32(R11)(R9*1), Y13
+	VBROADCASTSD (R11)(R8*1), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD 8(R11)(R8*1), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VFMADD231PD  Y14, Y13, Y3
+	VBROADCASTSD 16(R11)(R8*1), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VFMADD231PD  Y14, Y13, Y5
+	VBROADCASTSD 24(R11)(R8*1), Y14
+	VFMADD231PD  Y14, Y12, Y6
+	VFMADD231PD  Y14, Y13, Y7
+	VBROADCASTSD 32(R11)(R8*1), Y14
+	VFMADD231PD  Y14, Y12, Y8
+	VFMADD231PD  Y14, Y13, Y9
+	VBROADCASTSD 40(R11)(R8*1), Y14
+	VFMADD231PD  Y14, Y12, Y10
+	VFMADD231PD  Y14, Y13, Y11
+	ADDQ         DX, R11
+	DECQ         R12
+	JNZ          gramAVX2_6_rows
+	MOVQ         R10, R11
+	VMOVUPD      Y0, (R11)(R9*1)
+	VMOVUPD      Y1, 32(R11)(R9*1)
+	ADDQ         DX, R11
+	VMOVUPD      Y2, (R11)(R9*1)
+	VMOVUPD      Y3, 32(R11)(R9*1)
+	ADDQ         DX, R11
+	VMOVUPD      Y4, (R11)(R9*1)
+	VMOVUPD      Y5, 32(R11)(R9*1)
+	ADDQ         DX, R11
+	VMOVUPD      Y6, (R11)(R9*1)
+	VMOVUPD      Y7, 32(R11)(R9*1)
+	ADDQ         DX, R11
+	VMOVUPD      Y8, (R11)(R9*1)
+	VMOVUPD      Y9, 32(R11)(R9*1)
+	ADDQ         DX, R11
+	VMOVUPD      Y10, (R11)(R9*1)
+	VMOVUPD      Y11, 32(R11)(R9*1)
+	ADDQ         $0x00000040, R9
+	CMPQ         R9, DX
+	JL           gramAVX2_6_tile
+	ADDQ         $0x00000006, DI
+	JMP          gramAVX2_tiles
+
+gramAVX2_last:
+	CMPQ R8, $0x00000004
+	JE   gramAVX2_last4
+	CMPQ R8, $0x00000002
+	JE   gramAVX2_last2
+	JMP  gramAVX2_done
+
+gramAVX2_last4:
+	// Tiles of 4 rows: columns from 8·⌊i/8⌋ to ds.
+	MOVQ  DI, SI
+	SHLQ  $0x03, SI
+	MOVQ  SI, R8
+	ANDQ  $-64, R8
+	IMULQ DX, DI
+	ADDQ  CX, DI
+
+gramAVX2_4_tile:
+	MOVQ    DI, CX
+	VMOVUPD (CX)(R8*1), Y0
+	VMOVUPD 32(CX)(R8*1), Y1
+	ADDQ    DX, CX
+	VMOVUPD (CX)(R8*1), Y2
+	VMOVUPD 32(CX)(R8*1), Y3
+	ADDQ    DX, CX
+	VMOVUPD (CX)(R8*1), Y4
+	VMOVUPD 32(CX)(R8*1), Y5
+	ADDQ    DX, CX
+	VMOVUPD (CX)(R8*1), Y6
+	VMOVUPD 32(CX)(R8*1), Y7
+	MOVQ    BX, CX
+	MOVQ    AX, R9
+
+gramAVX2_4_rows:
+	VMOVUPD      (CX)(R8*1), Y8
+	VMOVUPD      32(CX)(R8*1), Y9
+	VBROADCASTSD (CX)(SI*1), Y10
+	VFMADD231PD  Y10, Y8, Y0
+	VFMADD231PD  Y10, Y9, Y1
+	VBROADCASTSD 8(CX)(SI*1), Y10
+	VFMADD231PD  Y10, Y8, Y2
+	VFMADD231PD  Y10, Y9, Y3
+	VBROADCASTSD 16(CX)(SI*1), Y10
+	VFMADD231PD  Y10, Y8, Y4
+	VFMADD231PD  Y10, Y9, Y5
+	VBROADCASTSD 24(CX)(SI*1), Y10
+	VFMADD231PD  Y10, Y8, Y6
+	VFMADD231PD  Y10, Y9, Y7
+	ADDQ         DX, CX
+	DECQ         R9
+	JNZ          gramAVX2_4_rows
+	MOVQ         DI, CX
+	VMOVUPD      Y0, (CX)(R8*1)
+	VMOVUPD      Y1, 32(CX)(R8*1)
+	ADDQ         DX, CX
+	VMOVUPD      Y2, (CX)(R8*1)
+	VMOVUPD      Y3, 32(CX)(R8*1)
+	ADDQ         DX, CX
+	VMOVUPD      Y4, (CX)(R8*1)
+	VMOVUPD      Y5, 32(CX)(R8*1)
+	ADDQ         DX, CX
+	VMOVUPD      Y6, (CX)(R8*1)
+	VMOVUPD      Y7, 32(CX)(R8*1)
+	ADDQ         $0x00000040, R8
+	CMPQ         R8, DX
+	JL           gramAVX2_4_tile
+	JMP          gramAVX2_done
+
+gramAVX2_last2:
+	// Tiles of 2 rows: columns from 8·⌊i/8⌋ to ds.
+	MOVQ  DI, SI
+	SHLQ  $0x03, SI
+	MOVQ  SI, R8
+	ANDQ  $-64, R8
+	IMULQ DX, DI
+	ADDQ  CX, DI
+
+gramAVX2_2_tile:
+	MOVQ    DI, CX
+	VMOVUPD (CX)(R8*1), Y0
+	VMOVUPD 32(CX)(R8*1), Y1
+	ADDQ    DX, CX
+	VMOVUPD (CX)(R8*1), Y2
+	VMOVUPD 32(CX)(R8*1), Y3
+	MOVQ    BX, CX
+	MOVQ    AX, R9
+
+gramAVX2_2_rows:
+	VMOVUPD      (CX)(R8*1), Y4
+	VMOVUPD      32(CX)(R8*1), Y5
+	VBROADCASTSD (CX)(SI*1), Y6
+	VFMADD231PD  Y6, Y4, Y0
+	VFMADD231PD  Y6, Y5, Y1
+	VBROADCASTSD 8(CX)(SI*1), Y6
+	VFMADD231PD  Y6, Y4, Y2
+	VFMADD231PD  Y6, Y5, Y3
+	ADDQ         DX, CX
+	DECQ         R9
+	JNZ          gramAVX2_2_rows
+	MOVQ         DI, CX
+	VMOVUPD      Y0, (CX)(R8*1)
+	VMOVUPD      Y1, 32(CX)(R8*1)
+	ADDQ         DX, CX
+	VMOVUPD      Y2, (CX)(R8*1)
+	VMOVUPD      Y3, 32(CX)(R8*1)
+	ADDQ         $0x00000040, R8
+	CMPQ         R8, DX
+	JL           gramAVX2_2_tile
+
+gramAVX2_done:
+	VZEROUPPER
+	RET
