@@ -74,7 +74,7 @@ func ridgeAVX2F32(grad []float32, X []float32, y []float32, w []float32, b float
 //go:noescape
 func ridgeAVX2F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
 
-// gramAVX2 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z holding rows of ds values, ds a multiple of 8, with AVX2.
+// gramAVX2 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z holding rows of stride values of which the first ds count, ds a multiple of 8, with AVX2.
 //
 //go:noescape
-func gramAVX2(G []float64, Z []float64, ds int)
+func gramAVX2(G []float64, Z []float64, ds int, stride int)

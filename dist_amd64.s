@@ -4154,143 +4154,145 @@ ridgeAVX2F64_done:
 	VZEROUPPER
 	RET
 
-// func gramAVX2(G []float64, Z []float64, ds int)
+// func gramAVX2(G []float64, Z []float64, ds int, stride int)
 // Requires: AVX, FMA3
-TEXT ·gramAVX2(SB), NOSPLIT, $0-56
+TEXT ·gramAVX2(SB), NOSPLIT, $0-64
 	MOVQ G_base+0(FP), CX
 	MOVQ Z_base+24(FP), BX
 	MOVQ ds+48(FP), SI
+	MOVQ stride+56(FP), DI
 
-	// rows = len(Z)/ds.
+	// rows = len(Z)/stride.
 	MOVQ  Z_len+32(FP), AX
 	XORQ  DX, DX
-	DIVQ  SI
+	DIVQ  DI
 	TESTQ AX, AX
 	JZ    gramAVX2_done
 	MOVQ  SI, DX
 	SHLQ  $0x03, DX
-	XORQ  DI, DI
+	SHLQ  $0x03, DI
+	XORQ  R8, R8
 
 gramAVX2_tiles:
-	MOVQ SI, R8
-	SUBQ DI, R8
-	CMPQ R8, $0x00000006
+	MOVQ SI, R9
+	SUBQ R8, R9
+	CMPQ R9, $0x00000006
 	JL   gramAVX2_last
 
 	// Tiles of 6 rows: columns from 8·⌊i/8⌋ to ds.
-	MOVQ  DI, R8
-	SHLQ  $0x03, R8
 	MOVQ  R8, R9
-	ANDQ  $-64, R9
-	MOVQ  DI, R10
-	IMULQ DX, R10
-	ADDQ  CX, R10
+	SHLQ  $0x03, R9
+	MOVQ  R9, R10
+	ANDQ  $-64, R10
+	MOVQ  R8, R11
+	IMULQ DX, R11
+	ADDQ  CX, R11
 
 gramAVX2_6_tile:
-	MOVQ    R10, R11
-	VMOVUPD (R11)(R9*1), Y0
-	VMOVUPD 32(R11)(R9*1), Y1
-	ADDQ    DX, R11
-	VMOVUPD (R11)(R9*1), Y2
-	VMOVUPD 32(R11)(R9*1), Y3
-	ADDQ    DX, R11
-	VMOVUPD (R11)(R9*1), Y4
-	VMOVUPD 32(R11)(R9*1), Y5
-	ADDQ    DX, R11
-	VMOVUPD (R11)(R9*1), Y6
-	VMOVUPD 32(R11)(R9*1), Y7
-	ADDQ    DX, R11
-	VMOVUPD (R11)(R9*1), Y8
-	VMOVUPD 32(R11)(R9*1), Y9
-	ADDQ    DX, R11
-	VMOVUPD (R11)(R9*1), Y10
-	VMOVUPD 32(R11)(R9*1), Y11
-	MOVQ    BX, R11
-	MOVQ    AX, R12
+	MOVQ    R11, R12
+	VMOVUPD (R12)(R10*1), Y0
+	VMOVUPD 32(R12)(R10*1), Y1
+	ADDQ    DX, R12
+	VMOVUPD (R12)(R10*1), Y2
+	VMOVUPD 32(R12)(R10*1), Y3
+	ADDQ    DX, R12
+	VMOVUPD (R12)(R10*1), Y4
+	VMOVUPD 32(R12)(R10*1), Y5
+	ADDQ    DX, R12
+	VMOVUPD (R12)(R10*1), Y6
+	VMOVUPD 32(R12)(R10*1), Y7
+	ADDQ    DX, R12
+	VMOVUPD (R12)(R10*1), Y8
+	VMOVUPD 32(R12)(R10*1), Y9
+	ADDQ    DX, R12
+	VMOVUPD (R12)(R10*1), Y10
+	VMOVUPD 32(R12)(R10*1), Y11
+	MOVQ    BX, R12
+	MOVQ    AX, R13
 
 gramAVX2_6_rows:
-	VMOVUPD      (R11)(R9*1), Y12
-	VMOVUPD      32(R11)(R9*1), Y13
-	VBROADCASTSD (R11)(R8*1), Y14
+	VMOVUPD      (R12)(R10*1), Y12
+	VMOVUPD      32(R12)(R10*1), Y13
+	VBROADCASTSD (R12)(R9*1), Y14
 	VFMADD231PD  Y14, Y12, Y0
 	VFMADD231PD  Y14, Y13, Y1
-	VBROADCASTSD 8(R11)(R8*1), Y14
+	VBROADCASTSD 8(R12)(R9*1), Y14
 	VFMADD231PD  Y14, Y12, Y2
 	VFMADD231PD  Y14, Y13, Y3
-	VBROADCASTSD 16(R11)(R8*1), Y14
+	VBROADCASTSD 16(R12)(R9*1), Y14
 	VFMADD231PD  Y14, Y12, Y4
 	VFMADD231PD  Y14, Y13, Y5
-	VBROADCASTSD 24(R11)(R8*1), Y14
+	VBROADCASTSD 24(R12)(R9*1), Y14
 	VFMADD231PD  Y14, Y12, Y6
 	VFMADD231PD  Y14, Y13, Y7
-	VBROADCASTSD 32(R11)(R8*1), Y14
+	VBROADCASTSD 32(R12)(R9*1), Y14
 	VFMADD231PD  Y14, Y12, Y8
 	VFMADD231PD  Y14, Y13, Y9
-	VBROADCASTSD 40(R11)(R8*1), Y14
+	VBROADCASTSD 40(R12)(R9*1), Y14
 	VFMADD231PD  Y14, Y12, Y10
 	VFMADD231PD  Y14, Y13, Y11
-	ADDQ         DX, R11
-	DECQ         R12
+	ADDQ         DI, R12
+	DECQ         R13
 	JNZ          gramAVX2_6_rows
-	MOVQ         R10, R11
-	VMOVUPD      Y0, (R11)(R9*1)
-	VMOVUPD      Y1, 32(R11)(R9*1)
-	ADDQ         DX, R11
-	VMOVUPD      Y2, (R11)(R9*1)
-	VMOVUPD      Y3, 32(R11)(R9*1)
-	ADDQ         DX, R11
-	VMOVUPD      Y4, (R11)(R9*1)
-	VMOVUPD      Y5, 32(R11)(R9*1)
-	ADDQ         DX, R11
-	VMOVUPD      Y6, (R11)(R9*1)
-	VMOVUPD      Y7, 32(R11)(R9*1)
-	ADDQ         DX, R11
-	VMOVUPD      Y8, (R11)(R9*1)
-	VMOVUPD      Y9, 32(R11)(R9*1)
-	ADDQ         DX, R11
-	VMOVUPD      Y10, (R11)(R9*1)
-	VMOVUPD      Y11, 32(R11)(R9*1)
-	ADDQ         $0x00000040, R9
-	CMPQ         R9, DX
+	MOVQ         R11, R12
+	VMOVUPD      Y0, (R12)(R10*1)
+	VMOVUPD      Y1, 32(R12)(R10*1)
+	ADDQ         DX, R12
+	VMOVUPD      Y2, (R12)(R10*1)
+	VMOVUPD      Y3, 32(R12)(R10*1)
+	ADDQ         DX, R12
+	VMOVUPD      Y4, (R12)(R10*1)
+	VMOVUPD      Y5, 32(R12)(R10*1)
+	ADDQ         DX, R12
+	VMOVUPD      Y6, (R12)(R10*1)
+	VMOVUPD      Y7, 32(R12)(R10*1)
+	ADDQ         DX, R12
+	VMOVUPD      Y8, (R12)(R10*1)
+	VMOVUPD      Y9, 32(R12)(R10*1)
+	ADDQ         DX, R12
+	VMOVUPD      Y10, (R12)(R10*1)
+	VMOVUPD      Y11, 32(R12)(R10*1)
+	ADDQ         $0x00000040, R10
+	CMPQ         R10, DX
 	JL           gramAVX2_6_tile
-	ADDQ         $0x00000006, DI
+	ADDQ         $0x00000006, R8
 	JMP          gramAVX2_tiles
 
 gramAVX2_last:
-	CMPQ R8, $0x00000004
+	CMPQ R9, $0x00000004
 	JE   gramAVX2_last4
-	CMPQ R8, $0x00000002
+	CMPQ R9, $0x00000002
 	JE   gramAVX2_last2
 	JMP  gramAVX2_done
 
 gramAVX2_last4:
 	// Tiles of 4 rows: columns from 8·⌊i/8⌋ to ds.
-	MOVQ  DI, SI
+	MOVQ  R8, SI
 	SHLQ  $0x03, SI
-	MOVQ  SI, R8
-	ANDQ  $-64, R8
-	IMULQ DX, DI
-	ADDQ  CX, DI
+	MOVQ  SI, R9
+	ANDQ  $-64, R9
+	IMULQ DX, R8
+	ADDQ  CX, R8
 
 gramAVX2_4_tile:
-	MOVQ    DI, CX
-	VMOVUPD (CX)(R8*1), Y0
-	VMOVUPD 32(CX)(R8*1), Y1
+	MOVQ    R8, CX
+	VMOVUPD (CX)(R9*1), Y0
+	VMOVUPD 32(CX)(R9*1), Y1
 	ADDQ    DX, CX
-	VMOVUPD (CX)(R8*1), Y2
-	VMOVUPD 32(CX)(R8*1), Y3
+	VMOVUPD (CX)(R9*1), Y2
+	VMOVUPD 32(CX)(R9*1), Y3
 	ADDQ    DX, CX
-	VMOVUPD (CX)(R8*1), Y4
-	VMOVUPD 32(CX)(R8*1), Y5
+	VMOVUPD (CX)(R9*1), Y4
+	VMOVUPD 32(CX)(R9*1), Y5
 	ADDQ    DX, CX
-	VMOVUPD (CX)(R8*1), Y6
-	VMOVUPD 32(CX)(R8*1), Y7
+	VMOVUPD (CX)(R9*1), Y6
+	VMOVUPD 32(CX)(R9*1), Y7
 	MOVQ    BX, CX
-	MOVQ    AX, R9
+	MOVQ    AX, R10
 
 gramAVX2_4_rows:
-	VMOVUPD      (CX)(R8*1), Y8
-	VMOVUPD      32(CX)(R8*1), Y9
+	VMOVUPD      (CX)(R9*1), Y8
+	VMOVUPD      32(CX)(R9*1), Y9
 	VBROADCASTSD (CX)(SI*1), Y10
 	VFMADD231PD  Y10, Y8, Y0
 	VFMADD231PD  Y10, Y9, Y1
@@ -4303,65 +4305,65 @@ gramAVX2_4_rows:
 	VBROADCASTSD 24(CX)(SI*1), Y10
 	VFMADD231PD  Y10, Y8, Y6
 	VFMADD231PD  Y10, Y9, Y7
-	ADDQ         DX, CX
-	DECQ         R9
+	ADDQ         DI, CX
+	DECQ         R10
 	JNZ          gramAVX2_4_rows
-	MOVQ         DI, CX
-	VMOVUPD      Y0, (CX)(R8*1)
-	VMOVUPD      Y1, 32(CX)(R8*1)
+	MOVQ         R8, CX
+	VMOVUPD      Y0, (CX)(R9*1)
+	VMOVUPD      Y1, 32(CX)(R9*1)
 	ADDQ         DX, CX
-	VMOVUPD      Y2, (CX)(R8*1)
-	VMOVUPD      Y3, 32(CX)(R8*1)
+	VMOVUPD      Y2, (CX)(R9*1)
+	VMOVUPD      Y3, 32(CX)(R9*1)
 	ADDQ         DX, CX
-	VMOVUPD      Y4, (CX)(R8*1)
-	VMOVUPD      Y5, 32(CX)(R8*1)
+	VMOVUPD      Y4, (CX)(R9*1)
+	VMOVUPD      Y5, 32(CX)(R9*1)
 	ADDQ         DX, CX
-	VMOVUPD      Y6, (CX)(R8*1)
-	VMOVUPD      Y7, 32(CX)(R8*1)
-	ADDQ         $0x00000040, R8
-	CMPQ         R8, DX
+	VMOVUPD      Y6, (CX)(R9*1)
+	VMOVUPD      Y7, 32(CX)(R9*1)
+	ADDQ         $0x00000040, R9
+	CMPQ         R9, DX
 	JL           gramAVX2_4_tile
 	JMP          gramAVX2_done
 
 gramAVX2_last2:
 	// Tiles of 2 rows: columns from 8·⌊i/8⌋ to ds.
-	MOVQ  DI, SI
+	MOVQ  R8, SI
 	SHLQ  $0x03, SI
-	MOVQ  SI, R8
-	ANDQ  $-64, R8
-	IMULQ DX, DI
-	ADDQ  CX, DI
+	MOVQ  SI, R9
+	ANDQ  $-64, R9
+	IMULQ DX, R8
+	ADDQ  CX, R8
 
 gramAVX2_2_tile:
-	MOVQ    DI, CX
-	VMOVUPD (CX)(R8*1), Y0
-	VMOVUPD 32(CX)(R8*1), Y1
+	MOVQ    R8, CX
+	VMOVUPD (CX)(R9*1), Y0
+	VMOVUPD 32(CX)(R9*1), Y1
 	ADDQ    DX, CX
-	VMOVUPD (CX)(R8*1), Y2
-	VMOVUPD 32(CX)(R8*1), Y3
+	VMOVUPD (CX)(R9*1), Y2
+	VMOVUPD 32(CX)(R9*1), Y3
 	MOVQ    BX, CX
-	MOVQ    AX, R9
+	MOVQ    AX, R10
 
 gramAVX2_2_rows:
-	VMOVUPD      (CX)(R8*1), Y4
-	VMOVUPD      32(CX)(R8*1), Y5
+	VMOVUPD      (CX)(R9*1), Y4
+	VMOVUPD      32(CX)(R9*1), Y5
 	VBROADCASTSD (CX)(SI*1), Y6
 	VFMADD231PD  Y6, Y4, Y0
 	VFMADD231PD  Y6, Y5, Y1
 	VBROADCASTSD 8(CX)(SI*1), Y6
 	VFMADD231PD  Y6, Y4, Y2
 	VFMADD231PD  Y6, Y5, Y3
-	ADDQ         DX, CX
-	DECQ         R9
+	ADDQ         DI, CX
+	DECQ         R10
 	JNZ          gramAVX2_2_rows
-	MOVQ         DI, CX
-	VMOVUPD      Y0, (CX)(R8*1)
-	VMOVUPD      Y1, 32(CX)(R8*1)
+	MOVQ         R8, CX
+	VMOVUPD      Y0, (CX)(R9*1)
+	VMOVUPD      Y1, 32(CX)(R9*1)
 	ADDQ         DX, CX
-	VMOVUPD      Y2, (CX)(R8*1)
-	VMOVUPD      Y3, 32(CX)(R8*1)
-	ADDQ         $0x00000040, R8
-	CMPQ         R8, DX
+	VMOVUPD      Y2, (CX)(R9*1)
+	VMOVUPD      Y3, 32(CX)(R9*1)
+	ADDQ         $0x00000040, R9
+	CMPQ         R9, DX
 	JL           gramAVX2_2_tile
 
 gramAVX2_done:

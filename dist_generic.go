@@ -94,23 +94,23 @@ func ridgeGeneric[F Float](grad, X, y, w []F, b F) (sumSq, sum F) {
 	return sumSq, sum
 }
 
-// gramGeneric is the reference Gram kernel. Z holds rows of ds values, ds a
-// multiple of 8, and G is ds×ds, row-major. It adds ZᵀZ to the upper
-// triangle of G:
+// gramGeneric is the reference Gram kernel. Z holds rows of stride ≥ ds
+// values of which the first ds count, ds a multiple of 8, and G is ds×ds,
+// row-major. It adds ZᵀZ to the upper triangle of G:
 //
-//	for r := range len(Z) / ds {
+//	for r := range len(Z) / stride {
 //		for i := range ds {
 //			for j := i; j < ds; j++ {
-//				G[i*ds+j] += Z[r*ds+i] * Z[r*ds+j]
+//				G[i*ds+j] += Z[r*stride+i] * Z[r*stride+j]
 //			}
 //		}
 //	}
 //
 // An assembly kernel may add the same sums, in any order, to entries below
 // the diagonal too; the caller reads only the upper triangle.
-func gramGeneric(G, Z []float64, ds int) {
-	for r := range len(Z) / ds {
-		z := Z[r*ds : (r+1)*ds]
+func gramGeneric(G, Z []float64, ds, stride int) {
+	for r := range len(Z) / stride {
+		z := Z[r*stride : r*stride+ds]
 		for i, zi := range z {
 			g := G[i*ds+i : (i+1)*ds]
 			for j, zj := range z[i:] {

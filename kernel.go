@@ -24,9 +24,9 @@ type kernel struct {
 	ridge64 func(grad, X, y, w []float64, b float64) (sumSq, sum float64)
 
 	// gram64 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z
-	// holding rows of ds values, ds a multiple of 8. gramGeneric states
-	// the exact loop.
-	gram64 func(G, Z []float64, ds int)
+	// holding rows of stride values of which the first ds count, ds a
+	// multiple of 8. gramGeneric states the exact loop.
+	gram64 func(G, Z []float64, ds, stride int)
 }
 
 // nearestKernel is one nearest-centroid kernel. It sets labels[i] and

@@ -199,6 +199,7 @@ func weightedMeans[F Float](X, y []F, dim int, opts RidgeOptions) (ridgeMoments,
 // segments, each with its own Gram matrix, added in order at the end.
 const (
 	gramBlockBytes   = 256 << 10
+	gramMaxBlockRows = 512
 	gramSegments     = 8
 	gramSegmentRows  = 4096
 	gramSegmentBytes = 32 << 20
@@ -210,7 +211,13 @@ const (
 func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts RidgeOptions) (gram, xty []float64, ds int) {
 	n := len(y)
 	ds = (dim + 7) &^ 7
-	blockRows := max(16, min(2048, gramBlockBytes/(8*ds)))
+	// Rows of an odd number of 64-byte cache lines spread over all the
+	// sets of the L1 cache, which a power of two would not.
+	stride := ds
+	if (ds/8)%2 == 0 {
+		stride += 8
+	}
+	blockRows := max(16, min(gramMaxBlockRows, gramBlockBytes/(8*stride)))
 	segments := max(1, min(gramSegments, (n+gramSegmentRows-1)/gramSegmentRows, gramSegmentBytes/(8*ds*ds)))
 	segRows := (n + segments - 1) / segments
 
@@ -221,13 +228,13 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 	workers := workerCount(opts.Workers, segments, n*dim*dim)
 	parallel(workers, segments, func(s int, z *[]float64) {
 		if *z == nil {
-			*z = make([]float64, blockRows*ds)
+			*z = make([]float64, blockRows*stride)
 		}
 		gram := make([]float64, ds*ds)
 		xty := make([]float64, dim)
 		rows := 0
 		flush := func() {
-			k.gram64(gram, (*z)[:rows*ds], ds)
+			k.gram64(gram, (*z)[:rows*stride], ds, stride)
 			rows = 0
 		}
 		for i := s * segRows; i < min((s+1)*segRows, n); i++ {
@@ -240,7 +247,7 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 			}
 			sw := math.Sqrt(wi)
 			t := sw * (float64(y[i]) - m.meanY)
-			zr := (*z)[rows*ds : rows*ds+dim]
+			zr := (*z)[rows*stride : rows*stride+dim]
 			for j, v := range X[i*dim : (i+1)*dim] {
 				zj := sw * (float64(v) - m.meanX[j])
 				zr[j] = zj

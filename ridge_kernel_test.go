@@ -127,14 +127,14 @@ func TestRidgeKernelsAddToGrad(t *testing.T) {
 	}
 }
 
-// gramBound returns ZᵀZ in float64 and, per entry, the rounding bound
-// 4·(rows+1)·ε·Σ|zᵢ·zⱼ| plus the size of the starting value.
-func gramBound(G0, Z []float64, ds int) (want, tol []float64) {
+// gramBound returns G0 + ZᵀZ in float64 and, per entry, the rounding
+// bound 4·(rows+2)·ε·(Σ|zᵢ·zⱼ| + |G0|).
+func gramBound(G0, Z []float64, ds, stride int) (want, tol []float64) {
 	want = append([]float64(nil), G0...)
 	tol = make([]float64, ds*ds)
-	rows := len(Z) / ds
+	rows := len(Z) / stride
 	for r := range rows {
-		z := Z[r*ds : (r+1)*ds]
+		z := Z[r*stride : r*stride+ds]
 		for i := range ds {
 			for j := range ds {
 				want[i*ds+j] += z[i] * z[j]
@@ -148,11 +148,11 @@ func gramBound(G0, Z []float64, ds int) (want, tol []float64) {
 	return want, tol
 }
 
-func checkGram(t *testing.T, name string, gram func(G, Z []float64, ds int), G0, Z []float64, ds int, G []float64) {
+func checkGram(t *testing.T, name string, gram func(G, Z []float64, ds, stride int), G0, Z []float64, ds, stride int, G []float64) {
 	t.Helper()
-	want, tol := gramBound(G0, Z, ds)
+	want, tol := gramBound(G0, Z, ds, stride)
 	copy(G, G0)
-	gram(G, Z, ds)
+	gram(G, Z, ds, stride)
 	for i := range ds {
 		for j := i; j < ds; j++ {
 			if d := math.Abs(G[i*ds+j] - want[i*ds+j]); !(d <= tol[i*ds+j]) {
@@ -168,10 +168,13 @@ func TestGramKernels(t *testing.T) {
 	for _, k := range kernels {
 		for _, ds := range []int{8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 136} {
 			for _, rows := range []int{0, 1, 2, 3, 5, 8, 13, 50} {
-				Z := randomFloats[float64](rng, rows*ds+1)[1:]
-				G0 := randomFloats[float64](rng, ds*ds)
-				G := make([]float64, ds*ds+1)[1:]
-				checkGram(t, fmt.Sprintf("kernel %s ds %d rows %d", k.name, ds, rows), k.gram64, G0, Z, ds, G)
+				for _, stride := range []int{ds, ds + 3, ds + 8} {
+					Z := randomFloats[float64](rng, rows*stride+1)[1:]
+					G0 := randomFloats[float64](rng, ds*ds)
+					G := make([]float64, ds*ds+1)[1:]
+					name := fmt.Sprintf("kernel %s ds %d stride %d rows %d", k.name, ds, stride, rows)
+					checkGram(t, name, k.gram64, G0, Z, ds, stride, G)
+				}
 			}
 		}
 	}

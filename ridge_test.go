@@ -413,3 +413,218 @@ func containsString(s, sub string) bool {
 	}
 	return false
 }
+
+func TestFitRidgeErrors(t *testing.T) {
+	X := []float64{1, 2, 3, 4, 5, 7, 2, 9}
+	y := []float64{1, 2, 3, 5}
+	nan := math.NaN()
+	for _, c := range []struct {
+		name   string
+		X, y   []float64
+		dim    int
+		lambda float64
+		opts   RidgeOptions
+		target error
+		text   string
+	}{
+		{"negative lambda", X, y, 2, -1, RidgeOptions{}, ErrOption, "lambda is -1"},
+		{"NaN lambda", X, y, 2, nan, RidgeOptions{}, ErrOption, "lambda is NaN"},
+		{"infinite lambda", X, y, 2, math.Inf(1), RidgeOptions{}, ErrOption, "lambda is +Inf"},
+		{"zero dim", X, y, 0, 1, RidgeOptions{}, ErrDim, "dim is 0"},
+		{"ragged X", X[:7], y, 2, 1, RidgeOptions{}, ErrLength, "X has length 7"},
+		{"short y", X, y[:3], 2, 1, RidgeOptions{}, ErrLength, "y has length 3, want 4"},
+		{"short weights", X, y, 2, 1, RidgeOptions{Weights: []float64{1, 1}}, ErrLength, "Weights has length 2, want 4"},
+		{"negative weight", X, y, 2, 1, RidgeOptions{Weights: []float64{1, -1, 1, 1}}, ErrOption, "Weights[1] is -1"},
+		{"NaN weight", X, y, 2, 1, RidgeOptions{Weights: []float64{1, 1, nan, 1}}, ErrOption, "Weights[2] is NaN"},
+		{"all weights zero", X, y, 2, 1, RidgeOptions{Weights: make([]float64, 4)}, ErrLength, "no rows of nonzero weight"},
+		{"no rows", nil, nil, 2, 1, RidgeOptions{}, ErrLength, "no rows"},
+		{"NaN in X", []float64{1, 2, 3, 4, 5, nan, 2, 9}, y, 2, 1, RidgeOptions{}, ErrNaN, "row 2 of X or y holds X[2][1] = NaN"},
+		{"Inf in y", X, []float64{1, 2, 3, math.Inf(-1)}, 2, 1, RidgeOptions{}, ErrNaN, "row 3 of X or y holds y[3] = -Inf"},
+		{"unknown kernel", X, y, 2, 1, RidgeOptions{Kernel: "sse9"}, ErrKernel, `"sse9"`},
+		{"more columns than rows", X, y[:2], 4, 0, RidgeOptions{}, ErrSingular, "rank at most 1 but 4 columns"},
+		{"constant column", []float64{1, 2, 1, 4, 1, 7, 1, 9}, y, 2, 0, RidgeOptions{}, ErrSingular, "column 0 of X is constant"},
+		{"zero column without intercept", []float64{0, 2, 0, 4, 0, 7, 0, 9}, y, 2, 0, RidgeOptions{NoIntercept: true}, ErrSingular, "column 0 of X is constant"},
+		{"proportional columns", []float64{1, 2, 2, 4, 3, 6, 4, 8}, y, 2, 0, RidgeOptions{}, ErrSingular, "column 1 of X is a linear combination of columns 0…0"},
+	} {
+		_, err := FitRidge(c.X, c.y, c.dim, c.lambda, c.opts)
+		if !errors.Is(err, c.target) {
+			t.Errorf("%s: error %v, want %v", c.name, err, c.target)
+			continue
+		}
+		if !containsString(err.Error(), c.text) {
+			t.Errorf("%s: error %q does not contain %q", c.name, err, c.text)
+		}
+	}
+}
+
+func TestRidgeGradErrors(t *testing.T) {
+	X := []float32{1, 2, 3, 4, 5, 6}
+	y := []float32{1, 2, 3}
+	w := []float32{0.5, -1}
+	nan := float32(math.NaN())
+	inf := float32(math.Inf(1))
+	for _, c := range []struct {
+		name      string
+		grad      []float32
+		X, y, w   []float32
+		b, lambda float32
+		target    error
+		text      string
+	}{
+		{"empty w", nil, X, y, nil, 0, 0, ErrDim, "w is empty"},
+		{"ragged X", make([]float32, 2), X[:5], y, w, 0, 0, ErrLength, "X has length 5"},
+		{"short y", make([]float32, 2), X, y[:2], w, 0, 0, ErrLength, "y has length 2, want 3"},
+		{"short gradW", make([]float32, 1), X, y, w, 0, 0, ErrLength, "gradW has length 1, want 2"},
+		{"negative lambda", make([]float32, 2), X, y, w, 0, -0.5, ErrOption, "lambda is -0.5"},
+		{"NaN bias", make([]float32, 2), X, y, w, nan, 0, ErrNaN, "bias is NaN"},
+		{"Inf weight", make([]float32, 2), X, y, []float32{0, inf}, 0, 0, ErrNaN, "w[1] is +Inf"},
+		{"NaN in X", make([]float32, 2), []float32{1, 2, 3, nan, 5, 6}, y, w, 0, 0, ErrNaN, "row 1 of X or y holds X[1][1] = NaN"},
+		{"NaN in y", make([]float32, 2), X, []float32{1, 2, nan}, w, 0, 0, ErrNaN, "row 2 of X or y holds y[2] = NaN"},
+		{"overflow", make([]float32, 2), []float32{3e38, 3e38, 1, 1, 1, 1}, y, []float32{1, 1}, 0, 0, ErrNaN, "overflows float32"},
+	} {
+		_, _, err := RidgeGrad(c.grad, c.X, c.y, c.w, c.b, c.lambda)
+		if !errors.Is(err, c.target) {
+			t.Errorf("%s: error %v, want %v", c.name, err, c.target)
+			continue
+		}
+		if !containsString(err.Error(), c.text) {
+			t.Errorf("%s: error %q does not contain %q", c.name, err, c.text)
+		}
+		if c.grad == nil {
+			continue
+		}
+		if _, err := RidgeLoss(c.X, c.y, c.w, c.b, c.lambda); c.name != "short gradW" && !errors.Is(err, c.target) {
+			t.Errorf("%s: RidgeLoss error %v, want %v", c.name, err, c.target)
+		}
+	}
+}
+
+// With no rows the mean term is 0, so only the penalty remains.
+func TestRidgeGradNoRows(t *testing.T) {
+	w := []float64{1, -2}
+	grad := make([]float64, 2)
+	loss, gradB, err := RidgeGrad(grad, nil, nil, w, 3, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loss != 2.5 || gradB != 0 || grad[0] != 1 || grad[1] != -2 {
+		t.Errorf("loss %v, gradB %v, gradW %v; want 2.5, 0, [1 -2]", loss, gradB, grad)
+	}
+}
+
+// Results are the same bit for bit for any number of goroutines.
+func TestRidgeWorkersIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	n, dim := 40000, 13
+	if testing.Short() {
+		n = 10000
+	}
+	X, y := randomRidge(rng, n, dim)
+	X32 := make([]float32, len(X))
+	for i, v := range X {
+		X32[i] = float32(v)
+	}
+	y32 := make([]float32, len(y))
+	for i, v := range y {
+		y32[i] = float32(v)
+	}
+	w32 := randomFloats[float32](rng, dim)
+	weights := make([]float64, n)
+	for i := range weights {
+		weights[i] = rng.Float64()
+	}
+	for _, kern := range Kernels() {
+		var firstLoss, firstB float32
+		var firstGrad []float32
+		var firstFit *RidgeModel
+		for _, workers := range []int{1, 2, 3, 7} {
+			grad := make([]float32, dim)
+			loss, gradB, err := RidgeGradWith(Options{Kernel: kern, Workers: workers}, grad, X32, y32, w32, 0.25, 0.1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fit, err := FitRidge(X32, y32, dim, 0.1, RidgeOptions{Kernel: kern, Workers: workers, Weights: weights})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if firstGrad == nil {
+				firstLoss, firstB, firstGrad, firstFit = loss, gradB, grad, fit
+				continue
+			}
+			if loss != firstLoss || gradB != firstB {
+				t.Errorf("kernel %s, %d workers: loss %v and gradB %v, with 1 worker %v and %v", kern, workers, loss, gradB, firstLoss, firstB)
+			}
+			for j := range grad {
+				if grad[j] != firstGrad[j] {
+					t.Errorf("kernel %s, %d workers: gradW[%d] = %v, with 1 worker %v", kern, workers, j, grad[j], firstGrad[j])
+				}
+				if fit.Weights[j] != firstFit.Weights[j] {
+					t.Errorf("kernel %s, %d workers: fitted weight %d = %v, with 1 worker %v", kern, workers, j, fit.Weights[j], firstFit.Weights[j])
+				}
+			}
+			if fit.Bias != firstFit.Bias {
+				t.Errorf("kernel %s, %d workers: fitted bias %v, with 1 worker %v", kern, workers, fit.Bias, firstFit.Bias)
+			}
+		}
+	}
+}
+
+func TestRidgePredict(t *testing.T) {
+	m := &RidgeModel{Weights: []float64{2, -1}, Bias: 0.5}
+	got, err := m.Predict(nil, []float64{1, 1, 3, 2, 0, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{1.5, 4.5, -3.5}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("prediction %d is %v, want %v", i, got[i], want[i])
+		}
+	}
+	dst := make([]float32, 8)
+	got32, err := PredictRidge(m, dst, []float32{1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got32) != 1 || got32[0] != 1.5 || &got32[0] != &dst[0] {
+		t.Errorf("PredictRidge into a long dst returned %v, want [1.5] in dst", got32)
+	}
+	if _, err := m.Predict(nil, []float64{1, 2, 3}); !errors.Is(err, ErrLength) {
+		t.Errorf("3 values for 2 weights: error %v, want ErrLength", err)
+	}
+	if _, err := m.Predict(nil, []float64{1, 2, 3, math.NaN()}); !errors.Is(err, ErrNaN) || !containsString(err.Error(), "X[1][1]") {
+		t.Errorf("NaN in row 1: error %v, want ErrNaN naming X[1][1]", err)
+	}
+}
+
+// float32 input is fitted in float64 after conversion, so it matches the
+// float64 fit of the converted values.
+func TestFitRidgeFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	X, y := randomRidge(rng, 500, 6)
+	X32 := make([]float32, len(X))
+	X64 := make([]float64, len(X))
+	for i, v := range X {
+		X32[i] = float32(v)
+		X64[i] = float64(X32[i])
+	}
+	y32 := make([]float32, len(y))
+	y64 := make([]float64, len(y))
+	for i, v := range y {
+		y32[i] = float32(v)
+		y64[i] = float64(y32[i])
+	}
+	m32, err := FitRidge(X32, y32, 6, 0.01, RidgeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m64, err := FitRidge(X64, y64, 6, 0.01, RidgeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range m64.Weights {
+		if m32.Weights[j] != m64.Weights[j] {
+			t.Errorf("weight %d: %v from float32 input, %v from float64", j, m32.Weights[j], m64.Weights[j])
+		}
+	}
+}

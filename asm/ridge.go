@@ -352,7 +352,8 @@ func (t target) reduce1(v VecVirtual) Register {
 }
 
 // The Gram kernel adds ZᵀZ to the upper triangle of G, for Z holding rows
-// of ds float64 values, ds a multiple of 8. It walks G in tiles of A rows
+// of stride float64 values of which the first ds count, ds a multiple of
+// 8. It walks G in tiles of A rows
 // (A = 6, with one tile row of 4 or 2 at the end) by 8 columns, the tiles
 // of each tile row starting at the multiple of 8 at or below its first
 // row, so every entry on or above the diagonal is covered. For each tile
@@ -369,23 +370,27 @@ func (t target) reduce1(v VecVirtual) Register {
 //
 // which is 2A FMAs per A+2 loads, and uses 2A+3 ≤ 15 vector registers.
 // The caller keeps the block of rows small enough to stay in the L2
-// cache while the tiles read it again and again.
+// cache while the tiles read it again and again, and picks a stride of an
+// odd number of cache lines, so that the rows spread over all L1 sets.
 func gram() {
 	const name = "gramAVX2"
-	TEXT(name, NOSPLIT, "func(G, Z []float64, ds int)")
+	TEXT(name, NOSPLIT, "func(G, Z []float64, ds, stride int)")
 	Pragma("noescape")
 	Doc(name + " adds ZᵀZ to the upper triangle of the ds×ds matrix G, " +
-		"for Z holding rows of ds values, ds a multiple of 8, with AVX2.")
+		"for Z holding rows of stride values of which the first ds count, " +
+		"ds a multiple of 8, with AVX2.")
 
 	gp := Load(Param("G").Base(), GP64())
 	zp := Load(Param("Z").Base(), GP64())
 	ds := Load(Param("ds"), GP64())
 
-	Comment("rows = len(Z)/ds.")
+	stride := Load(Param("stride"), GP64())
+
+	Comment("rows = len(Z)/stride.")
 	rows := GP64()
 	Load(Param("Z").Len(), RAX)
 	XORQ(RDX, RDX)
-	DIVQ(ds)
+	DIVQ(stride)
 	MOVQ(RAX, rows)
 	TESTQ(rows, rows)
 	JZ(LabelRef(name + "_done"))
@@ -393,6 +398,8 @@ func gram() {
 	rowBytes := GP64()
 	MOVQ(ds, rowBytes)
 	SHLQ(U8(3), rowBytes)
+	zBytes := stride
+	SHLQ(U8(3), zBytes)
 	i := GP64() // first row of the tile row
 	XORQ(i, i)
 
@@ -402,7 +409,7 @@ func gram() {
 	SUBQ(i, left)
 	CMPQ(left, U32(6))
 	JL(LabelRef(name + "_last"))
-	gramTileRow(name, 6, gp, zp, rows, rowBytes, i)
+	gramTileRow(name, 6, gp, zp, rows, rowBytes, zBytes, i)
 	ADDQ(U32(6), i)
 	JMP(LabelRef(name + "_tiles"))
 
@@ -413,10 +420,10 @@ func gram() {
 	JE(LabelRef(name + "_last2"))
 	JMP(LabelRef(name + "_done"))
 	Label(name + "_last4")
-	gramTileRow(name, 4, gp, zp, rows, rowBytes, i)
+	gramTileRow(name, 4, gp, zp, rows, rowBytes, zBytes, i)
 	JMP(LabelRef(name + "_done"))
 	Label(name + "_last2")
-	gramTileRow(name, 2, gp, zp, rows, rowBytes, i)
+	gramTileRow(name, 2, gp, zp, rows, rowBytes, zBytes, i)
 
 	Label(name + "_done")
 	VZEROUPPER()
@@ -424,7 +431,7 @@ func gram() {
 }
 
 // gramTileRow emits the tiles of rows i…i+A−1 of G.
-func gramTileRow(name string, A int, gp, zp, rows, rowBytes, i Register) {
+func gramTileRow(name string, A int, gp, zp, rows, rowBytes, zBytes, i Register) {
 	label := fmt.Sprintf("%s_%d", name, A)
 
 	Comment(fmt.Sprintf("Tiles of %d rows: columns from 8·⌊i/8⌋ to ds.", A))
@@ -467,7 +474,7 @@ func gramTileRow(name string, A int, gp, zp, rows, rowBytes, i Register) {
 		VFMADD231PD(z, v0, acc[a][0])
 		VFMADD231PD(z, v1, acc[a][1])
 	}
-	ADDQ(rowBytes, zr)
+	ADDQ(zBytes, zr)
 	DECQ(r)
 	JNZ(LabelRef(label + "_rows"))
 
