@@ -3740,7 +3740,7 @@ DATA ridgemask64<>+56(SB)/8, $0x0000000000000000
 GLOBL ridgemask64<>(SB), RODATA|NOPTR, $64
 
 // func ridgeAVX2F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·ridgeAVX2F32(SB), NOSPLIT, $16-112
 	MOVQ X_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
@@ -3780,6 +3780,7 @@ ridgeAVX2F32_group:
 	ADDQ   R8, R11
 	MOVQ   SI, R12
 	MOVQ   R9, R13
+	LEAQ   4096(AX), R14
 	TESTQ  R13, R13
 	JZ     ridgeAVX2F32_group_dot_tail
 
@@ -3789,6 +3790,9 @@ ridgeAVX2F32_group_dot:
 	VFMADD231PS (R10)(R8*1), Y9, Y6
 	VFMADD231PS (R10)(R8*2), Y9, Y7
 	VFMADD231PS (R11), Y9, Y8
+	PREFETCHT0  (R14)
+	PREFETCHT0  64(R14)
+	ADDQ        $0x00000080, R14
 	ADDQ        $0x00000020, R10
 	ADDQ        $0x00000020, R11
 	ADDQ        $0x00000020, R12
@@ -3949,7 +3953,7 @@ ridgeAVX2F32_done:
 	RET
 
 // func ridgeAVX2F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·ridgeAVX2F64(SB), NOSPLIT, $32-120
 	MOVQ X_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
@@ -3989,6 +3993,7 @@ ridgeAVX2F64_group:
 	ADDQ   R8, R11
 	MOVQ   SI, R12
 	MOVQ   R9, R13
+	LEAQ   4096(AX), R14
 	TESTQ  R13, R13
 	JZ     ridgeAVX2F64_group_dot_tail
 
@@ -3998,6 +4003,9 @@ ridgeAVX2F64_group_dot:
 	VFMADD231PD (R10)(R8*1), Y9, Y6
 	VFMADD231PD (R10)(R8*2), Y9, Y7
 	VFMADD231PD (R11), Y9, Y8
+	PREFETCHT0  (R14)
+	PREFETCHT0  64(R14)
+	ADDQ        $0x00000080, R14
 	ADDQ        $0x00000020, R10
 	ADDQ        $0x00000020, R11
 	ADDQ        $0x00000020, R12

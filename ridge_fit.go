@@ -137,35 +137,48 @@ func weightedMeans[F Float](X, y []F, dim int, opts RidgeOptions) (ridgeMoments,
 	n := len(y)
 	chunks := (n + ridgeChunkRows - 1) / ridgeChunkRows
 	// Chunk c stores Σw, Σw·y, rows of nonzero weight, the first
-	// non-finite row (or -1) and Σw·x in partial[c*(dim+4):].
+	// non-finite row (or -1, or -2 for an overflow) and Σw·x in
+	// partial[c*(dim+4):].
 	stride := dim + 4
 	partial := make([]float64, chunks*stride)
 	parallel(workerCount(opts.Workers, chunks, n*dim), chunks, func(c int, _ *struct{}) {
 		out := partial[c*stride : (c+1)*stride]
-		out[3] = -1
-		sx := out[4:]
-		for i := c * ridgeChunkRows; i < min((c+1)*ridgeChunkRows, n); i++ {
+		lo, hi := c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)
+		sx := out[4 : 4+dim]
+		var sw, sy, rows float64
+		for i := lo; i < hi; i++ {
 			x := X[i*dim : (i+1)*dim]
-			finite := isFinite(float64(y[i]))
-			for _, v := range x {
-				finite = finite && isFinite(float64(v))
-			}
-			if !finite {
-				out[3] = float64(i)
-				return
-			}
+			sx := sx[:len(x)]
 			wi := 1.0
 			if opts.Weights != nil {
 				wi = opts.Weights[i]
 			}
 			if wi == 0 {
+				// The row does not count, but must be finite too.
+				if _, bad := firstNonFinite(x, y[i:i+1], dim); bad {
+					sy = math.NaN()
+				}
 				continue
 			}
-			out[0] += wi
-			out[1] += wi * float64(y[i])
-			out[2]++
+			sw += wi
+			sy += wi * float64(y[i])
+			rows++
 			for j, v := range x {
 				sx[j] += wi * float64(v)
+			}
+		}
+		out[0], out[1], out[2], out[3] = sw, sy, rows, -1
+
+		// A NaN or infinity anywhere makes a sum non-finite: only then
+		// look for the row that holds it.
+		finite := isFinite(sy)
+		for _, v := range sx {
+			finite = finite && isFinite(v)
+		}
+		if !finite {
+			out[3] = -2
+			if i, bad := firstNonFinite(X[lo*dim:hi*dim], y[lo:hi], dim); bad {
+				out[3] = float64(lo + i)
 			}
 		}
 	})
@@ -177,6 +190,10 @@ func weightedMeans[F Float](X, y []F, dim int, opts RidgeOptions) (ridgeMoments,
 		if out[3] >= 0 {
 			i := int(out[3])
 			return m, fmt.Errorf("%w: row %d of X or y holds %s", ErrNaN, i, describeRow(X, y, dim, i))
+		}
+		if out[3] == -2 {
+			return m, fmt.Errorf("%w: the sums of rows %d to %d of X or y overflow float64; scale X and y down",
+				ErrNaN, c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)-1)
 		}
 		m.weight += out[0]
 		sumY += out[1]
@@ -245,13 +262,24 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 			if wi == 0 {
 				continue
 			}
-			sw := math.Sqrt(wi)
-			t := sw * (float64(y[i]) - m.meanY)
-			zr := (*z)[rows*stride : rows*stride+dim]
-			for j, v := range X[i*dim : (i+1)*dim] {
-				zj := sw * (float64(v) - m.meanX[j])
-				zr[j] = zj
-				xty[j] += zj * t
+			x := X[i*dim : (i+1)*dim]
+			zr := (*z)[rows*stride : rows*stride+len(x)]
+			mean, xt := m.meanX[:len(x)], xty[:len(x)]
+			if wi == 1 {
+				t := float64(y[i]) - m.meanY
+				for j, v := range x {
+					zj := float64(v) - mean[j]
+					zr[j] = zj
+					xt[j] += zj * t
+				}
+			} else {
+				sw := math.Sqrt(wi)
+				t := sw * (float64(y[i]) - m.meanY)
+				for j, v := range x {
+					zj := sw * (float64(v) - mean[j])
+					zr[j] = zj
+					xt[j] += zj * t
+				}
 			}
 			rows++
 			if rows == blockRows {

@@ -440,6 +440,8 @@ func TestFitRidgeErrors(t *testing.T) {
 		{"no rows", nil, nil, 2, 1, RidgeOptions{}, ErrLength, "no rows"},
 		{"NaN in X", []float64{1, 2, 3, 4, 5, nan, 2, 9}, y, 2, 1, RidgeOptions{}, ErrNaN, "row 2 of X or y holds X[2][1] = NaN"},
 		{"Inf in y", X, []float64{1, 2, 3, math.Inf(-1)}, 2, 1, RidgeOptions{}, ErrNaN, "row 3 of X or y holds y[3] = -Inf"},
+		{"NaN in a row of weight 0", []float64{1, 2, 3, 4, nan, 7, 2, 9}, y, 2, 1, RidgeOptions{Weights: []float64{1, 1, 0, 1}}, ErrNaN, "row 2 of X or y holds X[2][0] = NaN"},
+		{"sums overflow", []float64{1e308, 2, 1e308, 4, 3, 7, 2, 9}, y, 2, 1, RidgeOptions{}, ErrNaN, "overflow float64"},
 		{"unknown kernel", X, y, 2, 1, RidgeOptions{Kernel: "sse9"}, ErrKernel, `"sse9"`},
 		{"more columns than rows", X, y[:2], 4, 0, RidgeOptions{}, ErrSingular, "rank at most 1 but 4 columns"},
 		{"constant column", []float64{1, 2, 1, 4, 1, 7, 1, 9}, y, 2, 0, RidgeOptions{}, ErrSingular, "column 0 of X is constant"},

@@ -30,6 +30,12 @@ import (
 // ridgeRows is the number of rows of a group.
 const ridgeRows = 4
 
+// ridgePrefetchBytes is how far ahead of a group of rows the first loop
+// prefetches X. Four rows 512 bytes apart defeat the hardware prefetcher
+// of the AMD EPYC this was measured on: without the prefetch, dim 128 and
+// 256 in float32 read X at half the rate of dim 16 or 768.
+const ridgePrefetchBytes = 4096
+
 var ridgeMask32, ridgeMask64 Mem
 
 // ridgeConstants emits the tables from which the tail masks are loaded:
@@ -170,6 +176,13 @@ func ridge(t target) {
 			t.zero(acc[i])
 		}
 		start(p, wp)
+		var pf Register
+		if p > 1 {
+			// pf walks X ridgePrefetchBytes ahead, two cache lines
+			// per iteration: one group's bytes per group.
+			pf = GP64()
+			LEAQ(Mem{Base: xp, Disp: ridgePrefetchBytes}, pf)
+		}
 		TESTQ(k, k)
 		JZ(LabelRef(label + "_dot_tail"))
 		Label(label + "_dot")
@@ -177,6 +190,11 @@ func ridge(t target) {
 		t.move(Mem{Base: wc}, wv)
 		for i := range p {
 			t.fma(row(i), wv, acc[i])
+		}
+		if p > 1 {
+			PREFETCHT0(Mem{Base: pf})
+			PREFETCHT0(Mem{Base: pf, Disp: 64})
+			ADDQ(U32(128), pf)
 		}
 		advance(p)
 		DECQ(k)
