@@ -3711,37 +3711,9 @@ nearestLanesAVX512F64_done:
 	VZEROUPPER
 	RET
 
-DATA ridgemask32<>+0(SB)/4, $0xffffffff
-DATA ridgemask32<>+4(SB)/4, $0xffffffff
-DATA ridgemask32<>+8(SB)/4, $0xffffffff
-DATA ridgemask32<>+12(SB)/4, $0xffffffff
-DATA ridgemask32<>+16(SB)/4, $0xffffffff
-DATA ridgemask32<>+20(SB)/4, $0xffffffff
-DATA ridgemask32<>+24(SB)/4, $0xffffffff
-DATA ridgemask32<>+28(SB)/4, $0xffffffff
-DATA ridgemask32<>+32(SB)/4, $0x00000000
-DATA ridgemask32<>+36(SB)/4, $0x00000000
-DATA ridgemask32<>+40(SB)/4, $0x00000000
-DATA ridgemask32<>+44(SB)/4, $0x00000000
-DATA ridgemask32<>+48(SB)/4, $0x00000000
-DATA ridgemask32<>+52(SB)/4, $0x00000000
-DATA ridgemask32<>+56(SB)/4, $0x00000000
-DATA ridgemask32<>+60(SB)/4, $0x00000000
-GLOBL ridgemask32<>(SB), RODATA|NOPTR, $64
-
-DATA ridgemask64<>+0(SB)/8, $0xffffffffffffffff
-DATA ridgemask64<>+8(SB)/8, $0xffffffffffffffff
-DATA ridgemask64<>+16(SB)/8, $0xffffffffffffffff
-DATA ridgemask64<>+24(SB)/8, $0xffffffffffffffff
-DATA ridgemask64<>+32(SB)/8, $0x0000000000000000
-DATA ridgemask64<>+40(SB)/8, $0x0000000000000000
-DATA ridgemask64<>+48(SB)/8, $0x0000000000000000
-DATA ridgemask64<>+56(SB)/8, $0x0000000000000000
-GLOBL ridgemask64<>(SB), RODATA|NOPTR, $64
-
 // func ridgeAVX2F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·ridgeAVX2F32(SB), NOSPLIT, $16-112
+TEXT ·ridgeAVX2F32(SB), NOSPLIT, $208-112
 	MOVQ X_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
 	MOVQ y_len+56(FP), DX
@@ -3756,113 +3728,167 @@ TEXT ·ridgeAVX2F32(SB), NOSPLIT, $16-112
 	SHRQ $0x03, R9
 	ANDQ $0x00000007, DI
 
-	// mask has the first tail lanes set.
-	MOVQ    $0x00000008, R10
-	SUBQ    DI, R10
-	SHLQ    $0x02, R10
-	LEAQ    ridgemask32<>+0(SB), R11
-	VMOVDQU (R11)(R10*1), Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
+	// Zero the tail buffers; copy w's tail and grad's tail into them.
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, (SP)
+	VMOVUPS Y0, 32(SP)
+	VMOVUPS Y0, 64(SP)
+	VMOVUPS Y0, 96(SP)
+	VMOVUPS Y0, 128(SP)
+	VMOVUPS Y0, 160(SP)
+	MOVQ    R9, R10
+	SHLQ    $0x05, R10
+	TESTQ   DI, DI
+	JZ      ridgeAVX2F32_setup_done
+	LEAQ    (SI)(R10*1), R11
+	XORQ    R12, R12
+
+ridgeAVX2F32_copy_w:
+	MOVL (R11)(R12*4), R13
+	MOVL R13, 128(SP)(R12*4)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F32_copy_w
+	LEAQ (BX)(R10*1), R11
+	XORQ R12, R12
+
+ridgeAVX2F32_copy_grad:
+	MOVL (R11)(R12*4), R13
+	MOVL R13, 160(SP)(R12*4)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F32_copy_grad
+
+ridgeAVX2F32_setup_done:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
 
 	// Groups of 4 rows.
 ridgeAVX2F32_group:
 	CMPQ   DX, $0x00000004
 	JL     ridgeAVX2F32_single
+	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	MOVQ   AX, R10
-	LEAQ   (AX)(R8*2), R11
-	ADDQ   R8, R11
-	MOVQ   SI, R12
-	MOVQ   R9, R13
-	LEAQ   4096(AX), R14
-	TESTQ  R13, R13
+	MOVQ   AX, R11
+	LEAQ   (AX)(R8*2), R12
+	ADDQ   R8, R12
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	LEAQ   4096(AX), R15
+	TESTQ  R14, R14
 	JZ     ridgeAVX2F32_group_dot_tail
 
 ridgeAVX2F32_group_dot:
-	VMOVUPS     (R12), Y9
-	VFMADD231PS (R10), Y9, Y5
-	VFMADD231PS (R10)(R8*1), Y9, Y6
-	VFMADD231PS (R10)(R8*2), Y9, Y7
-	VFMADD231PS (R11), Y9, Y8
-	PREFETCHT0  (R14)
-	PREFETCHT0  64(R14)
-	ADDQ        $0x00000080, R14
-	ADDQ        $0x00000020, R10
+	VMOVUPS     (R13), Y8
+	VFMADD231PS (R11), Y8, Y4
+	VFMADD231PS (R11)(R8*1), Y8, Y5
+	VFMADD231PS (R11)(R8*2), Y8, Y6
+	VFMADD231PS (R12), Y8, Y7
+	PREFETCHT0  (R15)
+	PREFETCHT0  64(R15)
+	ADDQ        $0x00000080, R15
 	ADDQ        $0x00000020, R11
 	ADDQ        $0x00000020, R12
-	DECQ        R13
+	ADDQ        $0x00000020, R13
+	DECQ        R14
 	JNZ         ridgeAVX2F32_group_dot
 
 ridgeAVX2F32_group_dot_tail:
-	TESTQ       DI, DI
-	JZ          ridgeAVX2F32_group_dot_done
-	VMASKMOVPS  (R12), Y0, Y9
-	VMASKMOVPS  (R10), Y0, Y10
-	VFMADD231PS Y10, Y9, Y5
-	VMASKMOVPS  (R10)(R8*1), Y0, Y10
-	VFMADD231PS Y10, Y9, Y6
-	VMASKMOVPS  (R10)(R8*2), Y0, Y10
-	VFMADD231PS Y10, Y9, Y7
-	VMASKMOVPS  (R11), Y0, Y10
-	VFMADD231PS Y10, Y9, Y8
+	TESTQ DI, DI
+	JZ    ridgeAVX2F32_group_dot_done
+	LEAQ  (AX)(R10*1), R11
+	XORQ  R12, R12
+
+ridgeAVX2F32_group_copy_x0:
+	MOVL (R11)(R12*4), R13
+	MOVL R13, (SP)(R12*4)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F32_group_copy_x0
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F32_group_copy_x1:
+	MOVL (R11)(R12*4), R13
+	MOVL R13, 32(SP)(R12*4)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F32_group_copy_x1
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F32_group_copy_x2:
+	MOVL (R11)(R12*4), R13
+	MOVL R13, 64(SP)(R12*4)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F32_group_copy_x2
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F32_group_copy_x3:
+	MOVL        (R11)(R12*4), R13
+	MOVL        R13, 96(SP)(R12*4)
+	INCQ        R12
+	CMPQ        R12, DI
+	JL          ridgeAVX2F32_group_copy_x3
+	VMOVUPS     128(SP), Y8
+	VFMADD231PS (SP), Y8, Y4
+	VFMADD231PS 32(SP), Y8, Y5
+	VFMADD231PS 64(SP), Y8, Y6
+	VFMADD231PS 96(SP), Y8, Y7
 
 ridgeAVX2F32_group_dot_done:
 	// r = the 4 row sums + b − y[0:4].
-	VHADDPS      Y6, Y5, Y5
-	VHADDPS      Y8, Y7, Y6
-	VHADDPS      Y6, Y5, Y5
-	VEXTRACTF128 $0x01, Y5, X6
-	VADDPS       X6, X5, X5
-	VBROADCASTSS b+96(FP), X6
-	VADDPS       X6, X5, X5
-	VSUBPS       (CX), X5, X5
-	VFMADD231PS  X5, X5, X1
-	VADDPS       X5, X2, X2
-	VMOVUPS      X5, (SP)
-	VBROADCASTSS (SP), Y5
-	VBROADCASTSS 4(SP), Y6
-	VBROADCASTSS 8(SP), Y7
-	VBROADCASTSS 12(SP), Y8
-	MOVQ         AX, R10
-	LEAQ         (AX)(R8*2), R11
-	ADDQ         R8, R11
-	MOVQ         BX, R12
-	MOVQ         R9, R13
-	TESTQ        R13, R13
+	VHADDPS      Y5, Y4, Y4
+	VHADDPS      Y7, Y6, Y5
+	VHADDPS      Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VADDPS       X5, X4, X4
+	VBROADCASTSS b+96(FP), X5
+	VADDPS       X5, X4, X4
+	VSUBPS       (CX), X4, X4
+	VFMADD231PS  X4, X4, X0
+	VADDPS       X4, X1, X1
+	VMOVUPS      X4, 192(SP)
+	VBROADCASTSS 192(SP), Y4
+	VBROADCASTSS 196(SP), Y5
+	VBROADCASTSS 200(SP), Y6
+	VBROADCASTSS 204(SP), Y7
+	MOVQ         AX, R11
+	LEAQ         (AX)(R8*2), R12
+	ADDQ         R8, R12
+	MOVQ         BX, R13
+	MOVQ         R9, R14
+	TESTQ        R14, R14
 	JZ           ridgeAVX2F32_group_grad_tail
 
 ridgeAVX2F32_group_grad:
-	VMOVUPS     (R12), Y9
-	VFMADD231PS (R10), Y5, Y9
-	VFMADD231PS (R10)(R8*1), Y6, Y9
-	VFMADD231PS (R10)(R8*2), Y7, Y9
-	VFMADD231PS (R11), Y8, Y9
-	VMOVUPS     Y9, (R12)
-	ADDQ        $0x00000020, R10
+	VMOVUPS     (R13), Y8
+	VFMADD231PS (R11), Y4, Y8
+	VFMADD231PS (R11)(R8*1), Y5, Y8
+	VFMADD231PS (R11)(R8*2), Y6, Y8
+	VFMADD231PS (R12), Y7, Y8
+	VMOVUPS     Y8, (R13)
 	ADDQ        $0x00000020, R11
 	ADDQ        $0x00000020, R12
-	DECQ        R13
+	ADDQ        $0x00000020, R13
+	DECQ        R14
 	JNZ         ridgeAVX2F32_group_grad
 
 ridgeAVX2F32_group_grad_tail:
 	TESTQ       DI, DI
 	JZ          ridgeAVX2F32_group_grad_done
-	VMASKMOVPS  (R12), Y0, Y9
-	VMASKMOVPS  (R10), Y0, Y10
-	VFMADD231PS Y10, Y5, Y9
-	VMASKMOVPS  (R10)(R8*1), Y0, Y5
-	VFMADD231PS Y5, Y6, Y9
-	VMASKMOVPS  (R10)(R8*2), Y0, Y5
-	VFMADD231PS Y5, Y7, Y9
-	VMASKMOVPS  (R11), Y0, Y5
-	VFMADD231PS Y5, Y8, Y9
-	VMASKMOVPS  Y9, Y0, (R12)
+	VMOVUPS     160(SP), Y8
+	VFMADD231PS (SP), Y4, Y8
+	VFMADD231PS 32(SP), Y5, Y8
+	VFMADD231PS 64(SP), Y6, Y8
+	VFMADD231PS 96(SP), Y7, Y8
+	VMOVUPS     Y8, 160(SP)
 
 ridgeAVX2F32_group_grad_done:
 	LEAQ (AX)(R8*4), AX
@@ -3874,60 +3900,67 @@ ridgeAVX2F32_group_grad_done:
 ridgeAVX2F32_single:
 	TESTQ  DX, DX
 	JZ     ridgeAVX2F32_done
-	VXORPS Y5, Y5, Y5
-	MOVQ   AX, R10
-	MOVQ   SI, R12
-	MOVQ   R9, R13
-	TESTQ  R13, R13
+	VXORPS Y4, Y4, Y4
+	MOVQ   AX, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	TESTQ  R14, R14
 	JZ     ridgeAVX2F32_single_dot_tail
 
 ridgeAVX2F32_single_dot:
-	VMOVUPS     (R12), Y6
-	VFMADD231PS (R10), Y6, Y5
-	ADDQ        $0x00000020, R10
-	ADDQ        $0x00000020, R12
-	DECQ        R13
+	VMOVUPS     (R13), Y5
+	VFMADD231PS (R11), Y5, Y4
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R13
+	DECQ        R14
 	JNZ         ridgeAVX2F32_single_dot
 
 ridgeAVX2F32_single_dot_tail:
-	TESTQ       DI, DI
-	JZ          ridgeAVX2F32_single_dot_done
-	VMASKMOVPS  (R12), Y0, Y6
-	VMASKMOVPS  (R10), Y0, Y7
-	VFMADD231PS Y7, Y6, Y5
+	TESTQ DI, DI
+	JZ    ridgeAVX2F32_single_dot_done
+	LEAQ  (AX)(R10*1), R11
+	XORQ  R12, R12
+
+ridgeAVX2F32_single_copy_x0:
+	MOVL        (R11)(R12*4), R13
+	MOVL        R13, (SP)(R12*4)
+	INCQ        R12
+	CMPQ        R12, DI
+	JL          ridgeAVX2F32_single_copy_x0
+	VMOVUPS     128(SP), Y5
+	VFMADD231PS (SP), Y5, Y4
 
 ridgeAVX2F32_single_dot_done:
-	VEXTRACTF128 $0x01, Y5, X6
-	VADDPS       X6, X5, X5
-	VHADDPS      X5, X5, X5
-	VHADDPS      X5, X5, X5
-	VADDSS       b+96(FP), X5, X5
-	VSUBSS       (CX), X5, X5
-	VFMADD231SS  X5, X5, X3
-	VADDSS       X5, X4, X4
-	VBROADCASTSS X5, Y5
-	MOVQ         AX, R10
-	MOVQ         BX, R12
-	MOVQ         R9, R13
-	TESTQ        R13, R13
+	VEXTRACTF128 $0x01, Y4, X5
+	VADDPS       X5, X4, X4
+	VHADDPS      X4, X4, X4
+	VHADDPS      X4, X4, X4
+	VADDSS       b+96(FP), X4, X4
+	VSUBSS       (CX), X4, X4
+	VFMADD231SS  X4, X4, X2
+	VADDSS       X4, X3, X3
+	VBROADCASTSS X4, Y4
+	MOVQ         AX, R11
+	MOVQ         BX, R13
+	MOVQ         R9, R14
+	TESTQ        R14, R14
 	JZ           ridgeAVX2F32_single_grad_tail
 
 ridgeAVX2F32_single_grad:
-	VMOVUPS     (R12), Y6
-	VFMADD231PS (R10), Y5, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        $0x00000020, R10
-	ADDQ        $0x00000020, R12
-	DECQ        R13
+	VMOVUPS     (R13), Y5
+	VFMADD231PS (R11), Y4, Y5
+	VMOVUPS     Y5, (R13)
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R13
+	DECQ        R14
 	JNZ         ridgeAVX2F32_single_grad
 
 ridgeAVX2F32_single_grad_tail:
 	TESTQ       DI, DI
 	JZ          ridgeAVX2F32_single_grad_done
-	VMASKMOVPS  (R12), Y0, Y6
-	VMASKMOVPS  (R10), Y0, Y7
-	VFMADD231PS Y7, Y5, Y6
-	VMASKMOVPS  Y6, Y0, (R12)
+	VMOVUPS     160(SP), Y5
+	VFMADD231PS (SP), Y4, Y5
+	VMOVUPS     Y5, 160(SP)
 
 ridgeAVX2F32_single_grad_done:
 	ADDQ R8, AX
@@ -3936,25 +3969,39 @@ ridgeAVX2F32_single_grad_done:
 	JMP  ridgeAVX2F32_single
 
 ridgeAVX2F32_done:
+	// Copy grad's tail back.
+	TESTQ DI, DI
+	JZ    ridgeAVX2F32_sums
+	LEAQ  (BX)(R10*1), AX
+	XORQ  CX, CX
+
+ridgeAVX2F32_copy_back:
+	MOVL 160(SP)(CX*4), DX
+	MOVL DX, (AX)(CX*4)
+	INCQ CX
+	CMPQ CX, DI
+	JL   ridgeAVX2F32_copy_back
+
+ridgeAVX2F32_sums:
 	// Add the lanes of the group sums to the single-row sums.
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPS       X4, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VADDSS       X2, X0, X0
+	VMOVSS       X0, sumSq+104(FP)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPS       X0, X1, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	VADDSS       X3, X0, X0
-	VMOVSS       X0, sumSq+104(FP)
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPS       X0, X2, X0
-	VHADDPS      X0, X0, X0
-	VHADDPS      X0, X0, X0
-	VADDSS       X4, X0, X0
 	VMOVSS       X0, sum+108(FP)
 	VZEROUPPER
 	RET
 
 // func ridgeAVX2F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·ridgeAVX2F64(SB), NOSPLIT, $32-120
+TEXT ·ridgeAVX2F64(SB), NOSPLIT, $224-120
 	MOVQ X_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
 	MOVQ y_len+56(FP), DX
@@ -3969,113 +4016,167 @@ TEXT ·ridgeAVX2F64(SB), NOSPLIT, $32-120
 	SHRQ $0x02, R9
 	ANDQ $0x00000003, DI
 
-	// mask has the first tail lanes set.
-	MOVQ    $0x00000004, R10
-	SUBQ    DI, R10
-	SHLQ    $0x03, R10
-	LEAQ    ridgemask64<>+0(SB), R11
-	VMOVDQU (R11)(R10*1), Y0
-	VXORPD  Y1, Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VXORPD  Y3, Y3, Y3
-	VXORPD  Y4, Y4, Y4
+	// Zero the tail buffers; copy w's tail and grad's tail into them.
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y0, 32(SP)
+	VMOVUPD Y0, 64(SP)
+	VMOVUPD Y0, 96(SP)
+	VMOVUPD Y0, 128(SP)
+	VMOVUPD Y0, 160(SP)
+	MOVQ    R9, R10
+	SHLQ    $0x05, R10
+	TESTQ   DI, DI
+	JZ      ridgeAVX2F64_setup_done
+	LEAQ    (SI)(R10*1), R11
+	XORQ    R12, R12
+
+ridgeAVX2F64_copy_w:
+	MOVQ (R11)(R12*8), R13
+	MOVQ R13, 128(SP)(R12*8)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F64_copy_w
+	LEAQ (BX)(R10*1), R11
+	XORQ R12, R12
+
+ridgeAVX2F64_copy_grad:
+	MOVQ (R11)(R12*8), R13
+	MOVQ R13, 160(SP)(R12*8)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F64_copy_grad
+
+ridgeAVX2F64_setup_done:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
 
 	// Groups of 4 rows.
 ridgeAVX2F64_group:
 	CMPQ   DX, $0x00000004
 	JL     ridgeAVX2F64_single
+	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
 	VXORPD Y6, Y6, Y6
 	VXORPD Y7, Y7, Y7
-	VXORPD Y8, Y8, Y8
-	MOVQ   AX, R10
-	LEAQ   (AX)(R8*2), R11
-	ADDQ   R8, R11
-	MOVQ   SI, R12
-	MOVQ   R9, R13
-	LEAQ   4096(AX), R14
-	TESTQ  R13, R13
+	MOVQ   AX, R11
+	LEAQ   (AX)(R8*2), R12
+	ADDQ   R8, R12
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	LEAQ   4096(AX), R15
+	TESTQ  R14, R14
 	JZ     ridgeAVX2F64_group_dot_tail
 
 ridgeAVX2F64_group_dot:
-	VMOVUPD     (R12), Y9
-	VFMADD231PD (R10), Y9, Y5
-	VFMADD231PD (R10)(R8*1), Y9, Y6
-	VFMADD231PD (R10)(R8*2), Y9, Y7
-	VFMADD231PD (R11), Y9, Y8
-	PREFETCHT0  (R14)
-	PREFETCHT0  64(R14)
-	ADDQ        $0x00000080, R14
-	ADDQ        $0x00000020, R10
+	VMOVUPD     (R13), Y8
+	VFMADD231PD (R11), Y8, Y4
+	VFMADD231PD (R11)(R8*1), Y8, Y5
+	VFMADD231PD (R11)(R8*2), Y8, Y6
+	VFMADD231PD (R12), Y8, Y7
+	PREFETCHT0  (R15)
+	PREFETCHT0  64(R15)
+	ADDQ        $0x00000080, R15
 	ADDQ        $0x00000020, R11
 	ADDQ        $0x00000020, R12
-	DECQ        R13
+	ADDQ        $0x00000020, R13
+	DECQ        R14
 	JNZ         ridgeAVX2F64_group_dot
 
 ridgeAVX2F64_group_dot_tail:
-	TESTQ       DI, DI
-	JZ          ridgeAVX2F64_group_dot_done
-	VMASKMOVPD  (R12), Y0, Y9
-	VMASKMOVPD  (R10), Y0, Y10
-	VFMADD231PD Y10, Y9, Y5
-	VMASKMOVPD  (R10)(R8*1), Y0, Y10
-	VFMADD231PD Y10, Y9, Y6
-	VMASKMOVPD  (R10)(R8*2), Y0, Y10
-	VFMADD231PD Y10, Y9, Y7
-	VMASKMOVPD  (R11), Y0, Y10
-	VFMADD231PD Y10, Y9, Y8
+	TESTQ DI, DI
+	JZ    ridgeAVX2F64_group_dot_done
+	LEAQ  (AX)(R10*1), R11
+	XORQ  R12, R12
+
+ridgeAVX2F64_group_copy_x0:
+	MOVQ (R11)(R12*8), R13
+	MOVQ R13, (SP)(R12*8)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F64_group_copy_x0
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F64_group_copy_x1:
+	MOVQ (R11)(R12*8), R13
+	MOVQ R13, 32(SP)(R12*8)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F64_group_copy_x1
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F64_group_copy_x2:
+	MOVQ (R11)(R12*8), R13
+	MOVQ R13, 64(SP)(R12*8)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F64_group_copy_x2
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F64_group_copy_x3:
+	MOVQ        (R11)(R12*8), R13
+	MOVQ        R13, 96(SP)(R12*8)
+	INCQ        R12
+	CMPQ        R12, DI
+	JL          ridgeAVX2F64_group_copy_x3
+	VMOVUPD     128(SP), Y8
+	VFMADD231PD (SP), Y8, Y4
+	VFMADD231PD 32(SP), Y8, Y5
+	VFMADD231PD 64(SP), Y8, Y6
+	VFMADD231PD 96(SP), Y8, Y7
 
 ridgeAVX2F64_group_dot_done:
 	// r = the 4 row sums + b − y[0:4].
-	VHADDPD      Y6, Y5, Y5
-	VHADDPD      Y8, Y7, Y6
-	VPERM2F128   $0x20, Y6, Y5, Y7
-	VPERM2F128   $0x31, Y6, Y5, Y5
-	VADDPD       Y5, Y7, Y7
-	VBROADCASTSD b+96(FP), Y5
-	VADDPD       Y5, Y7, Y7
-	VSUBPD       (CX), Y7, Y7
-	VFMADD231PD  Y7, Y7, Y1
-	VADDPD       Y7, Y2, Y2
-	VMOVUPD      Y7, (SP)
-	VBROADCASTSD (SP), Y5
-	VBROADCASTSD 8(SP), Y6
-	VBROADCASTSD 16(SP), Y7
-	VBROADCASTSD 24(SP), Y8
-	MOVQ         AX, R10
-	LEAQ         (AX)(R8*2), R11
-	ADDQ         R8, R11
-	MOVQ         BX, R12
-	MOVQ         R9, R13
-	TESTQ        R13, R13
+	VHADDPD      Y5, Y4, Y4
+	VHADDPD      Y7, Y6, Y5
+	VPERM2F128   $0x20, Y5, Y4, Y6
+	VPERM2F128   $0x31, Y5, Y4, Y4
+	VADDPD       Y4, Y6, Y6
+	VBROADCASTSD b+96(FP), Y4
+	VADDPD       Y4, Y6, Y6
+	VSUBPD       (CX), Y6, Y6
+	VFMADD231PD  Y6, Y6, Y0
+	VADDPD       Y6, Y1, Y1
+	VMOVUPD      Y6, 192(SP)
+	VBROADCASTSD 192(SP), Y4
+	VBROADCASTSD 200(SP), Y5
+	VBROADCASTSD 208(SP), Y6
+	VBROADCASTSD 216(SP), Y7
+	MOVQ         AX, R11
+	LEAQ         (AX)(R8*2), R12
+	ADDQ         R8, R12
+	MOVQ         BX, R13
+	MOVQ         R9, R14
+	TESTQ        R14, R14
 	JZ           ridgeAVX2F64_group_grad_tail
 
 ridgeAVX2F64_group_grad:
-	VMOVUPD     (R12), Y9
-	VFMADD231PD (R10), Y5, Y9
-	VFMADD231PD (R10)(R8*1), Y6, Y9
-	VFMADD231PD (R10)(R8*2), Y7, Y9
-	VFMADD231PD (R11), Y8, Y9
-	VMOVUPD     Y9, (R12)
-	ADDQ        $0x00000020, R10
+	VMOVUPD     (R13), Y8
+	VFMADD231PD (R11), Y4, Y8
+	VFMADD231PD (R11)(R8*1), Y5, Y8
+	VFMADD231PD (R11)(R8*2), Y6, Y8
+	VFMADD231PD (R12), Y7, Y8
+	VMOVUPD     Y8, (R13)
 	ADDQ        $0x00000020, R11
 	ADDQ        $0x00000020, R12
-	DECQ        R13
+	ADDQ        $0x00000020, R13
+	DECQ        R14
 	JNZ         ridgeAVX2F64_group_grad
 
 ridgeAVX2F64_group_grad_tail:
 	TESTQ       DI, DI
 	JZ          ridgeAVX2F64_group_grad_done
-	VMASKMOVPD  (R12), Y0, Y9
-	VMASKMOVPD  (R10), Y0, Y10
-	VFMADD231PD Y10, Y5, Y9
-	VMASKMOVPD  (R10)(R8*1), Y0, Y5
-	VFMADD231PD Y5, Y6, Y9
-	VMASKMOVPD  (R10)(R8*2), Y0, Y5
-	VFMADD231PD Y5, Y7, Y9
-	VMASKMOVPD  (R11), Y0, Y5
-	VFMADD231PD Y5, Y8, Y9
-	VMASKMOVPD  Y9, Y0, (R12)
+	VMOVUPD     160(SP), Y8
+	VFMADD231PD (SP), Y4, Y8
+	VFMADD231PD 32(SP), Y5, Y8
+	VFMADD231PD 64(SP), Y6, Y8
+	VFMADD231PD 96(SP), Y7, Y8
+	VMOVUPD     Y8, 160(SP)
 
 ridgeAVX2F64_group_grad_done:
 	LEAQ (AX)(R8*4), AX
@@ -4087,59 +4188,66 @@ ridgeAVX2F64_group_grad_done:
 ridgeAVX2F64_single:
 	TESTQ  DX, DX
 	JZ     ridgeAVX2F64_done
-	VXORPD Y5, Y5, Y5
-	MOVQ   AX, R10
-	MOVQ   SI, R12
-	MOVQ   R9, R13
-	TESTQ  R13, R13
+	VXORPD Y4, Y4, Y4
+	MOVQ   AX, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	TESTQ  R14, R14
 	JZ     ridgeAVX2F64_single_dot_tail
 
 ridgeAVX2F64_single_dot:
-	VMOVUPD     (R12), Y6
-	VFMADD231PD (R10), Y6, Y5
-	ADDQ        $0x00000020, R10
-	ADDQ        $0x00000020, R12
-	DECQ        R13
+	VMOVUPD     (R13), Y5
+	VFMADD231PD (R11), Y5, Y4
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R13
+	DECQ        R14
 	JNZ         ridgeAVX2F64_single_dot
 
 ridgeAVX2F64_single_dot_tail:
-	TESTQ       DI, DI
-	JZ          ridgeAVX2F64_single_dot_done
-	VMASKMOVPD  (R12), Y0, Y6
-	VMASKMOVPD  (R10), Y0, Y7
-	VFMADD231PD Y7, Y6, Y5
+	TESTQ DI, DI
+	JZ    ridgeAVX2F64_single_dot_done
+	LEAQ  (AX)(R10*1), R11
+	XORQ  R12, R12
+
+ridgeAVX2F64_single_copy_x0:
+	MOVQ        (R11)(R12*8), R13
+	MOVQ        R13, (SP)(R12*8)
+	INCQ        R12
+	CMPQ        R12, DI
+	JL          ridgeAVX2F64_single_copy_x0
+	VMOVUPD     128(SP), Y5
+	VFMADD231PD (SP), Y5, Y4
 
 ridgeAVX2F64_single_dot_done:
-	VEXTRACTF128 $0x01, Y5, X6
-	VADDPD       X6, X5, X5
-	VHADDPD      X5, X5, X5
-	VADDSD       b+96(FP), X5, X5
-	VSUBSD       (CX), X5, X5
-	VFMADD231SD  X5, X5, X3
-	VADDSD       X5, X4, X4
-	VBROADCASTSD X5, Y5
-	MOVQ         AX, R10
-	MOVQ         BX, R12
-	MOVQ         R9, R13
-	TESTQ        R13, R13
+	VEXTRACTF128 $0x01, Y4, X5
+	VADDPD       X5, X4, X4
+	VHADDPD      X4, X4, X4
+	VADDSD       b+96(FP), X4, X4
+	VSUBSD       (CX), X4, X4
+	VFMADD231SD  X4, X4, X2
+	VADDSD       X4, X3, X3
+	VBROADCASTSD X4, Y4
+	MOVQ         AX, R11
+	MOVQ         BX, R13
+	MOVQ         R9, R14
+	TESTQ        R14, R14
 	JZ           ridgeAVX2F64_single_grad_tail
 
 ridgeAVX2F64_single_grad:
-	VMOVUPD     (R12), Y6
-	VFMADD231PD (R10), Y5, Y6
-	VMOVUPD     Y6, (R12)
-	ADDQ        $0x00000020, R10
-	ADDQ        $0x00000020, R12
-	DECQ        R13
+	VMOVUPD     (R13), Y5
+	VFMADD231PD (R11), Y4, Y5
+	VMOVUPD     Y5, (R13)
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R13
+	DECQ        R14
 	JNZ         ridgeAVX2F64_single_grad
 
 ridgeAVX2F64_single_grad_tail:
 	TESTQ       DI, DI
 	JZ          ridgeAVX2F64_single_grad_done
-	VMASKMOVPD  (R12), Y0, Y6
-	VMASKMOVPD  (R10), Y0, Y7
-	VFMADD231PD Y7, Y5, Y6
-	VMASKMOVPD  Y6, Y0, (R12)
+	VMOVUPD     160(SP), Y5
+	VFMADD231PD (SP), Y4, Y5
+	VMOVUPD     Y5, 160(SP)
 
 ridgeAVX2F64_single_grad_done:
 	ADDQ R8, AX
@@ -4148,16 +4256,30 @@ ridgeAVX2F64_single_grad_done:
 	JMP  ridgeAVX2F64_single
 
 ridgeAVX2F64_done:
+	// Copy grad's tail back.
+	TESTQ DI, DI
+	JZ    ridgeAVX2F64_sums
+	LEAQ  (BX)(R10*1), AX
+	XORQ  CX, CX
+
+ridgeAVX2F64_copy_back:
+	MOVQ 160(SP)(CX*8), DX
+	MOVQ DX, (AX)(CX*8)
+	INCQ CX
+	CMPQ CX, DI
+	JL   ridgeAVX2F64_copy_back
+
+ridgeAVX2F64_sums:
 	// Add the lanes of the group sums to the single-row sums.
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPD       X4, X0, X0
+	VHADDPD      X0, X0, X0
+	VADDSD       X2, X0, X0
+	VMOVSD       X0, sumSq+104(FP)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPD       X0, X1, X0
 	VHADDPD      X0, X0, X0
 	VADDSD       X3, X0, X0
-	VMOVSD       X0, sumSq+104(FP)
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPD       X0, X2, X0
-	VHADDPD      X0, X0, X0
-	VADDSD       X4, X0, X0
 	VMOVSD       X0, sum+112(FP)
 	VZEROUPPER
 	RET

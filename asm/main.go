@@ -18,7 +18,6 @@ func main() {
 	}
 	lanes(target{isa: "AVX512", width: 64, size: 4})
 	lanes(target{isa: "AVX512", width: 64, size: 8})
-	ridgeConstants()
 	for _, t := range ridgeTargets {
 		ridge(t)
 	}

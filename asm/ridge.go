@@ -21,9 +21,12 @@ import (
 //		grad[c] += r[0]*X[0][c] + … + r[3]*X[3][c]
 //	}
 //
-// The last dim%L columns go through the same steps with masked loads and
-// stores (VMASKMOVPS/PD), which never touch memory outside the masked
-// lanes. The last n%4 rows are taken one at a time. The residuals of a
+// The last t = dim%L columns go through the same steps on vectors in stack
+// buffers, zero beyond lane t: w's tail is copied there once, grad's tail
+// is copied in at the start and back at the end, and each group copies
+// the t tail values of its rows. Masked moves (VMASKMOVPS) would be
+// shorter, but QEMU faults on their masked-out lanes at a page end. The
+// last n%4 rows are taken one at a time. The residuals of a
 // group are reduced with horizontal adds into one vector, so the sums of
 // squares and of residuals stay in vector lanes until the end.
 
@@ -36,53 +39,24 @@ const ridgeRows = 4
 // 256 in float32 read X at half the rate of dim 16 or 768.
 const ridgePrefetchBytes = 4096
 
-var ridgeMask32, ridgeMask64 Mem
-
-// ridgeConstants emits the tables from which the tail masks are loaded:
-// L all-ones lanes followed by L zero lanes, so that the L lanes starting
-// at lane L−t have exactly t ones.
-func ridgeConstants() {
-	ridgeMask32 = GLOBL("ridgemask32", RODATA|NOPTR)
-	for i := range 16 {
-		v := uint32(0)
-		if i < 8 {
-			v = 0xffffffff
-		}
-		DATA(4*i, U32(v))
-	}
-	ridgeMask64 = GLOBL("ridgemask64", RODATA|NOPTR)
-	for i := range 8 {
-		v := uint64(0)
-		if i < 4 {
-			v = 0xffffffffffffffff
-		}
-		DATA(8*i, U64(v))
-	}
-}
-
-func (t target) maskTable() Mem {
+// copyTail emits a loop that copies count elements from src to dst, with
+// the Index of both left free for the loop.
+func (t target) copyTail(src, dst Mem, count Register, label string) {
+	i, v := GP64(), GP64()
+	XORQ(i, i)
+	Label(label)
+	src.Index, src.Scale = i, uint8(t.size)
+	dst.Index, dst.Scale = i, uint8(t.size)
 	if t.size == 4 {
-		return ridgeMask32
-	}
-	return ridgeMask64
-}
-
-// maskLoad sets dst to m in the lanes set in mask and to 0 elsewhere.
-func (t target) maskLoad(m Mem, mask, dst VecVirtual) {
-	if t.size == 4 {
-		VMASKMOVPS(m, mask, dst)
+		MOVL(src, v.As32())
+		MOVL(v.As32(), dst)
 	} else {
-		VMASKMOVPD(m, mask, dst)
+		MOVQ(src, v)
+		MOVQ(v, dst)
 	}
-}
-
-// maskStore stores the lanes of src set in mask to m.
-func (t target) maskStore(src, mask VecVirtual, m Mem) {
-	if t.size == 4 {
-		VMASKMOVPS(src, mask, m)
-	} else {
-		VMASKMOVPD(src, mask, m)
-	}
+	INCQ(i)
+	CMPQ(i, count)
+	JL(LabelRef(label))
 }
 
 func (t target) ridgeName() string {
@@ -122,15 +96,28 @@ func ridge(t target) {
 	tail := dim
 	ANDQ(U32(L-1), tail)
 
-	Comment("mask has the first tail lanes set.")
-	mask := t.vec()
-	off := GP64()
-	MOVQ(U32(L), off)
-	SUBQ(tail, off)
-	SHLQ(U8(map[int]int{4: 2, 8: 3}[t.size]), off)
-	table := GP64()
-	LEAQ(t.maskTable(), table)
-	VMOVDQU(Mem{Base: table, Index: off, Scale: 1}, mask)
+	Comment("Zero the tail buffers; copy w's tail and grad's tail into them.")
+	xbuf := AllocLocal(ridgeRows * t.width) // one vector per row
+	wbuf := AllocLocal(t.width)
+	gbuf := AllocLocal(t.width)
+	zero := t.vec()
+	t.zero(zero)
+	for i := range ridgeRows {
+		t.move(zero, xbuf.Offset(i*t.width))
+	}
+	t.move(zero, wbuf)
+	t.move(zero, gbuf)
+	tailOff := GP64() // byte offset of the tail in a row
+	MOVQ(vectors, tailOff)
+	SHLQ(U8(5), tailOff)
+	TESTQ(tail, tail)
+	JZ(LabelRef(name + "_setup_done"))
+	wtail, gtail := GP64(), GP64()
+	LEAQ(Mem{Base: wp, Index: tailOff, Scale: 1}, wtail)
+	t.copyTail(Mem{Base: wtail}, wbuf, tail, name+"_copy_w")
+	LEAQ(Mem{Base: gp, Index: tailOff, Scale: 1}, gtail)
+	t.copyTail(Mem{Base: gtail}, gbuf, tail, name+"_copy_grad")
+	Label(name + "_setup_done")
 
 	// sumSq and sum hold one lane per row of a group; sumSq1 and sum1
 	// are scalars for the rows taken one at a time.
@@ -203,12 +190,18 @@ func ridge(t target) {
 		Label(label + "_dot_tail")
 		TESTQ(tail, tail)
 		JZ(LabelRef(label + "_dot_done"))
-		wt := t.vec()
-		t.maskLoad(Mem{Base: wc}, mask, wt)
+		rp := GP64()
+		LEAQ(Mem{Base: xp, Index: tailOff, Scale: 1}, rp)
 		for i := range p {
-			x := t.vec()
-			t.maskLoad(row(i), mask, x)
-			t.fma(x, wt, acc[i])
+			t.copyTail(Mem{Base: rp}, xbuf.Offset(i*t.width), tail, fmt.Sprintf("%s_copy_x%d", label, i))
+			if i < p-1 {
+				ADDQ(rowBytes, rp)
+			}
+		}
+		wt := t.vec()
+		t.move(wbuf, wt)
+		for i := range p {
+			t.fma(xbuf.Offset(i*t.width), wt, acc[i])
 		}
 		Label(label + "_dot_done")
 		return acc
@@ -234,13 +227,11 @@ func ridge(t target) {
 		TESTQ(tail, tail)
 		JZ(LabelRef(label + "_grad_done"))
 		gt := t.vec()
-		t.maskLoad(Mem{Base: wc}, mask, gt)
+		t.move(gbuf, gt)
 		for i := range p {
-			x := t.vec()
-			t.maskLoad(row(i), mask, x)
-			t.fma(x, r[i], gt)
+			t.fma(xbuf.Offset(i*t.width), r[i], gt)
 		}
-		t.maskStore(gt, mask, Mem{Base: wc})
+		t.move(gt, gbuf)
 		Label(label + "_grad_done")
 	}
 
@@ -308,6 +299,14 @@ func ridge(t target) {
 	JMP(LabelRef(single))
 
 	Label(name + "_done")
+	Comment("Copy grad's tail back.")
+	TESTQ(tail, tail)
+	JZ(LabelRef(name + "_sums"))
+	gtail2 := GP64()
+	LEAQ(Mem{Base: gp, Index: tailOff, Scale: 1}, gtail2)
+	t.copyTail(gbuf, Mem{Base: gtail2}, tail, name+"_copy_back")
+
+	Label(name + "_sums")
 	Comment("Add the lanes of the group sums to the single-row sums.")
 	for _, pair := range [][2]VecVirtual{{sumSq, sumSq1}, {sum, sum1}} {
 		s := t.reduce1(pair[0])
