@@ -7,19 +7,6 @@ import (
 	"sync"
 )
 
-// Ridge regression minimises, over the weights w and the bias b,
-//
-//	mean((X·w + b − y)²) + λ‖w‖²
-//
-// for X with n rows of dim columns. The bias is not penalised. Other
-// libraries scale the same problem differently:
-//
-//   - scikit-learn's Ridge(alpha) minimises ‖Xw + b − y‖² + α‖w‖², which
-//     is n times this objective with α = n·λ; so α = n·λ gives the same fit.
-//   - PyTorch's SGD with weight_decay=wd adds wd·w to the gradient of
-//     MSELoss. The gradient of λ‖w‖² is 2λw, so wd = 2λ follows the same
-//     gradient (when the bias is excluded from weight decay).
-
 const (
 	// ridgeBlockRows is the number of rows that one call of a ridge
 	// kernel covers. Its sums are formed in the input type, so the
@@ -34,9 +21,20 @@ const (
 	ridgeChunkRows = 16 * ridgeBlockRows
 )
 
-// RidgeLoss returns mean((X·w + b − y)²) + λ‖w‖² for X with len(w)
-// columns and len(y) rows, lambda being λ. The sums are accumulated per
-// block of rows and added in float64. With no rows, the mean is 0.
+// RidgeLoss returns the ridge regression objective
+//
+//	mean((X·w + b − y)²) + λ‖w‖²
+//
+// for X with len(w) columns and len(y) rows, lambda being λ ≥ 0. The bias
+// b is not penalised. Residuals are summed in F over blocks of 256 rows,
+// and the block sums are added in float64 in a fixed order, so the result
+// does not depend on the number of goroutines. With no rows, the mean is
+// 0. A NaN or infinity in X or y is an error that names the row.
+//
+// The objective of scikit-learn's Ridge(alpha) is ‖Xw + b − y‖² + α‖w‖²,
+// n times this one with α = n·λ. PyTorch's SGD with weight_decay=wd adds
+// wd·w to the gradient of MSELoss, which is the gradient of this
+// objective for wd = 2λ (with the bias excluded from weight decay).
 func RidgeLoss[F Float](X, y, w []F, b, lambda F) (F, error) {
 	return RidgeLossWith(Options{}, X, y, w, b, lambda)
 }
@@ -159,7 +157,7 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 // infinity, or else reports an overflow.
 func ridgeNonFinite[F Float](X, y []F, dim int, loss float64) error {
 	if row, ok := firstNonFinite(X, y, dim); ok {
-		return fmt.Errorf("%w: row %d of X or y holds %s", ErrNaN, row, describeRow(X, y, dim, row))
+		return fmt.Errorf("%w: row %d of X or y contains %s", ErrNaN, row, describeRow(X, y, dim, row))
 	}
 	var zero F
 	return fmt.Errorf("%w: the loss (%v) or its gradient overflows %T; scale X and y down", ErrNaN, loss, zero)

@@ -42,8 +42,12 @@ const rankTolerance = 1e-12
 // mean((X·w + b − y)²) + λ‖w‖² for X with n = len(y) rows of dim columns,
 // lambda being λ ≥ 0. The bias is not penalised: X and y are centred on
 // their (weighted) means, the weights solve the centred problem and the
-// bias restores the means. See the package documentation for the matching
-// settings of scikit-learn and PyTorch.
+// bias restores the means.
+//
+// scikit-learn's Ridge(alpha=α) fits the same model for α = n·λ (its
+// objective is ‖Xw + b − y‖² + α‖w‖², n times this one), and with
+// sample_weight for α = λ·Σwᵢ. PyTorch's SGD on MSELoss with
+// weight_decay=wd on the weights alone converges to it for wd = 2λ.
 //
 // The Gram matrix XᵀX of the centred rows is accumulated in float64 by the
 // SIMD kernel and solved by Cholesky factorisation. With λ = 0 a singular
@@ -189,7 +193,7 @@ func weightedMeans[F Float](X, y []F, dim int, opts RidgeOptions) (ridgeMoments,
 		out := partial[c*stride : (c+1)*stride]
 		if out[3] >= 0 {
 			i := int(out[3])
-			return m, fmt.Errorf("%w: row %d of X or y holds %s", ErrNaN, i, describeRow(X, y, dim, i))
+			return m, fmt.Errorf("%w: row %d of X or y contains %s", ErrNaN, i, describeRow(X, y, dim, i))
 		}
 		if out[3] == -2 {
 			return m, fmt.Errorf("%w: the sums of rows %d to %d of X or y overflow float64; scale X and y down",
@@ -243,15 +247,18 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 	}
 	parts := make([]segment, segments)
 	workers := workerCount(opts.Workers, segments, n*dim*dim)
-	parallel(workers, segments, func(s int, z *[]float64) {
-		if *z == nil {
-			*z = make([]float64, blockRows*stride)
+	parallel(workers, segments, func(s int, buf *gramScratch) {
+		if buf.z == nil {
+			buf.z = make([]float64, blockRows*stride)
+			buf.t = make([]float64, blockRows)
 		}
 		gram := make([]float64, ds*ds)
 		xty := make([]float64, dim)
 		rows := 0
 		flush := func() {
-			k.gram64(gram, (*z)[:rows*stride], ds, stride)
+			z := buf.z[:rows*stride]
+			k.gram64(gram, z, ds, stride)
+			addXty(xty, z, buf.t[:rows], stride)
 			rows = 0
 		}
 		for i := s * segRows; i < min((s+1)*segRows, n); i++ {
@@ -263,22 +270,18 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 				continue
 			}
 			x := X[i*dim : (i+1)*dim]
-			zr := (*z)[rows*stride : rows*stride+len(x)]
-			mean, xt := m.meanX[:len(x)], xty[:len(x)]
+			zr := buf.z[rows*stride : rows*stride+len(x)]
+			mean := m.meanX[:len(x)]
 			if wi == 1 {
-				t := float64(y[i]) - m.meanY
+				buf.t[rows] = float64(y[i]) - m.meanY
 				for j, v := range x {
-					zj := float64(v) - mean[j]
-					zr[j] = zj
-					xt[j] += zj * t
+					zr[j] = float64(v) - mean[j]
 				}
 			} else {
 				sw := math.Sqrt(wi)
-				t := sw * (float64(y[i]) - m.meanY)
+				buf.t[rows] = sw * (float64(y[i]) - m.meanY)
 				for j, v := range x {
-					zj := sw * (float64(v) - mean[j])
-					zr[j] = zj
-					xt[j] += zj * t
+					zr[j] = sw * (float64(v) - mean[j])
 				}
 			}
 			rows++
@@ -304,6 +307,35 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 		}
 	}
 	return gram, xty, ds
+}
+
+// gramScratch holds one goroutine's block of centred rows z and targets t.
+type gramScratch struct {
+	z, t []float64
+}
+
+// addXty adds Σᵣ t[r]·z[r] to xty, for the rows of z (stride values
+// each, the first len(xty) of them used), four rows at a time so that
+// xty is loaded and stored once per four rows.
+func addXty(xty, z, t []float64, stride int) {
+	dim := len(xty)
+	r := 0
+	for ; r+4 <= len(t); r += 4 {
+		z0 := z[r*stride : r*stride+dim]
+		z1 := z[(r+1)*stride : (r+1)*stride+dim]
+		z2 := z[(r+2)*stride : (r+2)*stride+dim]
+		z3 := z[(r+3)*stride : (r+3)*stride+dim]
+		t0, t1, t2, t3 := t[r], t[r+1], t[r+2], t[r+3]
+		for j := range xty {
+			xty[j] += (z0[j]*t0 + z1[j]*t1) + (z2[j]*t2 + z3[j]*t3)
+		}
+	}
+	for ; r < len(t); r++ {
+		zr := z[r*stride : r*stride+dim]
+		for j := range xty {
+			xty[j] += zr[j] * t[r]
+		}
+	}
 }
 
 // choleskySolve solves a·x = b for the symmetric d×d matrix a (row-major,

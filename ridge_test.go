@@ -438,9 +438,9 @@ func TestFitRidgeErrors(t *testing.T) {
 		{"NaN weight", X, y, 2, 1, RidgeOptions{Weights: []float64{1, 1, nan, 1}}, ErrOption, "Weights[2] is NaN"},
 		{"all weights zero", X, y, 2, 1, RidgeOptions{Weights: make([]float64, 4)}, ErrLength, "no rows of nonzero weight"},
 		{"no rows", nil, nil, 2, 1, RidgeOptions{}, ErrLength, "no rows"},
-		{"NaN in X", []float64{1, 2, 3, 4, 5, nan, 2, 9}, y, 2, 1, RidgeOptions{}, ErrNaN, "row 2 of X or y holds X[2][1] = NaN"},
-		{"Inf in y", X, []float64{1, 2, 3, math.Inf(-1)}, 2, 1, RidgeOptions{}, ErrNaN, "row 3 of X or y holds y[3] = -Inf"},
-		{"NaN in a row of weight 0", []float64{1, 2, 3, 4, nan, 7, 2, 9}, y, 2, 1, RidgeOptions{Weights: []float64{1, 1, 0, 1}}, ErrNaN, "row 2 of X or y holds X[2][0] = NaN"},
+		{"NaN in X", []float64{1, 2, 3, 4, 5, nan, 2, 9}, y, 2, 1, RidgeOptions{}, ErrNaN, "row 2 of X or y contains X[2][1] = NaN"},
+		{"Inf in y", X, []float64{1, 2, 3, math.Inf(-1)}, 2, 1, RidgeOptions{}, ErrNaN, "row 3 of X or y contains y[3] = -Inf"},
+		{"NaN in a row of weight 0", []float64{1, 2, 3, 4, nan, 7, 2, 9}, y, 2, 1, RidgeOptions{Weights: []float64{1, 1, 0, 1}}, ErrNaN, "row 2 of X or y contains X[2][0] = NaN"},
 		{"sums overflow", []float64{1e308, 2, 1e308, 4, 3, 7, 2, 9}, y, 2, 1, RidgeOptions{}, ErrNaN, "overflow float64"},
 		{"unknown kernel", X, y, 2, 1, RidgeOptions{Kernel: "sse9"}, ErrKernel, `"sse9"`},
 		{"more columns than rows", X, y[:2], 4, 0, RidgeOptions{}, ErrSingular, "rank at most 1 but 4 columns"},
@@ -480,8 +480,8 @@ func TestRidgeGradErrors(t *testing.T) {
 		{"negative lambda", make([]float32, 2), X, y, w, 0, -0.5, ErrOption, "lambda is -0.5"},
 		{"NaN bias", make([]float32, 2), X, y, w, nan, 0, ErrNaN, "bias is NaN"},
 		{"Inf weight", make([]float32, 2), X, y, []float32{0, inf}, 0, 0, ErrNaN, "w[1] is +Inf"},
-		{"NaN in X", make([]float32, 2), []float32{1, 2, 3, nan, 5, 6}, y, w, 0, 0, ErrNaN, "row 1 of X or y holds X[1][1] = NaN"},
-		{"NaN in y", make([]float32, 2), X, []float32{1, 2, nan}, w, 0, 0, ErrNaN, "row 2 of X or y holds y[2] = NaN"},
+		{"NaN in X", make([]float32, 2), []float32{1, 2, 3, nan, 5, 6}, y, w, 0, 0, ErrNaN, "row 1 of X or y contains X[1][1] = NaN"},
+		{"NaN in y", make([]float32, 2), X, []float32{1, 2, nan}, w, 0, 0, ErrNaN, "row 2 of X or y contains y[2] = NaN"},
 		{"overflow", make([]float32, 2), []float32{3e38, 3e38, 1, 1, 1, 1}, y, []float32{1, 1}, 0, 0, ErrNaN, "overflows float32"},
 	} {
 		_, _, err := RidgeGrad(c.grad, c.X, c.y, c.w, c.b, c.lambda)
