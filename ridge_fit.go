@@ -94,6 +94,13 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 	}
 
 	gram, xty, ds := ridgeGram(k, X, y, dim, m, opts)
+	// XᵀX is positive semi-definite, so no entry exceeds the largest
+	// diagonal one: finite diagonals and Xᵀy make a finite system.
+	for j := range dim {
+		if !isFinite(gram[j*ds+j]) || !isFinite(xty[j]) {
+			return nil, fmt.Errorf("%w: XᵀX or Xᵀy overflows float64 in column %d; scale X and y down", ErrNaN, j)
+		}
+	}
 
 	// Solve (XᵀX + λ·Σwᵢ·I) w = Xᵀy on the centred rows, with A the
 	// leading dim×dim block of the padded Gram matrix.
@@ -347,7 +354,7 @@ func choleskySolve(a []float64, d int, b []float64, checkRank bool) error {
 		lj := a[j*d : j*d+j]
 		s := a[j*d+j] - dot(lj, lj)
 		diag := a[j*d+j]
-		if s <= 0 || (checkRank && s <= rankTolerance*diag) {
+		if !(s > 0) || (checkRank && s <= rankTolerance*diag) {
 			if diag == 0 || (checkRank && diag <= 0) {
 				return fmt.Errorf("%w: column %d of X is constant (zero after centring), so XᵀX is singular; use lambda > 0 or drop the column", ErrSingular, j)
 			}

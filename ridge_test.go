@@ -442,6 +442,7 @@ func TestFitRidgeErrors(t *testing.T) {
 		{"Inf in y", X, []float64{1, 2, 3, math.Inf(-1)}, 2, 1, RidgeOptions{}, ErrNaN, "row 3 of X or y contains y[3] = -Inf"},
 		{"NaN in a row of weight 0", []float64{1, 2, 3, 4, nan, 7, 2, 9}, y, 2, 1, RidgeOptions{Weights: []float64{1, 1, 0, 1}}, ErrNaN, "row 2 of X or y contains X[2][0] = NaN"},
 		{"sums overflow", []float64{1e308, 2, 1e308, 4, 3, 7, 2, 9}, y, 2, 1, RidgeOptions{}, ErrNaN, "overflow float64"},
+		{"Gram matrix overflows", []float64{1e200, 2, -1e200, 4, 3, 7, 2, 9}, y, 2, 1, RidgeOptions{}, ErrNaN, "overflows float64 in column 0"},
 		{"unknown kernel", X, y, 2, 1, RidgeOptions{Kernel: "sse9"}, ErrKernel, `"sse9"`},
 		{"more columns than rows", X, y[:2], 4, 0, RidgeOptions{}, ErrSingular, "rank at most 1 but 4 columns"},
 		{"constant column", []float64{1, 2, 1, 4, 1, 7, 1, 9}, y, 2, 0, RidgeOptions{}, ErrSingular, "column 0 of X is constant"},
@@ -517,9 +518,10 @@ func TestRidgeGradNoRows(t *testing.T) {
 // Results are the same bit for bit for any number of goroutines.
 func TestRidgeWorkersIdentical(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
+	// Both sizes are above the work at which the goroutines start.
 	n, dim := 40000, 13
 	if testing.Short() {
-		n = 10000
+		n, dim = 8000, 40
 	}
 	X, y := randomRidge(rng, n, dim)
 	X32 := make([]float32, len(X))
