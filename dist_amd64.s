@@ -3712,7 +3712,7 @@ nearestLanesAVX512F64_done:
 	RET
 
 // func ridgeAVX2F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, FMA3
 TEXT ·ridgeAVX2F32(SB), NOSPLIT, $208-112
 	MOVQ X_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
@@ -3774,34 +3774,116 @@ ridgeAVX2F32_group:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	MOVQ   AX, R11
-	LEAQ   (AX)(R8*2), R12
-	ADDQ   R8, R12
 	MOVQ   SI, R13
 	MOVQ   R9, R14
-	LEAQ   4096(AX), R15
-	TESTQ  R14, R14
-	JZ     ridgeAVX2F32_group_dot_tail
+	VXORPS Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F32_group_dot0_last
 
-ridgeAVX2F32_group_dot:
-	VMOVUPS     (R13), Y8
-	VFMADD231PS (R11), Y8, Y4
-	VFMADD231PS (R11)(R8*1), Y8, Y5
-	VFMADD231PS (R11)(R8*2), Y8, Y6
-	VFMADD231PS (R12), Y8, Y7
-	PREFETCHT0  (R15)
-	PREFETCHT0  64(R15)
-	ADDQ        $0x00000080, R15
-	ADDQ        $0x00000020, R11
-	ADDQ        $0x00000020, R12
-	ADDQ        $0x00000020, R13
-	DECQ        R14
-	JNZ         ridgeAVX2F32_group_dot
+ridgeAVX2F32_group_dot0:
+	VMOVUPS     (R13), Y9
+	VMOVUPS     32(R13), Y10
+	VFMADD231PS (R11), Y9, Y4
+	VFMADD231PS 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F32_group_dot0
 
-ridgeAVX2F32_group_dot_tail:
-	TESTQ DI, DI
-	JZ    ridgeAVX2F32_group_dot_done
-	LEAQ  (AX)(R10*1), R11
-	XORQ  R12, R12
+ridgeAVX2F32_group_dot0_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F32_group_dot0_end
+	VMOVUPS     (R13), Y9
+	VFMADD231PS (R11), Y9, Y4
+
+ridgeAVX2F32_group_dot0_end:
+	VADDPS Y8, Y4, Y4
+	LEAQ   (AX)(R8*1), R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPS Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F32_group_dot1_last
+
+ridgeAVX2F32_group_dot1:
+	VMOVUPS     (R13), Y9
+	VMOVUPS     32(R13), Y10
+	VFMADD231PS (R11), Y9, Y5
+	VFMADD231PS 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F32_group_dot1
+
+ridgeAVX2F32_group_dot1_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F32_group_dot1_end
+	VMOVUPS     (R13), Y9
+	VFMADD231PS (R11), Y9, Y5
+
+ridgeAVX2F32_group_dot1_end:
+	VADDPS Y8, Y5, Y5
+	LEAQ   (AX)(R8*1), R11
+	ADDQ   R8, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPS Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F32_group_dot2_last
+
+ridgeAVX2F32_group_dot2:
+	VMOVUPS     (R13), Y9
+	VMOVUPS     32(R13), Y10
+	VFMADD231PS (R11), Y9, Y6
+	VFMADD231PS 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F32_group_dot2
+
+ridgeAVX2F32_group_dot2_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F32_group_dot2_end
+	VMOVUPS     (R13), Y9
+	VFMADD231PS (R11), Y9, Y6
+
+ridgeAVX2F32_group_dot2_end:
+	VADDPS Y8, Y6, Y6
+	LEAQ   (AX)(R8*1), R11
+	ADDQ   R8, R11
+	ADDQ   R8, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPS Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F32_group_dot3_last
+
+ridgeAVX2F32_group_dot3:
+	VMOVUPS     (R13), Y9
+	VMOVUPS     32(R13), Y10
+	VFMADD231PS (R11), Y9, Y7
+	VFMADD231PS 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F32_group_dot3
+
+ridgeAVX2F32_group_dot3_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F32_group_dot3_end
+	VMOVUPS     (R13), Y9
+	VFMADD231PS (R11), Y9, Y7
+
+ridgeAVX2F32_group_dot3_end:
+	VADDPS Y8, Y7, Y7
+	TESTQ  DI, DI
+	JZ     ridgeAVX2F32_group_dot_done
+	LEAQ   (AX)(R10*1), R11
+	XORQ   R12, R12
 
 ridgeAVX2F32_group_copy_x0:
 	MOVL (R11)(R12*4), R13
@@ -4000,7 +4082,7 @@ ridgeAVX2F32_sums:
 	RET
 
 // func ridgeAVX2F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, FMA3
 TEXT ·ridgeAVX2F64(SB), NOSPLIT, $224-120
 	MOVQ X_base+24(FP), AX
 	MOVQ y_base+48(FP), CX
@@ -4062,34 +4144,116 @@ ridgeAVX2F64_group:
 	VXORPD Y6, Y6, Y6
 	VXORPD Y7, Y7, Y7
 	MOVQ   AX, R11
-	LEAQ   (AX)(R8*2), R12
-	ADDQ   R8, R12
 	MOVQ   SI, R13
 	MOVQ   R9, R14
-	LEAQ   4096(AX), R15
-	TESTQ  R14, R14
-	JZ     ridgeAVX2F64_group_dot_tail
+	VXORPD Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F64_group_dot0_last
 
-ridgeAVX2F64_group_dot:
-	VMOVUPD     (R13), Y8
-	VFMADD231PD (R11), Y8, Y4
-	VFMADD231PD (R11)(R8*1), Y8, Y5
-	VFMADD231PD (R11)(R8*2), Y8, Y6
-	VFMADD231PD (R12), Y8, Y7
-	PREFETCHT0  (R15)
-	PREFETCHT0  64(R15)
-	ADDQ        $0x00000080, R15
-	ADDQ        $0x00000020, R11
-	ADDQ        $0x00000020, R12
-	ADDQ        $0x00000020, R13
-	DECQ        R14
-	JNZ         ridgeAVX2F64_group_dot
+ridgeAVX2F64_group_dot0:
+	VMOVUPD     (R13), Y9
+	VMOVUPD     32(R13), Y10
+	VFMADD231PD (R11), Y9, Y4
+	VFMADD231PD 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F64_group_dot0
 
-ridgeAVX2F64_group_dot_tail:
-	TESTQ DI, DI
-	JZ    ridgeAVX2F64_group_dot_done
-	LEAQ  (AX)(R10*1), R11
-	XORQ  R12, R12
+ridgeAVX2F64_group_dot0_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F64_group_dot0_end
+	VMOVUPD     (R13), Y9
+	VFMADD231PD (R11), Y9, Y4
+
+ridgeAVX2F64_group_dot0_end:
+	VADDPD Y8, Y4, Y4
+	LEAQ   (AX)(R8*1), R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPD Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F64_group_dot1_last
+
+ridgeAVX2F64_group_dot1:
+	VMOVUPD     (R13), Y9
+	VMOVUPD     32(R13), Y10
+	VFMADD231PD (R11), Y9, Y5
+	VFMADD231PD 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F64_group_dot1
+
+ridgeAVX2F64_group_dot1_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F64_group_dot1_end
+	VMOVUPD     (R13), Y9
+	VFMADD231PD (R11), Y9, Y5
+
+ridgeAVX2F64_group_dot1_end:
+	VADDPD Y8, Y5, Y5
+	LEAQ   (AX)(R8*1), R11
+	ADDQ   R8, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPD Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F64_group_dot2_last
+
+ridgeAVX2F64_group_dot2:
+	VMOVUPD     (R13), Y9
+	VMOVUPD     32(R13), Y10
+	VFMADD231PD (R11), Y9, Y6
+	VFMADD231PD 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F64_group_dot2
+
+ridgeAVX2F64_group_dot2_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F64_group_dot2_end
+	VMOVUPD     (R13), Y9
+	VFMADD231PD (R11), Y9, Y6
+
+ridgeAVX2F64_group_dot2_end:
+	VADDPD Y8, Y6, Y6
+	LEAQ   (AX)(R8*1), R11
+	ADDQ   R8, R11
+	ADDQ   R8, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPD Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F64_group_dot3_last
+
+ridgeAVX2F64_group_dot3:
+	VMOVUPD     (R13), Y9
+	VMOVUPD     32(R13), Y10
+	VFMADD231PD (R11), Y9, Y7
+	VFMADD231PD 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F64_group_dot3
+
+ridgeAVX2F64_group_dot3_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F64_group_dot3_end
+	VMOVUPD     (R13), Y9
+	VFMADD231PD (R11), Y9, Y7
+
+ridgeAVX2F64_group_dot3_end:
+	VADDPD Y8, Y7, Y7
+	TESTQ  DI, DI
+	JZ     ridgeAVX2F64_group_dot_done
+	LEAQ   (AX)(R10*1), R11
+	XORQ   R12, R12
 
 ridgeAVX2F64_group_copy_x0:
 	MOVQ (R11)(R12*8), R13
