@@ -59,16 +59,16 @@ func toFloat32(s []float64) []float32 {
 	return out
 }
 
-// shifted returns a copy of s that starts offset elements into a fresh
+// offsetCopy returns a copy of s that starts offset elements into a fresh
 // allocation.
-func shifted[F Float](s []F, offset int) []F {
+func offsetCopy[F Float](s []F, offset int) []F {
 	out := make([]F, len(s)+offset)[offset:]
 	copy(out, s)
 	return out
 }
 
 func fuzzRidge[F Float](t *testing.T, offset int, X, y, w []F, b F) {
-	X, y, w = shifted(X, offset), shifted(y, offset), shifted(w, offset)
+	X, y, w = offsetCopy(X, offset), offsetCopy(y, offset), offsetCopy(w, offset)
 	n := float64(len(y))
 	sumSq, sum, grad, tolSq, tolSum, tolGrad := ridgeBounds(X, y, w, b)
 	const lambda = 0.125
@@ -76,9 +76,9 @@ func fuzzRidge[F Float](t *testing.T, offset int, X, y, w []F, b F) {
 	for _, v := range w {
 		norm += float64(v) * float64(v)
 	}
-	eps := epsilon[F]()
+	eps := ridgeEpsilon[F]()
 	for _, k := range Kernels() {
-		gradW := shifted(make([]F, len(w)), offset)
+		gradW := offsetCopy(make([]F, len(w)), offset)
 		loss, gradB, err := RidgeGradWith(Options{Kernel: k}, gradW, X, y, w, b, F(lambda))
 		if err != nil {
 			t.Fatalf("kernel %s: %v", k, err)

@@ -20,6 +20,8 @@ type kernel struct {
 	// over a block of rows of X, forming each row's residual
 	// r = X[i]·w + b − y[i] and adding r·X[i] into grad (zeroed by the
 	// caller); it returns Σr² and Σr. ridgeGeneric states the exact loop.
+	// A kernel that leaves these or gram64 nil gets the generic ones (see
+	// ridgeFor and gramFor).
 	ridge32 func(grad, X, y, w []float32, b float32) (sumSq, sum float32)
 	ridge64 func(grad, X, y, w []float64, b float64) (sumSq, sum float64)
 
@@ -125,11 +127,29 @@ func packCentroids[F Float](centroids []F, dim, block int) []F {
 	return packed
 }
 
-// ridgeFor returns the kernel's fused ridge kernel for F.
+// ridgeFor returns the kernel's fused ridge kernel for F, or the generic
+// one when the kernel has none.
 func ridgeFor[F Float](k *kernel) func(grad, X, y, w []F, b F) (sumSq, sum F) {
 	var zero F
 	if _, ok := any(zero).(float32); ok {
-		return any(k.ridge32).(func(grad, X, y, w []F, b F) (sumSq, sum F))
+		fn := k.ridge32
+		if fn == nil {
+			fn = genericKernel.ridge32
+		}
+		return any(fn).(func(grad, X, y, w []F, b F) (sumSq, sum F))
 	}
-	return any(k.ridge64).(func(grad, X, y, w []F, b F) (sumSq, sum F))
+	fn := k.ridge64
+	if fn == nil {
+		fn = genericKernel.ridge64
+	}
+	return any(fn).(func(grad, X, y, w []F, b F) (sumSq, sum F))
+}
+
+// gramFor returns the kernel's Gram kernel, or the generic one when the
+// kernel has none.
+func gramFor(k *kernel) func(G, Z []float64, ds, stride int) {
+	if k.gram64 == nil {
+		return genericKernel.gram64
+	}
+	return k.gram64
 }

@@ -253,6 +253,7 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 		gram, xty []float64
 	}
 	parts := make([]segment, segments)
+	gramKernel := gramFor(k)
 	workers := workerCount(opts.Workers, segments, n*dim*dim)
 	parallel(workers, segments, func(s int, buf *gramScratch) {
 		if buf.z == nil {
@@ -264,7 +265,7 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 		rows := 0
 		flush := func() {
 			z := buf.z[:rows*stride]
-			k.gram64(gram, z, ds, stride)
+			gramKernel(gram, z, ds, stride)
 			addXty(xty, z, buf.t[:rows], stride)
 			rows = 0
 		}

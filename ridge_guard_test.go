@@ -96,7 +96,7 @@ func TestGramKernelsGuardPages(t *testing.T) {
 					G0 := make([]float64, ds*ds)
 					G := guardedRidgeSlice[float64](t, ds*ds, atEnd)
 					name := fmt.Sprintf("kernel %s ds %d rows %d guard at end %v", k.name, ds, rows, atEnd)
-					checkGram(t, name, k.gram64, G0, Z, ds, ds, G)
+					checkGram(t, name, gramFor(k), G0, Z, ds, ds, G)
 				}
 			}
 		}
@@ -112,7 +112,7 @@ func TestRidgeKernelsNoRowsGuard(t *testing.T) {
 			y := guardedRidgeSlice[float32](t, 0, true)
 			w := guardedCopy(t, make([]float32, dim), true)
 			grad := guardedRidgeSlice[float32](t, dim, true)
-			sumSq, sum := k.ridge32(grad, X, y, w, 1)
+			sumSq, sum := ridgeFor[float32](k)(grad, X, y, w, 1)
 			if sumSq != 0 || sum != 0 {
 				t.Errorf("kernel %s dim %d: no rows gave sums %v and %v, want 0", k.name, dim, sumSq, sum)
 			}

@@ -14,7 +14,7 @@ var ridgeKernelDims = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 1
 // ridgeKernelRows covers every remainder of the 4-row groups.
 var ridgeKernelRows = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 37}
 
-func epsilon[F Float]() float64 {
+func ridgeEpsilon[F Float]() float64 {
 	var zero F
 	if _, ok := any(zero).(float32); ok {
 		return 0x1p-23
@@ -29,7 +29,7 @@ func epsilon[F Float]() float64 {
 // bounds carry a factor 4 of slack.
 func ridgeBounds[F Float](X, y, w []F, b F) (sumSq, sum float64, grad []float64, tolSq, tolSum float64, tolGrad []float64) {
 	dim := len(w)
-	eps := epsilon[F]()
+	eps := ridgeEpsilon[F]()
 	k := 4 * float64(dim+len(y)+4) * eps
 	grad = make([]float64, dim)
 	tolGrad = make([]float64, dim)
@@ -115,10 +115,10 @@ func TestRidgeKernelsAddToGrad(t *testing.T) {
 	w := randomFloats[float64](rng, dim)
 	for _, k := range kernels {
 		once := make([]float64, dim)
-		k.ridge64(once, X, y, w, 0.5)
+		ridgeFor[float64](k)(once, X, y, w, 0.5)
 		twice := make([]float64, dim)
-		k.ridge64(twice, X, y, w, 0.5)
-		k.ridge64(twice, X, y, w, 0.5)
+		ridgeFor[float64](k)(twice, X, y, w, 0.5)
+		ridgeFor[float64](k)(twice, X, y, w, 0.5)
 		for j := range dim {
 			if e := relErr(twice[j], 2*once[j]); e > 1e-13 {
 				t.Errorf("kernel %s: grad[%d] after two calls is %v, want 2·%v", k.name, j, twice[j], once[j])
@@ -173,7 +173,7 @@ func TestGramKernels(t *testing.T) {
 					G0 := randomFloats[float64](rng, ds*ds)
 					G := make([]float64, ds*ds+1)[1:]
 					name := fmt.Sprintf("kernel %s ds %d stride %d rows %d", k.name, ds, stride, rows)
-					checkGram(t, name, k.gram64, G0, Z, ds, stride, G)
+					checkGram(t, name, gramFor(k), G0, Z, ds, stride, G)
 				}
 			}
 		}
