@@ -63,3 +63,18 @@ func nearestLanesAVX512F32(labels []int32, dists []float32, points []float32, pa
 //
 //go:noescape
 func nearestLanesAVX512F64(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
+
+// ridgeAVX2F32 adds Σᵢ rᵢ·X[i] to grad and returns Σᵢ rᵢ² and Σᵢ rᵢ, for rᵢ = X[i]·w + b − y[i] over the len(y) rows of X (len(w) columns), with AVX2.
+//
+//go:noescape
+func ridgeAVX2F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
+
+// ridgeAVX2F64 adds Σᵢ rᵢ·X[i] to grad and returns Σᵢ rᵢ² and Σᵢ rᵢ, for rᵢ = X[i]·w + b − y[i] over the len(y) rows of X (len(w) columns), with AVX2.
+//
+//go:noescape
+func ridgeAVX2F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
+
+// gramAVX2 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z holding rows of stride values of which the first ds count, ds a multiple of 8, with AVX2.
+//
+//go:noescape
+func gramAVX2(G []float64, Z []float64, ds int, stride int)

@@ -3998,3 +3998,956 @@ nearestLanesAVX512F64_dim:
 nearestLanesAVX512F64_done:
 	VZEROUPPER
 	RET
+
+// func ridgeAVX2F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·ridgeAVX2F32(SB), NOSPLIT, $208-112
+	MOVQ X_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ y_len+56(FP), DX
+	MOVQ grad_base+0(FP), BX
+	MOVQ w_base+72(FP), SI
+	MOVQ w_len+80(FP), DI
+
+	// rowBytes = dim·size, vectors = dim/L, tail = dim%L.
+	MOVQ DI, R8
+	SHLQ $0x02, R8
+	MOVQ DI, R9
+	SHRQ $0x03, R9
+	ANDQ $0x00000007, DI
+
+	// Zero the tail buffers; copy w's tail and grad's tail into them.
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, (SP)
+	VMOVUPS Y0, 32(SP)
+	VMOVUPS Y0, 64(SP)
+	VMOVUPS Y0, 96(SP)
+	VMOVUPS Y0, 128(SP)
+	VMOVUPS Y0, 160(SP)
+	MOVQ    R9, R10
+	SHLQ    $0x05, R10
+	TESTQ   DI, DI
+	JZ      ridgeAVX2F32_setup_done
+	LEAQ    (SI)(R10*1), R11
+	XORQ    R12, R12
+
+ridgeAVX2F32_copy_w:
+	MOVL (R11)(R12*4), R13
+	MOVL R13, 128(SP)(R12*4)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F32_copy_w
+	LEAQ (BX)(R10*1), R11
+	XORQ R12, R12
+
+ridgeAVX2F32_copy_grad:
+	MOVL (R11)(R12*4), R13
+	MOVL R13, 160(SP)(R12*4)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F32_copy_grad
+
+ridgeAVX2F32_setup_done:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+	// Groups of 4 rows.
+ridgeAVX2F32_group:
+	CMPQ   DX, $0x00000004
+	JL     ridgeAVX2F32_single
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   AX, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPS Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F32_group_dot0_last
+
+ridgeAVX2F32_group_dot0:
+	VMOVUPS     (R13), Y9
+	VMOVUPS     32(R13), Y10
+	VFMADD231PS (R11), Y9, Y4
+	VFMADD231PS 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F32_group_dot0
+
+ridgeAVX2F32_group_dot0_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F32_group_dot0_end
+	VMOVUPS     (R13), Y9
+	VFMADD231PS (R11), Y9, Y4
+
+ridgeAVX2F32_group_dot0_end:
+	VADDPS Y8, Y4, Y4
+	LEAQ   (AX)(R8*1), R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPS Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F32_group_dot1_last
+
+ridgeAVX2F32_group_dot1:
+	VMOVUPS     (R13), Y9
+	VMOVUPS     32(R13), Y10
+	VFMADD231PS (R11), Y9, Y5
+	VFMADD231PS 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F32_group_dot1
+
+ridgeAVX2F32_group_dot1_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F32_group_dot1_end
+	VMOVUPS     (R13), Y9
+	VFMADD231PS (R11), Y9, Y5
+
+ridgeAVX2F32_group_dot1_end:
+	VADDPS Y8, Y5, Y5
+	LEAQ   (AX)(R8*1), R11
+	ADDQ   R8, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPS Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F32_group_dot2_last
+
+ridgeAVX2F32_group_dot2:
+	VMOVUPS     (R13), Y9
+	VMOVUPS     32(R13), Y10
+	VFMADD231PS (R11), Y9, Y6
+	VFMADD231PS 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F32_group_dot2
+
+ridgeAVX2F32_group_dot2_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F32_group_dot2_end
+	VMOVUPS     (R13), Y9
+	VFMADD231PS (R11), Y9, Y6
+
+ridgeAVX2F32_group_dot2_end:
+	VADDPS Y8, Y6, Y6
+	LEAQ   (AX)(R8*1), R11
+	ADDQ   R8, R11
+	ADDQ   R8, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPS Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F32_group_dot3_last
+
+ridgeAVX2F32_group_dot3:
+	VMOVUPS     (R13), Y9
+	VMOVUPS     32(R13), Y10
+	VFMADD231PS (R11), Y9, Y7
+	VFMADD231PS 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F32_group_dot3
+
+ridgeAVX2F32_group_dot3_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F32_group_dot3_end
+	VMOVUPS     (R13), Y9
+	VFMADD231PS (R11), Y9, Y7
+
+ridgeAVX2F32_group_dot3_end:
+	VADDPS Y8, Y7, Y7
+	TESTQ  DI, DI
+	JZ     ridgeAVX2F32_group_dot_done
+	LEAQ   (AX)(R10*1), R11
+	XORQ   R12, R12
+
+ridgeAVX2F32_group_copy_x0:
+	MOVL (R11)(R12*4), R13
+	MOVL R13, (SP)(R12*4)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F32_group_copy_x0
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F32_group_copy_x1:
+	MOVL (R11)(R12*4), R13
+	MOVL R13, 32(SP)(R12*4)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F32_group_copy_x1
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F32_group_copy_x2:
+	MOVL (R11)(R12*4), R13
+	MOVL R13, 64(SP)(R12*4)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F32_group_copy_x2
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F32_group_copy_x3:
+	MOVL        (R11)(R12*4), R13
+	MOVL        R13, 96(SP)(R12*4)
+	INCQ        R12
+	CMPQ        R12, DI
+	JL          ridgeAVX2F32_group_copy_x3
+	VMOVUPS     128(SP), Y8
+	VFMADD231PS (SP), Y8, Y4
+	VFMADD231PS 32(SP), Y8, Y5
+	VFMADD231PS 64(SP), Y8, Y6
+	VFMADD231PS 96(SP), Y8, Y7
+
+ridgeAVX2F32_group_dot_done:
+	// r = the 4 row sums + b − y[0:4].
+	VHADDPS      Y5, Y4, Y4
+	VHADDPS      Y7, Y6, Y5
+	VHADDPS      Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X5
+	VADDPS       X5, X4, X4
+	VBROADCASTSS b+96(FP), X5
+	VADDPS       X5, X4, X4
+	VSUBPS       (CX), X4, X4
+	VFMADD231PS  X4, X4, X0
+	VADDPS       X4, X1, X1
+	VMOVUPS      X4, 192(SP)
+	VBROADCASTSS 192(SP), Y4
+	VBROADCASTSS 196(SP), Y5
+	VBROADCASTSS 200(SP), Y6
+	VBROADCASTSS 204(SP), Y7
+	MOVQ         AX, R11
+	LEAQ         (AX)(R8*2), R12
+	ADDQ         R8, R12
+	MOVQ         BX, R13
+	MOVQ         R9, R14
+	TESTQ        R14, R14
+	JZ           ridgeAVX2F32_group_grad_tail
+
+ridgeAVX2F32_group_grad:
+	VMOVUPS     (R13), Y8
+	VFMADD231PS (R11), Y4, Y8
+	VFMADD231PS (R11)(R8*1), Y5, Y8
+	VFMADD231PS (R11)(R8*2), Y6, Y8
+	VFMADD231PS (R12), Y7, Y8
+	VMOVUPS     Y8, (R13)
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R12
+	ADDQ        $0x00000020, R13
+	DECQ        R14
+	JNZ         ridgeAVX2F32_group_grad
+
+ridgeAVX2F32_group_grad_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F32_group_grad_done
+	VMOVUPS     160(SP), Y8
+	VFMADD231PS (SP), Y4, Y8
+	VFMADD231PS 32(SP), Y5, Y8
+	VFMADD231PS 64(SP), Y6, Y8
+	VFMADD231PS 96(SP), Y7, Y8
+	VMOVUPS     Y8, 160(SP)
+
+ridgeAVX2F32_group_grad_done:
+	LEAQ (AX)(R8*4), AX
+	ADDQ $0x00000010, CX
+	SUBQ $0x00000004, DX
+	JMP  ridgeAVX2F32_group
+
+	// The remaining rows, one at a time.
+ridgeAVX2F32_single:
+	TESTQ  DX, DX
+	JZ     ridgeAVX2F32_done
+	VXORPS Y4, Y4, Y4
+	MOVQ   AX, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	TESTQ  R14, R14
+	JZ     ridgeAVX2F32_single_dot_tail
+
+ridgeAVX2F32_single_dot:
+	VMOVUPS     (R13), Y5
+	VFMADD231PS (R11), Y5, Y4
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R13
+	DECQ        R14
+	JNZ         ridgeAVX2F32_single_dot
+
+ridgeAVX2F32_single_dot_tail:
+	TESTQ DI, DI
+	JZ    ridgeAVX2F32_single_dot_done
+	LEAQ  (AX)(R10*1), R11
+	XORQ  R12, R12
+
+ridgeAVX2F32_single_copy_x0:
+	MOVL        (R11)(R12*4), R13
+	MOVL        R13, (SP)(R12*4)
+	INCQ        R12
+	CMPQ        R12, DI
+	JL          ridgeAVX2F32_single_copy_x0
+	VMOVUPS     128(SP), Y5
+	VFMADD231PS (SP), Y5, Y4
+
+ridgeAVX2F32_single_dot_done:
+	VEXTRACTF128 $0x01, Y4, X5
+	VADDPS       X5, X4, X4
+	VHADDPS      X4, X4, X4
+	VHADDPS      X4, X4, X4
+	VADDSS       b+96(FP), X4, X4
+	VSUBSS       (CX), X4, X4
+	VFMADD231SS  X4, X4, X2
+	VADDSS       X4, X3, X3
+	VBROADCASTSS X4, Y4
+	MOVQ         AX, R11
+	MOVQ         BX, R13
+	MOVQ         R9, R14
+	TESTQ        R14, R14
+	JZ           ridgeAVX2F32_single_grad_tail
+
+ridgeAVX2F32_single_grad:
+	VMOVUPS     (R13), Y5
+	VFMADD231PS (R11), Y4, Y5
+	VMOVUPS     Y5, (R13)
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R13
+	DECQ        R14
+	JNZ         ridgeAVX2F32_single_grad
+
+ridgeAVX2F32_single_grad_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F32_single_grad_done
+	VMOVUPS     160(SP), Y5
+	VFMADD231PS (SP), Y4, Y5
+	VMOVUPS     Y5, 160(SP)
+
+ridgeAVX2F32_single_grad_done:
+	ADDQ R8, AX
+	ADDQ $0x00000004, CX
+	DECQ DX
+	JMP  ridgeAVX2F32_single
+
+ridgeAVX2F32_done:
+	// Copy grad's tail back.
+	TESTQ DI, DI
+	JZ    ridgeAVX2F32_sums
+	LEAQ  (BX)(R10*1), AX
+	XORQ  CX, CX
+
+ridgeAVX2F32_copy_back:
+	MOVL 160(SP)(CX*4), DX
+	MOVL DX, (AX)(CX*4)
+	INCQ CX
+	CMPQ CX, DI
+	JL   ridgeAVX2F32_copy_back
+
+ridgeAVX2F32_sums:
+	// Add the lanes of the group sums to the single-row sums.
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPS       X4, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VADDSS       X2, X0, X0
+	VMOVSS       X0, sumSq+104(FP)
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VADDSS       X3, X0, X0
+	VMOVSS       X0, sum+108(FP)
+	VZEROUPPER
+	RET
+
+// func ridgeAVX2F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·ridgeAVX2F64(SB), NOSPLIT, $224-120
+	MOVQ X_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ y_len+56(FP), DX
+	MOVQ grad_base+0(FP), BX
+	MOVQ w_base+72(FP), SI
+	MOVQ w_len+80(FP), DI
+
+	// rowBytes = dim·size, vectors = dim/L, tail = dim%L.
+	MOVQ DI, R8
+	SHLQ $0x03, R8
+	MOVQ DI, R9
+	SHRQ $0x02, R9
+	ANDQ $0x00000003, DI
+
+	// Zero the tail buffers; copy w's tail and grad's tail into them.
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y0, 32(SP)
+	VMOVUPD Y0, 64(SP)
+	VMOVUPD Y0, 96(SP)
+	VMOVUPD Y0, 128(SP)
+	VMOVUPD Y0, 160(SP)
+	MOVQ    R9, R10
+	SHLQ    $0x05, R10
+	TESTQ   DI, DI
+	JZ      ridgeAVX2F64_setup_done
+	LEAQ    (SI)(R10*1), R11
+	XORQ    R12, R12
+
+ridgeAVX2F64_copy_w:
+	MOVQ (R11)(R12*8), R13
+	MOVQ R13, 128(SP)(R12*8)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F64_copy_w
+	LEAQ (BX)(R10*1), R11
+	XORQ R12, R12
+
+ridgeAVX2F64_copy_grad:
+	MOVQ (R11)(R12*8), R13
+	MOVQ R13, 160(SP)(R12*8)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F64_copy_grad
+
+ridgeAVX2F64_setup_done:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+	// Groups of 4 rows.
+ridgeAVX2F64_group:
+	CMPQ   DX, $0x00000004
+	JL     ridgeAVX2F64_single
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	MOVQ   AX, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPD Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F64_group_dot0_last
+
+ridgeAVX2F64_group_dot0:
+	VMOVUPD     (R13), Y9
+	VMOVUPD     32(R13), Y10
+	VFMADD231PD (R11), Y9, Y4
+	VFMADD231PD 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F64_group_dot0
+
+ridgeAVX2F64_group_dot0_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F64_group_dot0_end
+	VMOVUPD     (R13), Y9
+	VFMADD231PD (R11), Y9, Y4
+
+ridgeAVX2F64_group_dot0_end:
+	VADDPD Y8, Y4, Y4
+	LEAQ   (AX)(R8*1), R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPD Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F64_group_dot1_last
+
+ridgeAVX2F64_group_dot1:
+	VMOVUPD     (R13), Y9
+	VMOVUPD     32(R13), Y10
+	VFMADD231PD (R11), Y9, Y5
+	VFMADD231PD 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F64_group_dot1
+
+ridgeAVX2F64_group_dot1_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F64_group_dot1_end
+	VMOVUPD     (R13), Y9
+	VFMADD231PD (R11), Y9, Y5
+
+ridgeAVX2F64_group_dot1_end:
+	VADDPD Y8, Y5, Y5
+	LEAQ   (AX)(R8*1), R11
+	ADDQ   R8, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPD Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F64_group_dot2_last
+
+ridgeAVX2F64_group_dot2:
+	VMOVUPD     (R13), Y9
+	VMOVUPD     32(R13), Y10
+	VFMADD231PD (R11), Y9, Y6
+	VFMADD231PD 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F64_group_dot2
+
+ridgeAVX2F64_group_dot2_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F64_group_dot2_end
+	VMOVUPD     (R13), Y9
+	VFMADD231PD (R11), Y9, Y6
+
+ridgeAVX2F64_group_dot2_end:
+	VADDPD Y8, Y6, Y6
+	LEAQ   (AX)(R8*1), R11
+	ADDQ   R8, R11
+	ADDQ   R8, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	VXORPD Y8, Y8, Y8
+	CMPQ   R14, $0x00000002
+	JL     ridgeAVX2F64_group_dot3_last
+
+ridgeAVX2F64_group_dot3:
+	VMOVUPD     (R13), Y9
+	VMOVUPD     32(R13), Y10
+	VFMADD231PD (R11), Y9, Y7
+	VFMADD231PD 32(R11), Y10, Y8
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000002, R14
+	CMPQ        R14, $0x00000002
+	JGE         ridgeAVX2F64_group_dot3
+
+ridgeAVX2F64_group_dot3_last:
+	TESTQ       R14, R14
+	JZ          ridgeAVX2F64_group_dot3_end
+	VMOVUPD     (R13), Y9
+	VFMADD231PD (R11), Y9, Y7
+
+ridgeAVX2F64_group_dot3_end:
+	VADDPD Y8, Y7, Y7
+	TESTQ  DI, DI
+	JZ     ridgeAVX2F64_group_dot_done
+	LEAQ   (AX)(R10*1), R11
+	XORQ   R12, R12
+
+ridgeAVX2F64_group_copy_x0:
+	MOVQ (R11)(R12*8), R13
+	MOVQ R13, (SP)(R12*8)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F64_group_copy_x0
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F64_group_copy_x1:
+	MOVQ (R11)(R12*8), R13
+	MOVQ R13, 32(SP)(R12*8)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F64_group_copy_x1
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F64_group_copy_x2:
+	MOVQ (R11)(R12*8), R13
+	MOVQ R13, 64(SP)(R12*8)
+	INCQ R12
+	CMPQ R12, DI
+	JL   ridgeAVX2F64_group_copy_x2
+	ADDQ R8, R11
+	XORQ R12, R12
+
+ridgeAVX2F64_group_copy_x3:
+	MOVQ        (R11)(R12*8), R13
+	MOVQ        R13, 96(SP)(R12*8)
+	INCQ        R12
+	CMPQ        R12, DI
+	JL          ridgeAVX2F64_group_copy_x3
+	VMOVUPD     128(SP), Y8
+	VFMADD231PD (SP), Y8, Y4
+	VFMADD231PD 32(SP), Y8, Y5
+	VFMADD231PD 64(SP), Y8, Y6
+	VFMADD231PD 96(SP), Y8, Y7
+
+ridgeAVX2F64_group_dot_done:
+	// r = the 4 row sums + b − y[0:4].
+	VHADDPD      Y5, Y4, Y4
+	VHADDPD      Y7, Y6, Y5
+	VPERM2F128   $0x20, Y5, Y4, Y6
+	VPERM2F128   $0x31, Y5, Y4, Y4
+	VADDPD       Y4, Y6, Y6
+	VBROADCASTSD b+96(FP), Y4
+	VADDPD       Y4, Y6, Y6
+	VSUBPD       (CX), Y6, Y6
+	VFMADD231PD  Y6, Y6, Y0
+	VADDPD       Y6, Y1, Y1
+	VMOVUPD      Y6, 192(SP)
+	VBROADCASTSD 192(SP), Y4
+	VBROADCASTSD 200(SP), Y5
+	VBROADCASTSD 208(SP), Y6
+	VBROADCASTSD 216(SP), Y7
+	MOVQ         AX, R11
+	LEAQ         (AX)(R8*2), R12
+	ADDQ         R8, R12
+	MOVQ         BX, R13
+	MOVQ         R9, R14
+	TESTQ        R14, R14
+	JZ           ridgeAVX2F64_group_grad_tail
+
+ridgeAVX2F64_group_grad:
+	VMOVUPD     (R13), Y8
+	VFMADD231PD (R11), Y4, Y8
+	VFMADD231PD (R11)(R8*1), Y5, Y8
+	VFMADD231PD (R11)(R8*2), Y6, Y8
+	VFMADD231PD (R12), Y7, Y8
+	VMOVUPD     Y8, (R13)
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R12
+	ADDQ        $0x00000020, R13
+	DECQ        R14
+	JNZ         ridgeAVX2F64_group_grad
+
+ridgeAVX2F64_group_grad_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F64_group_grad_done
+	VMOVUPD     160(SP), Y8
+	VFMADD231PD (SP), Y4, Y8
+	VFMADD231PD 32(SP), Y5, Y8
+	VFMADD231PD 64(SP), Y6, Y8
+	VFMADD231PD 96(SP), Y7, Y8
+	VMOVUPD     Y8, 160(SP)
+
+ridgeAVX2F64_group_grad_done:
+	LEAQ (AX)(R8*4), AX
+	ADDQ $0x00000020, CX
+	SUBQ $0x00000004, DX
+	JMP  ridgeAVX2F64_group
+
+	// The remaining rows, one at a time.
+ridgeAVX2F64_single:
+	TESTQ  DX, DX
+	JZ     ridgeAVX2F64_done
+	VXORPD Y4, Y4, Y4
+	MOVQ   AX, R11
+	MOVQ   SI, R13
+	MOVQ   R9, R14
+	TESTQ  R14, R14
+	JZ     ridgeAVX2F64_single_dot_tail
+
+ridgeAVX2F64_single_dot:
+	VMOVUPD     (R13), Y5
+	VFMADD231PD (R11), Y5, Y4
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R13
+	DECQ        R14
+	JNZ         ridgeAVX2F64_single_dot
+
+ridgeAVX2F64_single_dot_tail:
+	TESTQ DI, DI
+	JZ    ridgeAVX2F64_single_dot_done
+	LEAQ  (AX)(R10*1), R11
+	XORQ  R12, R12
+
+ridgeAVX2F64_single_copy_x0:
+	MOVQ        (R11)(R12*8), R13
+	MOVQ        R13, (SP)(R12*8)
+	INCQ        R12
+	CMPQ        R12, DI
+	JL          ridgeAVX2F64_single_copy_x0
+	VMOVUPD     128(SP), Y5
+	VFMADD231PD (SP), Y5, Y4
+
+ridgeAVX2F64_single_dot_done:
+	VEXTRACTF128 $0x01, Y4, X5
+	VADDPD       X5, X4, X4
+	VHADDPD      X4, X4, X4
+	VADDSD       b+96(FP), X4, X4
+	VSUBSD       (CX), X4, X4
+	VFMADD231SD  X4, X4, X2
+	VADDSD       X4, X3, X3
+	VBROADCASTSD X4, Y4
+	MOVQ         AX, R11
+	MOVQ         BX, R13
+	MOVQ         R9, R14
+	TESTQ        R14, R14
+	JZ           ridgeAVX2F64_single_grad_tail
+
+ridgeAVX2F64_single_grad:
+	VMOVUPD     (R13), Y5
+	VFMADD231PD (R11), Y4, Y5
+	VMOVUPD     Y5, (R13)
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R13
+	DECQ        R14
+	JNZ         ridgeAVX2F64_single_grad
+
+ridgeAVX2F64_single_grad_tail:
+	TESTQ       DI, DI
+	JZ          ridgeAVX2F64_single_grad_done
+	VMOVUPD     160(SP), Y5
+	VFMADD231PD (SP), Y4, Y5
+	VMOVUPD     Y5, 160(SP)
+
+ridgeAVX2F64_single_grad_done:
+	ADDQ R8, AX
+	ADDQ $0x00000008, CX
+	DECQ DX
+	JMP  ridgeAVX2F64_single
+
+ridgeAVX2F64_done:
+	// Copy grad's tail back.
+	TESTQ DI, DI
+	JZ    ridgeAVX2F64_sums
+	LEAQ  (BX)(R10*1), AX
+	XORQ  CX, CX
+
+ridgeAVX2F64_copy_back:
+	MOVQ 160(SP)(CX*8), DX
+	MOVQ DX, (AX)(CX*8)
+	INCQ CX
+	CMPQ CX, DI
+	JL   ridgeAVX2F64_copy_back
+
+ridgeAVX2F64_sums:
+	// Add the lanes of the group sums to the single-row sums.
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPD       X4, X0, X0
+	VHADDPD      X0, X0, X0
+	VADDSD       X2, X0, X0
+	VMOVSD       X0, sumSq+104(FP)
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VHADDPD      X0, X0, X0
+	VADDSD       X3, X0, X0
+	VMOVSD       X0, sum+112(FP)
+	VZEROUPPER
+	RET
+
+// func gramAVX2(G []float64, Z []float64, ds int, stride int)
+// Requires: AVX, FMA3
+TEXT ·gramAVX2(SB), NOSPLIT, $0-64
+	MOVQ G_base+0(FP), CX
+	MOVQ Z_base+24(FP), BX
+	MOVQ ds+48(FP), SI
+	MOVQ stride+56(FP), DI
+
+	// rows = len(Z)/stride.
+	MOVQ  Z_len+32(FP), AX
+	XORQ  DX, DX
+	DIVQ  DI
+	TESTQ AX, AX
+	JZ    gramAVX2_done
+	MOVQ  SI, DX
+	SHLQ  $0x03, DX
+	SHLQ  $0x03, DI
+	XORQ  R8, R8
+
+gramAVX2_tiles:
+	MOVQ SI, R9
+	SUBQ R8, R9
+	CMPQ R9, $0x00000006
+	JL   gramAVX2_last
+
+	// Tiles of 6 rows: columns from 8·⌊i/8⌋ to ds.
+	MOVQ  R8, R9
+	SHLQ  $0x03, R9
+	MOVQ  R9, R10
+	ANDQ  $-64, R10
+	MOVQ  R8, R11
+	IMULQ DX, R11
+	ADDQ  CX, R11
+
+gramAVX2_6_tile:
+	MOVQ    R11, R12
+	VMOVUPD (R12)(R10*1), Y0
+	VMOVUPD 32(R12)(R10*1), Y1
+	ADDQ    DX, R12
+	VMOVUPD (R12)(R10*1), Y2
+	VMOVUPD 32(R12)(R10*1), Y3
+	ADDQ    DX, R12
+	VMOVUPD (R12)(R10*1), Y4
+	VMOVUPD 32(R12)(R10*1), Y5
+	ADDQ    DX, R12
+	VMOVUPD (R12)(R10*1), Y6
+	VMOVUPD 32(R12)(R10*1), Y7
+	ADDQ    DX, R12
+	VMOVUPD (R12)(R10*1), Y8
+	VMOVUPD 32(R12)(R10*1), Y9
+	ADDQ    DX, R12
+	VMOVUPD (R12)(R10*1), Y10
+	VMOVUPD 32(R12)(R10*1), Y11
+	MOVQ    BX, R12
+	MOVQ    AX, R13
+
+gramAVX2_6_rows:
+	VMOVUPD      (R12)(R10*1), Y12
+	VMOVUPD      32(R12)(R10*1), Y13
+	VBROADCASTSD (R12)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD 8(R12)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VFMADD231PD  Y14, Y13, Y3
+	VBROADCASTSD 16(R12)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VFMADD231PD  Y14, Y13, Y5
+	VBROADCASTSD 24(R12)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y6
+	VFMADD231PD  Y14, Y13, Y7
+	VBROADCASTSD 32(R12)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y8
+	VFMADD231PD  Y14, Y13, Y9
+	VBROADCASTSD 40(R12)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y10
+	VFMADD231PD  Y14, Y13, Y11
+	ADDQ         DI, R12
+	DECQ         R13
+	JNZ          gramAVX2_6_rows
+	MOVQ         R11, R12
+	VMOVUPD      Y0, (R12)(R10*1)
+	VMOVUPD      Y1, 32(R12)(R10*1)
+	ADDQ         DX, R12
+	VMOVUPD      Y2, (R12)(R10*1)
+	VMOVUPD      Y3, 32(R12)(R10*1)
+	ADDQ         DX, R12
+	VMOVUPD      Y4, (R12)(R10*1)
+	VMOVUPD      Y5, 32(R12)(R10*1)
+	ADDQ         DX, R12
+	VMOVUPD      Y6, (R12)(R10*1)
+	VMOVUPD      Y7, 32(R12)(R10*1)
+	ADDQ         DX, R12
+	VMOVUPD      Y8, (R12)(R10*1)
+	VMOVUPD      Y9, 32(R12)(R10*1)
+	ADDQ         DX, R12
+	VMOVUPD      Y10, (R12)(R10*1)
+	VMOVUPD      Y11, 32(R12)(R10*1)
+	ADDQ         $0x00000040, R10
+	CMPQ         R10, DX
+	JL           gramAVX2_6_tile
+	ADDQ         $0x00000006, R8
+	JMP          gramAVX2_tiles
+
+gramAVX2_last:
+	CMPQ R9, $0x00000004
+	JE   gramAVX2_last4
+	CMPQ R9, $0x00000002
+	JE   gramAVX2_last2
+	JMP  gramAVX2_done
+
+gramAVX2_last4:
+	// Tiles of 4 rows: columns from 8·⌊i/8⌋ to ds.
+	MOVQ  R8, SI
+	SHLQ  $0x03, SI
+	MOVQ  SI, R9
+	ANDQ  $-64, R9
+	IMULQ DX, R8
+	ADDQ  CX, R8
+
+gramAVX2_4_tile:
+	MOVQ    R8, CX
+	VMOVUPD (CX)(R9*1), Y0
+	VMOVUPD 32(CX)(R9*1), Y1
+	ADDQ    DX, CX
+	VMOVUPD (CX)(R9*1), Y2
+	VMOVUPD 32(CX)(R9*1), Y3
+	ADDQ    DX, CX
+	VMOVUPD (CX)(R9*1), Y4
+	VMOVUPD 32(CX)(R9*1), Y5
+	ADDQ    DX, CX
+	VMOVUPD (CX)(R9*1), Y6
+	VMOVUPD 32(CX)(R9*1), Y7
+	MOVQ    BX, CX
+	MOVQ    AX, R10
+
+gramAVX2_4_rows:
+	VMOVUPD      (CX)(R9*1), Y8
+	VMOVUPD      32(CX)(R9*1), Y9
+	VBROADCASTSD (CX)(SI*1), Y10
+	VFMADD231PD  Y10, Y8, Y0
+	VFMADD231PD  Y10, Y9, Y1
+	VBROADCASTSD 8(CX)(SI*1), Y10
+	VFMADD231PD  Y10, Y8, Y2
+	VFMADD231PD  Y10, Y9, Y3
+	VBROADCASTSD 16(CX)(SI*1), Y10
+	VFMADD231PD  Y10, Y8, Y4
+	VFMADD231PD  Y10, Y9, Y5
+	VBROADCASTSD 24(CX)(SI*1), Y10
+	VFMADD231PD  Y10, Y8, Y6
+	VFMADD231PD  Y10, Y9, Y7
+	ADDQ         DI, CX
+	DECQ         R10
+	JNZ          gramAVX2_4_rows
+	MOVQ         R8, CX
+	VMOVUPD      Y0, (CX)(R9*1)
+	VMOVUPD      Y1, 32(CX)(R9*1)
+	ADDQ         DX, CX
+	VMOVUPD      Y2, (CX)(R9*1)
+	VMOVUPD      Y3, 32(CX)(R9*1)
+	ADDQ         DX, CX
+	VMOVUPD      Y4, (CX)(R9*1)
+	VMOVUPD      Y5, 32(CX)(R9*1)
+	ADDQ         DX, CX
+	VMOVUPD      Y6, (CX)(R9*1)
+	VMOVUPD      Y7, 32(CX)(R9*1)
+	ADDQ         $0x00000040, R9
+	CMPQ         R9, DX
+	JL           gramAVX2_4_tile
+	JMP          gramAVX2_done
+
+gramAVX2_last2:
+	// Tiles of 2 rows: columns from 8·⌊i/8⌋ to ds.
+	MOVQ  R8, SI
+	SHLQ  $0x03, SI
+	MOVQ  SI, R9
+	ANDQ  $-64, R9
+	IMULQ DX, R8
+	ADDQ  CX, R8
+
+gramAVX2_2_tile:
+	MOVQ    R8, CX
+	VMOVUPD (CX)(R9*1), Y0
+	VMOVUPD 32(CX)(R9*1), Y1
+	ADDQ    DX, CX
+	VMOVUPD (CX)(R9*1), Y2
+	VMOVUPD 32(CX)(R9*1), Y3
+	MOVQ    BX, CX
+	MOVQ    AX, R10
+
+gramAVX2_2_rows:
+	VMOVUPD      (CX)(R9*1), Y4
+	VMOVUPD      32(CX)(R9*1), Y5
+	VBROADCASTSD (CX)(SI*1), Y6
+	VFMADD231PD  Y6, Y4, Y0
+	VFMADD231PD  Y6, Y5, Y1
+	VBROADCASTSD 8(CX)(SI*1), Y6
+	VFMADD231PD  Y6, Y4, Y2
+	VFMADD231PD  Y6, Y5, Y3
+	ADDQ         DI, CX
+	DECQ         R10
+	JNZ          gramAVX2_2_rows
+	MOVQ         R8, CX
+	VMOVUPD      Y0, (CX)(R9*1)
+	VMOVUPD      Y1, 32(CX)(R9*1)
+	ADDQ         DX, CX
+	VMOVUPD      Y2, (CX)(R9*1)
+	VMOVUPD      Y3, 32(CX)(R9*1)
+	ADDQ         $0x00000040, R9
+	CMPQ         R9, DX
+	JL           gramAVX2_2_tile
+
+gramAVX2_done:
+	VZEROUPPER
+	RET

@@ -57,3 +57,65 @@ func squaredDistance[F Float](x, c []F) F {
 	}
 	return sum
 }
+
+// ridgeGeneric is the reference ridge kernel: one pass over the rows of X
+// that forms each row's residual and adds its share of the gradient. With
+// n = len(y) rows of dim = len(w) columns, it computes
+//
+//	for i := range n {
+//		r := b - y[i]
+//		for j := range dim { r += X[i*dim+j] * w[j] }
+//		sumSq += r * r
+//		sum += r
+//		for j := range dim { grad[j] += r * X[i*dim+j] }
+//	}
+//	return sumSq, sum
+//
+// adding into grad, which the caller has zeroed. The assembly kernels
+// compute the same sums in another order, so they agree with this loop to
+// rounding only. The caller has checked that len(X) == n·dim and
+// len(grad) == dim, and keeps n small (a block of rows) so that the sums
+// in F stay accurate.
+func ridgeGeneric[F Float](grad, X, y, w []F, b F) (sumSq, sum F) {
+	dim := len(w)
+	grad = grad[:dim]
+	for i, yi := range y {
+		x := X[i*dim : (i+1)*dim]
+		r := b - yi
+		for j, v := range x {
+			r += v * w[j]
+		}
+		sumSq += r * r
+		sum += r
+		for j, v := range x {
+			grad[j] += r * v
+		}
+	}
+	return sumSq, sum
+}
+
+// gramGeneric is the reference Gram kernel. Z holds rows of stride ≥ ds
+// values of which the first ds count, ds a multiple of 8, and G is ds×ds,
+// row-major. It adds ZᵀZ to the upper triangle of G:
+//
+//	for r := range len(Z) / stride {
+//		for i := range ds {
+//			for j := i; j < ds; j++ {
+//				G[i*ds+j] += Z[r*stride+i] * Z[r*stride+j]
+//			}
+//		}
+//	}
+//
+// An assembly kernel may add the same sums, in any order, to entries below
+// the diagonal too; the caller reads only the upper triangle.
+func gramGeneric(G, Z []float64, ds, stride int) {
+	for r := range len(Z) / stride {
+		z := Z[r*stride : r*stride+ds]
+		for i, zi := range z {
+			g := G[i*ds+i : (i+1)*ds]
+			for j, zj := range z[i:] {
+				g[j] += zi * zj
+			}
+		}
+	}
+}

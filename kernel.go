@@ -15,6 +15,20 @@ type kernel struct {
 	// for k centroids of dim coordinates.
 	nearest32 func(k, dim int) nearestKernel[float32]
 	nearest64 func(k, dim int) nearestKernel[float64]
+
+	// ridge32 and ridge64 are the fused ridge kernels. Each makes one pass
+	// over a block of rows of X, forming each row's residual
+	// r = X[i]·w + b − y[i] and adding r·X[i] into grad (zeroed by the
+	// caller); it returns Σr² and Σr. ridgeGeneric states the exact loop.
+	// A kernel that leaves these or gram64 nil gets the generic ones (see
+	// ridgeFor and gramFor).
+	ridge32 func(grad, X, y, w []float32, b float32) (sumSq, sum float32)
+	ridge64 func(grad, X, y, w []float64, b float64) (sumSq, sum float64)
+
+	// gram64 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z
+	// holding rows of stride values of which the first ds count, ds a
+	// multiple of 8. gramGeneric states the exact loop.
+	gram64 func(G, Z []float64, ds, stride int)
 }
 
 // nearestKernel is one nearest-centroid kernel. It sets labels[i] and
@@ -39,6 +53,9 @@ var genericKernel = &kernel{
 	nearest64: func(int, int) nearestKernel[float64] {
 		return nearestKernel[float64]{fn: nearestGeneric[float64]}
 	},
+	ridge32: ridgeGeneric[float32],
+	ridge64: ridgeGeneric[float64],
+	gram64:  gramGeneric,
 }
 
 // Kernel returns the name of the kernel that the package uses: "avx512",
@@ -108,4 +125,31 @@ func packCentroids[F Float](centroids []F, dim, block int) []F {
 		}
 	}
 	return packed
+}
+
+// ridgeFor returns the kernel's fused ridge kernel for F, or the generic
+// one when the kernel has none.
+func ridgeFor[F Float](k *kernel) func(grad, X, y, w []F, b F) (sumSq, sum F) {
+	var zero F
+	if _, ok := any(zero).(float32); ok {
+		fn := k.ridge32
+		if fn == nil {
+			fn = genericKernel.ridge32
+		}
+		return any(fn).(func(grad, X, y, w []F, b F) (sumSq, sum F))
+	}
+	fn := k.ridge64
+	if fn == nil {
+		fn = genericKernel.ridge64
+	}
+	return any(fn).(func(grad, X, y, w []F, b F) (sumSq, sum F))
+}
+
+// gramFor returns the kernel's Gram kernel, or the generic one when the
+// kernel has none.
+func gramFor(k *kernel) func(G, Z []float64, ds, stride int) {
+	if k.gram64 == nil {
+		return genericKernel.gram64
+	}
+	return k.gram64
 }

@@ -38,6 +38,9 @@ var avx2Kernel = &kernel{
 		}
 		return nearestKernel[float64]{fn: nearestAVX2F64_3x4ms, block: 16}
 	},
+	ridge32: ridgeAVX2F32,
+	ridge64: ridgeAVX2F64,
+	gram64:  gramAVX2,
 }
 
 // The lane-per-point kernels (one point per lane, see asm/lanes.go) take
@@ -75,4 +78,7 @@ var avx512Kernel = &kernel{
 		}
 		return nearestKernel[float64]{fn: nearestAVX512F64_6x2, block: 16}
 	},
+	ridge32: ridgeAVX2F32,
+	ridge64: ridgeAVX2F64,
+	gram64:  gramAVX2,
 }

@@ -18,5 +18,9 @@ func main() {
 	}
 	lanes(target{isa: "AVX512", width: 64, size: 4})
 	lanes(target{isa: "AVX512", width: 64, size: 8})
+	for _, t := range ridgeTargets {
+		ridge(t)
+	}
+	gram()
 	Generate()
 }

@@ -1,0 +1,238 @@
+package vecfit
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+)
+
+const (
+	// ridgeBlockRows is the number of rows that one call of a ridge
+	// kernel covers. Its sums are formed in the input type, so the
+	// rounding error of a block grows with this size and no further:
+	// block sums are added in float64.
+	ridgeBlockRows = 256
+
+	// ridgeChunkRows is the number of rows in one unit of parallel work.
+	// Each chunk adds its blocks in order into float64 sums, and the
+	// chunks are added in order, so results do not depend on the number
+	// of goroutines.
+	ridgeChunkRows = 16 * ridgeBlockRows
+)
+
+// RidgeLoss returns the ridge regression objective
+//
+//	mean((X·w + b − y)²) + λ‖w‖²
+//
+// for X with len(w) columns and len(y) rows, lambda being λ ≥ 0. The bias
+// b is not penalised. Residuals are summed in F over blocks of 256 rows,
+// and the block sums are added in float64 in a fixed order, so the result
+// does not depend on the number of goroutines. With no rows, the mean is
+// 0. A NaN or infinity in X or y is an error that names the row.
+//
+// The objective of scikit-learn's Ridge(alpha) is ‖Xw + b − y‖² + α‖w‖²,
+// n times this one with α = n·λ. PyTorch's SGD with weight_decay=wd adds
+// wd·w to the gradient of MSELoss, which is the gradient of this
+// objective for wd = 2λ (with the bias excluded from weight decay).
+func RidgeLoss[F Float](X, y, w []F, b, lambda F) (F, error) {
+	return RidgeLossWith(Options{}, X, y, w, b, lambda)
+}
+
+// RidgeLossWith is [RidgeLoss] with options.
+func RidgeLossWith[F Float](opts Options, X, y, w []F, b, lambda F) (F, error) {
+	loss, _, err := ridgeEval(opts, nil, X, y, w, b, lambda)
+	return loss, err
+}
+
+// RidgeGrad returns the loss of [RidgeLoss] and writes its gradient with
+// respect to w, (2/n)·Xᵀr + 2λw with r = X·w + b − y, into gradW, which
+// must have len(w) values. It returns the gradient with respect to b,
+// (2/n)·Σr, as gradB. X is read once: each row's residual and its share of
+// the gradient are computed while the row is in cache.
+func RidgeGrad[F Float](gradW []F, X, y, w []F, b, lambda F) (loss, gradB F, err error) {
+	return RidgeGradWith(Options{}, gradW, X, y, w, b, lambda)
+}
+
+// RidgeGradWith is [RidgeGrad] with options.
+func RidgeGradWith[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (loss, gradB F, err error) {
+	if len(gradW) != len(w) {
+		return 0, 0, fmt.Errorf("%w: gradW has length %d, want %d (one per weight)", ErrLength, len(gradW), len(w))
+	}
+	return ridgeEval(opts, gradW, X, y, w, b, lambda)
+}
+
+// ridgeEval computes the ridge loss and, when gradW is not nil, the
+// gradient.
+func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F, error) {
+	dim := len(w)
+	if dim < 1 {
+		return 0, 0, fmt.Errorf("%w: w is empty, want at least one weight", ErrDim)
+	}
+	if len(X)%dim != 0 {
+		return 0, 0, fmt.Errorf("%w: X has length %d, not a multiple of len(w) = %d", ErrLength, len(X), dim)
+	}
+	n := len(X) / dim
+	if len(y) != n {
+		return 0, 0, fmt.Errorf("%w: y has length %d, want %d (one per row of X)", ErrLength, len(y), n)
+	}
+	if !(lambda >= 0) || math.IsInf(float64(lambda), 1) {
+		return 0, 0, fmt.Errorf("%w: lambda is %v, want a finite value ≥ 0", ErrOption, lambda)
+	}
+	if !isFinite(float64(b)) {
+		return 0, 0, fmt.Errorf("%w: bias is %v", ErrNaN, b)
+	}
+	for j, v := range w {
+		if !isFinite(float64(v)) {
+			return 0, 0, fmt.Errorf("%w: w[%d] is %v", ErrNaN, j, v)
+		}
+	}
+	k, err := lookupKernel(opts.Kernel)
+	if err != nil {
+		return 0, 0, err
+	}
+	kern := ridgeFor[F](k)
+
+	// Each chunk stores Σr², Σr and Σ r·x in partial[c*(dim+2):].
+	chunks := (n + ridgeChunkRows - 1) / ridgeChunkRows
+	partial := make([]float64, chunks*(dim+2))
+	workers := workerCount(opts.Workers, chunks, n*dim)
+	parallel(workers, chunks, func(c int, scratch *[]F) {
+		if *scratch == nil {
+			*scratch = make([]F, dim)
+		}
+		grad := *scratch
+		out := partial[c*(dim+2) : (c+1)*(dim+2)]
+		lo, hi := c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)
+		for i := lo; i < hi; i += ridgeBlockRows {
+			end := min(i+ridgeBlockRows, hi)
+			clear(grad)
+			sumSq, sum := kern(grad, X[i*dim:end*dim], y[i:end], w, b)
+			out[0] += float64(sumSq)
+			out[1] += float64(sum)
+			for j, v := range grad {
+				out[2+j] += float64(v)
+			}
+		}
+	})
+
+	var sumSq, sum float64
+	total := make([]float64, dim)
+	for c := range chunks {
+		out := partial[c*(dim+2) : (c+1)*(dim+2)]
+		sumSq += out[0]
+		sum += out[1]
+		for j, v := range out[2:] {
+			total[j] += v
+		}
+	}
+
+	var norm float64
+	for _, v := range w {
+		norm += float64(v) * float64(v)
+	}
+	lam := float64(lambda)
+	scale := 0.0
+	if n > 0 {
+		scale = 1 / float64(n)
+	}
+	loss := sumSq*scale + lam*norm
+	gradB := 2 * sum * scale
+	finite := isFinite(loss) && isFinite(gradB)
+	if gradW != nil {
+		for j, v := range total {
+			g := 2*v*scale + 2*lam*float64(w[j])
+			gradW[j] = F(g)
+			finite = finite && isFinite(float64(gradW[j]))
+		}
+	}
+	if !finite || !isFinite(float64(F(loss))) {
+		return 0, 0, ridgeNonFinite(X, y, dim, loss)
+	}
+	return F(loss), F(gradB), nil
+}
+
+// ridgeNonFinite returns the error for a loss or gradient that came out
+// NaN or infinite: it names the first row of X or y that holds a NaN or an
+// infinity, or else reports an overflow.
+func ridgeNonFinite[F Float](X, y []F, dim int, loss float64) error {
+	if row, ok := firstNonFinite(X, y, dim); ok {
+		return fmt.Errorf("%w: row %d of X or y contains %s", ErrNaN, row, describeRow(X, y, dim, row))
+	}
+	var zero F
+	return fmt.Errorf("%w: the loss (%v) or its gradient overflows %T; scale X and y down", ErrNaN, loss, zero)
+}
+
+// firstNonFinite returns the first row i such that y[i] or a value of row
+// i of X is NaN or infinite.
+func firstNonFinite[F Float](X, y []F, dim int) (int, bool) {
+	for i, yi := range y {
+		if !isFinite(float64(yi)) {
+			return i, true
+		}
+		for _, v := range X[i*dim : (i+1)*dim] {
+			if !isFinite(float64(v)) {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// describeRow names the first non-finite value of row i.
+func describeRow[F Float](X, y []F, dim, i int) string {
+	for j, v := range X[i*dim : (i+1)*dim] {
+		if !isFinite(float64(v)) {
+			return fmt.Sprintf("X[%d][%d] = %v", i, j, v)
+		}
+	}
+	return fmt.Sprintf("y[%d] = %v", i, y[i])
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// workerCount returns the number of goroutines for units pieces of work
+// of total size work: at most max (GOMAXPROCS when max ≤ 0), and one for
+// small inputs.
+func workerCount(max, units, work int) int {
+	if max <= 0 {
+		max = runtime.GOMAXPROCS(0)
+	}
+	if work < 1<<18 {
+		return 1
+	}
+	return min(max, units)
+}
+
+// parallel calls fn(u, scratch) for every unit u in [0, units) on up to
+// workers goroutines. Each goroutine passes its own scratch value to fn.
+func parallel[S any](workers, units int, fn func(u int, scratch *S)) {
+	if workers <= 1 {
+		var scratch S
+		for u := range units {
+			fn(u, &scratch)
+		}
+		return
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+	)
+	for range workers {
+		wg.Go(func() {
+			var scratch S
+			for {
+				mu.Lock()
+				u := next
+				next++
+				mu.Unlock()
+				if u >= units {
+					return
+				}
+				fn(u, &scratch)
+			}
+		})
+	}
+	wg.Wait()
+}

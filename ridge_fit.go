@@ -1,0 +1,440 @@
+package vecfit
+
+import (
+	"fmt"
+	"math"
+)
+
+// RidgeOptions selects how [FitRidge] fits. The zero value fits a bias,
+// weighs every row equally and uses the fastest kernel on up to GOMAXPROCS
+// goroutines.
+type RidgeOptions struct {
+	// NoIntercept fits without a bias (b = 0): X and y are not centred.
+	NoIntercept bool
+
+	// Weights, when not nil, holds one weight ≥ 0 per row. The objective
+	// becomes Σ wᵢ·rᵢ² / Σ wᵢ + λ‖w‖²: a row of weight 0 counts as absent
+	// and a weight of 2 as a repeated row.
+	Weights []float64
+
+	// Workers is the maximum number of goroutines. Zero or less means
+	// GOMAXPROCS. The fit is the same bit for bit for any value.
+	Workers int
+
+	// Kernel names the kernel to run, one of Kernels(). Empty selects
+	// Kernel().
+	Kernel string
+}
+
+// RidgeModel is a fitted linear model: the prediction for a row x is
+// x·Weights + Bias.
+type RidgeModel struct {
+	Weights []float64
+	Bias    float64
+}
+
+// rankTolerance is the relative size below which a Cholesky pivot counts
+// as zero when λ = 0: column j is then a linear combination of the
+// columns before it, up to a part of relative size √rankTolerance.
+const rankTolerance = 1e-12
+
+// FitRidge returns the weights and bias that minimise
+// mean((X·w + b − y)²) + λ‖w‖² for X with n = len(y) rows of dim columns,
+// lambda being λ ≥ 0. The bias is not penalised: X and y are centred on
+// their (weighted) means, the weights solve the centred problem and the
+// bias restores the means.
+//
+// scikit-learn's Ridge(alpha=α) fits the same model for α = n·λ (its
+// objective is ‖Xw + b − y‖² + α‖w‖², n times this one), and with
+// sample_weight for α = λ·Σwᵢ. PyTorch's SGD on MSELoss with
+// weight_decay=wd on the weights alone converges to it for wd = 2λ.
+//
+// The Gram matrix XᵀX of the centred rows is accumulated in float64 by the
+// SIMD kernel and solved by Cholesky factorisation. With λ = 0 a singular
+// XᵀX (a constant or duplicate column, more columns than rows) is an error
+// wrapping [ErrSingular] that names the column. NaN or infinite values in
+// X or y are an error wrapping [ErrNaN] that names the row.
+func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*RidgeModel, error) {
+	if dim < 1 {
+		return nil, fmt.Errorf("%w: dim is %d, want at least 1", ErrDim, dim)
+	}
+	if len(X)%dim != 0 {
+		return nil, fmt.Errorf("%w: X has length %d, not a multiple of dim %d", ErrLength, len(X), dim)
+	}
+	n := len(X) / dim
+	if len(y) != n {
+		return nil, fmt.Errorf("%w: y has length %d, want %d (one per row of X)", ErrLength, len(y), n)
+	}
+	if !(lambda >= 0) || math.IsInf(lambda, 1) {
+		return nil, fmt.Errorf("%w: lambda is %v, want a finite value ≥ 0", ErrOption, lambda)
+	}
+	if opts.Weights != nil && len(opts.Weights) != n {
+		return nil, fmt.Errorf("%w: Weights has length %d, want %d (one per row of X)", ErrLength, len(opts.Weights), n)
+	}
+	for i, v := range opts.Weights {
+		if !(v >= 0) || math.IsInf(v, 1) {
+			return nil, fmt.Errorf("%w: Weights[%d] is %v, want a finite value ≥ 0", ErrOption, i, v)
+		}
+	}
+	k, err := lookupKernel(opts.Kernel)
+	if err != nil {
+		return nil, err
+	}
+
+	m, err := weightedMeans(X, y, dim, opts)
+	if err != nil {
+		return nil, err
+	}
+	if m.weight == 0 {
+		return nil, fmt.Errorf("%w: X has no rows of nonzero weight to fit", ErrLength)
+	}
+	if opts.NoIntercept {
+		clear(m.meanX)
+		m.meanY = 0
+	}
+
+	gram, xty, ds := ridgeGram(k, X, y, dim, m, opts)
+	// XᵀX is positive semi-definite, so no entry exceeds the largest
+	// diagonal one: finite diagonals and Xᵀy make a finite system.
+	for j := range dim {
+		if !isFinite(gram[j*ds+j]) || !isFinite(xty[j]) {
+			return nil, fmt.Errorf("%w: XᵀX or Xᵀy overflows float64 in column %d; scale X and y down", ErrNaN, j)
+		}
+	}
+
+	// Solve (XᵀX + λ·Σwᵢ·I) w = Xᵀy on the centred rows, with A the
+	// leading dim×dim block of the padded Gram matrix.
+	a := make([]float64, dim*dim)
+	for i := range dim {
+		for j := i; j < dim; j++ {
+			a[i*dim+j] = gram[i*ds+j]
+			a[j*dim+i] = gram[i*ds+j]
+		}
+		a[i*dim+i] += lambda * m.weight
+	}
+	if lambda == 0 {
+		rank := m.rows
+		if !opts.NoIntercept {
+			rank--
+		}
+		if dim > rank {
+			return nil, fmt.Errorf("%w: XᵀX has rank at most %d but %d columns, because X has %d rows of nonzero weight%s; use lambda > 0",
+				ErrSingular, rank, dim, m.rows, map[bool]string{false: " and the intercept uses one", true: ""}[opts.NoIntercept])
+		}
+	}
+	weights := xty
+	if err := choleskySolve(a, dim, weights, lambda == 0); err != nil {
+		return nil, err
+	}
+
+	bias := m.meanY
+	for j, v := range weights {
+		bias -= m.meanX[j] * v
+	}
+	return &RidgeModel{Weights: weights, Bias: bias}, nil
+}
+
+// ridgeMoments holds the weighted sums of a first pass over the rows.
+type ridgeMoments struct {
+	weight float64   // Σ wᵢ
+	rows   int       // rows of nonzero weight
+	meanX  []float64 // Σ wᵢ·xᵢ / Σ wᵢ
+	meanY  float64   // Σ wᵢ·yᵢ / Σ wᵢ
+}
+
+// weightedMeans checks that X and y are finite and returns their weighted
+// means. Sums are formed per chunk of rows and added in order.
+func weightedMeans[F Float](X, y []F, dim int, opts RidgeOptions) (ridgeMoments, error) {
+	n := len(y)
+	chunks := (n + ridgeChunkRows - 1) / ridgeChunkRows
+	// Chunk c stores Σw, Σw·y, rows of nonzero weight, the first
+	// non-finite row (or -1, or -2 for an overflow) and Σw·x in
+	// partial[c*(dim+4):].
+	stride := dim + 4
+	partial := make([]float64, chunks*stride)
+	parallel(workerCount(opts.Workers, chunks, n*dim), chunks, func(c int, _ *struct{}) {
+		out := partial[c*stride : (c+1)*stride]
+		lo, hi := c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)
+		sx := out[4 : 4+dim]
+		var sw, sy, rows float64
+		for i := lo; i < hi; i++ {
+			x := X[i*dim : (i+1)*dim]
+			sx := sx[:len(x)]
+			wi := 1.0
+			if opts.Weights != nil {
+				wi = opts.Weights[i]
+			}
+			if wi == 0 {
+				// The row does not count, but must be finite too.
+				if _, bad := firstNonFinite(x, y[i:i+1], dim); bad {
+					sy = math.NaN()
+				}
+				continue
+			}
+			sw += wi
+			sy += wi * float64(y[i])
+			rows++
+			for j, v := range x {
+				sx[j] += wi * float64(v)
+			}
+		}
+		out[0], out[1], out[2], out[3] = sw, sy, rows, -1
+
+		// A NaN or infinity anywhere makes a sum non-finite: only then
+		// look for the row that holds it.
+		finite := isFinite(sy)
+		for _, v := range sx {
+			finite = finite && isFinite(v)
+		}
+		if !finite {
+			out[3] = -2
+			if i, bad := firstNonFinite(X[lo*dim:hi*dim], y[lo:hi], dim); bad {
+				out[3] = float64(lo + i)
+			}
+		}
+	})
+
+	m := ridgeMoments{meanX: make([]float64, dim)}
+	var sumY float64
+	for c := range chunks {
+		out := partial[c*stride : (c+1)*stride]
+		if out[3] >= 0 {
+			i := int(out[3])
+			return m, fmt.Errorf("%w: row %d of X or y contains %s", ErrNaN, i, describeRow(X, y, dim, i))
+		}
+		if out[3] == -2 {
+			return m, fmt.Errorf("%w: the sums of rows %d to %d of X or y overflow float64; scale X and y down",
+				ErrNaN, c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)-1)
+		}
+		m.weight += out[0]
+		sumY += out[1]
+		m.rows += int(out[2])
+		for j, v := range out[4:] {
+			m.meanX[j] += v
+		}
+	}
+	if m.weight > 0 {
+		for j := range m.meanX {
+			m.meanX[j] /= m.weight
+		}
+		m.meanY = sumY / m.weight
+	}
+	return m, nil
+}
+
+// Limits of the Gram accumulation: a block of centred rows fills about
+// gramBlockBytes, and the rows are split into at most gramSegments fixed
+// segments, each with its own Gram matrix, added in order at the end.
+const (
+	gramBlockBytes   = 256 << 10
+	gramMaxBlockRows = 512
+	gramSegments     = 8
+	gramSegmentRows  = 4096
+	gramSegmentBytes = 32 << 20
+)
+
+// ridgeGram returns the Gram matrix ZᵀZ (upper triangle, ds×ds with ds
+// the dim rounded up to a multiple of 8) and Zᵀt, for the rows
+// zᵢ = √wᵢ·(xᵢ − meanX) and tᵢ = √wᵢ·(yᵢ − meanY).
+func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts RidgeOptions) (gram, xty []float64, ds int) {
+	n := len(y)
+	ds = (dim + 7) &^ 7
+	// Rows of an odd number of 64-byte cache lines spread over all the
+	// sets of the L1 cache, which a power of two would not.
+	stride := ds
+	if (ds/8)%2 == 0 {
+		stride += 8
+	}
+	blockRows := max(16, min(gramMaxBlockRows, gramBlockBytes/(8*stride)))
+	segments := max(1, min(gramSegments, (n+gramSegmentRows-1)/gramSegmentRows, gramSegmentBytes/(8*ds*ds)))
+	segRows := (n + segments - 1) / segments
+
+	type segment struct {
+		gram, xty []float64
+	}
+	parts := make([]segment, segments)
+	gramKernel := gramFor(k)
+	workers := workerCount(opts.Workers, segments, n*dim*dim)
+	parallel(workers, segments, func(s int, buf *gramScratch) {
+		if buf.z == nil {
+			buf.z = make([]float64, blockRows*stride)
+			buf.t = make([]float64, blockRows)
+		}
+		gram := make([]float64, ds*ds)
+		xty := make([]float64, dim)
+		rows := 0
+		flush := func() {
+			z := buf.z[:rows*stride]
+			gramKernel(gram, z, ds, stride)
+			addXty(xty, z, buf.t[:rows], stride)
+			rows = 0
+		}
+		for i := s * segRows; i < min((s+1)*segRows, n); i++ {
+			wi := 1.0
+			if opts.Weights != nil {
+				wi = opts.Weights[i]
+			}
+			if wi == 0 {
+				continue
+			}
+			x := X[i*dim : (i+1)*dim]
+			zr := buf.z[rows*stride : rows*stride+len(x)]
+			mean := m.meanX[:len(x)]
+			if wi == 1 {
+				buf.t[rows] = float64(y[i]) - m.meanY
+				for j, v := range x {
+					zr[j] = float64(v) - mean[j]
+				}
+			} else {
+				sw := math.Sqrt(wi)
+				buf.t[rows] = sw * (float64(y[i]) - m.meanY)
+				for j, v := range x {
+					zr[j] = sw * (float64(v) - mean[j])
+				}
+			}
+			rows++
+			if rows == blockRows {
+				flush()
+			}
+		}
+		if rows > 0 {
+			flush()
+		}
+		parts[s] = segment{gram, xty}
+	})
+
+	gram, xty = parts[0].gram, parts[0].xty
+	for _, p := range parts[1:] {
+		for i := range ds {
+			for j := i; j < ds; j++ {
+				gram[i*ds+j] += p.gram[i*ds+j]
+			}
+		}
+		for j, v := range p.xty {
+			xty[j] += v
+		}
+	}
+	return gram, xty, ds
+}
+
+// gramScratch holds one goroutine's block of centred rows z and targets t.
+type gramScratch struct {
+	z, t []float64
+}
+
+// addXty adds Σᵣ t[r]·z[r] to xty, for the rows of z (stride values
+// each, the first len(xty) of them used), four rows at a time so that
+// xty is loaded and stored once per four rows.
+func addXty(xty, z, t []float64, stride int) {
+	dim := len(xty)
+	r := 0
+	for ; r+4 <= len(t); r += 4 {
+		z0 := z[r*stride : r*stride+dim]
+		z1 := z[(r+1)*stride : (r+1)*stride+dim]
+		z2 := z[(r+2)*stride : (r+2)*stride+dim]
+		z3 := z[(r+3)*stride : (r+3)*stride+dim]
+		t0, t1, t2, t3 := t[r], t[r+1], t[r+2], t[r+3]
+		for j := range xty {
+			xty[j] += (z0[j]*t0 + z1[j]*t1) + (z2[j]*t2 + z3[j]*t3)
+		}
+	}
+	for ; r < len(t); r++ {
+		zr := z[r*stride : r*stride+dim]
+		for j := range xty {
+			xty[j] += zr[j] * t[r]
+		}
+	}
+}
+
+// choleskySolve solves a·x = b for the symmetric d×d matrix a (row-major,
+// both triangles filled), overwriting b with x and a with its Cholesky
+// factor. With checkRank, a pivot below rankTolerance times its diagonal
+// entry makes the system singular; otherwise only a pivot ≤ 0 does.
+func choleskySolve(a []float64, d int, b []float64, checkRank bool) error {
+	for j := range d {
+		lj := a[j*d : j*d+j]
+		s := a[j*d+j] - dot(lj, lj)
+		diag := a[j*d+j]
+		if !(s > 0) || (checkRank && s <= rankTolerance*diag) {
+			if diag == 0 || (checkRank && diag <= 0) {
+				return fmt.Errorf("%w: column %d of X is constant (zero after centring), so XᵀX is singular; use lambda > 0 or drop the column", ErrSingular, j)
+			}
+			return fmt.Errorf("%w: column %d of X is a linear combination of columns 0…%d, so XᵀX is rank-deficient; use lambda > 0 or drop the column", ErrSingular, j, j-1)
+		}
+		l := math.Sqrt(s)
+		a[j*d+j] = l
+		for i := j + 1; i < d; i++ {
+			a[i*d+j] = (a[i*d+j] - dot(a[i*d:i*d+j], lj)) / l
+		}
+	}
+
+	// Forward substitution L·z = b, then back substitution Lᵀ·x = z.
+	for i := range d {
+		b[i] = (b[i] - dot(a[i*d:i*d+i], b[:i])) / a[i*d+i]
+	}
+	for i := d - 1; i >= 0; i-- {
+		s := b[i]
+		for k := i + 1; k < d; k++ {
+			s -= a[k*d+i] * b[k]
+		}
+		b[i] = s / a[i*d+i]
+	}
+	return nil
+}
+
+// dot returns Σ x[i]·y[i] with four partial sums.
+func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// Predict writes x·Weights + Bias for each row x of X (len(m.Weights)
+// columns) into dst and returns it: dst[:n] when dst has room for the n
+// rows, else a new slice. A row holding NaN or an infinity is an error.
+func (m *RidgeModel) Predict(dst, X []float64) ([]float64, error) {
+	return PredictRidge(m, dst, X)
+}
+
+// PredictRidge is [RidgeModel.Predict] for either element type. The sums
+// are formed in float64.
+func PredictRidge[F Float](m *RidgeModel, dst, X []F) ([]F, error) {
+	dim := len(m.Weights)
+	if dim < 1 {
+		return nil, fmt.Errorf("%w: the model has no weights", ErrDim)
+	}
+	if len(X)%dim != 0 {
+		return nil, fmt.Errorf("%w: X has length %d, not a multiple of the model's %d weights", ErrLength, len(X), dim)
+	}
+	n := len(X) / dim
+	if cap(dst) < n {
+		dst = make([]F, n)
+	}
+	dst = dst[:n]
+	for i := range n {
+		p := m.Bias
+		for j, v := range X[i*dim : (i+1)*dim] {
+			p += float64(v) * m.Weights[j]
+		}
+		if !isFinite(p) {
+			for j, v := range X[i*dim : (i+1)*dim] {
+				if !isFinite(float64(v)) {
+					return nil, fmt.Errorf("%w: X[%d][%d] is %v", ErrNaN, i, j, v)
+				}
+			}
+			return nil, fmt.Errorf("%w: the prediction for row %d overflows", ErrNaN, i)
+		}
+		dst[i] = F(p)
+	}
+	return dst, nil
+}

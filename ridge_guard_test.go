@@ -1,0 +1,121 @@
+//go:build linux
+
+package vecfit
+
+import (
+	"fmt"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// guardedRidgeSlice returns a slice of n values of F placed flush against
+// an inaccessible page: right before it when atEnd, right after it
+// otherwise. Any read or write outside the slice then crashes the test.
+// The mapping is released when the test ends.
+func guardedRidgeSlice[F Float](t *testing.T, n int, atEnd bool) []F {
+	t.Helper()
+	page := unix.Getpagesize()
+	size := int(unsafe.Sizeof(F(0)))
+	dataPages := (n*size + page - 1) / page
+	mem, err := unix.Mmap(-1, 0, (dataPages+1)*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		t.Fatalf("mmap: %v", err)
+	}
+	t.Cleanup(func() { unix.Munmap(mem) })
+	var guard, data []byte
+	if atEnd {
+		guard = mem[dataPages*page:]
+		data = mem[dataPages*page-n*size : dataPages*page]
+	} else {
+		guard = mem[:page]
+		data = mem[page : page+n*size]
+	}
+	if err := unix.Mprotect(guard, unix.PROT_NONE); err != nil {
+		t.Fatalf("mprotect: %v", err)
+	}
+	if n == 0 {
+		// An empty slice whose pointer is the guard page itself.
+		return unsafe.Slice((*F)(unsafe.Pointer(&guard[0])), 0)
+	}
+	return unsafe.Slice((*F)(unsafe.Pointer(&data[0])), n)
+}
+
+// guardedCopy returns a guarded copy of s.
+func guardedCopy[F Float](t *testing.T, s []F, atEnd bool) []F {
+	g := guardedRidgeSlice[F](t, len(s), atEnd)
+	copy(g, s)
+	return g
+}
+
+func testRidgeGuard[F Float](t *testing.T) {
+	var zero F
+	for _, k := range kernels {
+		kern := ridgeFor[F](k)
+		for dim := 1; dim <= 70; dim++ {
+			for _, n := range []int{1, 2, 3, 4, 5, 9} {
+				for _, atEnd := range []bool{true, false} {
+					// Random values from a fixed source are not needed:
+					// any finite values show an access out of bounds.
+					X := guardedRidgeSlice[F](t, n*dim, atEnd)
+					for i := range X {
+						X[i] = F(i%7) - 3
+					}
+					y := guardedRidgeSlice[F](t, n, atEnd)
+					for i := range y {
+						y[i] = F(i % 3)
+					}
+					w := guardedRidgeSlice[F](t, dim, atEnd)
+					for j := range w {
+						w[j] = F(j%5) * 0.25
+					}
+					grad := guardedRidgeSlice[F](t, dim, atEnd)
+					name := fmt.Sprintf("%T kernel %s dim %d n %d guard at end %v", zero, k.name, dim, n, atEnd)
+					checkRidgeKernel(t, name, kern, X, y, w, 0.5, grad)
+				}
+			}
+		}
+	}
+}
+
+func TestRidgeKernelsGuardPagesFloat32(t *testing.T) { testRidgeGuard[float32](t) }
+func TestRidgeKernelsGuardPagesFloat64(t *testing.T) { testRidgeGuard[float64](t) }
+
+func TestGramKernelsGuardPages(t *testing.T) {
+	for _, k := range kernels {
+		for _, ds := range []int{8, 16, 24, 32, 48, 72} {
+			for _, rows := range []int{0, 1, 3, 7} {
+				for _, atEnd := range []bool{true, false} {
+					// The stride equals ds, so the last row ends at
+					// the guard page.
+					Z := guardedRidgeSlice[float64](t, rows*ds, atEnd)
+					for i := range Z {
+						Z[i] = float64(i%11) - 5
+					}
+					G0 := make([]float64, ds*ds)
+					G := guardedRidgeSlice[float64](t, ds*ds, atEnd)
+					name := fmt.Sprintf("kernel %s ds %d rows %d guard at end %v", k.name, ds, rows, atEnd)
+					checkGram(t, name, gramFor(k), G0, Z, ds, ds, G)
+				}
+			}
+		}
+	}
+}
+
+// n = 0 rows reads nothing: the kernel gets empty slices whose pointers
+// sit right at a guard page.
+func TestRidgeKernelsNoRowsGuard(t *testing.T) {
+	for _, k := range kernels {
+		for _, dim := range []int{1, 8, 13} {
+			X := guardedRidgeSlice[float32](t, 0, true)
+			y := guardedRidgeSlice[float32](t, 0, true)
+			w := guardedCopy(t, make([]float32, dim), true)
+			grad := guardedRidgeSlice[float32](t, dim, true)
+			sumSq, sum := ridgeFor[float32](k)(grad, X, y, w, 1)
+			if sumSq != 0 || sum != 0 {
+				t.Errorf("kernel %s dim %d: no rows gave sums %v and %v, want 0", k.name, dim, sumSq, sum)
+			}
+		}
+	}
+}

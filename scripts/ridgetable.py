@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Print the README's ridge table from one run on this machine.
+
+Runs limits.sh (FMA peak and read bandwidth of one core), then, rounds
+times in turn, the peers (numpy loss and gradient, scikit-learn's Cholesky
+fit) with one thread and BenchmarkRidgeGrad, BenchmarkFitRidge and
+BenchmarkGram on one core for one kernel, then limits.sh again. Every
+figure is the best over the rounds, which on a shared machine is the one
+least disturbed by other jobs. Needs the peers installed and the peers
+directory as the first argument.
+
+    scripts/ridgetable.py ../shared/peers [rounds [kernel]]
+"""
+import os, re, statistics, subprocess, sys
+
+peers = sys.argv[1]
+rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+kernel = sys.argv[3] if len(sys.argv) > 3 else "avx2"
+shapes = [(1000000, 16), (100000, 128), (20000, 768)]
+
+
+def run(cmd, **kw):
+    print("+", " ".join(cmd), file=sys.stderr)
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def limits():
+    out = run(["sh", os.path.join(peers, "limits.sh")])
+    peak = float(re.search(r"avx2 ymm:\s*([\d.]+)", out).group(1))
+    bandwidth = float(re.search(r"read bandwidth:\s*([\d.]+)", out).group(1))
+    return peak / 2, bandwidth  # float64 lanes are half the float32 lanes
+
+
+peak1, bw1 = limits()
+numpy_ms, sklearn_ms, samples = {}, {}, {}
+for _ in range(rounds):
+    peer_out = run([os.path.join(peers, "ridge.py")], env={**os.environ, "T": "1"})
+    for line in peer_out.splitlines():
+        m = re.match(r"n=(\d+) d=(\d+)\s+(numpy|sklearn).*?([\d.]+) ms", line)
+        if m:
+            key = (int(m.group(1)), int(m.group(2)))
+            (numpy_ms if m.group(3) == "numpy" else sklearn_ms).setdefault(key, []).append(float(m.group(4)))
+    bench = run(["go", "test", "-run", "^$", "-bench", f"^Benchmark(RidgeGrad|FitRidge|Gram)$/.*/^kernel={kernel}$",
+                 "-cpu", "1", "."])
+    print(peer_out, bench, file=sys.stderr)
+    for line in bench.splitlines():
+        m = re.match(r"Benchmark(\w+)/(shape|ds)=([\dx]+)/kernel=\w+\s+\d+\s+([\d.]+) ns/op.*?([\d.]+) (GB/s|GFMA/s)$", line)
+        if m:
+            samples.setdefault((m.group(1), m.group(3)), []).append((float(m.group(4)), float(m.group(5))))
+peak2, bw2 = limits()
+peak, bw = max(peak1, peak2), max(bw1, bw2)
+
+
+def best(name, key, i):
+    """Returns the shortest time (i = 0) or the highest rate (i = 1)."""
+    values = [s[i] for s in samples[(name, key)]]
+    return min(values) if i == 0 else max(values)
+
+
+print(f"One core, kernel {kernel}; FMA peak {peak:.1f} GFMA/s (float64), read bandwidth {bw:.1f} GB/s.\n")
+print("| n × d | RidgeGrad | GB/s of X | of bandwidth | numpy | speed-up | FitRidge | Gram GFMA/s | of peak | scikit-learn | speed-up |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+for n, d in shapes:
+    key = f"{n}x{d}"
+    grad_ms = best("RidgeGrad", key, 0) / 1e6
+    gbs = best("RidgeGrad", key, 1)
+    fit_ms = best("FitRidge", key, 0) / 1e6
+    gram = best("Gram", str(d), 1)
+    print(f"| {n:,} × {d} | {grad_ms:.2f} ms | {gbs:.1f} | {gbs / bw:.0%} | {min(numpy_ms[(n, d)]):.2f} ms | "
+          f"{min(numpy_ms[(n, d)]) / grad_ms:.1f}× | {fit_ms:.1f} ms | {gram:.1f} | {gram / peak:.0%} | "
+          f"{min(sklearn_ms[(n, d)]):.1f} ms | {min(sklearn_ms[(n, d)]) / fit_ms:.1f}× |")
