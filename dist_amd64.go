@@ -64,6 +64,16 @@ func nearestLanesAVX512F32(labels []int32, dists []float32, points []float32, pa
 //go:noescape
 func nearestLanesAVX512F64(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
 
+// settledAVX2F32 reports whether every element of dists is below +Inf (and so not NaN).
+//
+//go:noescape
+func settledAVX2F32(dists []float32) bool
+
+// settledAVX2F64 reports whether every element of dists is below +Inf (and so not NaN).
+//
+//go:noescape
+func settledAVX2F64(dists []float64) bool
+
 // ridgeAVX2F32 adds Σᵢ rᵢ·X[i] to grad and returns Σᵢ rᵢ² and Σᵢ rᵢ, for rᵢ = X[i]·w + b − y[i] over the len(y) rows of X (len(w) columns), with AVX2.
 //
 //go:noescape

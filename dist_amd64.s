@@ -205,6 +205,62 @@ DATA tailmask<>+30(SB)/2, $0x7fff
 DATA tailmask<>+32(SB)/2, $0xffff
 GLOBL tailmask<>(SB), RODATA|NOPTR, $34
 
+DATA evens32<>+0(SB)/4, $0x00000000
+DATA evens32<>+4(SB)/4, $0x00000002
+DATA evens32<>+8(SB)/4, $0x00000004
+DATA evens32<>+12(SB)/4, $0x00000006
+DATA evens32<>+16(SB)/4, $0x00000008
+DATA evens32<>+20(SB)/4, $0x0000000a
+DATA evens32<>+24(SB)/4, $0x0000000c
+DATA evens32<>+28(SB)/4, $0x0000000e
+DATA evens32<>+32(SB)/4, $0x00000010
+DATA evens32<>+36(SB)/4, $0x00000012
+DATA evens32<>+40(SB)/4, $0x00000014
+DATA evens32<>+44(SB)/4, $0x00000016
+DATA evens32<>+48(SB)/4, $0x00000018
+DATA evens32<>+52(SB)/4, $0x0000001a
+DATA evens32<>+56(SB)/4, $0x0000001c
+DATA evens32<>+60(SB)/4, $0x0000001e
+GLOBL evens32<>(SB), RODATA|NOPTR, $64
+
+DATA odds32<>+0(SB)/4, $0x00000001
+DATA odds32<>+4(SB)/4, $0x00000003
+DATA odds32<>+8(SB)/4, $0x00000005
+DATA odds32<>+12(SB)/4, $0x00000007
+DATA odds32<>+16(SB)/4, $0x00000009
+DATA odds32<>+20(SB)/4, $0x0000000b
+DATA odds32<>+24(SB)/4, $0x0000000d
+DATA odds32<>+28(SB)/4, $0x0000000f
+DATA odds32<>+32(SB)/4, $0x00000011
+DATA odds32<>+36(SB)/4, $0x00000013
+DATA odds32<>+40(SB)/4, $0x00000015
+DATA odds32<>+44(SB)/4, $0x00000017
+DATA odds32<>+48(SB)/4, $0x00000019
+DATA odds32<>+52(SB)/4, $0x0000001b
+DATA odds32<>+56(SB)/4, $0x0000001d
+DATA odds32<>+60(SB)/4, $0x0000001f
+GLOBL odds32<>(SB), RODATA|NOPTR, $64
+
+DATA evens64<>+0(SB)/8, $0x0000000000000000
+DATA evens64<>+8(SB)/8, $0x0000000000000002
+DATA evens64<>+16(SB)/8, $0x0000000000000004
+DATA evens64<>+24(SB)/8, $0x0000000000000006
+DATA evens64<>+32(SB)/8, $0x0000000000000008
+DATA evens64<>+40(SB)/8, $0x000000000000000a
+DATA evens64<>+48(SB)/8, $0x000000000000000c
+DATA evens64<>+56(SB)/8, $0x000000000000000e
+GLOBL evens64<>(SB), RODATA|NOPTR, $64
+
+DATA odds64<>+0(SB)/8, $0x0000000000000001
+DATA odds64<>+8(SB)/8, $0x0000000000000003
+DATA odds64<>+16(SB)/8, $0x0000000000000005
+DATA odds64<>+24(SB)/8, $0x0000000000000007
+DATA odds64<>+32(SB)/8, $0x0000000000000009
+DATA odds64<>+40(SB)/8, $0x000000000000000b
+DATA odds64<>+48(SB)/8, $0x000000000000000d
+DATA odds64<>+56(SB)/8, $0x000000000000000f
+GLOBL odds64<>(SB), RODATA|NOPTR, $64
+
 // func nearestAVX2F32_3x2(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
 // Requires: AVX, FMA3
 TEXT ·nearestAVX2F32_3x2(SB), NOSPLIT, $32-112
@@ -3824,19 +3880,45 @@ nearestLanesAVX512F32_tile:
 	KMOVW   (R9)(R8*2), K1
 
 	// Transpose the tile: X[j] holds coordinate j of every point.
+	MOVQ      dim+96(FP), R9
+	CMPQ      R9, $0x02
+	JNE       nearestLanesAVX512F32_gathers
+	LEAQ      (R8)(R8*1), R9
+	MOVQ      $0x00000010, R10
+	CMPQ      R9, R10
+	CMOVQLT   R9, R10
+	SUBQ      R10, R9
+	LEAQ      tailmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K2
+	KMOVW     (R11)(R9*2), K3
+	VMOVUPS.Z (DX), K2, Z1
+	VMOVUPS.Z 64(DX), K3, Z2
+	VMOVDQU32 evens32<>+0(SB), Z3
+	VMOVDQU32 odds32<>+0(SB), Z4
+	VMOVUPS   Z1, Z5
+	VPERMT2PS Z2, Z3, Z5
+	VMOVUPS   Z1, Z1
+	VPERMT2PS Z2, Z4, Z1
+	VMOVUPS   Z5, (DI)
+	VMOVUPS   Z1, 64(DI)
+	JMP       nearestLanesAVX512F32_transposed
+
+nearestLanesAVX512F32_gathers:
 	MOVQ dim+96(FP), R11
 	MOVQ DX, R9
 	MOVQ DI, R10
 
 nearestLanesAVX512F32_gather:
-	VXORPS       Z1, Z1, Z1
-	KMOVW        K1, K2
-	VGATHERDPS   (R9)(Z0*4), K2, Z1
-	VMOVUPS      Z1, (R10)
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000040, R10
-	DECQ         R11
-	JNZ          nearestLanesAVX512F32_gather
+	VXORPS     Z1, Z1, Z1
+	KMOVW      K1, K2
+	VGATHERDPS (R9)(Z0*4), K2, Z1
+	VMOVUPS    Z1, (R10)
+	ADDQ       $0x00000004, R9
+	ADDQ       $0x00000040, R10
+	DECQ       R11
+	JNZ        nearestLanesAVX512F32_gather
+
+nearestLanesAVX512F32_transposed:
 	VBROADCASTSS posinf32<>+0(SB), Z1
 	VXORPS       Z2, Z2, Z2
 	VXORPS       Z3, Z3, Z3
@@ -3924,19 +4006,45 @@ nearestLanesAVX512F64_tile:
 	KMOVW   (R9)(R8*2), K1
 
 	// Transpose the tile: X[j] holds coordinate j of every point.
+	MOVQ      dim+96(FP), R9
+	CMPQ      R9, $0x02
+	JNE       nearestLanesAVX512F64_gathers
+	LEAQ      (R8)(R8*1), R9
+	MOVQ      $0x00000008, R10
+	CMPQ      R9, R10
+	CMOVQLT   R9, R10
+	SUBQ      R10, R9
+	LEAQ      tailmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K2
+	KMOVW     (R11)(R9*2), K3
+	VMOVUPD.Z (DX), K2, Z1
+	VMOVUPD.Z 64(DX), K3, Z2
+	VMOVDQU64 evens64<>+0(SB), Z3
+	VMOVDQU64 odds64<>+0(SB), Z4
+	VMOVUPD   Z1, Z5
+	VPERMT2PD Z2, Z3, Z5
+	VMOVUPD   Z1, Z1
+	VPERMT2PD Z2, Z4, Z1
+	VMOVUPD   Z5, (DI)
+	VMOVUPD   Z1, 64(DI)
+	JMP       nearestLanesAVX512F64_transposed
+
+nearestLanesAVX512F64_gathers:
 	MOVQ dim+96(FP), R11
 	MOVQ DX, R9
 	MOVQ DI, R10
 
 nearestLanesAVX512F64_gather:
-	VXORPD       Z1, Z1, Z1
-	KMOVW        K1, K2
-	VGATHERDPD   (R9)(Y0*8), K2, Z1
-	VMOVUPD      Z1, (R10)
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000040, R10
-	DECQ         R11
-	JNZ          nearestLanesAVX512F64_gather
+	VXORPD     Z1, Z1, Z1
+	KMOVW      K1, K2
+	VGATHERDPD (R9)(Y0*8), K2, Z1
+	VMOVUPD    Z1, (R10)
+	ADDQ       $0x00000008, R9
+	ADDQ       $0x00000040, R10
+	DECQ       R11
+	JNZ        nearestLanesAVX512F64_gather
+
+nearestLanesAVX512F64_transposed:
 	VBROADCASTSD posinf64<>+0(SB), Z1
 	VXORPD       Z2, Z2, Z2
 	VXORPD       Z3, Z3, Z3
@@ -3996,6 +4104,86 @@ nearestLanesAVX512F64_dim:
 	JMP        nearestLanesAVX512F64_tile
 
 nearestLanesAVX512F64_done:
+	VZEROUPPER
+	RET
+
+// func settledAVX2F32(dists []float32) bool
+// Requires: AVX
+TEXT ·settledAVX2F32(SB), NOSPLIT, $0-25
+	MOVQ         dists_base+0(FP), AX
+	MOVQ         dists_len+8(FP), CX
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+
+settledAVX2F32_vectors:
+	CMPQ   CX, $0x00000020
+	JL     settledAVX2F32_scalars
+	VCMPPS $0x0a, (AX), Y0, Y2
+	VORPS  Y2, Y1, Y1
+	VCMPPS $0x0a, 32(AX), Y0, Y2
+	VORPS  Y2, Y1, Y1
+	VCMPPS $0x0a, 64(AX), Y0, Y2
+	VORPS  Y2, Y1, Y1
+	VCMPPS $0x0a, 96(AX), Y0, Y2
+	VORPS  Y2, Y1, Y1
+	ADDQ   $0x00000080, AX
+	SUBQ   $0x00000020, CX
+	JMP    settledAVX2F32_vectors
+
+settledAVX2F32_scalars:
+	TESTQ  CX, CX
+	JZ     settledAVX2F32_done
+	VMOVSS (AX), X3
+	VCMPPS $0x0a, X3, X0, X3
+	VORPS  Y3, Y1, Y1
+	ADDQ   $0x00000004, AX
+	DECQ   CX
+	JMP    settledAVX2F32_scalars
+
+settledAVX2F32_done:
+	VPTEST Y1, Y1
+	SETEQ  AL
+	MOVB   AL, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func settledAVX2F64(dists []float64) bool
+// Requires: AVX
+TEXT ·settledAVX2F64(SB), NOSPLIT, $0-25
+	MOVQ         dists_base+0(FP), AX
+	MOVQ         dists_len+8(FP), CX
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+
+settledAVX2F64_vectors:
+	CMPQ   CX, $0x00000010
+	JL     settledAVX2F64_scalars
+	VCMPPD $0x0a, (AX), Y0, Y2
+	VORPD  Y2, Y1, Y1
+	VCMPPD $0x0a, 32(AX), Y0, Y2
+	VORPD  Y2, Y1, Y1
+	VCMPPD $0x0a, 64(AX), Y0, Y2
+	VORPD  Y2, Y1, Y1
+	VCMPPD $0x0a, 96(AX), Y0, Y2
+	VORPD  Y2, Y1, Y1
+	ADDQ   $0x00000080, AX
+	SUBQ   $0x00000010, CX
+	JMP    settledAVX2F64_vectors
+
+settledAVX2F64_scalars:
+	TESTQ  CX, CX
+	JZ     settledAVX2F64_done
+	VMOVSD (AX), X3
+	VCMPPD $0x0a, X3, X0, X3
+	VORPD  Y3, Y1, Y1
+	ADDQ   $0x00000008, AX
+	DECQ   CX
+	JMP    settledAVX2F64_scalars
+
+settledAVX2F64_done:
+	VPTEST Y1, Y1
+	SETEQ  AL
+	MOVB   AL, ret+24(FP)
 	VZEROUPPER
 	RET
 

@@ -119,3 +119,15 @@ func gramGeneric(G, Z []float64, ds, stride int) {
 		}
 	}
 }
+
+// settledGeneric reports whether every element of dists is below +Inf, which
+// also excludes NaN.
+func settledGeneric[F Float](dists []F) bool {
+	inf := F(math.Inf(1))
+	for _, d := range dists {
+		if !(d < inf) {
+			return false
+		}
+	}
+	return true
+}

@@ -29,6 +29,12 @@ type kernel struct {
 	// holding rows of stride values of which the first ds count, ds a
 	// multiple of 8. gramGeneric states the exact loop.
 	gram64 func(G, Z []float64, ds, stride int)
+
+	// settled32 and settled64 report whether every distance is below +Inf,
+	// so that the search can skip settling points one by one. A kernel
+	// that leaves them nil gets settledGeneric.
+	settled32 func(dists []float32) bool
+	settled64 func(dists []float64) bool
 }
 
 // nearestKernel is one nearest-centroid kernel. It sets labels[i] and
@@ -125,6 +131,19 @@ func packCentroids[F Float](centroids []F, dim, block int) []F {
 		}
 	}
 	return packed
+}
+
+// settledFor returns the kernel's check that every distance is below +Inf,
+// or the generic one when the kernel has none.
+func settledFor[F Float](k *kernel) func(dists []F) bool {
+	var zero F
+	if _, ok := any(zero).(float32); ok && k.settled32 != nil {
+		return any(k.settled32).(func([]F) bool)
+	}
+	if _, ok := any(zero).(float64); ok && k.settled64 != nil {
+		return any(k.settled64).(func([]F) bool)
+	}
+	return settledGeneric[F]
 }
 
 // ridgeFor returns the kernel's fused ridge kernel for F, or the generic

@@ -19,7 +19,9 @@ func assemblyKernels() []*kernel {
 }
 
 var avx2Kernel = &kernel{
-	name: "avx2",
+	name:      "avx2",
+	settled32: settledAVX2F32,
+	settled64: settledAVX2F64,
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case k <= 8:
@@ -54,7 +56,9 @@ const (
 )
 
 var avx512Kernel = &kernel{
-	name: "avx512",
+	name:      "avx512",
+	settled32: settledAVX2F32,
+	settled64: settledAVX2F64,
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case dim <= maxLanesDim:

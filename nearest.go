@@ -134,6 +134,7 @@ const blockRows = 1024
 // layout it reads, and the number of goroutines to use.
 type search[F Float] struct {
 	kernel  nearestKernel[F]
+	settled func(dists []F) bool
 	chunks  []centroidChunk[F]
 	raw     []F
 	dim     int
@@ -167,7 +168,7 @@ func newSearch[F Float](opts Options, centroids []F, dim int) (*search[F], error
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	s := &search[F]{kernel: kern, raw: centroids, dim: dim, workers: workers}
+	s := &search[F]{kernel: kern, settled: settledFor[F](k), raw: centroids, dim: dim, workers: workers}
 	if kern.block == 0 {
 		s.chunks = []centroidChunk[F]{{centroids: centroids}}
 		return s, nil
@@ -207,8 +208,12 @@ func (s *search[F]) rows(labels []int32, dists []F, points []F, scratch *searchS
 		first := s.chunks[0]
 		s.kernel.fn(labels, dists, points, first.centroids, s.dim, first.groups)
 	}
+	if s.settled(dists) {
+		return
+	}
+	inf := F(math.Inf(1))
 	for i, d := range dists {
-		if math.IsInf(float64(d), 1) || d != d {
+		if !(d < inf) { // +Inf or NaN
 			labels[i], dists[i] = nearestRow(points[i*s.dim:(i+1)*s.dim], s.raw, s.dim)
 		}
 	}

@@ -85,6 +85,14 @@ func lanes(t target) {
 
 	Comment("Transpose the tile: X[j] holds coordinate j of every point.")
 	{
+		j := Load(Param("dim"), GP64())
+		CMPQ(j, U8(2))
+		JNE(LabelRef(name + "_gathers"))
+		pairs(t, rows, buf, count)
+		JMP(LabelRef(name + "_transposed"))
+	}
+	{
+		Label(name + "_gathers")
 		src, dst, j := GP64(), GP64(), Load(Param("dim"), GP64())
 		MOVQ(rows, src)
 		MOVQ(buf, dst)
@@ -103,6 +111,7 @@ func lanes(t target) {
 		DECQ(j)
 		JNZ(LabelRef(name + "_gather"))
 	}
+	Label(name + "_transposed")
 
 	bestD, bestI, cur := ZMM(), ZMM(), ZMM()
 	t.broadcast(t.posInf(), bestD)
@@ -167,13 +176,78 @@ func lanes(t target) {
 	RET()
 }
 
-var tailMask Mem
+// pairs transposes a tile of points of two coordinates without gathers,
+// which cost some 50 cycles each on AMD Zen 4. The tile's 2·count values
+// are contiguous, so two masked loads bring them in and two permutations
+// split them into the even (first) and odd (second) coordinates.
+func pairs(t target, rows, buf, count Register) {
+	L := t.lanes()
+	values, low, high := GP64(), GP64(), GP64()
+	LEAQ(Mem{Base: count, Index: count, Scale: 1}, values)
+	MOVQ(U32(L), low)
+	CMPQ(values, low)
+	CMOVQLT(values, low)
+	MOVQ(values, high)
+	SUBQ(low, high)
+
+	table := GP64()
+	LEAQ(tailMask, table)
+	lowMask, highMask := K(), K()
+	KMOVW(Mem{Base: table, Index: low, Scale: 2}, lowMask)
+	KMOVW(Mem{Base: table, Index: high, Scale: 2}, highMask)
+
+	first, second := ZMM(), ZMM()
+	evens, odds := ZMM(), ZMM()
+	x0, x1 := ZMM(), ZMM()
+	if t.size == 4 {
+		VMOVUPS_Z(Mem{Base: rows}, lowMask, first)
+		VMOVUPS_Z(Mem{Base: rows}.Offset(t.width), highMask, second)
+		VMOVDQU32(evens32, evens)
+		VMOVDQU32(odds32, odds)
+		VMOVUPS(first, x0)
+		VPERMT2PS(second, evens, x0)
+		VMOVUPS(first, x1)
+		VPERMT2PS(second, odds, x1)
+	} else {
+		VMOVUPD_Z(Mem{Base: rows}, lowMask, first)
+		VMOVUPD_Z(Mem{Base: rows}.Offset(t.width), highMask, second)
+		VMOVDQU64(evens64, evens)
+		VMOVDQU64(odds64, odds)
+		VMOVUPD(first, x0)
+		VPERMT2PD(second, evens, x0)
+		VMOVUPD(first, x1)
+		VPERMT2PD(second, odds, x1)
+	}
+	t.move(x0, Mem{Base: buf})
+	t.move(x1, Mem{Base: buf}.Offset(t.width))
+}
+
+var tailMask, evens32, odds32, evens64, odds64 Mem
 
 // tailMasks emits the table of lane masks for a tile of 0..16 points.
 func tailMasks() {
 	tailMask = GLOBL("tailmask", RODATA|NOPTR)
 	for i := range 17 {
 		DATA(2*i, U16(uint16(1<<i-1)))
+	}
+
+	// Permutation indices that pick the even and the odd elements of two
+	// concatenated vectors.
+	evens32 = GLOBL("evens32", RODATA|NOPTR)
+	for i := range 16 {
+		DATA(4*i, U32(uint32(2*i)))
+	}
+	odds32 = GLOBL("odds32", RODATA|NOPTR)
+	for i := range 16 {
+		DATA(4*i, U32(uint32(2*i+1)))
+	}
+	evens64 = GLOBL("evens64", RODATA|NOPTR)
+	for i := range 8 {
+		DATA(8*i, U64(uint64(2*i)))
+	}
+	odds64 = GLOBL("odds64", RODATA|NOPTR)
+	for i := range 8 {
+		DATA(8*i, U64(uint64(2*i+1)))
 	}
 }
 

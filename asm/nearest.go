@@ -149,6 +149,14 @@ func (t target) subBroadcast(m Mem, c, dst Op) { // dst = c - broadcast(m)
 	}
 }
 
+func (t target) or(a, b, dst Op) {
+	if t.size == 4 {
+		VORPS(a, b, dst)
+	} else {
+		VORPD(a, b, dst)
+	}
+}
+
 func (t target) add(a, b, dst Op) {
 	if t.size == 4 {
 		VADDPS(a, b, dst)
@@ -186,6 +194,8 @@ const (
 	cmpEQ  = 0x00 // equal, ordered
 	cmpLT  = 0x01 // less than, ordered: false when either is NaN
 	cmpNEQ = 0x04 // not equal, unordered
+
+	cmpNGTUQ = 0x0a // not greater than, unordered: true when either is NaN
 )
 
 // mask allocates whatever holds a comparison result: a vector register in
