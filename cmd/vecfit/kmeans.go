@@ -256,21 +256,8 @@ func runKMeans[F float32 | float64](c *kmeansConfig, e *env, in *kmeansInput) er
 		if iterations == 0 {
 			iterations = res.Iterations
 		}
-		converged := "converged"
-		if !res.Converged {
-			converged = "not converged"
-		}
-		gfma := float64(t.rows) * float64(c.k) * float64(dim) * float64(iterations) / elapsed.Seconds() / 1e9
-		kernel := c.kernel
-		if kernel == "" {
-			kernel = vecfit.Kernel()
-		}
-		fmt.Fprintf(e.stderr, "k-means on %s: %d points × %d features, k=%d, %s: inertia %.10g, %d iterations, %s, kernel %s, %v, %.3g GFMA/s\n",
-			t.source, t.rows, dim, c.k, c.precision, res.Inertia, res.Iterations, converged,
-			kernel, roundDuration(elapsed), gfma)
-		if res.Distinct > 0 && res.Distinct < c.k {
-			fmt.Fprintf(e.stderr, "note: only %d distinct centroids exist for k=%d\n", res.Distinct, c.k)
-		}
+		work := float64(t.rows) * float64(c.k) * float64(dim) * float64(iterations)
+		printSummary(e.stderr, c, in, res.Inertia, res.Iterations, res.Converged, res.Distinct, elapsed, work)
 	}
 
 	centroids := make([]float64, len(res.Centroids))
@@ -279,6 +266,26 @@ func runKMeans[F float32 | float64](c *kmeansConfig, e *env, in *kmeansInput) er
 	}
 	summary := fitSummary{Inertia: res.Inertia, Iterations: res.Iterations, Converged: res.Converged}
 	return c.report(e, in, res.Labels, centroids, res.Sizes, summary)
+}
+
+// printSummary prints the two summary lines of a fit. work is the number of
+// multiply-adds that the assignment steps of all iterations need.
+func printSummary(w io.Writer, c *kmeansConfig, in *kmeansInput, inertia float64, iterations int, converged bool, distinct int, elapsed time.Duration, work float64) {
+	state := "converged"
+	if !converged {
+		state = "not converged"
+	}
+	kernel := c.kernel
+	if kernel == "" {
+		kernel = vecfit.Kernel()
+	}
+	fmt.Fprintf(w, "k-means on %s: %d points × %d features, k=%d, %s\n",
+		in.t.source, in.t.rows, len(in.features), c.k, c.precision)
+	fmt.Fprintf(w, "inertia %.10g, %d iterations, %s, kernel %s, %v, %.3g GFMA/s\n",
+		inertia, iterations, state, kernel, roundDuration(elapsed), work/elapsed.Seconds()/1e9)
+	if distinct > 0 && distinct < c.k {
+		fmt.Fprintf(w, "only %d distinct centroids exist, fewer than k=%d\n", distinct, c.k)
+	}
 }
 
 // featureMatrix returns the feature columns as F, rejecting values that F

@@ -181,7 +181,11 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 		fmt.Fprintf(tw, "bias\t%.6g\t\n", model.Bias)
 	}
 	tw.Flush()
-	fmt.Fprintf(&text, "train MSE %.6g, R² %.4f, objective %.6g (MSE + λ‖w‖²)\n", mse, r2, objective)
+	r2Text := "undefined (constant target)"
+	if !math.IsNaN(r2) {
+		r2Text = fmt.Sprintf("%.4f", r2)
+	}
+	fmt.Fprintf(&text, "train MSE %.6g, R² %s, objective %.6g (MSE + λ‖w‖²)\n", mse, r2Text, objective)
 
 	if err := writeOutputs(files, e.stdout); err != nil {
 		return err
@@ -199,6 +203,7 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 
 // fitStats returns the mean squared error of pred against y and the
 // coefficient of determination R², both weighted when weights is not nil.
+// R² is NaN when y is constant.
 func fitStats(y, pred, weights []float64) (mse, r2 float64) {
 	var sumW, meanY float64
 	for i, v := range y {
@@ -220,7 +225,10 @@ func fitStats(y, pred, weights []float64) (mse, r2 float64) {
 		sst += w * (v - meanY) * (v - meanY)
 	}
 	mse = sse / sumW
-	r2 = 1 - sse/sst
+	r2 = math.NaN()
+	if sst > 0 {
+		r2 = 1 - sse/sst
+	}
 	return mse, r2
 }
 
@@ -230,6 +238,10 @@ func weightsOutput(c *ridgeConfig, names []string, m *vecfit.RidgeModel, mse, r2
 		return nil, err
 	}
 	if format == "json" {
+		var r2Value *float64 // null when R² is undefined
+		if !math.IsNaN(r2) {
+			r2Value = &r2
+		}
 		return jsonBytes(struct {
 			Features  []string  `json:"features"`
 			Weights   []float64 `json:"weights"`
@@ -237,8 +249,8 @@ func weightsOutput(c *ridgeConfig, names []string, m *vecfit.RidgeModel, mse, r2
 			Intercept bool      `json:"intercept"`
 			Lambda    float64   `json:"lambda"`
 			MSE       float64   `json:"train_mse"`
-			R2        float64   `json:"train_r2"`
-		}{names, m.Weights, m.Bias, !c.noIntercept, c.lambda, mse, r2})
+			R2        *float64  `json:"train_r2"`
+		}{names, m.Weights, m.Bias, !c.noIntercept, c.lambda, mse, r2Value})
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
