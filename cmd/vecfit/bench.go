@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,7 +22,7 @@ var benchCommand = &command{
 }
 
 // benchShape is one nearest-centroid problem of the benchmark grid: n
-// points and k centroids of dim coordinates.
+// points and k centroids of d coordinates.
 type benchShape struct {
 	name    string
 	n, d, k int
@@ -96,7 +97,11 @@ func (c *benchConfig) run(e *env) error {
 		return fmt.Errorf("invalid -time %v, want at least 0", c.minTime)
 	}
 
-	fmt.Fprintf(e.stderr, "nearest-centroid search, %s, %d goroutine(s); GFMA/s = n·k·d / seconds / 1e9\n", c.precision, c.workers)
+	goroutines := strconv.Itoa(c.workers)
+	if c.workers <= 0 {
+		goroutines = "GOMAXPROCS"
+	}
+	fmt.Fprintf(e.stderr, "nearest-centroid search, %s, %s goroutines; GFMA/s = n·k·d / seconds / 1e9\n", c.precision, goroutines)
 	const row = "%-6s %8v %4v %5v  %-8s %10v %8v\n"
 	fmt.Fprintf(e.stdout, row, "shape", "n", "d", "k", "kernel", "time/op", "GFMA/s")
 	for _, s := range shapes {

@@ -29,8 +29,8 @@ type table struct {
 	lines  []int     // the file line of each row, for CSV input
 }
 
-// where names row i (0-based) for a message: its line in a CSV file, else
-// its 1-based row number.
+// where returns the position of row i (0-based) for a message: its line in
+// a CSV file, else its 1-based row number.
 func (t *table) where(i int) string {
 	if t.lines != nil {
 		return fmt.Sprintf("line %d", t.lines[i])
@@ -101,7 +101,7 @@ func openError(path string, err error) error {
 }
 
 // inputFormat returns the format named by -format, or else the one that the
-// file extension implies. Standard input is CSV unless -format says other.
+// file extension implies. Standard input is CSV unless -format names another.
 func inputFormat(spec inputSpec) (string, error) {
 	switch spec.format {
 	case "csv", "tsv", "npy", "fvecs":
@@ -233,7 +233,7 @@ func parseNumber(field string) (float64, error) {
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange && !math.IsInf(v, 0) {
-			return v, nil // underflow to zero or a denormal is fine
+			return v, nil // a value that underflows to zero or a subnormal is accepted
 		}
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
 			return 0, fmt.Errorf("%q is out of the float64 range", s)

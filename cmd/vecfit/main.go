@@ -24,7 +24,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// env is where a command reads and writes.
+// env is the standard streams of one run.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer

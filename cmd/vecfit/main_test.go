@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -488,6 +489,21 @@ func TestOutputFailureLeavesNoFile(t *testing.T) {
 	runVecfit(t, "", "kmeans", "-q", "-k", "5", "-centroids", good, "testdata/tworows.csv")
 	if data, _ := os.ReadFile(good); string(data) != "old\n" {
 		t.Errorf("failed run changed %s to %q", good, data)
+	}
+}
+
+func TestOutputFileMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no Unix permission bits")
+	}
+	path := filepath.Join(t.TempDir(), "c.csv")
+	runVecfit(t, "", "kmeans", "-q", "-k", "2", "-centroids", path, "testdata/points.csv").mustSucceed(t)
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o644 {
+		t.Errorf("new output file has mode %v, want 0644", st.Mode().Perm())
 	}
 }
 

@@ -58,10 +58,13 @@ func writeOutputs(files []outputFile, stdout io.Writer) error {
 		tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
 		if err != nil {
 			cleanup()
-			return fmt.Errorf("%s: cannot create output file: %v", f.path, shortPathError(err))
+			return fmt.Errorf("%s: creating the output file failed: %v", f.path, shortPathError(err))
 		}
 		done = append(done, staged{tmp.Name(), f.path})
 		_, err = tmp.Write(f.data)
+		if err == nil {
+			err = tmp.Chmod(outputMode(f.path))
+		}
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
 		}
@@ -75,7 +78,7 @@ func writeOutputs(files []outputFile, stdout io.Writer) error {
 			for _, rest := range done[i:] {
 				os.Remove(rest.tmp)
 			}
-			return fmt.Errorf("%s: cannot replace the file: %v", s.path, shortPathError(err))
+			return fmt.Errorf("%s: renaming the output file into place failed: %v", s.path, shortPathError(err))
 		}
 	}
 	for _, f := range files {
@@ -86,6 +89,15 @@ func writeOutputs(files []outputFile, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// outputMode returns the permissions of the file at path, or 0644 for a new
+// file: os.CreateTemp creates files that only their owner can read.
+func outputMode(path string) os.FileMode {
+	if st, err := os.Stat(path); err == nil {
+		return st.Mode().Perm()
+	}
+	return 0o644
 }
 
 // shortPathError drops the operation and path that *os.PathError repeats.
