@@ -133,6 +133,9 @@ func readCSV(r *bufio.Reader, comma rune, header string) (*table, error) {
 	if head, _ := r.Peek(512); bytes.IndexByte(head, 0) >= 0 {
 		return nil, errors.New("not a text file (it contains NUL bytes); name the format with -format npy or fvecs if it is binary")
 	}
+	if bom, _ := r.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		r.Discard(3) // the UTF-8 byte order mark that spreadsheet programs write
+	}
 	cr := csv.NewReader(r)
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1 // checked below, to name the line and column

@@ -275,6 +275,7 @@ func TestInputFormats(t *testing.T) {
 	}{
 		{"csv", "", []string{"testdata/points.csv"}},
 		{"csv-no-header", "", []string{"testdata/noheader.csv"}},
+		{"csv-bom-crlf", "", []string{"testdata/bom_crlf.csv"}},
 		{"tsv", "", []string{"testdata/points.tsv"}},
 		{"npy-float32", "", []string{"testdata/points_f32.npy"}},
 		{"npy-float64", "", []string{"testdata/points_f64.npy"}},
