@@ -51,7 +51,7 @@ func kmeansFlags(fs *flag.FlagSet) func(*env, []string) error {
 	c := &kmeansConfig{in: addInputFlags(fs)}
 	fs.IntVar(&c.k, "k", 10, "number of clusters")
 	fs.IntVar(&c.maxIter, "max-iter", 300, "maximum number of Lloyd iterations per restart")
-	fs.Float64Var(&c.tol, "tol", 0, "stop when the centroids move less than this; 0 stops only when no label changes or at -max-iter")
+	fs.Float64Var(&c.tol, "tol", 0, "stop when an update moves the centroids by a total squared distance of at most tol × the mean variance of the features, as scikit-learn does; 0 stops only when no label changes")
 	fs.Uint64Var(&c.seed, "seed", 1, "random seed for the initial centroids; the same seed gives the same clustering")
 	fs.IntVar(&c.restarts, "restarts", 1, "number of seedings; the clustering with the lowest inertia is kept")
 	fs.StringVar(&c.init, "init", "k-means++", "seeding `method`: k-means++ or random (uniformly chosen rows)")
@@ -246,7 +246,7 @@ func runKMeans[F float32 | float64](c *kmeansConfig, e *env, in *kmeansInput) er
 		fmt.Fprintf(e.stderr, "%siteration %3d  inertia %-14.8g  changed %6d  elapsed %v\n",
 			restart, p.Iteration, p.Inertia, p.Changed, roundDuration(time.Since(start)))
 	}
-	res, err := vecfit.KMeans(points, dim, opts)
+	res, err := vecfit.KMeansContext(e.ctx, points, dim, opts)
 	if err != nil {
 		return err
 	}

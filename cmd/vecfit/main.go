@@ -8,24 +8,32 @@
 // "vecfit COMMAND -h" for the flags of each command and an example.
 //
 // Results go to standard output; progress and summaries go to standard
-// error. Any error prints one line to standard error and exits with status 2.
+// error. Any error prints one line to standard error and exits with status
+// 2, an interrupt with status 130.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	// An interrupt cancels the context, so that k-means stops at its next
+	// iteration and no output file is written.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// env is the standard streams of one run.
+// env is the context and the standard streams of one run.
 type env struct {
+	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
@@ -41,16 +49,23 @@ type command struct {
 
 var commands = []*command{kmeansCommand, ridgeCommand, benchCommand, cpuCommand}
 
-// Exit statuses.
+// Exit statuses. 130 is what shells report for a process ended by SIGINT.
 const (
-	exitOK    = 0
-	exitError = 2
+	exitOK          = 0
+	exitError       = 2
+	exitInterrupted = 130
 )
 
 // run runs vecfit with the arguments after the program name and returns the
 // exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext is run with a context whose cancellation interrupts the
+// command.
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		printMainUsage(stderr)
 		return exitError
@@ -106,6 +121,10 @@ func (c *command) run(e *env, args []string) int {
 	}
 
 	if err := body(e, positional); err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(e.stderr, "vecfit %s: interrupted\n", c.name)
+			return exitInterrupted
+		}
 		msg := strings.ReplaceAll(err.Error(), "\n", " ")
 		fmt.Fprintf(e.stderr, "vecfit %s: %s\n", c.name, msg)
 		return exitError

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"math"
@@ -505,6 +506,23 @@ func TestOutputFileMode(t *testing.T) {
 	}
 	if st.Mode().Perm() != 0o644 {
 		t.Errorf("new output file has mode %v, want 0644", st.Mode().Perm())
+	}
+}
+
+func TestKMeansInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	path := filepath.Join(t.TempDir(), "c.csv")
+	var stdout, stderr bytes.Buffer
+	code := runContext(ctx, []string{"kmeans", "-centroids", path}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitInterrupted {
+		t.Errorf("exit status %d, want %d", code, exitInterrupted)
+	}
+	if stderr.String() != "vecfit kmeans: interrupted\n" {
+		t.Errorf("standard error %q, want the one line vecfit kmeans: interrupted", stderr.String())
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Errorf("an interrupted run wrote %s", path)
 	}
 }
 
