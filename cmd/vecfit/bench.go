@@ -97,11 +97,14 @@ func (c *benchConfig) run(e *env) error {
 		return fmt.Errorf("invalid -time %v, want at least 0", c.minTime)
 	}
 
-	goroutines := strconv.Itoa(c.workers)
-	if c.workers <= 0 {
-		goroutines = "GOMAXPROCS"
+	goroutines := strconv.Itoa(c.workers) + " goroutines"
+	switch {
+	case c.workers <= 0:
+		goroutines = "GOMAXPROCS goroutines"
+	case c.workers == 1:
+		goroutines = "1 goroutine"
 	}
-	fmt.Fprintf(e.stderr, "nearest-centroid search, %s, %s goroutines; GFMA/s = n·k·d / seconds / 1e9\n", c.precision, goroutines)
+	fmt.Fprintf(e.stderr, "nearest-centroid search, %s, %s; GFMA/s = n·k·d / seconds / 1e9\n", c.precision, goroutines)
 	const row = "%-6s %8v %4v %5v  %-8s %10v %8v\n"
 	fmt.Fprintf(e.stdout, row, "shape", "n", "d", "k", "kernel", "time/op", "GFMA/s")
 	for _, s := range shapes {
