@@ -279,13 +279,21 @@ func printSummary(w io.Writer, c *kmeansConfig, in *kmeansInput, inertia float64
 	if kernel == "" {
 		kernel = vecfit.Kernel()
 	}
-	fmt.Fprintf(w, "k-means on %s: %d points × %d features, k=%d, %s\n",
-		in.t.source, in.t.rows, len(in.features), c.k, c.precision)
-	fmt.Fprintf(w, "inertia %.10g, %d iterations, %s, kernel %s, %v, %.3g GFMA/s\n",
-		inertia, iterations, state, kernel, roundDuration(elapsed), work/elapsed.Seconds()/1e9)
+	fmt.Fprintf(w, "k-means on %s: %s × %s, k=%d, %s\n",
+		in.t.source, plural(in.t.rows, "point"), plural(len(in.features), "feature"), c.k, c.precision)
+	fmt.Fprintf(w, "inertia %.10g, %s, %s, kernel %s, %v, %.3g GFMA/s\n",
+		inertia, plural(iterations, "iteration"), state, kernel, roundDuration(elapsed), work/elapsed.Seconds()/1e9)
 	if distinct > 0 && distinct < c.k {
-		fmt.Fprintf(w, "only %d distinct centroids exist, fewer than k=%d\n", distinct, c.k)
+		fmt.Fprintf(w, "the data has only %s, fewer than k=%d\n", plural(distinct, "distinct centroid"), c.k)
 	}
+}
+
+// plural returns n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // featureMatrix returns the feature columns as F, rejecting values that F

@@ -154,8 +154,8 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 		if kernel == "" {
 			kernel = vecfit.Kernel()
 		}
-		fmt.Fprintf(e.stderr, "ridge on %s: %d rows × %d features, target %s, λ=%g, %s: kernel %s, %v\n",
-			t.source, t.rows, dim, t.names[target], c.lambda, c.precision, kernel, roundDuration(elapsed))
+		fmt.Fprintf(e.stderr, "ridge on %s: %s × %s, target %s, λ=%g, %s: kernel %s, %v\n",
+			t.source, plural(t.rows, "row"), plural(dim, "feature"), t.names[target], c.lambda, c.precision, kernel, roundDuration(elapsed))
 	}
 
 	names := make([]string, dim)
