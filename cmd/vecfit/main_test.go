@@ -101,7 +101,7 @@ func TestKMeansEmbeddedDigits(t *testing.T) {
 	if m == nil {
 		t.Fatalf("report has no purity line:\n%s", r.stdout)
 	}
-	// k-means on the raw pixels gives a purity of about 0.75. A partition
+	// k-means on the raw pixels gives a purity near 0.8. A partition
 	// unrelated to the digits gives little more than 0.1.
 	if purity, _ := strconv.ParseFloat(m[1], 64); purity < 0.6 {
 		t.Errorf("purity %v, want at least 0.6", purity)
