@@ -1,0 +1,574 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/vecfit/vecfit"
+)
+
+// result is what one in-process run of vecfit returned.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runVecfit(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// mustSucceed fails the test unless the run exited with status 0.
+func (r result) mustSucceed(t *testing.T) result {
+	t.Helper()
+	if r.code != 0 {
+		t.Fatalf("exit status %d, want 0; stderr:\n%s", r.code, r.stderr)
+	}
+	return r
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// centroidsFile is the JSON that -centroids writes.
+type centroidsFile struct {
+	Features   []string    `json:"features"`
+	Centroids  [][]float64 `json:"centroids"`
+	Sizes      []int       `json:"sizes"`
+	Inertia    float64     `json:"inertia"`
+	Iterations int         `json:"iterations"`
+	Converged  bool        `json:"converged"`
+}
+
+func relErr(got, want float64) float64 {
+	return math.Abs(got-want) / math.Max(math.Abs(want), 1e-300)
+}
+
+func TestKMeansEmbeddedDigits(t *testing.T) {
+	dir := t.TempDir()
+	labelsPath := filepath.Join(dir, "labels.csv")
+	r := runVecfit(t, "", "kmeans", "-q", "-labels", labelsPath).mustSucceed(t)
+	if r.stderr != "" {
+		t.Errorf("-q printed to standard error:\n%s", r.stderr)
+	}
+
+	// The report is the contingency of the 10 clusters against the digits.
+	if !strings.Contains(r.stdout, "columns: digit") {
+		t.Errorf("report does not compare with the digit column:\n%s", r.stdout)
+	}
+	rows := regexp.MustCompile(`(?m)^\s+(\d+)\s+(\d+)((?:\s+\d+){10})\s+\d \(\d+%\)$`).FindAllStringSubmatch(r.stdout, -1)
+	if len(rows) != 10 {
+		t.Fatalf("report has %d cluster rows, want 10:\n%s", len(rows), r.stdout)
+	}
+	total := 0
+	for _, row := range rows {
+		size, _ := strconv.Atoi(row[2])
+		sum := 0
+		for _, f := range strings.Fields(row[3]) {
+			n, _ := strconv.Atoi(f)
+			sum += n
+		}
+		if sum != size {
+			t.Errorf("cluster %s: digit counts add up to %d, size is %d", row[1], sum, size)
+		}
+		total += size
+	}
+	if total != 1797 {
+		t.Errorf("cluster sizes add up to %d, want 1797", total)
+	}
+	m := regexp.MustCompile(`purity (\d\.\d+)`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("report has no purity line:\n%s", r.stdout)
+	}
+	// k-means on the raw pixels gives a purity near 0.8. A partition
+	// unrelated to the digits gives little more than 0.1.
+	if purity, _ := strconv.ParseFloat(m[1], 64); purity < 0.6 {
+		t.Errorf("purity %v, want at least 0.6", purity)
+	}
+
+	f, err := os.Open(labelsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	records, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 1798 || records[0][0] != "cluster" {
+		t.Fatalf("labels file has %d records starting %q, want the header cluster and 1797 labels", len(records), records[0])
+	}
+	for i, rec := range records[1:] {
+		l, err := strconv.Atoi(rec[0])
+		if err != nil || l < 0 || l >= 10 {
+			t.Fatalf("label %d is %q, want 0 to 9", i, rec[0])
+		}
+	}
+}
+
+func TestKMeansProgressAndSummary(t *testing.T) {
+	r := runVecfit(t, "", "kmeans", "-k", "3", "-label", "species", "-init-rows", "0,50,100", "testdata/iris.csv").mustSucceed(t)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("standard error has %d lines, want progress lines and a summary:\n%s", len(lines), r.stderr)
+	}
+	progress := regexp.MustCompile(`^iteration +(\d+)  inertia \S+ +changed +\d+  elapsed \S+$`)
+	for i, line := range lines[:len(lines)-2] {
+		m := progress.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("line %q is not a progress line", line)
+		}
+		if m[1] != strconv.Itoa(i+1) {
+			t.Errorf("progress line %d has iteration %s", i+1, m[1])
+		}
+	}
+	summary := strings.Join(lines[len(lines)-2:], "\n")
+	for _, want := range []string{"150 points × 4 features, k=3", "inertia 78.851441", "iterations", "converged", "kernel " + vecfit.Kernel(), "GFMA/s"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary %q does not contain %q", summary, want)
+		}
+	}
+}
+
+// TestKMeansIrisGolden starts Lloyd iterations from the rows that
+// scikit-learn 1.2.1 started from and compares with its result.
+func TestKMeansIrisGolden(t *testing.T) {
+	var golden struct {
+		InitRows  []int     `json:"init_rows"`
+		NIter     int       `json:"n_iter"`
+		Inertia   float64   `json:"inertia"`
+		Labels    []int32   `json:"labels"`
+		Centroids []float64 `json:"centroids"`
+	}
+	readJSON(t, "testdata/iris_kmeans.json", &golden)
+	rows := make([]string, len(golden.InitRows))
+	for i, r := range golden.InitRows {
+		rows[i] = strconv.Itoa(r)
+	}
+
+	for _, tc := range []struct {
+		float string
+		tol   float64
+	}{{"float64", 1e-6}, {"float32", 1e-5}} {
+		t.Run(tc.float, func(t *testing.T) {
+			dir := t.TempDir()
+			cPath := filepath.Join(dir, "c.json")
+			lPath := filepath.Join(dir, "l.json")
+			runVecfit(t, "", "kmeans", "-q", "-float", tc.float, "-label", "species",
+				"-init-rows", strings.Join(rows, ","), "-centroids", cPath, "-labels", lPath,
+				"testdata/iris.csv").mustSucceed(t)
+
+			var labels []int32
+			readJSON(t, lPath, &labels)
+			if !slices.Equal(labels, golden.Labels) {
+				t.Errorf("labels differ from scikit-learn's:\n got %v\nwant %v", labels, golden.Labels)
+			}
+			var c centroidsFile
+			readJSON(t, cPath, &c)
+			if e := relErr(c.Inertia, golden.Inertia); e > tc.tol {
+				t.Errorf("inertia %v, want %v (relative error %.2g)", c.Inertia, golden.Inertia, e)
+			}
+			if !c.Converged {
+				t.Errorf("converged is false, want true")
+			}
+			flat := slices.Concat(c.Centroids...)
+			if len(flat) != len(golden.Centroids) {
+				t.Fatalf("%d centroid values, want %d", len(flat), len(golden.Centroids))
+			}
+			for i, v := range flat {
+				if e := relErr(v, golden.Centroids[i]); e > tc.tol {
+					t.Errorf("centroid value %d is %v, want %v", i, v, golden.Centroids[i])
+				}
+			}
+		})
+	}
+}
+
+func TestRidgeEmbeddedDiabetes(t *testing.T) {
+	var golden struct {
+		Fits []struct {
+			Lambda    float64   `json:"lambda"`
+			Intercept bool      `json:"intercept"`
+			Weights   []float64 `json:"weights"`
+			Bias      float64   `json:"bias"`
+			Objective float64   `json:"objective"`
+		} `json:"fits"`
+	}
+	readJSON(t, "testdata/diabetes_ridge.json", &golden)
+	for _, fit := range golden.Fits {
+		if fit.Lambda == 0 {
+			continue
+		}
+		name := strconv.FormatFloat(fit.Lambda, 'g', -1, 64) + "/intercept=" + strconv.FormatBool(fit.Intercept)
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "w.json")
+			args := []string{"ridge", "-q", "-lambda", strconv.FormatFloat(fit.Lambda, 'g', -1, 64), "-weights", path}
+			if !fit.Intercept {
+				args = append(args, "-no-intercept")
+			}
+			r := runVecfit(t, "", args...).mustSucceed(t)
+			if !strings.Contains(r.stdout, "train MSE") || !strings.Contains(r.stdout, "R²") {
+				t.Errorf("report lacks the train MSE and R²:\n%s", r.stdout)
+			}
+			var got struct {
+				Features []string  `json:"features"`
+				Weights  []float64 `json:"weights"`
+				Bias     float64   `json:"bias"`
+				MSE      float64   `json:"train_mse"`
+				R2       float64   `json:"train_r2"`
+			}
+			readJSON(t, path, &got)
+			if len(got.Features) != 10 || got.Features[0] != "age" || got.Features[9] != "s6" {
+				t.Errorf("features %v, want age … s6", got.Features)
+			}
+			for i, w := range got.Weights {
+				if e := relErr(w, fit.Weights[i]); e > 1e-6 {
+					t.Errorf("weight %d is %v, want %v", i, w, fit.Weights[i])
+				}
+			}
+			if e := math.Abs(got.Bias - fit.Bias); e > 1e-6*math.Max(1, math.Abs(fit.Bias)) {
+				t.Errorf("bias %v, want %v", got.Bias, fit.Bias)
+			}
+			penalty := 0.0
+			for _, w := range got.Weights {
+				penalty += w * w
+			}
+			if e := relErr(got.MSE+fit.Lambda*penalty, fit.Objective); e > 1e-6 {
+				t.Errorf("MSE + λ‖w‖² is %v, want the objective %v", got.MSE+fit.Lambda*penalty, fit.Objective)
+			}
+			if got.R2 <= 0 || got.R2 >= 1 {
+				t.Errorf("R² is %v, want between 0 and 1", got.R2)
+			}
+		})
+	}
+}
+
+// TestInputFormats clusters the same six points read from every format,
+// starting from rows 0 and 3, and expects the same labels.
+func TestInputFormats(t *testing.T) {
+	points, _ := os.ReadFile("testdata/points.csv")
+	want := "cluster\n0\n0\n0\n1\n1\n1\n"
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"csv", "", []string{"testdata/points.csv"}},
+		{"csv-no-header", "", []string{"testdata/noheader.csv"}},
+		{"csv-bom-crlf", "", []string{"testdata/bom_crlf.csv"}},
+		{"tsv", "", []string{"testdata/points.tsv"}},
+		{"npy-float32", "", []string{"testdata/points_f32.npy"}},
+		{"npy-float64", "", []string{"testdata/points_f64.npy"}},
+		{"fvecs", "", []string{"testdata/points.fvecs"}},
+		{"stdin", string(points), []string{"-"}},
+		{"format-flag", "", []string{"-format", "csv", "testdata/points.dat"}},
+		{"float32", "", []string{"-float", "float32", "testdata/points.csv"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"kmeans", "-q", "-init-rows", "0,3", "-labels", "-"}, tc.args...)
+			r := runVecfit(t, tc.stdin, args...).mustSucceed(t)
+			if r.stdout != want {
+				t.Errorf("labels\n%s\nwant\n%s", r.stdout, want)
+			}
+		})
+	}
+}
+
+func TestOutputToStdoutMovesReport(t *testing.T) {
+	r := runVecfit(t, "", "kmeans", "-k", "3", "-label", "species", "-centroids", "-", "testdata/iris.csv").mustSucceed(t)
+	if !strings.HasPrefix(r.stdout, "sepal_length,sepal_width,petal_length,petal_width\n") || strings.Count(r.stdout, "\n") != 4 {
+		t.Errorf("standard output is not the centroids CSV alone:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "columns: species") {
+		t.Errorf("standard error lacks the contingency table:\n%s", r.stderr)
+	}
+
+	r = runVecfit(t, "", "kmeans", "-q", "-k", "3", "-labels", "-", "testdata/iris.csv").mustSucceed(t)
+	if r.stderr != "" {
+		t.Errorf("-q with -labels - printed to standard error:\n%s", r.stderr)
+	}
+}
+
+func TestKMeansRestarts(t *testing.T) {
+	r := runVecfit(t, "", "kmeans", "-k", "3", "-restarts", "3", "-init", "random", "-seed", "7", "-label", "species", "testdata/iris.csv").mustSucceed(t)
+	for restart := 1; restart <= 3; restart++ {
+		if !strings.Contains(r.stderr, "restart "+strconv.Itoa(restart)+"  iteration   1 ") {
+			t.Errorf("standard error has no first iteration of restart %d:\n%s", restart, r.stderr)
+		}
+	}
+	again := runVecfit(t, "", "kmeans", "-k", "3", "-restarts", "3", "-init", "random", "-seed", "7", "-label", "species", "testdata/iris.csv").mustSucceed(t)
+	if again.stdout != r.stdout {
+		t.Errorf("the same seed gave a different clustering:\n%s\nthen\n%s", r.stdout, again.stdout)
+	}
+}
+
+func TestRidgeConstantTarget(t *testing.T) {
+	r := runVecfit(t, "", "ridge", "-weights", "-", "-out-format", "json", "testdata/constant.csv").mustSucceed(t)
+	var got struct {
+		Weights []float64 `json:"weights"`
+		Bias    float64   `json:"bias"`
+		R2      *float64  `json:"train_r2"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("%v in %s", err, r.stdout)
+	}
+	if got.R2 != nil {
+		t.Errorf("train_r2 is %v, want null for a constant target", *got.R2)
+	}
+	if math.Abs(got.Weights[0]) > 1e-12 || math.Abs(got.Bias-3) > 1e-12 {
+		t.Errorf("weights %v, bias %v; want 0 and 3", got.Weights, got.Bias)
+	}
+	if !strings.Contains(r.stderr, "R² undefined") {
+		t.Errorf("report does not say that R² is undefined:\n%s", r.stderr)
+	}
+}
+
+func TestHeaderFlag(t *testing.T) {
+	// Forced as a header, the first row of numbers is no longer a point.
+	r := runVecfit(t, "", "kmeans", "-q", "-k", "2", "-header", "yes", "-labels", "-", "testdata/noheader.csv").mustSucceed(t)
+	if n := strings.Count(r.stdout, "\n"); n != 6 {
+		t.Errorf("%d output lines, want the header and 5 labels:\n%s", n, r.stdout)
+	}
+	// Forced as data, a header row is a non-numeric row.
+	r = runVecfit(t, "", "kmeans", "-q", "-k", "2", "-header", "no", "testdata/points.csv")
+	if r.code != 2 || !strings.Contains(r.stderr, "line 1, column 1") {
+		t.Errorf("-header no on a file with a header: status %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestColumnSelection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.csv")
+	runVecfit(t, "", "kmeans", "-q", "-k", "3", "-features", "petal_length,4", "-label", "species",
+		"-centroids", path, "testdata/iris.csv").mustSucceed(t)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(records[0], []string{"petal_length", "petal_width"}) || len(records) != 4 {
+		t.Errorf("centroids file:\n%s\nwant a header petal_length,petal_width and 3 rows", data)
+	}
+
+	r := runVecfit(t, "", "kmeans", "-q", "-k", "3", "-ignore", "1-2,species", "-centroids", "-", "testdata/iris.csv").mustSucceed(t)
+	if !strings.HasPrefix(r.stdout, "petal_length,petal_width\n") {
+		t.Errorf("-ignore 1-2,species: centroids\n%s\nwant the columns petal_length and petal_width", r.stdout)
+	}
+}
+
+func TestRidgeWeightColumn(t *testing.T) {
+	// y = 2a + b on every row but the third, whose weight is 0, so the
+	// unpenalised fit is exact.
+	r := runVecfit(t, "", "ridge", "-q", "-lambda", "0", "-weight", "w", "-weights", "-", "testdata/weighted.csv").mustSucceed(t)
+	records, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"a": 2, "b": 1, "bias": 0}
+	if len(records) != 4 {
+		t.Fatalf("weights output:\n%s\nwant a header and the rows a, b, bias", r.stdout)
+	}
+	for _, rec := range records[1:] {
+		v, _ := strconv.ParseFloat(rec[1], 64)
+		if math.Abs(v-want[rec[0]]) > 1e-9 {
+			t.Errorf("%s = %v, want %v", rec[0], v, want[rec[0]])
+		}
+	}
+}
+
+// TestBadInput runs every kind of bad input and expects exit status 2, one
+// line on standard error that names the problem, nothing on standard output
+// and no output file.
+func TestBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing-file", []string{"kmeans", "testdata/missing.csv"}, "testdata/missing.csv: file not found"},
+		{"directory", []string{"kmeans", "-format", "csv", "testdata"}, "is a directory"},
+		{"unknown-extension", []string{"kmeans", "testdata/points.dat"}, `unknown file extension ".dat"`},
+		{"binary-as-csv", []string{"kmeans", "testdata/binary.csv"}, "not a text file"},
+		{"bad-quote", []string{"kmeans", "testdata/badquote.csv"}, "line 2, column 6: invalid CSV"},
+		{"ragged-csv", []string{"kmeans", "-k", "1", "testdata/ragged.csv"}, "line 4: 2 fields, want 3"},
+		{"non-numeric-csv", []string{"kmeans", "testdata/nonnumeric.csv"}, `line 3, column 3 (y): "five" is not a number`},
+		{"empty-field", []string{"kmeans", "testdata/emptyfield.csv"}, "line 2, column 3 (y): empty field"},
+		{"nan-csv", []string{"kmeans", "testdata/nan.csv"}, "line 3, column 3 (y): NaN is not a finite number"},
+		{"inf-csv", []string{"kmeans", "testdata/inf.csv"}, "line 4, column 1 (x): -Inf is not a finite number"},
+		{"empty-file", []string{"kmeans", "testdata/empty.csv"}, "empty file"},
+		{"header-only", []string{"kmeans", "testdata/header_only.csv"}, "no data rows"},
+		{"garbage-npy", []string{"kmeans", "testdata/garbage.npy"}, "not a NumPy .npy file"},
+		{"int-npy", []string{"kmeans", "testdata/int64.npy"}, "element type is <i8"},
+		{"fortran-npy", []string{"kmeans", "testdata/fortran.npy"}, "Fortran order"},
+		{"3d-npy", []string{"kmeans", "testdata/three_dims.npy"}, "want 2 dimensions"},
+		{"truncated-npy", []string{"kmeans", "testdata/truncated.npy"}, "truncated .npy data"},
+		{"nan-npy", []string{"kmeans", "testdata/nan.npy"}, "row 2, column 1: NaN"},
+		{"truncated-fvecs", []string{"kmeans", "testdata/truncated.fvecs"}, "vector 6: truncated"},
+		{"ragged-fvecs", []string{"kmeans", "testdata/ragged.fvecs"}, "vector 3: dimension 3, want 2"},
+		{"inf-fvecs", []string{"kmeans", "testdata/inf.fvecs"}, "vector 3, column 1: +Inf"},
+		{"k-above-rows", []string{"kmeans", "-k", "3", "testdata/tworows.csv"}, "-k 3 is larger than the number of rows, 2"},
+		{"k-zero", []string{"kmeans", "-k", "0"}, "invalid -k 0"},
+		{"missing-label", []string{"kmeans", "-label", "kind", "testdata/iris.csv"}, `column "kind" not found`},
+		{"init-row-range", []string{"kmeans", "-init-rows", "0,150", "testdata/iris.csv"}, "row 150 does not exist"},
+		{"bad-float", []string{"kmeans", "-float", "float16"}, `invalid -float "float16"`},
+		{"bad-kernel", []string{"kmeans", "-kernel", "sse9"}, `invalid -kernel "sse9"`},
+		{"bad-flag", []string{"kmeans", "-clusters", "3"}, "flag provided but not defined: -clusters"},
+		{"two-files", []string{"kmeans", "a.csv", "b.csv"}, "too many arguments"},
+		{"missing-target", []string{"ridge", "-target", "outcome"}, `-target: embedded diabetes data: column "outcome" not found`},
+		{"target-number", []string{"ridge", "-target", "12"}, "column 12 does not exist"},
+		{"negative-lambda", []string{"ridge", "-lambda", "-1"}, "invalid -lambda -1"},
+		{"singular", []string{"ridge", "-lambda", "0", "-features", "x,x", "-target", "y", "testdata/points.csv"}, "singular"},
+		{"negative-weight", []string{"ridge", "-weight", "1", "testdata/inf.csv"}, "Inf is not a finite number"},
+		{"unknown-shape", []string{"bench", "-shapes", "huge"}, `unknown shape "huge"`},
+		{"unknown-command", []string{"cluster"}, `unknown command "cluster"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := slices.Clone(tc.args)
+			switch args[0] {
+			case "kmeans":
+				args = slices.Insert(args, 1, "-centroids", filepath.Join(dir, "c.csv"), "-labels", filepath.Join(dir, "l.json"))
+			case "ridge":
+				args = slices.Insert(args, 1, "-weights", filepath.Join(dir, "w.csv"))
+			}
+			r := runVecfit(t, "", args...)
+			if r.code != 2 {
+				t.Errorf("exit status %d, want 2", r.code)
+			}
+			if strings.Count(r.stderr, "\n") != 1 || !strings.HasSuffix(r.stderr, "\n") {
+				t.Errorf("standard error is not exactly one line:\n%s", r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("standard error %q does not contain %q", r.stderr, tc.want)
+			}
+			if r.stdout != "" {
+				t.Errorf("standard output is not empty:\n%s", r.stdout)
+			}
+			if left, _ := os.ReadDir(dir); len(left) != 0 {
+				t.Errorf("output directory holds %d files after the failure, want none", len(left))
+			}
+		})
+	}
+}
+
+func TestOutputFailureLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "c.csv")
+	bad := filepath.Join(dir, "missing", "l.csv")
+	r := runVecfit(t, "", "kmeans", "-q", "-k", "2", "-centroids", good, "-labels", bad, "testdata/points.csv")
+	if r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("exit status %d, stderr %q; want 2 and one line", r.code, r.stderr)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("directory holds %v after the failure, want nothing", left)
+	}
+
+	// A failed run leaves an existing file as it was.
+	os.WriteFile(good, []byte("old\n"), 0o644)
+	runVecfit(t, "", "kmeans", "-q", "-k", "5", "-centroids", good, "testdata/tworows.csv")
+	if data, _ := os.ReadFile(good); string(data) != "old\n" {
+		t.Errorf("failed run changed %s to %q", good, data)
+	}
+}
+
+func TestOutputFileMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no Unix permission bits")
+	}
+	path := filepath.Join(t.TempDir(), "c.csv")
+	runVecfit(t, "", "kmeans", "-q", "-k", "2", "-centroids", path, "testdata/points.csv").mustSucceed(t)
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o644 {
+		t.Errorf("new output file has mode %v, want 0644", st.Mode().Perm())
+	}
+}
+
+func TestKMeansInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	path := filepath.Join(t.TempDir(), "c.csv")
+	var stdout, stderr bytes.Buffer
+	code := runContext(ctx, []string{"kmeans", "-centroids", path}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitInterrupted {
+		t.Errorf("exit status %d, want %d", code, exitInterrupted)
+	}
+	if stderr.String() != "vecfit kmeans: interrupted\n" {
+		t.Errorf("standard error %q, want the one line vecfit kmeans: interrupted", stderr.String())
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Errorf("an interrupted run wrote %s", path)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			r := runVecfit(t, "", c.name, "-h").mustSucceed(t)
+			if !strings.Contains(r.stdout, "Example:") || !strings.Contains(r.stdout, "  vecfit "+c.name) {
+				t.Errorf("-h shows no example of vecfit %s:\n%s", c.name, r.stdout)
+			}
+			if !strings.Contains(r.stdout, "Flags:") {
+				t.Errorf("-h shows no flags:\n%s", r.stdout)
+			}
+		})
+	}
+	r := runVecfit(t, "", "-h").mustSucceed(t)
+	for _, c := range commands {
+		if !strings.Contains(r.stdout, "vecfit "+c.name) {
+			t.Errorf("vecfit -h does not list %s", c.name)
+		}
+	}
+}
+
+func TestCPU(t *testing.T) {
+	r := runVecfit(t, "", "cpu").mustSucceed(t)
+	if !strings.Contains(r.stdout, "dispatch  "+vecfit.Kernel()+"\n") {
+		t.Errorf("cpu output does not name the dispatched kernel %s:\n%s", vecfit.Kernel(), r.stdout)
+	}
+	if !strings.Contains(r.stdout, strings.Join(vecfit.Kernels(), ", ")) {
+		t.Errorf("cpu output does not list the kernels %v:\n%s", vecfit.Kernels(), r.stdout)
+	}
+}
+
+func TestBench(t *testing.T) {
+	r := runVecfit(t, "", "bench", "-short", "-time", "0", "-shapes", "seed,small").mustSucceed(t)
+	for _, shape := range []string{"seed", "small"} {
+		for _, k := range vecfit.Kernels() {
+			re := regexp.MustCompile(`(?m)^` + shape + ` .* ` + k + ` +\S+ +(\d+\.\d+)$`)
+			m := re.FindStringSubmatch(r.stdout)
+			if m == nil {
+				t.Errorf("no %s row for kernel %s:\n%s", shape, k, r.stdout)
+				continue
+			}
+			if v, _ := strconv.ParseFloat(m[1], 64); v <= 0 {
+				t.Errorf("%s on %s: %v GFMA/s, want a positive rate", shape, k, v)
+			}
+		}
+	}
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vecfit/vecfit"
+)
+
+var ridgeCommand = &command{
+	name:     "ridge",
+	synopsis: "[flags] [FILE]",
+	summary:  "Fit ridge regression to FILE (default: the embedded diabetes data).",
+	example: `  # Predict column price from every other column of houses.csv, with
+  # λ = 0.1, and write the weights and bias to a JSON file:
+  vecfit ridge -target price -lambda 0.1 -weights model.json houses.csv`,
+	flags: ridgeFlags,
+}
+
+// ridgeConfig holds the flags of vecfit ridge.
+type ridgeConfig struct {
+	in          *inputFlags
+	lambda      float64
+	noIntercept bool
+	target      string
+	features    string
+	ignore      string
+	weight      string
+	precision   string
+	weightsOut  string
+	outFormat   string
+	quiet       bool
+	kernel      string
+	workers     int
+}
+
+func ridgeFlags(fs *flag.FlagSet) func(*env, []string) error {
+	c := &ridgeConfig{in: addInputFlags(fs)}
+	fs.Float64Var(&c.lambda, "lambda", 0.001, "regularisation λ of the objective mean((X·w + b − y)²) + λ‖w‖²; scikit-learn's Ridge alpha is n·λ")
+	fs.BoolVar(&c.noIntercept, "no-intercept", false, "fit without a bias term b")
+	fs.StringVar(&c.target, "target", "", "target `column` y, by header name or 1-based number (default: the last column)")
+	fs.StringVar(&c.features, "features", "", "comma-separated feature `columns`, by header name or 1-based number, ranges such as 2-5 allowed (default: every column but the target and weight)")
+	fs.StringVar(&c.ignore, "ignore", "", "comma-separated `columns` that are not features")
+	fs.StringVar(&c.weight, "weight", "", "`column` of non-negative sample weights, excluded from the features")
+	fs.StringVar(&c.precision, "float", "float64", "element `type` of the computation: float32 or float64")
+	fs.StringVar(&c.weightsOut, "weights", "", "write the weights and bias to `FILE` (.json for JSON, else CSV; - for standard output)")
+	fs.StringVar(&c.outFormat, "out-format", "", "`format` of -weights: csv or json (default: from the extension, csv for standard output)")
+	fs.BoolVar(&c.quiet, "q", false, "print no summary on standard error")
+	fs.StringVar(&c.kernel, "kernel", "", "`kernel` to use (default: the fastest this CPU has; see vecfit cpu)")
+	fs.IntVar(&c.workers, "workers", 0, "maximum number of goroutines (0: GOMAXPROCS)")
+	return c.run
+}
+
+func (c *ridgeConfig) run(e *env, args []string) error {
+	path, err := oneFile(args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.lambda < 0 || math.IsNaN(c.lambda) || math.IsInf(c.lambda, 0):
+		return fmt.Errorf("invalid -lambda %v, want a finite value of at least 0", c.lambda)
+	case c.precision != "float32" && c.precision != "float64":
+		return fmt.Errorf("invalid -float %q, want float32 or float64", c.precision)
+	}
+	if _, err := outputFormat("", c.outFormat); err != nil {
+		return err
+	}
+	if err := checkKernel(c.kernel); err != nil {
+		return err
+	}
+	t, err := c.in.load(e, path, diabetesCSV, "diabetes")
+	if err != nil {
+		return err
+	}
+
+	target := t.cols - 1
+	if c.target != "" {
+		if target, err = t.resolveColumn(c.target); err != nil {
+			return fmt.Errorf("-target: %w", err)
+		}
+	}
+	special := []int{target}
+	var weights []float64
+	if c.weight != "" {
+		i, err := t.resolveColumn(c.weight)
+		if err != nil {
+			return fmt.Errorf("-weight: %w", err)
+		}
+		if i == target {
+			return fmt.Errorf("-weight column %s is also the target column", t.names[i])
+		}
+		special = append(special, i)
+		weights = t.column(i)
+		for r, w := range weights {
+			if w < 0 {
+				return fmt.Errorf("%s: %s: weight %v is negative, want at least 0", t.source, t.where(r), w)
+			}
+		}
+	}
+	features, err := t.selectFeatures(columnSelection{features: c.features, ignore: c.ignore, special: special})
+	if err != nil {
+		return err
+	}
+	if c.precision == "float32" {
+		return runRidge[float32](c, e, t, features, target, weights)
+	}
+	return runRidge[float64](c, e, t, features, target, weights)
+}
+
+func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []int, target int, weights []float64) error {
+	dim := len(features)
+	X, err := featureMatrix[F](t, features)
+	if err != nil {
+		return err
+	}
+	y, err := featureMatrix[F](t, []int{target})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	model, err := vecfit.FitRidge(X, y, dim, c.lambda, vecfit.RidgeOptions{
+		NoIntercept: c.noIntercept,
+		Weights:     weights,
+		Workers:     c.workers,
+		Kernel:      c.kernel,
+	})
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+
+	// The fit statistics use the data as read, in float64.
+	X64 := matrix[float64](t, features)
+	y64 := t.column(target)
+	pred, err := model.Predict(nil, X64)
+	if err != nil {
+		return err
+	}
+	mse, r2 := fitStats(y64, pred, weights)
+	penalty := 0.0
+	for _, w := range model.Weights {
+		penalty += w * w
+	}
+	objective := mse + c.lambda*penalty
+
+	if !c.quiet {
+		kernel := c.kernel
+		if kernel == "" {
+			kernel = vecfit.Kernel()
+		}
+		fmt.Fprintf(e.stderr, "ridge on %s: %s × %s, target %s, λ=%g, %s: kernel %s, %v\n",
+			t.source, plural(t.rows, "row"), plural(dim, "feature"), t.names[target], c.lambda, c.precision, kernel, roundDuration(elapsed))
+	}
+
+	names := make([]string, dim)
+	for i, f := range features {
+		names[i] = t.names[f]
+	}
+	var files []outputFile
+	if c.weightsOut != "" {
+		data, err := weightsOutput(c, names, model, mse, r2)
+		if err != nil {
+			return err
+		}
+		files = append(files, outputFile{path: c.weightsOut, data: data})
+	}
+
+	var text bytes.Buffer
+	tw := tabwriter.NewWriter(&text, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "feature\tweight\t\n")
+	for i, n := range names {
+		fmt.Fprintf(tw, "%s\t%.6g\t\n", n, model.Weights[i])
+	}
+	if !c.noIntercept {
+		fmt.Fprintf(tw, "bias\t%.6g\t\n", model.Bias)
+	}
+	tw.Flush()
+	r2Text := "undefined (constant target)"
+	if !math.IsNaN(r2) {
+		r2Text = fmt.Sprintf("%.4f", r2)
+	}
+	fmt.Fprintf(&text, "train MSE %.6g, R² %s, objective %.6g (MSE + λ‖w‖²)\n", mse, r2Text, objective)
+
+	if err := writeOutputs(files, e.stdout); err != nil {
+		return err
+	}
+	reportTo := e.stdout
+	if c.weightsOut == "-" {
+		reportTo = e.stderr
+		if c.quiet {
+			reportTo = io.Discard
+		}
+	}
+	_, err = reportTo.Write(text.Bytes())
+	return err
+}
+
+// fitStats returns the mean squared error of pred against y and the
+// coefficient of determination R², both weighted when weights is not nil.
+// R² is NaN when y is constant.
+func fitStats(y, pred, weights []float64) (mse, r2 float64) {
+	var sumW, meanY float64
+	for i, v := range y {
+		w := 1.0
+		if weights != nil {
+			w = weights[i]
+		}
+		sumW += w
+		meanY += w * v
+	}
+	meanY /= sumW
+	var sse, sst float64
+	for i, v := range y {
+		w := 1.0
+		if weights != nil {
+			w = weights[i]
+		}
+		sse += w * (v - pred[i]) * (v - pred[i])
+		sst += w * (v - meanY) * (v - meanY)
+	}
+	mse = sse / sumW
+	r2 = math.NaN()
+	if sst > 0 {
+		r2 = 1 - sse/sst
+	}
+	return mse, r2
+}
+
+func weightsOutput(c *ridgeConfig, names []string, m *vecfit.RidgeModel, mse, r2 float64) ([]byte, error) {
+	format, err := outputFormat(c.weightsOut, c.outFormat)
+	if err != nil {
+		return nil, err
+	}
+	if format == "json" {
+		var r2Value *float64 // null when R² is undefined
+		if !math.IsNaN(r2) {
+			r2Value = &r2
+		}
+		return jsonBytes(struct {
+			Features  []string  `json:"features"`
+			Weights   []float64 `json:"weights"`
+			Bias      float64   `json:"bias"`
+			Intercept bool      `json:"intercept"`
+			Lambda    float64   `json:"lambda"`
+			MSE       float64   `json:"train_mse"`
+			R2        *float64  `json:"train_r2"`
+		}{names, m.Weights, m.Bias, !c.noIntercept, c.lambda, mse, r2Value})
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"term", "value"})
+	for i, n := range names {
+		w.Write([]string{n, formatFloat(m.Weights[i])})
+	}
+	w.Write([]string{"bias", formatFloat(m.Bias)})
+	w.Flush()
+	return b.Bytes(), nil
+}
