@@ -53,6 +53,13 @@ func TestNEONSmallIntegers(t *testing.T) {
 		}
 	}
 
+	// Enough centroids of dim 64 to be packed in several chunks, so the
+	// kernel's results for later chunks are merged with the first's.
+	const dim, n, k = 64, 13, 2100
+	points := smallIntegers[float32](rng, n*dim)
+	centroids := smallIntegers[float32](rng, k*dim)
+	compareExact(t, "float32/chunks", points, centroids, dim)
+	compareExact(t, "float64/chunks", widen(points), widen(centroids), dim)
 }
 
 func smallIntegers[F Float](rng *rand.Rand, n int) []F {
