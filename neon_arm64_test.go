@@ -8,6 +8,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestNEONKernelListed(t *testing.T) {
@@ -269,4 +272,72 @@ func TestNEONTieAcrossLanes(t *testing.T) {
 	if labels32[0] != 0 || dists32[0] != 1 {
 		t.Errorf("float32: label %d distance %v, want 0 and 1", labels32[0], dists32[0])
 	}
+}
+
+// TestNEONGuardPages runs each NEON kernel on points, packed centroids and
+// outputs that sit at the very end of a mapping followed by an inaccessible
+// page, and at the very start after one. A read or write outside the slices
+// crashes the test.
+func TestNEONGuardPages(t *testing.T) {
+	for dim := 1; dim <= 70; dim++ {
+		for _, k := range []int{3, 9} {
+			for _, n := range []int{1, 5, 8, 9} {
+				name := fmt.Sprintf("dim=%d/k=%d/n=%d", dim, k, n)
+				checkGuarded[float32](t, "float32/"+name, n, k, dim)
+				checkGuarded[float64](t, "float64/"+name, n, k, dim)
+			}
+		}
+	}
+}
+
+func checkGuarded[F Float](t *testing.T, name string, n, k, dim int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(k*dim)))
+	points := smallIntegers[F](rng, n*dim)
+	centroids := smallIntegers[F](rng, k*dim)
+	kern := nearestFor[F](neonKernel, k, dim)
+	packed := packCentroids(centroids, dim, kern.block)
+	groups := len(packed) / (dim * kern.block)
+	for _, atEnd := range []bool{true, false} {
+		gp := guardPageCopy(t, points, atEnd)
+		gc := guardPageCopy(t, packed, atEnd)
+		labels := guardPageCopy(t, make([]int32, n), atEnd)
+		dists := guardPageCopy(t, make([]F, n), atEnd)
+		kern.fn(labels, dists, gp, gc, dim, groups)
+		for i := range n {
+			wantL, wantD := nearestRow(points[i*dim:(i+1)*dim], centroids, dim)
+			if labels[i] != wantL || dists[i] != wantD {
+				t.Fatalf("%s: point %d: label %d distance %v, want %d %v", name, i, labels[i], dists[i], wantL, wantD)
+			}
+		}
+	}
+}
+
+// guardPageCopy returns a copy of v placed against an inaccessible page: at
+// the end of its mapping when atEnd is set, else at the start. The mapping
+// is released when the test ends.
+func guardPageCopy[T any](t *testing.T, v []T, atEnd bool) []T {
+	t.Helper()
+	var zero T
+	size := len(v) * int(unsafe.Sizeof(zero))
+	page := unix.Getpagesize()
+	dataPages := (size + page - 1) / page
+	mem, err := unix.Mmap(-1, 0, (dataPages+2)*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		t.Fatalf("mmap: %v", err)
+	}
+	t.Cleanup(func() { unix.Munmap(mem) })
+	if err := unix.Mprotect(mem[:page], unix.PROT_NONE); err != nil {
+		t.Fatalf("mprotect: %v", err)
+	}
+	if err := unix.Mprotect(mem[(dataPages+1)*page:], unix.PROT_NONE); err != nil {
+		t.Fatalf("mprotect: %v", err)
+	}
+	start := page
+	if atEnd {
+		start = (dataPages+1)*page - size
+	}
+	out := unsafe.Slice((*T)(unsafe.Pointer(&mem[start])), len(v))
+	copy(out, v)
+	return out
 }
