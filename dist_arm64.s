@@ -2,9 +2,10 @@
 
 #include "textflag.h"
 
-// Nearest-centroid kernels for arm64 with NEON (ASIMD), written by hand.
+// NEON (ASIMD) kernels for arm64, written by hand: nearest centroid first,
+// then the fused ridge loss-and-gradient pass and the Gram matrix.
 //
-// Each kernel compares a group of P points with a group of centroids at a
+// Each nearest-centroid kernel compares a group of P points with a group of centroids at a
 // time, entirely in registers. Centroids arrive packed (see packCentroids):
 // for each coordinate j, B consecutive 128-bit vectors hold coordinate j of
 // B·lanes consecutive centroids (lanes is 4 for float32, 2 for float64).
@@ -1050,4 +1051,552 @@ next:
 	BGT	points
 
 done:
+	RET
+
+// The fused ridge kernels make one pass over a block of rows of X, P = 4
+// rows at a time. For each group, two loops over the columns run while the
+// 4 rows sit in the L1 cache:
+//
+//	for c := range dim/L {                    // L lanes per vector
+//		acc[p] += X[p][c] * w[c]              // p = 0…3, FMLA
+//	}
+//	r := hsum(acc) + b − y[0:4]               // FADDP, 4 residuals at once
+//	sumSq += r * r; sum += r
+//	for c := range dim/L {
+//		grad[c] += r[0]*X[0][c] + … + r[3]*X[3][c]
+//	}
+//
+// The last dim%L columns are taken one at a time: the dot products gather
+// column j of the 4 rows into the lanes of one vector, and the gradient uses
+// scalar FMADD. When fewer than 4 rows remain, the missing rows repeat the
+// last row, so every read stays inside X and y, and their residuals are
+// cleared with a lane mask before they reach any sum.
+//
+// Registers of the float32 kernel (L = 4):
+//
+//	V0-V3    acc[p], the dot products
+//	V4       w[c]
+//	V5-V8    X[p][c]
+//	V16, V17 sumSq and sum, one lane per row of the group
+//	V18      b in every lane
+//	V19      the mask of the rows that exist
+//	V20      r[0:4]
+//	V21-V24  r[p] in every lane
+//	V25      y[0:4]
+//	V26      grad[c]
+//
+// The float64 kernel (L = 2) holds r, y and the mask in two vectors each:
+// rows 0-1 in V20, V25 and V10, rows 2-3 in V27, V28 and V11.
+//
+// The dot-product loop issues 1 LD1 of w + 4 LD1 of X + 4 FMLA + SUBS +
+// BNE = 11 instructions per 4 FMLA (16 multiply-add lanes in float32, 8 in
+// float64), and the gradient loop 1 LD1 + 4 LD1 + 4 FMLA + 1 ST1 + SUBS +
+// BNE = 12. X is read twice, but the second read hits the L1 cache.
+
+// The masks of the rows that exist: at byte offset 4·(4−m) (float32) or
+// 8·(4−m) (float64), the next 4 lanes hold m lanes of ones, then zeros.
+DATA ridgemask32<>+0(SB)/8, $0xffffffffffffffff
+DATA ridgemask32<>+8(SB)/8, $0xffffffffffffffff
+DATA ridgemask32<>+16(SB)/8, $0
+DATA ridgemask32<>+24(SB)/8, $0
+GLOBL ridgemask32<>(SB), RODATA|NOPTR, $32
+
+DATA ridgemask64<>+0(SB)/8, $0xffffffffffffffff
+DATA ridgemask64<>+8(SB)/8, $0xffffffffffffffff
+DATA ridgemask64<>+16(SB)/8, $0xffffffffffffffff
+DATA ridgemask64<>+24(SB)/8, $0xffffffffffffffff
+DATA ridgemask64<>+32(SB)/8, $0
+DATA ridgemask64<>+40(SB)/8, $0
+DATA ridgemask64<>+48(SB)/8, $0
+DATA ridgemask64<>+56(SB)/8, $0
+GLOBL ridgemask64<>(SB), RODATA|NOPTR, $64
+
+#define FADD4S(d, n, m) WORD $(0x4e20d400 | ((m)<<16) | ((n)<<5) | (d))
+#define FADD2D(d, n, m) WORD $(0x4e60d400 | ((m)<<16) | ((n)<<5) | (d))
+
+// FADDP Vd, Vn, Vm: pairwise sums, the pairs of Vn in the low lanes of Vd
+// and those of Vm in the high lanes.
+#define FADDP4S(d, n, m) WORD $(0x6e20d400 | ((m)<<16) | ((n)<<5) | (d))
+#define FADDP2D(d, n, m) WORD $(0x6e60d400 | ((m)<<16) | ((n)<<5) | (d))
+
+// FADDP Sd, Vn.2S and FADDP Dd, Vn.2D: the sum of the two low lanes of Vn.
+#define FADDPS(d, n) WORD $(0x7e30d800 | ((n)<<5) | (d))
+#define FADDPD(d, n) WORD $(0x7e70d800 | ((n)<<5) | (d))
+
+// FMLA Vd.2D, Vn.2D, Vm.D[i]: Vd += Vn · (lane i of Vm).
+#define FMLAD2E(d, n, m, i) WORD $(0x4fc01000 | ((i)<<11) | ((m)<<16) | ((n)<<5) | (d))
+
+#define RGRAD R0      // &grad[0]
+#define RROWS R1      // &X[i·dim] for the group's first row i
+#define RY R2         // &y[i]
+#define RN R3         // rows left, counting the group's
+#define RW R4         // &w[0]
+#define RDIM R5       // dim
+#define RROWBYTES R6  // dim · element size
+#define RVECS R7      // dim / L
+#define RTAIL R8      // dim % L
+#define RWC R13       // the next w vector
+#define RGC R14       // the next grad vector
+#define RCOUNT R15
+#define RTMP R19
+#define RTMP2 R20
+#define RMASK R21
+// R9-R12 point at the current column of rows 0-3 of the group.
+
+// func ridgeNEONF32(grad, X, y, w []float32, b float32) (sumSq, sum float32)
+TEXT ·ridgeNEONF32(SB), NOSPLIT|NOFRAME, $0-112
+	MOVD	grad_base+0(FP), RGRAD
+	MOVD	X_base+24(FP), RROWS
+	MOVD	y_base+48(FP), RY
+	MOVD	y_len+56(FP), RN
+	MOVD	w_base+72(FP), RW
+	MOVD	w_len+80(FP), RDIM
+	FMOVS	b+96(FP), F18
+	VDUP	V18.S[0], V18.S4
+	LSL	$2, RDIM, RROWBYTES
+	LSR	$2, RDIM, RVECS
+	AND	$3, RDIM, RTAIL
+	VEOR	V16.B16, V16.B16, V16.B16
+	VEOR	V17.B16, V17.B16, V17.B16
+	CBZ	RN, ridge32done
+
+ridge32group:
+	// Row p of the group is row p, or the last row when fewer than 4 rows
+	// remain; y[p] likewise.
+	MOVD	RROWS, R9
+	MOVD	RY, RTMP
+	VLD1	(RTMP), V25.S[0]
+	ADD	RROWBYTES, R9, RTMP2
+	CMP	$1, RN
+	CSEL	GT, RTMP2, R9, R10
+	ADD	$4, RTMP, RTMP2
+	CSEL	GT, RTMP2, RTMP, RTMP
+	VLD1	(RTMP), V25.S[1]
+	ADD	RROWBYTES, R10, RTMP2
+	CMP	$2, RN
+	CSEL	GT, RTMP2, R10, R11
+	ADD	$4, RTMP, RTMP2
+	CSEL	GT, RTMP2, RTMP, RTMP
+	VLD1	(RTMP), V25.S[2]
+	ADD	RROWBYTES, R11, RTMP2
+	CMP	$3, RN
+	CSEL	GT, RTMP2, R11, R12
+	ADD	$4, RTMP, RTMP2
+	CSEL	GT, RTMP2, RTMP, RTMP
+	VLD1	(RTMP), V25.S[3]
+
+	// mask = the first min(RN, 4) lanes.
+	MOVD	$4, RTMP
+	CMP	$4, RN
+	CSEL	LT, RN, RTMP, RTMP2
+	SUB	RTMP2, RTMP, RTMP
+	MOVD	$ridgemask32<>(SB), RMASK
+	ADD	RTMP<<2, RMASK, RMASK
+	VLD1	(RMASK), [V19.S4]
+
+	// acc[p] = Σ_c X[p][c] · w[c] over the whole vectors.
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	MOVD	RW, RWC
+	CBZ	RVECS, ridge32dotdone
+	MOVD	RVECS, RCOUNT
+
+ridge32dot:
+	VLD1.P	16(RWC), [V4.S4]
+	VLD1.P	16(R9), [V5.S4]
+	VLD1.P	16(R10), [V6.S4]
+	VLD1.P	16(R11), [V7.S4]
+	VLD1.P	16(R12), [V8.S4]
+	VFMLA	V4.S4, V5.S4, V0.S4
+	VFMLA	V4.S4, V6.S4, V1.S4
+	VFMLA	V4.S4, V7.S4, V2.S4
+	VFMLA	V4.S4, V8.S4, V3.S4
+	SUBS	$1, RCOUNT, RCOUNT
+	BNE	ridge32dot
+
+ridge32dotdone:
+	// V20 = [hsum(acc[0]), …, hsum(acc[3])].
+	FADDP4S(5, 0, 1)
+	FADDP4S(6, 2, 3)
+	FADDP4S(20, 5, 6)
+
+	// The last dim%4 columns: gather column j of the 4 rows into V5.
+	CBZ	RTAIL, ridge32residual
+	MOVD	RTAIL, RCOUNT
+
+ridge32dottail:
+	VLD1R.P	4(RWC), [V4.S4]
+	VLD1.P	4(R9), V5.S[0]
+	VLD1.P	4(R10), V5.S[1]
+	VLD1.P	4(R11), V5.S[2]
+	VLD1.P	4(R12), V5.S[3]
+	VFMLA	V4.S4, V5.S4, V20.S4
+	SUBS	$1, RCOUNT, RCOUNT
+	BNE	ridge32dottail
+
+ridge32residual:
+	// r = (acc + b − y) masked to the rows that exist; sumSq += r², sum += r.
+	FADD4S(20, 20, 18)
+	FSUB4S(20, 20, 25)
+	VAND	V19.B16, V20.B16, V20.B16
+	VFMLA	V20.S4, V20.S4, V16.S4
+	FADD4S(17, 17, 20)
+	VDUP	V20.S[0], V21.S4
+	VDUP	V20.S[1], V22.S4
+	VDUP	V20.S[2], V23.S4
+	VDUP	V20.S[3], V24.S4
+
+	// grad[c] += Σ_p r[p] · X[p][c], from the start of the rows again.
+	SUB	RROWBYTES, R9, R9
+	SUB	RROWBYTES, R10, R10
+	SUB	RROWBYTES, R11, R11
+	SUB	RROWBYTES, R12, R12
+	MOVD	RGRAD, RGC
+	CBZ	RVECS, ridge32gradtail
+	MOVD	RVECS, RCOUNT
+
+ridge32grad:
+	VLD1	(RGC), [V26.S4]
+	VLD1.P	16(R9), [V5.S4]
+	VLD1.P	16(R10), [V6.S4]
+	VLD1.P	16(R11), [V7.S4]
+	VLD1.P	16(R12), [V8.S4]
+	VFMLA	V21.S4, V5.S4, V26.S4
+	VFMLA	V22.S4, V6.S4, V26.S4
+	VFMLA	V23.S4, V7.S4, V26.S4
+	VFMLA	V24.S4, V8.S4, V26.S4
+	VST1.P	[V26.S4], 16(RGC)
+	SUBS	$1, RCOUNT, RCOUNT
+	BNE	ridge32grad
+
+ridge32gradtail:
+	// The last dim%4 columns, one scalar at a time: F21-F24 hold r[p].
+	CBZ	RTAIL, ridge32next
+	MOVD	RTAIL, RCOUNT
+
+ridge32gradcol:
+	FMOVS	(RGC), F26
+	FMOVS.P	4(R9), F5
+	FMOVS.P	4(R10), F6
+	FMOVS.P	4(R11), F7
+	FMOVS.P	4(R12), F8
+	FMADDS	F21, F26, F5, F26
+	FMADDS	F22, F26, F6, F26
+	FMADDS	F23, F26, F7, F26
+	FMADDS	F24, F26, F8, F26
+	FMOVS.P	F26, 4(RGC)
+	SUBS	$1, RCOUNT, RCOUNT
+	BNE	ridge32gradcol
+
+ridge32next:
+	ADD	RROWBYTES<<2, RROWS, RROWS
+	ADD	$16, RY, RY
+	SUBS	$4, RN, RN
+	BGT	ridge32group
+
+ridge32done:
+	FADDP4S(16, 16, 16)
+	FADDPS(16, 16)
+	FADDP4S(17, 17, 17)
+	FADDPS(17, 17)
+	FMOVS	F16, sumSq+104(FP)
+	FMOVS	F17, sum+108(FP)
+	RET
+
+// func ridgeNEONF64(grad, X, y, w []float64, b float64) (sumSq, sum float64)
+TEXT ·ridgeNEONF64(SB), NOSPLIT|NOFRAME, $0-120
+	MOVD	grad_base+0(FP), RGRAD
+	MOVD	X_base+24(FP), RROWS
+	MOVD	y_base+48(FP), RY
+	MOVD	y_len+56(FP), RN
+	MOVD	w_base+72(FP), RW
+	MOVD	w_len+80(FP), RDIM
+	FMOVD	b+96(FP), F18
+	VDUP	V18.D[0], V18.D2
+	LSL	$3, RDIM, RROWBYTES
+	LSR	$1, RDIM, RVECS
+	AND	$1, RDIM, RTAIL
+	VEOR	V16.B16, V16.B16, V16.B16
+	VEOR	V17.B16, V17.B16, V17.B16
+	CBZ	RN, ridge64done
+
+ridge64group:
+	// Row p of the group is row p, or the last row when fewer than 4 rows
+	// remain; y[p] likewise.
+	MOVD	RROWS, R9
+	MOVD	RY, RTMP
+	VLD1	(RTMP), V25.D[0]
+	ADD	RROWBYTES, R9, RTMP2
+	CMP	$1, RN
+	CSEL	GT, RTMP2, R9, R10
+	ADD	$8, RTMP, RTMP2
+	CSEL	GT, RTMP2, RTMP, RTMP
+	VLD1	(RTMP), V25.D[1]
+	ADD	RROWBYTES, R10, RTMP2
+	CMP	$2, RN
+	CSEL	GT, RTMP2, R10, R11
+	ADD	$8, RTMP, RTMP2
+	CSEL	GT, RTMP2, RTMP, RTMP
+	VLD1	(RTMP), V28.D[0]
+	ADD	RROWBYTES, R11, RTMP2
+	CMP	$3, RN
+	CSEL	GT, RTMP2, R11, R12
+	ADD	$8, RTMP, RTMP2
+	CSEL	GT, RTMP2, RTMP, RTMP
+	VLD1	(RTMP), V28.D[1]
+
+	// V10, V11 = the mask of the first min(RN, 4) rows.
+	MOVD	$4, RTMP
+	CMP	$4, RN
+	CSEL	LT, RN, RTMP, RTMP2
+	SUB	RTMP2, RTMP, RTMP
+	MOVD	$ridgemask64<>(SB), RMASK
+	ADD	RTMP<<3, RMASK, RMASK
+	VLD1	(RMASK), [V10.D2, V11.D2]
+
+	// acc[p] = Σ_c X[p][c] · w[c] over the whole vectors.
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	MOVD	RW, RWC
+	CBZ	RVECS, ridge64dotdone
+	MOVD	RVECS, RCOUNT
+
+ridge64dot:
+	VLD1.P	16(RWC), [V4.D2]
+	VLD1.P	16(R9), [V5.D2]
+	VLD1.P	16(R10), [V6.D2]
+	VLD1.P	16(R11), [V7.D2]
+	VLD1.P	16(R12), [V8.D2]
+	VFMLA	V4.D2, V5.D2, V0.D2
+	VFMLA	V4.D2, V6.D2, V1.D2
+	VFMLA	V4.D2, V7.D2, V2.D2
+	VFMLA	V4.D2, V8.D2, V3.D2
+	SUBS	$1, RCOUNT, RCOUNT
+	BNE	ridge64dot
+
+ridge64dotdone:
+	// V20 = [hsum(acc[0]), hsum(acc[1])], V27 = the same for rows 2 and 3.
+	FADDP2D(20, 0, 1)
+	FADDP2D(27, 2, 3)
+
+	// The last column when dim is odd: gather it from the 4 rows into V5
+	// and V6.
+	CBZ	RTAIL, ridge64residual
+	MOVD	RTAIL, RCOUNT
+
+ridge64dottail:
+	VLD1R.P	8(RWC), [V4.D2]
+	VLD1.P	8(R9), V5.D[0]
+	VLD1.P	8(R10), V5.D[1]
+	VLD1.P	8(R11), V6.D[0]
+	VLD1.P	8(R12), V6.D[1]
+	VFMLA	V4.D2, V5.D2, V20.D2
+	VFMLA	V4.D2, V6.D2, V27.D2
+	SUBS	$1, RCOUNT, RCOUNT
+	BNE	ridge64dottail
+
+ridge64residual:
+	// r = (acc + b − y) masked to the rows that exist; sumSq += r², sum += r.
+	FADD2D(20, 20, 18)
+	FADD2D(27, 27, 18)
+	FSUB2D(20, 20, 25)
+	FSUB2D(27, 27, 28)
+	VAND	V10.B16, V20.B16, V20.B16
+	VAND	V11.B16, V27.B16, V27.B16
+	VFMLA	V20.D2, V20.D2, V16.D2
+	VFMLA	V27.D2, V27.D2, V16.D2
+	FADD2D(17, 17, 20)
+	FADD2D(17, 17, 27)
+	VDUP	V20.D[0], V21.D2
+	VDUP	V20.D[1], V22.D2
+	VDUP	V27.D[0], V23.D2
+	VDUP	V27.D[1], V24.D2
+
+	// grad[c] += Σ_p r[p] · X[p][c], from the start of the rows again.
+	SUB	RROWBYTES, R9, R9
+	SUB	RROWBYTES, R10, R10
+	SUB	RROWBYTES, R11, R11
+	SUB	RROWBYTES, R12, R12
+	MOVD	RGRAD, RGC
+	CBZ	RVECS, ridge64gradtail
+	MOVD	RVECS, RCOUNT
+
+ridge64grad:
+	VLD1	(RGC), [V26.D2]
+	VLD1.P	16(R9), [V5.D2]
+	VLD1.P	16(R10), [V6.D2]
+	VLD1.P	16(R11), [V7.D2]
+	VLD1.P	16(R12), [V8.D2]
+	VFMLA	V21.D2, V5.D2, V26.D2
+	VFMLA	V22.D2, V6.D2, V26.D2
+	VFMLA	V23.D2, V7.D2, V26.D2
+	VFMLA	V24.D2, V8.D2, V26.D2
+	VST1.P	[V26.D2], 16(RGC)
+	SUBS	$1, RCOUNT, RCOUNT
+	BNE	ridge64grad
+
+ridge64gradtail:
+	// The last column when dim is odd: F21-F24 hold r[p].
+	CBZ	RTAIL, ridge64next
+	MOVD	RTAIL, RCOUNT
+
+ridge64gradcol:
+	FMOVD	(RGC), F26
+	FMOVD.P	8(R9), F5
+	FMOVD.P	8(R10), F6
+	FMOVD.P	8(R11), F7
+	FMOVD.P	8(R12), F8
+	FMADDD	F21, F26, F5, F26
+	FMADDD	F22, F26, F6, F26
+	FMADDD	F23, F26, F7, F26
+	FMADDD	F24, F26, F8, F26
+	FMOVD.P	F26, 8(RGC)
+	SUBS	$1, RCOUNT, RCOUNT
+	BNE	ridge64gradcol
+
+ridge64next:
+	ADD	RROWBYTES<<2, RROWS, RROWS
+	ADD	$32, RY, RY
+	SUBS	$4, RN, RN
+	BGT	ridge64group
+
+ridge64done:
+	FADDPD(16, 16)
+	FADDPD(17, 17)
+	FMOVD	F16, sumSq+104(FP)
+	FMOVD	F17, sum+112(FP)
+	RET
+
+// The Gram kernel adds ZᵀZ to the upper triangle of G (ds×ds), for Z
+// holding rows of stride values of which the first ds count. It computes
+// one tile of 4 rows × 8 columns of G at a time, running down all rows of
+// Z for each tile:
+//
+//	zi := Z[r][i0 : i0+4]                  // 1 LD1 of 2 registers
+//	zj := Z[r][j0 : j0+8]                  // 1 LD1 of 4 registers
+//	acc[a][b] += zj[b] · zi[a]             // 16 FMLA by element
+//
+// and then adds the 16 accumulators into G. Registers: V0-V15 acc[a][b] in
+// V(4a+b), V16-V17 zi, V18-V21 zj. The loop issues 2 LD1 + 16 FMLA + SUBS +
+// BNE = 20 instructions for 16 FMLA (32 multiply-add lanes). Tiles start at
+// column j0 = i0 rounded down to a multiple of 8, so some tiles also add to
+// entries below the diagonal, which the caller ignores.
+
+#define GG R0      // &G[0]
+#define GZ R1      // &Z[0]
+#define GROWS R2   // rows of Z
+#define GDS R3     // ds
+#define GSTRIDE R4 // ds · 8, the bytes of one row of G
+#define GZSTRIDE R11 // stride · 8, the bytes of one row of Z
+#define GI R5      // i0, the first row of the tile
+#define GJ R6      // j0, the first column of the tile
+#define GZI R7     // &Z[r][i0]
+#define GZJ R8     // &Z[r][j0]
+#define GCOUNT R9  // rows of Z left
+#define GOUT R10   // &G[i0+a][j0]
+
+// func gramNEON(G, Z []float64, ds, stride int)
+TEXT ·gramNEON(SB), NOSPLIT|NOFRAME, $0-64
+	MOVD	G_base+0(FP), GG
+	MOVD	Z_base+24(FP), GZ
+	MOVD	Z_len+32(FP), GROWS
+	MOVD	ds+48(FP), GDS
+	MOVD	stride+56(FP), GZSTRIDE
+	CBZ	GDS, gramdone
+	UDIV	GZSTRIDE, GROWS, GROWS
+	CBZ	GROWS, gramdone
+	LSL	$3, GDS, GSTRIDE
+	LSL	$3, GZSTRIDE, GZSTRIDE
+	MOVD	ZR, GI
+
+gramrowblock:
+	BIC	$7, GI, GJ
+
+gramtile:
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+	ADD	GI<<3, GZ, GZI
+	ADD	GJ<<3, GZ, GZJ
+	MOVD	GROWS, GCOUNT
+
+gramrows:
+	VLD1.P	(GZI)(GZSTRIDE), [V16.D2, V17.D2]
+	VLD1.P	(GZJ)(GZSTRIDE), [V18.D2, V19.D2, V20.D2, V21.D2]
+	FMLAD2E(0, 18, 16, 0)
+	FMLAD2E(1, 19, 16, 0)
+	FMLAD2E(2, 20, 16, 0)
+	FMLAD2E(3, 21, 16, 0)
+	FMLAD2E(4, 18, 16, 1)
+	FMLAD2E(5, 19, 16, 1)
+	FMLAD2E(6, 20, 16, 1)
+	FMLAD2E(7, 21, 16, 1)
+	FMLAD2E(8, 18, 17, 0)
+	FMLAD2E(9, 19, 17, 0)
+	FMLAD2E(10, 20, 17, 0)
+	FMLAD2E(11, 21, 17, 0)
+	FMLAD2E(12, 18, 17, 1)
+	FMLAD2E(13, 19, 17, 1)
+	FMLAD2E(14, 20, 17, 1)
+	FMLAD2E(15, 21, 17, 1)
+	SUBS	$1, GCOUNT, GCOUNT
+	BNE	gramrows
+
+	// G[i0+a][j0 : j0+8] += acc[a][0:4].
+	MUL	GI, GDS, GOUT
+	ADD	GJ, GOUT, GOUT
+	ADD	GOUT<<3, GG, GOUT
+	VLD1	(GOUT), [V16.D2, V17.D2, V18.D2, V19.D2]
+	FADD2D(16, 16, 0)
+	FADD2D(17, 17, 1)
+	FADD2D(18, 18, 2)
+	FADD2D(19, 19, 3)
+	VST1	[V16.D2, V17.D2, V18.D2, V19.D2], (GOUT)
+	ADD	GSTRIDE, GOUT, GOUT
+	VLD1	(GOUT), [V16.D2, V17.D2, V18.D2, V19.D2]
+	FADD2D(16, 16, 4)
+	FADD2D(17, 17, 5)
+	FADD2D(18, 18, 6)
+	FADD2D(19, 19, 7)
+	VST1	[V16.D2, V17.D2, V18.D2, V19.D2], (GOUT)
+	ADD	GSTRIDE, GOUT, GOUT
+	VLD1	(GOUT), [V16.D2, V17.D2, V18.D2, V19.D2]
+	FADD2D(16, 16, 8)
+	FADD2D(17, 17, 9)
+	FADD2D(18, 18, 10)
+	FADD2D(19, 19, 11)
+	VST1	[V16.D2, V17.D2, V18.D2, V19.D2], (GOUT)
+	ADD	GSTRIDE, GOUT, GOUT
+	VLD1	(GOUT), [V16.D2, V17.D2, V18.D2, V19.D2]
+	FADD2D(16, 16, 12)
+	FADD2D(17, 17, 13)
+	FADD2D(18, 18, 14)
+	FADD2D(19, 19, 15)
+	VST1	[V16.D2, V17.D2, V18.D2, V19.D2], (GOUT)
+
+	ADD	$8, GJ, GJ
+	CMP	GDS, GJ
+	BLT	gramtile
+	ADD	$4, GI, GI
+	CMP	GDS, GI
+	BLT	gramrowblock
+
+gramdone:
 	RET

@@ -34,4 +34,7 @@ var neonKernel = &kernel{
 		}
 		return nearestKernel[float64]{fn: nearestNEONF64_4x4, block: 8}
 	},
+	ridge32: ridgeNEONF32,
+	ridge64: ridgeNEONF64,
+	gram64:  gramNEON,
 }
