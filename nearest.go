@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 	"unsafe"
 )
 
@@ -288,32 +287,7 @@ func (s *search[F]) run(n int, fn func(lo, hi int, scratch *searchScratch[F])) {
 	if work := n * k * s.dim; work < 1<<18 {
 		workers = 1
 	}
-	if workers <= 1 {
-		var scratch searchScratch[F]
-		for b := range blocks {
-			fn(b*blockRows, min((b+1)*blockRows, n), &scratch)
-		}
-		return
-	}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		next int
-	)
-	for range workers {
-		wg.Go(func() {
-			var scratch searchScratch[F]
-			for {
-				mu.Lock()
-				b := next
-				next++
-				mu.Unlock()
-				if b >= blocks {
-					return
-				}
-				fn(b*blockRows, min((b+1)*blockRows, n), &scratch)
-			}
-		})
-	}
-	wg.Wait()
+	parallel(workers, blocks, func(b int, scratch *searchScratch[F]) {
+		fn(b*blockRows, min((b+1)*blockRows, n), scratch)
+	})
 }
