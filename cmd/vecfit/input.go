@@ -13,8 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"codeberg.org/sbinet/npyio/npy"
 )
 
 // table is a data set read from a file: rows of numbers, all finite, with a
@@ -56,6 +54,7 @@ func readTable(spec inputSpec, stdin io.Reader) (*table, error) {
 	}
 	name := spec.path
 	var r io.Reader
+	size := int64(-1) // the file size, unknown for standard input
 	if spec.path == "-" {
 		name = "standard input"
 		r = stdin
@@ -67,6 +66,8 @@ func readTable(spec inputSpec, stdin io.Reader) (*table, error) {
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.IsDir() {
 			return nil, fmt.Errorf("%s: is a directory, want a data file", spec.path)
+		} else if err == nil && st.Mode().IsRegular() {
+			size = st.Size()
 		}
 		r = f
 	}
@@ -78,7 +79,7 @@ func readTable(spec inputSpec, stdin io.Reader) (*table, error) {
 	case "tsv":
 		t, err = readCSV(br, '\t', spec.header)
 	case "npy":
-		t, err = readNPY(br)
+		t, err = readNPY(br, size)
 	case "fvecs":
 		t, err = readFvecs(br)
 	}
@@ -255,68 +256,6 @@ func numberedNames(cols int) []string {
 		names[i] = strconv.Itoa(i + 1)
 	}
 	return names
-}
-
-// readNPY reads a 2-D float32 or float64 array in C order from a NumPy .npy
-// file. A 1-D array is read as one column.
-func readNPY(r io.Reader) (*table, error) {
-	nr, err := npy.NewReader(r)
-	if err != nil {
-		if errors.Is(err, npy.ErrInvalidNumPyFormat) {
-			return nil, errors.New("not a NumPy .npy file")
-		}
-		return nil, fmt.Errorf("invalid .npy header: %v", err)
-	}
-	d := nr.Header.Descr
-	if d.Fortran {
-		return nil, errors.New(".npy array is in Fortran order, want C order (save it with numpy.ascontiguousarray)")
-	}
-	var rows, cols int
-	switch len(d.Shape) {
-	case 1:
-		rows, cols = d.Shape[0], 1
-	case 2:
-		rows, cols = d.Shape[0], d.Shape[1]
-	default:
-		return nil, fmt.Errorf(".npy array has shape %v, want 2 dimensions (rows, columns)", d.Shape)
-	}
-	if rows == 0 || cols == 0 {
-		return nil, fmt.Errorf(".npy array has shape %v, want at least one row and one column", d.Shape)
-	}
-	t := &table{rows: rows, cols: cols, names: numberedNames(cols)}
-	switch typ := strings.Trim(d.Type, "'\""); typ {
-	case "<f8":
-		var v []float64
-		if err := nr.Read(&v); err != nil {
-			return nil, npyDataError(err, rows*cols)
-		}
-		t.data = v
-	case "<f4":
-		var v []float32
-		if err := nr.Read(&v); err != nil {
-			return nil, npyDataError(err, rows*cols)
-		}
-		t.data = make([]float64, len(v))
-		for i, x := range v {
-			t.data[i] = float64(x)
-		}
-	default:
-		return nil, fmt.Errorf(".npy element type is %s, want little-endian float32 (<f4) or float64 (<f8)", typ)
-	}
-	if len(t.data) != rows*cols {
-		return nil, fmt.Errorf(".npy data has %d values, want %d for shape %v", len(t.data), rows*cols, d.Shape)
-	}
-	if err := checkFinite(t, "row"); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
-func npyDataError(err error, values int) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("truncated .npy data, want %d values", values)
-	}
-	return fmt.Errorf("invalid .npy data: %v", err)
 }
 
 // readFvecs reads the .fvecs format of the ANN benchmarks: each vector is a

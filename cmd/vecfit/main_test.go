@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"math"
@@ -570,5 +571,94 @@ func TestBench(t *testing.T) {
 				t.Errorf("%s on %s: %v GFMA/s, want a positive rate", shape, k, v)
 			}
 		}
+	}
+}
+
+// writeNPY writes a .npy file whose header claims shape and whose data is
+// the given bytes, which need not match the shape.
+func writeNPY(t *testing.T, path, descr, shape string, data []byte) {
+	t.Helper()
+	header := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }"
+	for (10+len(header)+1)%64 != 0 {
+		header += " "
+	}
+	header += "\n"
+	file := append([]byte("\x93NUMPY\x01\x00"), byte(len(header)), byte(len(header)>>8))
+	file = append(file, header...)
+	file = append(file, data...)
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNPYShapeBeyondData checks that a .npy header claiming more data than
+// the input holds is rejected with one line, before the array is allocated.
+func TestNPYShapeBeyondData(t *testing.T) {
+	dir := t.TempDir()
+	data := make([]byte, 16) // two float64 zeros
+	for _, tc := range []struct {
+		name, shape, want string
+	}{
+		{"rows-beyond-file", "(1000000, 10)", "truncated .npy data: shape (1000000, 10) needs 80000000 bytes of data, the file has 16"},
+		{"overflowing-size", "(100000000000, 100000000000)", "shape (100000000000, 100000000000), too large"},
+		{"negative-rows", "(-1, 3)", "shape (-1, 3), want at least one row"},
+		{"negative-columns", "(3, -2)", "shape (3, -2), want at least one row"},
+		{"non-integer", "(2.5, 3)", `shape (2.5, 3) has the entry "2.5"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name+".npy")
+			writeNPY(t, path, "<f8", tc.shape, data)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			r := runVecfit(t, "", "kmeans", "-k", "1", path)
+			runtime.ReadMemStats(&after)
+			if r.code != 2 {
+				t.Errorf("exit status %d, want 2", r.code)
+			}
+			if strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("standard error %q, want one line containing %q", r.stderr, tc.want)
+			}
+			if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
+				t.Errorf("the run allocated %d bytes for a 16-byte data section", got)
+			}
+		})
+	}
+
+	// Standard input has no size to check, so the data is read as it comes.
+	file, err := os.ReadFile(filepath.Join(dir, "rows-beyond-file.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := runVecfit(t, string(file), "kmeans", "-k", "1", "-format", "npy", "-")
+	runtime.ReadMemStats(&after)
+	if want := "standard input: truncated .npy data: shape (1000000, 10) needs 80000000 bytes"; r.code != 2 || !strings.Contains(r.stderr, want) {
+		t.Errorf("standard input: exit status %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
+		t.Errorf("standard input: the run allocated %d bytes for a 16-byte data section", got)
+	}
+
+	// A version 2 header may claim a length of up to 4 GiB.
+	path := filepath.Join(dir, "long-header.npy")
+	os.WriteFile(path, []byte("\x93NUMPY\x02\x00\xf0\xff\xff\xff{'descr'"), 0o644)
+	r = runVecfit(t, "", "kmeans", "-k", "1", path)
+	if want := "invalid .npy header: its length is 4294967280 bytes"; r.code != 2 || !strings.Contains(r.stderr, want) {
+		t.Errorf("long header: exit status %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
+	}
+}
+
+func TestNPYFloat32Read(t *testing.T) {
+	// Two rows of float32: (1, 2) and (3, 4); k=2 puts each in a cluster.
+	var data []byte
+	for _, v := range []float32{1, 2, 3, 4} {
+		data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
+	}
+	path := filepath.Join(t.TempDir(), "two.npy")
+	writeNPY(t, path, "<f4", "(2, 2)", data)
+	r := runVecfit(t, "", "kmeans", "-q", "-k", "2", "-init-rows", "0,1", "-centroids", "-", path).mustSucceed(t)
+	if want := "1,2\n1,2\n3,4\n"; r.stdout != want {
+		t.Errorf("centroids\n%s\nwant\n%s", r.stdout, want)
 	}
 }
