@@ -182,8 +182,8 @@ func readCSV(r *bufio.Reader, comma rune, header string) (*table, error) {
 		for i, f := range rec {
 			v, err := parseNumber(f)
 			if err != nil {
-				_, col := cr.FieldPos(i)
-				return nil, fmt.Errorf("line %d, column %d%s: %v", line, col, t.fieldName(i), err)
+				// The column is the 1-based field number, as in -features.
+				return nil, fmt.Errorf("line %d, column %d%s: %v", line, i+1, t.fieldName(i), err)
 			}
 			t.data = append(t.data, v)
 		}

@@ -415,9 +415,9 @@ func TestBadInput(t *testing.T) {
 		{"binary-as-csv", []string{"kmeans", "testdata/binary.csv"}, "not a text file"},
 		{"bad-quote", []string{"kmeans", "testdata/badquote.csv"}, "line 2, column 6: invalid CSV"},
 		{"ragged-csv", []string{"kmeans", "-k", "1", "testdata/ragged.csv"}, "line 4: 2 fields, want 3"},
-		{"non-numeric-csv", []string{"kmeans", "testdata/nonnumeric.csv"}, `line 3, column 3 (y): "five" is not a number`},
-		{"empty-field", []string{"kmeans", "testdata/emptyfield.csv"}, "line 2, column 3 (y): empty field"},
-		{"nan-csv", []string{"kmeans", "testdata/nan.csv"}, "line 3, column 3 (y): NaN is not a finite number"},
+		{"non-numeric-csv", []string{"kmeans", "testdata/nonnumeric.csv"}, `line 3, column 2 (y): "five" is not a number`},
+		{"empty-field", []string{"kmeans", "testdata/emptyfield.csv"}, "line 2, column 2 (y): empty field"},
+		{"nan-csv", []string{"kmeans", "testdata/nan.csv"}, "line 3, column 2 (y): NaN is not a finite number"},
 		{"inf-csv", []string{"kmeans", "testdata/inf.csv"}, "line 4, column 1 (x): -Inf is not a finite number"},
 		{"empty-file", []string{"kmeans", "testdata/empty.csv"}, "empty file"},
 		{"header-only", []string{"kmeans", "testdata/header_only.csv"}, "no data rows"},
@@ -444,6 +444,7 @@ func TestBadInput(t *testing.T) {
 		{"singular", []string{"ridge", "-lambda", "0", "-features", "x,x", "-target", "y", "testdata/points.csv"}, "singular"},
 		{"negative-weight", []string{"ridge", "-weight", "1", "testdata/inf.csv"}, "Inf is not a finite number"},
 		{"unknown-shape", []string{"bench", "-shapes", "huge"}, `unknown shape "huge"`},
+		{"csv-field-number", []string{"kmeans", "-k", "1", "testdata/nan_second_field.csv"}, "line 2, column 2 (b): nan is not a finite number"},
 		{"unknown-command", []string{"cluster"}, `unknown command "cluster"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
