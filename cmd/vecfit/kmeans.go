@@ -248,7 +248,7 @@ func runKMeans[F float32 | float64](c *kmeansConfig, e *env, in *kmeansInput) er
 	}
 	res, err := vecfit.KMeansContext(e.ctx, points, dim, opts)
 	if err != nil {
-		return err
+		return describeLibError(err, t, in.features)
 	}
 	elapsed := time.Since(start)
 

@@ -131,7 +131,7 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 		Kernel:      c.kernel,
 	})
 	if err != nil {
-		return err
+		return describeLibError(err, t, features)
 	}
 	elapsed := time.Since(start)
 
@@ -140,7 +140,7 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 	y64 := t.column(target)
 	pred, err := model.Predict(nil, X64)
 	if err != nil {
-		return err
+		return describeLibError(err, t, features)
 	}
 	mse, r2 := fitStats(y64, pred, weights)
 	penalty := 0.0
