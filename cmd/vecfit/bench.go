@@ -84,7 +84,7 @@ func (c *benchConfig) run(e *env) error {
 		kernels = nil
 		for _, k := range strings.Split(c.kernels, ",") {
 			k = strings.TrimSpace(k)
-			if err := checkKernel(k); err != nil {
+			if err := checkKernel("-kernels", k); err != nil {
 				return err
 			}
 			kernels = append(kernels, k)
@@ -92,6 +92,9 @@ func (c *benchConfig) run(e *env) error {
 	}
 	if c.precision != "float32" && c.precision != "float64" {
 		return fmt.Errorf("invalid -float %q, want float32 or float64", c.precision)
+	}
+	if c.workers < 0 {
+		return fmt.Errorf("invalid -workers %d, want 0 (GOMAXPROCS) or more", c.workers)
 	}
 	if c.minTime < 0 {
 		return fmt.Errorf("invalid -time %v, want at least 0", c.minTime)

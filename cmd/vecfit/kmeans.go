@@ -45,6 +45,7 @@ type kmeansConfig struct {
 	quiet     bool
 	kernel    string
 	workers   int
+	initSet   bool // whether -init was given on the command line
 }
 
 func kmeansFlags(fs *flag.FlagSet) func(*env, []string) error {
@@ -71,6 +72,7 @@ func kmeansFlags(fs *flag.FlagSet) func(*env, []string) error {
 		if !flagSet(fs, "label") && len(args) == 0 {
 			c.label = "digit"
 		}
+		c.initSet = flagSet(fs, "init")
 		return c.run(e, args, flagSet(fs, "k"))
 	}
 }
@@ -90,6 +92,10 @@ func (c *kmeansConfig) run(e *env, args []string, kSet bool) error {
 		return err
 	}
 	if err := c.check(); err != nil {
+		return err
+	}
+	outputs := []outputFlag{{"-centroids", c.centroids}, {"-labels", c.labels}}
+	if err := checkOutputs(path, outputs); err != nil {
 		return err
 	}
 	t, err := c.in.load(e, path, digitsCSV, "digits")
@@ -121,13 +127,15 @@ func (c *kmeansConfig) check() error {
 		return fmt.Errorf("invalid -float %q, want float32 or float64", c.precision)
 	case c.init != "k-means++" && c.init != "random":
 		return fmt.Errorf("invalid -init %q, want k-means++ or random", c.init)
-	case c.centroids != "" && c.centroids == c.labels && c.centroids != "-":
-		return fmt.Errorf("-centroids and -labels name the same file %s", c.centroids)
+	case c.initSet && c.initRows != "":
+		return fmt.Errorf("-init %s and -init-rows exclude each other: -init-rows gives the initial centroids, so drop one of them", c.init)
+	case c.workers < 0:
+		return fmt.Errorf("invalid -workers %d, want 0 (GOMAXPROCS) or more", c.workers)
 	}
 	if _, err := outputFormat("", c.outFormat); err != nil {
 		return err
 	}
-	return checkKernel(c.kernel)
+	return checkKernel("-kernel", c.kernel)
 }
 
 // prepare resolves the columns, weights and initial centroids.
@@ -497,10 +505,11 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(unit)
 }
 
-// checkKernel validates a -kernel value against the kernels of this CPU.
-func checkKernel(name string) error {
+// checkKernel validates a kernel name, given by the flag called flagName,
+// against the kernels of this CPU.
+func checkKernel(flagName, name string) error {
 	if name == "" || slices.Contains(vecfit.Kernels(), name) {
 		return nil
 	}
-	return fmt.Errorf("invalid -kernel %q, this CPU and build have %s", name, strings.Join(vecfit.Kernels(), ", "))
+	return fmt.Errorf("invalid %s %q, this CPU and build have %s", flagName, name, strings.Join(vecfit.Kernels(), ", "))
 }

@@ -446,6 +446,11 @@ func TestBadInput(t *testing.T) {
 		{"unknown-shape", []string{"bench", "-shapes", "huge"}, `unknown shape "huge"`},
 		{"csv-field-number", []string{"kmeans", "-k", "1", "testdata/nan_second_field.csv"}, "line 2, column 2 (b): nan is not a finite number"},
 		{"singular-names", []string{"ridge", "-lambda", "0", "testdata/collinear.csv"}, "vecfit ridge: singular system: feature column x2 is a linear combination of feature column x1,"},
+		{"kmeans-workers", []string{"kmeans", "-workers", "-1"}, "invalid -workers -1"},
+		{"ridge-workers", []string{"ridge", "-workers", "-1"}, "invalid -workers -1"},
+		{"bench-workers", []string{"bench", "-workers", "-1"}, "invalid -workers -1"},
+		{"bench-kernels", []string{"bench", "-kernels", "foo"}, `invalid -kernels "foo"`},
+		{"init-and-init-rows", []string{"kmeans", "-init", "random", "-init-rows", "0,1", "testdata/iris.csv"}, "-init random and -init-rows exclude each other"},
 		{"unknown-command", []string{"cluster"}, `unknown command "cluster"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -663,4 +668,82 @@ func TestNPYFloat32Read(t *testing.T) {
 	if want := "1,2\n1,2\n3,4\n"; r.stdout != want {
 		t.Errorf("centroids\n%s\nwant\n%s", r.stdout, want)
 	}
+}
+
+// TestOutputPathChecks checks that unusable output paths are rejected
+// before the fit, with the input file left as it was.
+func TestOutputPathChecks(t *testing.T) {
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.csv")
+	content := []byte("x,y\n0,0\n1,1\n5,5\n")
+	if err := os.WriteFile(input, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"centroids-is-input", []string{"kmeans", "-k", "1", "-centroids", input, input}, "-centroids " + input + " is the input file"},
+		{"labels-is-input-by-other-path", []string{"kmeans", "-k", "1", "-labels", filepath.Join(dir, ".", "in.csv"), input}, "is the input file"},
+		{"weights-is-input", []string{"ridge", "-weights", input, input}, "-weights " + input + " is the input file"},
+		{"both-stdout", []string{"kmeans", "-k", "1", "-centroids", "-", "-labels", "-", input}, "-centroids and -labels both write to standard output"},
+		{"same-output", []string{"kmeans", "-k", "1", "-centroids", filepath.Join(dir, "o.csv"), "-labels", filepath.Join(dir, ".", "o.csv"), input}, "name the same file"},
+		{"missing-directory", []string{"kmeans", "-k", "1", "-labels", filepath.Join(dir, "missing", "l.csv"), input}, "directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{"ridge-missing-directory", []string{"ridge", "-weights", filepath.Join(dir, "missing", "w.csv"), input}, "does not exist"},
+		{"output-is-directory", []string{"kmeans", "-k", "1", "-centroids", dir, input}, "is a directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runVecfit(t, "", tc.args...)
+			if r.code != 2 {
+				t.Errorf("exit status %d, want 2", r.code)
+			}
+			// One line means the run stopped before the first iteration,
+			// which prints a progress line.
+			if strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("standard error %q, want one line containing %q", r.stderr, tc.want)
+			}
+			if got, _ := os.ReadFile(input); !bytes.Equal(got, content) {
+				t.Errorf("input file changed to %q", got)
+			}
+			if left, _ := os.ReadDir(dir); len(left) != 1 {
+				t.Errorf("directory holds %d files, want only the input", len(left))
+			}
+		})
+	}
+}
+
+func TestRidgeDefaultTargetSkipsWeight(t *testing.T) {
+	// The weighted data with the weight column moved to the end: the
+	// default target is then y, the last column that is not the weight.
+	records, err := csv.NewReader(strings.NewReader(mustRead(t, "testdata/weighted.csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	for _, rec := range records {
+		w.Write([]string{rec[0], rec[1], rec[3], rec[2]}) // a, b, y, w
+	}
+	w.Flush()
+	path := filepath.Join(t.TempDir(), "weight_last.csv")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runVecfit(t, "", "ridge", "-lambda", "0", "-weight", "w", "-weights", "-", path).mustSucceed(t)
+	if !strings.Contains(r.stderr, "target y,") {
+		t.Errorf("summary does not name target y:\n%s", r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, "term,value\na,") || strings.Contains(r.stdout, "\ny,") || strings.Contains(r.stdout, "\nw,") {
+		t.Errorf("weights output has features other than a and b:\n%s", r.stdout)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

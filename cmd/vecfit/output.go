@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -138,4 +139,67 @@ func jsonBytes(v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// outputFlag is an output file named by a flag.
+type outputFlag struct {
+	flag string // the flag name with its dash, such as "-centroids"
+	path string // "" when the flag is not given, "-" for standard output
+}
+
+// checkOutputs rejects output paths that would fail or destroy data, before
+// any work is done: an output that is the input file, two outputs that are
+// the same file or both standard output, an output that is a directory, and
+// an output in a directory that does not exist. input is the FILE argument,
+// "" for the embedded data or "-" for standard input.
+func checkOutputs(input string, outputs []outputFlag) error {
+	var given []outputFlag
+	for _, o := range outputs {
+		if o.path != "" {
+			given = append(given, o)
+		}
+	}
+	for i, o := range given {
+		for _, prev := range given[:i] {
+			if o.path == "-" && prev.path == "-" {
+				return fmt.Errorf("%s and %s both write to standard output; send one of them to a file", prev.flag, o.flag)
+			}
+			if o.path != "-" && prev.path != "-" && sameFile(o.path, prev.path) {
+				return fmt.Errorf("%s and %s name the same file %s", prev.flag, o.flag, o.path)
+			}
+		}
+		if o.path == "-" {
+			continue
+		}
+		if input != "" && input != "-" && sameFile(o.path, input) {
+			return fmt.Errorf("%s %s is the input file; write the output to another file", o.flag, o.path)
+		}
+		if st, err := os.Stat(o.path); err == nil && st.IsDir() {
+			return fmt.Errorf("%s %s is a directory, want a file name", o.flag, o.path)
+		}
+		dir := filepath.Dir(o.path)
+		st, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("%s %s: directory %s does not exist", o.flag, o.path, dir)
+		case err != nil:
+			return fmt.Errorf("%s %s: %v", o.flag, o.path, err)
+		case !st.IsDir():
+			return fmt.Errorf("%s %s: %s is not a directory", o.flag, o.path, dir)
+		}
+	}
+	return nil
+}
+
+// sameFile reports whether the paths a and b name the same file: the same
+// existing file by os.SameFile, or else the same cleaned absolute path.
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }

@@ -67,11 +67,16 @@ func (c *ridgeConfig) run(e *env, args []string) error {
 		return fmt.Errorf("invalid -lambda %v, want a finite value of at least 0", c.lambda)
 	case c.precision != "float32" && c.precision != "float64":
 		return fmt.Errorf("invalid -float %q, want float32 or float64", c.precision)
+	case c.workers < 0:
+		return fmt.Errorf("invalid -workers %d, want 0 (GOMAXPROCS) or more", c.workers)
 	}
 	if _, err := outputFormat("", c.outFormat); err != nil {
 		return err
 	}
-	if err := checkKernel(c.kernel); err != nil {
+	if err := checkKernel("-kernel", c.kernel); err != nil {
+		return err
+	}
+	if err := checkOutputs(path, []outputFlag{{"-weights", c.weightsOut}}); err != nil {
 		return err
 	}
 	t, err := c.in.load(e, path, diabetesCSV, "diabetes")
@@ -79,24 +84,33 @@ func (c *ridgeConfig) run(e *env, args []string) error {
 		return err
 	}
 
+	weightCol := -1
+	if c.weight != "" {
+		if weightCol, err = t.resolveColumn(c.weight); err != nil {
+			return fmt.Errorf("-weight: %w", err)
+		}
+	}
+	// The default target is the last column that is not the weight column.
 	target := t.cols - 1
+	if target == weightCol {
+		target--
+	}
 	if c.target != "" {
 		if target, err = t.resolveColumn(c.target); err != nil {
 			return fmt.Errorf("-target: %w", err)
 		}
 	}
+	if target < 0 {
+		return fmt.Errorf("%s: the only column %s is the -weight column, so no column is left for the target", t.source, t.names[weightCol])
+	}
 	special := []int{target}
 	var weights []float64
-	if c.weight != "" {
-		i, err := t.resolveColumn(c.weight)
-		if err != nil {
-			return fmt.Errorf("-weight: %w", err)
+	if weightCol >= 0 {
+		if weightCol == target {
+			return fmt.Errorf("-weight column %s is also the -target column", t.names[weightCol])
 		}
-		if i == target {
-			return fmt.Errorf("-weight column %s is also the target column", t.names[i])
-		}
-		special = append(special, i)
-		weights = t.column(i)
+		special = append(special, weightCol)
+		weights = t.column(weightCol)
 		for r, w := range weights {
 			if w < 0 {
 				return fmt.Errorf("%s: %s: weight %v is negative, want at least 0", t.source, t.where(r), w)
