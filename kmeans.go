@@ -85,7 +85,11 @@ type KMeansOptions struct {
 	// Weights, when not nil, holds one weight per point. Weights must be
 	// finite and non-negative, and at least one must be positive. A point
 	// of weight 0 still gets a label but moves no centroid and is never
-	// drawn as a seed.
+	// drawn as a seed. Scaling every weight by the same power of two does
+	// not change the fit: the fit divides the weights by the power of two
+	// that brings the largest into [1, 2), which is exact. The one loss is
+	// that a weight below about 2⁻¹⁰⁷⁴ times the largest rounds to 0 and
+	// then counts as weight 0.
 	Weights []float64
 
 	// Workers is the maximum number of goroutines. Zero means GOMAXPROCS.
@@ -112,7 +116,8 @@ type KMeansProgress struct {
 	Iteration int
 	// Inertia is the weighted sum of squared distances from the points to
 	// the centroids that this iteration assigned them to, before the
-	// centroids were updated.
+	// centroids were updated. It is +Inf when it exceeds the float64
+	// range, which large weights can cause.
 	Inertia float64
 	// Changed is the number of points whose label changed in this
 	// iteration. In the first iteration it is the number of points.
@@ -126,7 +131,9 @@ type Clustering[F Float] struct {
 	// Labels holds, for each point, the index of its nearest centroid.
 	Labels []int32
 	// Inertia is the weighted sum over the points of the squared distance
-	// to the nearest centroid, accumulated in float64.
+	// to the nearest centroid, accumulated in float64 with the weights as
+	// given. It is +Inf when it exceeds the float64 range, which large
+	// weights can cause.
 	Inertia float64
 	// Iterations is the number of Lloyd iterations of the returned
 	// restart, counted as scikit-learn counts them: an assignment and an
@@ -154,40 +161,50 @@ type Clustering[F Float] struct {
 // only points of positive weight and positive distance). When no such
 // point is left, the centroid stays where it was. Data with fewer distinct
 // points than K therefore converges with duplicate centroids, reported by
-// Clustering.Distinct, and centroids are never NaN. The one exception is
-// float64 data so large that a cluster's coordinate sum overflows, beyond
-// about 1.8e308 in total. Float32 data cannot overflow a float64 sum.
+// Clustering.Distinct. The weighted sums use the weights rescaled so that
+// the largest is in [1, 2), so large or tiny weights neither overflow nor
+// underflow them. Returned centroids are always finite: when a cluster's
+// weighted coordinate sum overflows float64, which only float64 data with
+// sums beyond about 1.8e308 can cause, KMeans returns an error wrapping
+// [ErrNaN] instead. Float32 data cannot overflow a float64 sum.
 //
 // The returned labels are the nearest-centroid labels of the returned
 // centroids, and the inertia is the weighted sum of those distances.
 //
-// Invalid input (K outside 1…n, a NaN or infinite coordinate, a wrong
-// option) returns an error before any work.
+// Invalid input (K outside 1…n, a NaN or infinite coordinate, an
+// InitCentroids value that is not finite in F, a wrong option) returns an
+// error before any work.
 func KMeans[F Float](points []F, dim int, opts KMeansOptions) (*Clustering[F], error) {
 	return KMeansContext(context.Background(), points, dim, opts)
 }
 
 // KMeansContext is [KMeans] with a context. When ctx is canceled, the fit
 // stops at the next iteration or seeding step and returns an error that
-// wraps ctx.Err().
+// wraps ctx.Err(). A nil ctx is an error wrapping [ErrOption].
 func KMeansContext[F Float](ctx context.Context, points []F, dim int, opts KMeansOptions) (*Clustering[F], error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: the context is nil; pass context.Background() for none", ErrOption)
+	}
 	f, err := newKMeansFit(points, dim, opts)
 	if err != nil {
 		return nil, err
 	}
 	var best *Clustering[F]
+	bestInertia := math.Inf(1)
 	for restart := range f.restarts {
 		rng := rand.New(rand.NewPCG(opts.Seed, uint64(restart)))
 		init, err := f.seed(ctx, rng)
 		if err != nil {
 			return nil, err
 		}
-		c, err := f.lloyd(ctx, restart, init)
+		c, inertia, err := f.lloyd(ctx, restart, init)
 		if err != nil {
 			return nil, err
 		}
-		if best == nil || c.Inertia < best.Inertia {
-			best = c
+		// The inertia with the rescaled weights orders the restarts even
+		// when the caller's inertia is +Inf for several of them.
+		if best == nil || inertia < bestInertia {
+			best, bestInertia = c, inertia
 		}
 	}
 	return best, nil
@@ -195,16 +212,19 @@ func KMeansContext[F Float](ctx context.Context, points []F, dim int, opts KMean
 
 // kmeansFit holds the validated input of one call to KMeans.
 type kmeansFit[F Float] struct {
-	points   []F
-	dim, n   int
-	k        int
-	weights  []float64 // nil when every weight is 1
-	opts     KMeansOptions
-	search   Options
-	workers  int
-	maxIter  int
-	restarts int
-	tol      float64 // Tol scaled by the mean variance of the coordinates
+	points  []F
+	dim, n  int
+	k       int
+	weights []float64 // nil when every weight is 1, else scaled by 2^-weightExp
+	// weightExp is the power of two that the weights were divided by, so
+	// that the largest is in [1, 2).
+	weightExp int
+	opts      KMeansOptions
+	search    Options
+	workers   int
+	maxIter   int
+	restarts  int
+	tol       float64 // Tol scaled by the mean variance of the coordinates
 }
 
 func newKMeansFit[F Float](points []F, dim int, opts KMeansOptions) (*kmeansFit[F], error) {
@@ -238,6 +258,9 @@ func newKMeansFit[F Float](points []F, dim int, opts KMeansOptions) (*kmeansFit[
 	}
 	if opts.Init == InitGiven {
 		if err := checkFinite(opts.InitCentroids, dim, "InitCentroids", "centroid"); err != nil {
+			return nil, err
+		}
+		if err := checkFiniteIn[F](opts.InitCentroids, dim); err != nil {
 			return nil, err
 		}
 	}
@@ -289,7 +312,8 @@ func (f *kmeansFit[F]) checkOptions() error {
 	return nil
 }
 
-// checkWeights validates opts.Weights and keeps them unless they are all 1.
+// checkWeights validates opts.Weights and keeps them, divided by the power
+// of two that brings the largest into [1, 2), unless they are all 1.
 func (f *kmeansFit[F]) checkWeights() error {
 	w := f.opts.Weights
 	if w == nil {
@@ -298,7 +322,7 @@ func (f *kmeansFit[F]) checkWeights() error {
 	if len(w) != f.n {
 		return fmt.Errorf("%w: Weights has length %d, want one per point (%d)", ErrLength, len(w), f.n)
 	}
-	var total float64
+	var largest float64
 	ones := true
 	for i, v := range w {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -307,14 +331,45 @@ func (f *kmeansFit[F]) checkWeights() error {
 		if v < 0 {
 			return fmt.Errorf("%w: Weights[%d] is %v, want a weight of at least 0", ErrOption, i, v)
 		}
-		total += v
+		largest = max(largest, v)
 		ones = ones && v == 1
 	}
-	if total == 0 {
+	if largest == 0 {
 		return fmt.Errorf("%w: every weight is 0, want at least one positive weight", ErrOption)
 	}
-	if !ones {
-		f.weights = w
+	if ones {
+		return nil
+	}
+	f.weights, f.weightExp = scaleWeights(w, largest)
+	return nil
+}
+
+// scaleWeights returns w divided by the power of two 2^exp that brings
+// largest, the maximum of w, into [1, 2). The division is exact except for
+// weights that fall below the smallest float64 and round. When largest is
+// already in [1, 2) it returns w itself and exp = 0.
+func scaleWeights(w []float64, largest float64) (scaled []float64, exp int) {
+	_, exp = math.Frexp(largest) // largest = frac·2^exp with frac in [½, 1)
+	exp--
+	if exp == 0 {
+		return w, 0
+	}
+	scaled = make([]float64, len(w))
+	for i, v := range w {
+		scaled[i] = math.Ldexp(v, -exp)
+	}
+	return scaled, exp
+}
+
+// checkFiniteIn returns an error naming the first centroid of values (rows
+// of dim) with a value that is finite in float64 but not in F.
+func checkFiniteIn[F Float](values []float64, dim int) error {
+	for i, v := range values {
+		if c := F(v); !isFinite(float64(c)) {
+			var zero F
+			return fmt.Errorf("%w: centroid %d (counting from 0) of InitCentroids contains %v at coordinate %d, which is %v in %T",
+				ErrNaN, i/dim, v, i%dim, c, zero)
+		}
 	}
 	return nil
 }
@@ -393,14 +448,15 @@ func (f *kmeansFit[F]) newLloydState(init []F) *lloydState[F] {
 // the clustering. It follows scikit-learn's order: each iteration assigns,
 // stops if no label changed, updates, and stops if the centroids moved at
 // most f.tol. A fit that stops after an update assigns once more, so that
-// the labels belong to the returned centroids.
-func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clustering[F], error) {
+// the labels belong to the returned centroids. It also returns the inertia
+// with the rescaled weights, which is finite.
+func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clustering[F], float64, error) {
 	s := f.newLloydState(init)
 	c := &Clustering[F]{}
 	assigned := false
 	for it := 1; it <= f.maxIter; it++ {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("vecfit: k-means canceled in restart %d, iteration %d: %w", restart, it, err)
+			return nil, 0, fmt.Errorf("vecfit: k-means canceled in restart %d, iteration %d: %w", restart, it, err)
 		}
 		inertia := f.assign(s)
 		changed := countChanged(s.labels, s.previous)
@@ -412,7 +468,10 @@ func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clust
 			c.Converged, assigned = true, true
 			break
 		}
-		shift := f.update(s)
+		shift, err := f.update(s)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%w in restart %d, iteration %d", err, restart, it)
+		}
 		s.labels, s.previous = s.previous, s.labels
 		f.report(restart, it, inertia, changed)
 		if shift <= f.tol {
@@ -425,23 +484,26 @@ func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clust
 	}
 	c.Centroids = s.centroids
 	c.Labels = s.labels
-	c.Inertia = f.inertia(s.dists)
+	inertia := f.inertia(s.dists)
+	c.Inertia = math.Ldexp(inertia, f.weightExp)
 	c.Sizes = make([]int, f.k)
 	for _, l := range s.labels {
 		c.Sizes[l]++
 	}
 	c.Distinct = countDistinct(s.centroids, f.dim)
-	return c, nil
+	return c, inertia, nil
 }
 
+// report calls the Progress callback, with the inertia computed from the
+// rescaled weights scaled back to the caller's weights.
 func (f *kmeansFit[F]) report(restart, it int, inertia float64, changed int) {
 	if f.opts.Progress != nil {
-		f.opts.Progress(KMeansProgress{Restart: restart, Iteration: it, Inertia: inertia, Changed: changed})
+		f.opts.Progress(KMeansProgress{Restart: restart, Iteration: it, Inertia: math.Ldexp(inertia, f.weightExp), Changed: changed})
 	}
 }
 
 // assign sets s.labels and s.dists from s.centroids and returns the
-// weighted inertia.
+// inertia with the rescaled weights.
 func (f *kmeansFit[F]) assign(s *lloydState[F]) float64 {
 	// The options were validated in newKMeansFit and the lengths hold by
 	// construction, so NearestWith cannot fail here.
@@ -451,7 +513,8 @@ func (f *kmeansFit[F]) assign(s *lloydState[F]) float64 {
 	return f.inertia(s.dists)
 }
 
-// inertia returns Σ weight·dist, summed in point order.
+// inertia returns Σ weight·dist with the rescaled weights, summed in point
+// order.
 func (f *kmeansFit[F]) inertia(dists []F) float64 {
 	var sum float64
 	if f.weights == nil {
@@ -479,8 +542,9 @@ func countChanged(labels, previous []int32) int {
 // update moves every centroid to the weighted mean of the points that
 // s.labels assigns to it, re-seeds empty clusters, and returns the total
 // squared distance the centroids moved. Re-seeding relabels points in
-// s.labels.
-func (f *kmeansFit[F]) update(s *lloydState[F]) float64 {
+// s.labels. A coordinate sum that overflows float64 is an error wrapping
+// ErrNaN, because its mean would be infinite or NaN.
+func (f *kmeansFit[F]) update(s *lloydState[F]) (float64, error) {
 	labels := s.labels
 	dim := f.dim
 	f.clusterMass(s.mass, labels)
@@ -501,13 +565,17 @@ func (f *kmeansFit[F]) update(s *lloydState[F]) float64 {
 			continue
 		}
 		for j, v := range s.sums[c*dim : (c+1)*dim] {
+			if !isFinite(v) {
+				return 0, fmt.Errorf("%w: the weighted sum of coordinate %d of the points in cluster %d overflows float64, so their mean is not finite; scale the points down",
+					ErrNaN, j, c)
+			}
 			next[j] = F(v / m)
 			d := float64(next[j]) - float64(old[j])
 			shift += d * d
 		}
 	}
 	s.centroids, s.next = s.next, s.centroids
-	return shift
+	return shift, nil
 }
 
 // clusterSums sets sums[c·dim+j] to the weighted sum of coordinate j of

@@ -1,0 +1,147 @@
+package vecfit
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+// allFinite reports whether every value of xs is finite.
+func allFinite[F Float](xs []F) bool {
+	for _, x := range xs {
+		if !isFinite(float64(x)) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestKMeansHugeWeights checks that weights near the float64 maximum give
+// the same centroids as the same weights scaled down, and never a NaN or
+// infinite centroid.
+func TestKMeansHugeWeights(t *testing.T) {
+	cases := []struct {
+		name    string
+		points  []float64
+		weights []float64
+		k       int
+	}{
+		{"four 1e308", []float64{0, 1, 10, 11}, []float64{1e308, 1e308, 1e308, 1e308}, 2},
+		{"two 1e300", []float64{0, 1e10}, []float64{1e300, 1e300}, 1},
+		{"mixed 1e300", []float64{0, 1e10, 5, 7}, []float64{1e300, 1e300, 1, 1}, 2},
+		{"subnormal", []float64{0.3, 0.7, 10.1, 11.3}, []float64{5e-324, 5e-324, 1e-323, 5e-324}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// Dividing every weight by the largest is the reference: it
+			// changes no weighted mean.
+			largest := 0.0
+			for _, w := range c.weights {
+				largest = max(largest, w)
+			}
+			small := make([]float64, len(c.weights))
+			for i, w := range c.weights {
+				small[i] = w / largest
+			}
+			opts := KMeansOptions{K: c.k, Seed: 3, Weights: c.weights}
+			got, err := KMeans(c.points, 1, opts)
+			if err != nil {
+				t.Fatalf("float64: %v", err)
+			}
+			opts.Weights = small
+			want, err := KMeans(c.points, 1, opts)
+			if err != nil {
+				t.Fatalf("float64, weights divided by the largest: %v", err)
+			}
+			if !allFinite(got.Centroids) {
+				t.Errorf("float64 centroids = %v, want finite", got.Centroids)
+			}
+			for i := range want.Centroids {
+				if relErr(float64(got.Centroids[i]), float64(want.Centroids[i])) > 1e-12 {
+					t.Errorf("float64 centroid %d = %v, want %v", i, got.Centroids[i], want.Centroids[i])
+				}
+			}
+			wantInertia := want.Inertia * largest
+			if relErr(got.Inertia, wantInertia) > 1e-12 && !(math.IsInf(wantInertia, 1) && math.IsInf(got.Inertia, 1)) {
+				t.Errorf("float64 inertia = %v, want %v", got.Inertia, wantInertia)
+			}
+
+			points32 := make([]float32, len(c.points))
+			for i, v := range c.points {
+				points32[i] = float32(v)
+			}
+			opts.Weights = c.weights
+			got32, err := KMeans(points32, 1, opts)
+			if err != nil {
+				t.Fatalf("float32: %v", err)
+			}
+			if !allFinite(got32.Centroids) {
+				t.Errorf("float32 centroids = %v, want finite", got32.Centroids)
+			}
+			for i := range want.Centroids {
+				if relErr(float64(got32.Centroids[i]), float64(float32(want.Centroids[i]))) > 1e-6 {
+					t.Errorf("float32 centroid %d = %v, want %v", i, got32.Centroids[i], want.Centroids[i])
+				}
+			}
+		})
+	}
+}
+
+// TestKMeansInertiaOverflowReported checks that the inertia is reported
+// with the caller's weights even when that exceeds the float64 range.
+func TestKMeansInertiaOverflowReported(t *testing.T) {
+	c, err := KMeans([]float64{0, 1e10}, 1, KMeansOptions{K: 1, Weights: []float64{1e300, 1e300}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsInf(c.Inertia, 1) {
+		t.Errorf("Inertia = %v, want +Inf (2·1e300·2.5e19 exceeds float64)", c.Inertia)
+	}
+	if c.Centroids[0] != 5e9 {
+		t.Errorf("centroid = %v, want 5e9", c.Centroids[0])
+	}
+}
+
+// TestKMeansCoordinateSumOverflow checks that float64 points whose
+// cluster sum overflows give an error, not an infinite or NaN centroid.
+func TestKMeansCoordinateSumOverflow(t *testing.T) {
+	points := []float64{1.5e308, 1.6e308, 1.7e308}
+	c, err := KMeans(points, 1, KMeansOptions{K: 1})
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("error = %v (result %v), want one wrapping ErrNaN", err, c)
+	}
+	if !strings.Contains(err.Error(), "cluster 0") {
+		t.Errorf("error %q does not name cluster 0", err)
+	}
+}
+
+// TestKMeansNilContext checks that a nil context is an option error, not
+// a panic.
+func TestKMeansNilContext(t *testing.T) {
+	//lint:ignore SA1012 the nil context is the case under test
+	_, err := KMeansContext(nil, []float64{0, 1}, 1, KMeansOptions{K: 1}) //nolint:staticcheck
+	if !errors.Is(err, ErrOption) {
+		t.Errorf("error = %v, want one wrapping ErrOption", err)
+	}
+	if _, err := KMeansContext(context.Background(), []float64{0, 1}, 1, KMeansOptions{K: 1}); err != nil {
+		t.Errorf("background context: %v", err)
+	}
+}
+
+// TestKMeansInitCentroidsOutOfRange checks that float32 data rejects an
+// initial centroid that is finite in float64 but not in float32.
+func TestKMeansInitCentroidsOutOfRange(t *testing.T) {
+	opts := KMeansOptions{K: 2, Init: InitGiven, InitCentroids: []float64{0, 1e300}}
+	_, err := KMeans([]float32{0, 1, 2}, 1, opts)
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("error = %v, want one wrapping ErrNaN", err)
+	}
+	if !strings.Contains(err.Error(), "centroid 1") {
+		t.Errorf("error %q does not name centroid 1", err)
+	}
+	if _, err := KMeans([]float64{0, 1, 2}, 1, opts); err != nil {
+		t.Errorf("float64 data: %v, want no error", err)
+	}
+}
