@@ -49,7 +49,8 @@ func RidgeLossWith[F Float](opts Options, X, y, w []F, b, lambda F) (F, error) {
 // respect to w, (2/n)·Xᵀr + 2λw with r = X·w + b − y, into gradW, which
 // must have len(w) values. It returns the gradient with respect to b,
 // (2/n)·Σr, as gradB. X is read once: each row's residual and its share of
-// the gradient are computed while the row is in cache.
+// the gradient are computed while the row is in cache. On error, gradW is
+// left unchanged.
 func RidgeGrad[F Float](gradW []F, X, y, w []F, b, lambda F) (loss, gradB F, err error) {
 	return RidgeGradWith(Options{}, gradW, X, y, w, b, lambda)
 }
@@ -136,31 +137,55 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 	if n > 0 {
 		scale = 1 / float64(n)
 	}
-	loss := sumSq*scale + lam*norm
+	// With λ = 0 the penalty is 0 even when ‖w‖² overflows.
+	penalty := 0.0
+	if lam != 0 {
+		penalty = lam * norm
+	}
+	fit := sumSq * scale
+	loss := fit + penalty
 	gradB := 2 * sum * scale
-	finite := isFinite(loss) && isFinite(gradB)
+	finite := isFinite(float64(F(loss))) && isFinite(float64(F(gradB)))
+	penaltyFinite := isFinite(float64(F(penalty)))
 	if gradW != nil {
+		// The gradient is formed in total, and copied to gradW only when
+		// every value is finite, so that an error leaves gradW unchanged.
 		for j, v := range total {
-			g := 2*v*scale + 2*lam*float64(w[j])
-			gradW[j] = F(g)
-			finite = finite && isFinite(float64(gradW[j]))
+			penaltyGrad := 0.0
+			if lam != 0 {
+				penaltyGrad = 2 * lam * float64(w[j])
+			}
+			total[j] = 2*v*scale + penaltyGrad
+			finite = finite && isFinite(float64(F(total[j])))
+			penaltyFinite = penaltyFinite && isFinite(float64(F(penaltyGrad)))
 		}
 	}
-	if !finite || !isFinite(float64(F(loss))) {
-		return 0, 0, ridgeNonFinite(X, y, dim, loss)
+	if !finite {
+		return 0, 0, ridgeNonFinite(X, y, dim, fit, penalty, penaltyFinite)
+	}
+	if gradW != nil {
+		for j, v := range total {
+			gradW[j] = F(v)
+		}
 	}
 	return F(loss), F(gradB), nil
 }
 
 // ridgeNonFinite returns the error for a loss or gradient that came out
-// NaN or infinite: it names the first row of X or y that holds a NaN or an
-// infinity, or else reports an overflow.
-func ridgeNonFinite[F Float](X, y []F, dim int, loss float64) error {
+// NaN or infinite. It names the first row of X or y that holds a NaN or an
+// infinity, or else the term that overflows: the penalty λ‖w‖² and its
+// gradient 2λw when penaltyFinite is false, else the residual term.
+func ridgeNonFinite[F Float](X, y []F, dim int, fit, penalty float64, penaltyFinite bool) error {
 	if row, ok := firstNonFinite(X, y, dim); ok {
 		return fmt.Errorf("%w: row %d of X or y contains %s", ErrNaN, row, describeRow(X, y, dim, row))
 	}
 	var zero F
-	return fmt.Errorf("%w: the loss (%v) or its gradient overflows %T; scale X and y down", ErrNaN, loss, zero)
+	if !penaltyFinite {
+		return fmt.Errorf("%w: the penalty λ‖w‖² (%v) or its gradient 2λw overflows %T; reduce lambda or the weights w",
+			ErrNaN, penalty, zero)
+	}
+	return fmt.Errorf("%w: the mean squared residual (%v), the loss or its gradient overflows %T; scale X, y, w and b down",
+		ErrNaN, fit, zero)
 }
 
 // firstNonFinite returns the first row i such that y[i] or a value of row

@@ -1,6 +1,7 @@
 package vecfit
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -14,7 +15,11 @@ type RidgeOptions struct {
 
 	// Weights, when not nil, holds one weight ≥ 0 per row. The objective
 	// becomes Σ wᵢ·rᵢ² / Σ wᵢ + λ‖w‖²: a row of weight 0 counts as absent
-	// and a weight of 2 as a repeated row.
+	// and a weight of 2 as a repeated row. The fit divides the weights by
+	// the power of two that brings the largest into [1, 2), which is exact,
+	// so scaling every weight by the same factor changes the fit only by
+	// rounding. A weight below about 2⁻¹⁰⁷⁴ times the largest rounds to 0
+	// and then counts as 0.
 	Weights []float64
 
 	// Workers is the maximum number of goroutines. Zero or less means
@@ -52,8 +57,17 @@ const rankTolerance = 1e-12
 // The Gram matrix XᵀX of the centred rows is accumulated in float64 by the
 // SIMD kernel and solved by Cholesky factorisation. With λ = 0 a singular
 // XᵀX (a constant or duplicate column, more columns than rows) is an error
-// wrapping [ErrSingular] that names the column. NaN or infinite values in
-// X or y are an error wrapping [ErrNaN] that names the row.
+// wrapping [ErrSingular] that names the column, by the following rule.
+// With fewer rows of nonzero weight than dim (dim + 1 with the intercept),
+// the system is singular. Otherwise the factorisation computes, for each
+// column j in order, the pivot sⱼ = Aⱼⱼ − Σₖ Lⱼₖ² over k = 0…j−1, where A
+// is XᵀX of the weighted (and, with the intercept, centred) rows and L is
+// its Cholesky factor. sⱼ is the squared norm of the part of column j
+// orthogonal to columns 0…j−1. The system is singular when
+// sⱼ ≤ 10⁻¹²·Aⱼⱼ, that is when that part is at most 10⁻⁶ of the column's
+// norm, and the error names the first such j. With λ > 0 only a pivot
+// sⱼ ≤ 0, which only rounding can cause, is an error. NaN or infinite
+// values in X or y are an error wrapping [ErrNaN] that names the row.
 func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*RidgeModel, error) {
 	if dim < 1 {
 		return nil, fmt.Errorf("%w: dim is %d, want at least 1", ErrDim, dim)
@@ -71,10 +85,17 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 	if opts.Weights != nil && len(opts.Weights) != n {
 		return nil, fmt.Errorf("%w: Weights has length %d, want %d (one per row of X)", ErrLength, len(opts.Weights), n)
 	}
+	largest := 0.0
 	for i, v := range opts.Weights {
 		if !(v >= 0) || math.IsInf(v, 1) {
 			return nil, fmt.Errorf("%w: Weights[%d] is %v, want a finite value ≥ 0", ErrOption, i, v)
 		}
+		largest = max(largest, v)
+	}
+	if largest > 0 {
+		// Tiny weights would underflow the weighted sums and the Gram
+		// matrix, and huge ones overflow them.
+		opts.Weights, _ = scaleWeights(opts.Weights, largest)
 	}
 	k, err := lookupKernel(opts.Kernel)
 	if err != nil {
@@ -118,12 +139,20 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 			rank--
 		}
 		if dim > rank {
-			return nil, fmt.Errorf("%w: XᵀX has rank at most %d but %d columns, because X has %d rows of nonzero weight%s; use lambda > 0",
-				ErrSingular, rank, dim, m.rows, map[bool]string{false: " and the intercept uses one", true: ""}[opts.NoIntercept])
+			intercept := ""
+			if !opts.NoIntercept {
+				intercept = ", less one for the intercept,"
+			}
+			return nil, fmt.Errorf("%w: X has %s of nonzero weight%s so XᵀX has rank at most %d, below its %s; use lambda > 0",
+				ErrSingular, countNoun(m.rows, "row"), intercept, rank, countNoun(dim, "column"))
 		}
 	}
 	weights := xty
 	if err := choleskySolve(a, dim, weights, lambda == 0); err != nil {
+		var singular *singularColumn
+		if errors.As(err, &singular) {
+			return nil, singular.describe(!opts.NoIntercept)
+		}
 		return nil, err
 	}
 
@@ -346,20 +375,51 @@ func addXty(xty, z, t []float64, stride int) {
 	}
 }
 
+// countNoun returns "1 row" or "n rows" for noun "row".
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// singularColumn is the error of choleskySolve for a pivot that makes the
+// system singular. It wraps ErrSingular.
+type singularColumn struct {
+	column int
+	zero   bool // the diagonal entry itself is zero: the column is all zero
+}
+
+func (e *singularColumn) Error() string { return e.describe(true).Error() }
+func (e *singularColumn) Unwrap() error { return ErrSingular }
+
+// describe returns the message for a fit that centred X (centred) or did
+// not.
+func (e *singularColumn) describe(centred bool) error {
+	switch {
+	case e.zero && centred:
+		return fmt.Errorf("%w: column %d of X is constant over the rows of nonzero weight (zero after centring), so XᵀX is singular; use lambda > 0 or drop the column",
+			ErrSingular, e.column)
+	case e.zero:
+		return fmt.Errorf("%w: column %d of X is zero in every row of nonzero weight, so XᵀX is singular; use lambda > 0 or drop the column",
+			ErrSingular, e.column)
+	}
+	return fmt.Errorf("%w: column %d of X is a linear combination of columns 0…%d, so XᵀX is rank-deficient; use lambda > 0 or drop the column",
+		ErrSingular, e.column, e.column-1)
+}
+
 // choleskySolve solves a·x = b for the symmetric d×d matrix a (row-major,
 // both triangles filled), overwriting b with x and a with its Cholesky
-// factor. With checkRank, a pivot below rankTolerance times its diagonal
-// entry makes the system singular; otherwise only a pivot ≤ 0 does.
+// factor. With checkRank, a pivot of at most rankTolerance times its
+// diagonal entry makes the system singular; otherwise only a pivot ≤ 0
+// does. A singular system returns a *singularColumn.
 func choleskySolve(a []float64, d int, b []float64, checkRank bool) error {
 	for j := range d {
 		lj := a[j*d : j*d+j]
 		s := a[j*d+j] - dot(lj, lj)
 		diag := a[j*d+j]
 		if !(s > 0) || (checkRank && s <= rankTolerance*diag) {
-			if diag == 0 || (checkRank && diag <= 0) {
-				return fmt.Errorf("%w: column %d of X is constant (zero after centring), so XᵀX is singular; use lambda > 0 or drop the column", ErrSingular, j)
-			}
-			return fmt.Errorf("%w: column %d of X is a linear combination of columns 0…%d, so XᵀX is rank-deficient; use lambda > 0 or drop the column", ErrSingular, j, j-1)
+			return &singularColumn{column: j, zero: diag == 0 || (checkRank && diag <= 0)}
 		}
 		l := math.Sqrt(s)
 		a[j*d+j] = l
@@ -401,17 +461,31 @@ func dot(x, y []float64) float64 {
 
 // Predict writes x·Weights + Bias for each row x of X (len(m.Weights)
 // columns) into dst and returns it: dst[:n] when dst has room for the n
-// rows, else a new slice. A row holding NaN or an infinity is an error.
+// rows, else a new slice. It returns an error for a nil model (wrapping
+// [ErrOption]), a model with a NaN or infinite weight or bias, a row
+// holding NaN or an infinity, and a prediction that overflows (each
+// wrapping [ErrNaN]).
 func (m *RidgeModel) Predict(dst, X []float64) ([]float64, error) {
 	return PredictRidge(m, dst, X)
 }
 
 // PredictRidge is [RidgeModel.Predict] for either element type. The sums
-// are formed in float64.
+// are formed in float64, and a prediction that overflows F is an error.
 func PredictRidge[F Float](m *RidgeModel, dst, X []F) ([]F, error) {
+	if m == nil {
+		return nil, fmt.Errorf("%w: the model is nil", ErrOption)
+	}
 	dim := len(m.Weights)
 	if dim < 1 {
 		return nil, fmt.Errorf("%w: the model has no weights", ErrDim)
+	}
+	for j, v := range m.Weights {
+		if !isFinite(v) {
+			return nil, fmt.Errorf("%w: the model's Weights[%d] is %v", ErrNaN, j, v)
+		}
+	}
+	if !isFinite(m.Bias) {
+		return nil, fmt.Errorf("%w: the model's Bias is %v", ErrNaN, m.Bias)
 	}
 	if len(X)%dim != 0 {
 		return nil, fmt.Errorf("%w: X has length %d, not a multiple of the model's %d weights", ErrLength, len(X), dim)
@@ -426,13 +500,17 @@ func PredictRidge[F Float](m *RidgeModel, dst, X []F) ([]F, error) {
 		for j, v := range X[i*dim : (i+1)*dim] {
 			p += float64(v) * m.Weights[j]
 		}
-		if !isFinite(p) {
+		if !isFinite(float64(F(p))) {
 			for j, v := range X[i*dim : (i+1)*dim] {
 				if !isFinite(float64(v)) {
 					return nil, fmt.Errorf("%w: X[%d][%d] is %v", ErrNaN, i, j, v)
 				}
 			}
-			return nil, fmt.Errorf("%w: the prediction for row %d overflows", ErrNaN, i)
+			var zero F
+			if isFinite(p) {
+				return nil, fmt.Errorf("%w: the prediction for row %d is %v, beyond the range of %T", ErrNaN, i, p, zero)
+			}
+			return nil, fmt.Errorf("%w: the prediction for row %d overflows float64", ErrNaN, i)
 		}
 		dst[i] = F(p)
 	}

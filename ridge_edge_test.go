@@ -1,0 +1,183 @@
+package vecfit
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestFitRidgeWeightScale checks that multiplying every row weight by the
+// same factor, down to the smallest subnormal and up to the float64
+// maximum, leaves the fit unchanged up to rounding. Unequal weights get
+// factors that keep them normal, so that their ratios stay exact.
+func TestFitRidgeWeightScale(t *testing.T) {
+	X := []float64{1, 2, 3, 4, 5, 7, 2, 1}
+	y := []float64{1, 2, 3, 5}
+	for _, lambda := range []float64{0, 0.1} {
+		for _, c := range []struct {
+			base    []float64
+			factors []float64
+		}{
+			{[]float64{1, 1, 1, 1}, []float64{5e-324, 1e-310, 1e-200, 1e200, 1e308}},
+			{[]float64{1, 2, 3, 0.5}, []float64{1e-300, 1e-200, 1e200, 1e307}},
+		} {
+			base := c.base
+			want, err := FitRidge(X, y, 2, lambda, RidgeOptions{Weights: base})
+			if err != nil {
+				t.Fatalf("λ=%v weights %v: %v", lambda, base, err)
+			}
+			for _, factor := range c.factors {
+				weights := make([]float64, len(base))
+				for i, w := range base {
+					weights[i] = w * factor
+				}
+				got, err := FitRidge(X, y, 2, lambda, RidgeOptions{Weights: weights})
+				if err != nil {
+					t.Errorf("λ=%v weights %v: %v", lambda, weights, err)
+					continue
+				}
+				const tol = 1e-9
+				for j := range want.Weights {
+					if e := relErr(got.Weights[j], want.Weights[j]); e > tol {
+						t.Errorf("λ=%v weights %v: w[%d] = %v, want %v", lambda, weights, j, got.Weights[j], want.Weights[j])
+					}
+				}
+				if e := relErr(got.Bias, want.Bias); e > tol {
+					t.Errorf("λ=%v weights %v: bias = %v, want %v", lambda, weights, got.Bias, want.Bias)
+				}
+			}
+		}
+	}
+}
+
+// TestFitRidgeTinyWeightsNotSingular checks that equal subnormal weights
+// do not make a full-rank system singular.
+func TestFitRidgeTinyWeightsNotSingular(t *testing.T) {
+	X := []float64{1, 2, 3, 4, 5, 7}
+	y := []float64{1, 2, 3}
+	weights := []float64{5e-324, 5e-324, 5e-324}
+	if _, err := FitRidge(X, y, 2, 0, RidgeOptions{Weights: weights, NoIntercept: true}); err != nil {
+		t.Errorf("no intercept: %v", err)
+	}
+	_, err := FitRidge(X, y, 2, 0, RidgeOptions{Weights: weights})
+	if err != nil {
+		t.Errorf("with intercept: %v", err)
+	}
+}
+
+// TestFitRidgeRankMessage checks the wording of the error for fewer rows
+// than columns.
+func TestFitRidgeRankMessage(t *testing.T) {
+	_, err := FitRidge([]float64{1}, []float64{1}, 1, 0, RidgeOptions{})
+	if !errors.Is(err, ErrSingular) {
+		t.Fatalf("error = %v, want one wrapping ErrSingular", err)
+	}
+	want := "X has 1 row of nonzero weight, less one for the intercept, so XᵀX has rank at most 0, below its 1 column;"
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not contain %q", err, want)
+	}
+}
+
+// TestPredictNilModel checks that a nil model is an error, not a panic.
+func TestPredictNilModel(t *testing.T) {
+	var m *RidgeModel
+	if _, err := m.Predict(nil, []float64{1}); !errors.Is(err, ErrOption) {
+		t.Errorf("Predict: error = %v, want one wrapping ErrOption", err)
+	}
+	if _, err := PredictRidge[float32](nil, nil, []float32{1}); !errors.Is(err, ErrOption) {
+		t.Errorf("PredictRidge: error = %v, want one wrapping ErrOption", err)
+	}
+}
+
+// TestPredictNaNModel checks that a model with a NaN weight or bias is
+// reported as such, not as an overflow.
+func TestPredictNaNModel(t *testing.T) {
+	m := &RidgeModel{Weights: []float64{1, math.NaN()}}
+	_, err := m.Predict(nil, []float64{1, 2})
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("NaN weight: error = %v, want one wrapping ErrNaN", err)
+	}
+	if !strings.Contains(err.Error(), "Weights[1] is NaN") {
+		t.Errorf("NaN weight: error %q does not name Weights[1]", err)
+	}
+	m = &RidgeModel{Weights: []float64{1}, Bias: math.Inf(-1)}
+	_, err = m.Predict(nil, []float64{1})
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("infinite bias: error = %v, want one wrapping ErrNaN", err)
+	}
+	if !strings.Contains(err.Error(), "Bias is -Inf") {
+		t.Errorf("infinite bias: error %q does not name the bias", err)
+	}
+}
+
+// TestPredictRidgeFloat32Overflow checks that a prediction beyond the
+// float32 range is an error, as one beyond float64 is for float64.
+func TestPredictRidgeFloat32Overflow(t *testing.T) {
+	m := &RidgeModel{Weights: []float64{1e30}}
+	got, err := PredictRidge(m, nil, []float32{1, 1e30})
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("float32: error = %v (result %v), want one wrapping ErrNaN", err, got)
+	}
+	if !strings.Contains(err.Error(), "row 1") {
+		t.Errorf("float32: error %q does not name row 1", err)
+	}
+	m = &RidgeModel{Weights: []float64{1e300}}
+	if _, err := m.Predict(nil, []float64{1, 1e300}); !errors.Is(err, ErrNaN) {
+		t.Errorf("float64: error = %v, want one wrapping ErrNaN", err)
+	}
+}
+
+// TestRidgeGradErrorKeepsGradW checks that an error leaves gradW as it
+// was.
+func TestRidgeGradErrorKeepsGradW(t *testing.T) {
+	X := []float64{1, 2, 3, 4, 5, 6}
+	w := []float64{0.5, -1}
+	cases := []struct {
+		name   string
+		y      []float64
+		lambda float64
+	}{
+		{"NaN in y", []float64{1, math.NaN(), 3}, 0.1},
+		{"penalty overflows", []float64{1, 2, 3}, math.MaxFloat64},
+	}
+	for _, c := range cases {
+		gradW := []float64{7, 7}
+		_, _, err := RidgeGrad(gradW, X, c.y, w, 0, c.lambda)
+		if !errors.Is(err, ErrNaN) {
+			t.Errorf("%s: error = %v, want one wrapping ErrNaN", c.name, err)
+		}
+		if !slices.Equal(gradW, []float64{7, 7}) {
+			t.Errorf("%s: gradW = %v after the error, want it unchanged [7 7]", c.name, gradW)
+		}
+	}
+}
+
+// TestRidgeLossOverflowMessage checks that an overflow names the term
+// that caused it.
+func TestRidgeLossOverflowMessage(t *testing.T) {
+	X := []float64{1, 2, 3, 4}
+	y := []float64{1, 2}
+	cases := []struct {
+		name   string
+		X, w   []float64
+		lambda float64
+		text   string
+	}{
+		{"huge lambda", X, []float64{2, 1}, math.MaxFloat64, "reduce lambda or the weights w"},
+		{"huge weight", X, []float64{1e200, 1}, 1, "reduce lambda or the weights w"},
+		{"huge weight without penalty", X, []float64{1e200, 1}, 0, "the mean squared residual"},
+		{"huge X", []float64{1e200, 2, 3, 4}, []float64{1, 1}, 0, "scale X, y, w and b down"},
+	}
+	for _, c := range cases {
+		_, err := RidgeLoss(c.X, y, c.w, 0, c.lambda)
+		if !errors.Is(err, ErrNaN) {
+			t.Errorf("%s: error = %v, want one wrapping ErrNaN", c.name, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: error %q does not contain %q", c.name, err, c.text)
+		}
+	}
+}
