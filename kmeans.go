@@ -287,7 +287,7 @@ func (f *kmeansFit[F]) checkOptions() error {
 	case o.K < 1:
 		return fmt.Errorf("%w: K is %d, want at least 1", ErrOption, o.K)
 	case o.K > f.n:
-		return fmt.Errorf("%w: K is %d but there are only %d points", ErrOption, o.K, f.n)
+		return fmt.Errorf("%w: K is %d but there are only %s", ErrOption, o.K, countNoun(f.n, "point"))
 	case o.MaxIter < 0:
 		return fmt.Errorf("%w: MaxIter is %d, want 0 (the default of %d) or more", ErrOption, o.MaxIter, defaultMaxIter)
 	case o.Restarts < 0:

@@ -145,3 +145,15 @@ func TestKMeansInitCentroidsOutOfRange(t *testing.T) {
 		t.Errorf("float64 data: %v, want no error", err)
 	}
 }
+
+// TestKMeansOnePointMessage checks the singular noun in the error for K
+// above the number of points.
+func TestKMeansOnePointMessage(t *testing.T) {
+	_, err := KMeans([]float64{1, 2}, 2, KMeansOptions{K: 2})
+	if !errors.Is(err, ErrOption) {
+		t.Fatalf("error = %v, want one wrapping ErrOption", err)
+	}
+	if want := "only 1 point"; !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("error %q does not end with %q", err, want)
+	}
+}

@@ -110,8 +110,12 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 		}
 	}
 	if nan > 0 {
-		return F(math.NaN()), fmt.Errorf("%w: %d of %d points have no nearest centroid because a distance is NaN; the first is row %d (counting from 0)",
-			ErrNaN, nan, n, first)
+		verb := "have"
+		if nan == 1 {
+			verb = "has"
+		}
+		return F(math.NaN()), fmt.Errorf("%w: %d of %s %s no nearest centroid because a distance is NaN; the first is row %d (counting from 0)",
+			ErrNaN, nan, countNoun(n, "point"), verb, first)
 	}
 	return loss, nil
 }

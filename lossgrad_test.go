@@ -272,3 +272,16 @@ func randomNormal[F Float](r *rand.Rand, n int) []F {
 	}
 	return s
 }
+
+// TestLossGradOneNaNMessage checks the verb agreement in the error for a
+// single point without a label.
+func TestLossGradOneNaNMessage(t *testing.T) {
+	points := []float64{0, math.NaN(), 2, 3}
+	_, err := LossGrad(nil, nil, points, []float64{0}, 1)
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("error = %v, want one wrapping ErrNaN", err)
+	}
+	if want := "1 of 4 points has no nearest centroid"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not contain %q", err, want)
+	}
+}
