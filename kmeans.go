@@ -87,9 +87,10 @@ type KMeansOptions struct {
 	// of weight 0 still gets a label but moves no centroid and is never
 	// drawn as a seed. Scaling every weight by the same power of two does
 	// not change the fit: the fit divides the weights by the power of two
-	// that brings the largest into [1, 2), which is exact. The one loss is
-	// that a weight below about 2⁻¹⁰⁷⁴ times the largest rounds to 0 and
-	// then counts as weight 0.
+	// that brings the largest into [1, 2), which is exact for weights of at
+	// least 2⁻¹⁰²² times the largest. Smaller ones lose precision, and one
+	// below about 2⁻¹⁰⁷⁴ times the largest rounds to 0 and then counts as
+	// weight 0.
 	Weights []float64
 
 	// Workers is the maximum number of goroutines. Zero means GOMAXPROCS.
@@ -346,7 +347,7 @@ func (f *kmeansFit[F]) checkWeights() error {
 
 // scaleWeights returns w divided by the power of two 2^exp that brings
 // largest, the maximum of w, into [1, 2). The division is exact except for
-// weights that fall below the smallest float64 and round. When largest is
+// weights that fall below the smallest normal float64 and round. When largest is
 // already in [1, 2) it returns w itself and exp = 0.
 func scaleWeights(w []float64, largest float64) (scaled []float64, exp int) {
 	_, exp = math.Frexp(largest) // largest = frac·2^exp with frac in [½, 1)
@@ -524,7 +525,10 @@ func (f *kmeansFit[F]) inertia(dists []F) float64 {
 		return sum
 	}
 	for i, d := range dists {
-		sum += f.weights[i] * float64(d)
+		// A point of weight 0 adds nothing, even at an infinite distance.
+		if w := f.weights[i]; w != 0 {
+			sum += w * float64(d)
+		}
 	}
 	return sum
 }

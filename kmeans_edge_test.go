@@ -157,3 +157,27 @@ func TestKMeansOnePointMessage(t *testing.T) {
 		t.Errorf("error %q does not end with %q", err, want)
 	}
 }
+
+// TestKMeansZeroWeightFarPoint checks that a point of weight 0 whose
+// squared distance overflows float32 adds nothing to the inertia or the
+// seeding, instead of 0·Inf = NaN.
+func TestKMeansZeroWeightFarPoint(t *testing.T) {
+	points := []float32{0, 3e19, 1, 2}
+	weights := []float64{1, 0, 1, 1}
+	for _, k := range []int{1, 2} {
+		for seed := range uint64(8) {
+			c, err := KMeans(points, 1, KMeansOptions{K: k, Seed: seed, Weights: weights})
+			if err != nil {
+				t.Fatalf("K=%d seed %d: %v", k, seed, err)
+			}
+			if math.IsNaN(c.Inertia) || math.IsInf(c.Inertia, 0) {
+				t.Errorf("K=%d seed %d: Inertia = %v, want finite", k, seed, c.Inertia)
+			}
+			for _, x := range c.Centroids {
+				if !(x >= 0 && x <= 2) {
+					t.Errorf("K=%d seed %d: centroid %v, want one in [0, 2] (the weight-0 point moves none)", k, seed, x)
+				}
+			}
+		}
+	}
+}

@@ -87,7 +87,9 @@ func (f *kmeansFit[F]) seedPlusPlus(ctx context.Context, rng *rand.Rand) ([]F, e
 		}
 		var potential float64
 		for i, d := range closest {
-			potential += f.weight(i) * float64(d)
+			if w := f.weight(i); w != 0 {
+				potential += w * float64(d)
+			}
 			cumulative[i] = potential
 		}
 		if potential == 0 || math.IsInf(potential, 1) {
@@ -115,7 +117,9 @@ func (f *kmeansFit[F]) seedPlusPlus(ctx context.Context, rng *rand.Rand) ([]F, e
 			minInto(candidate, closest)
 			var pot float64
 			for i, d := range candidate {
-				pot += f.weight(i) * float64(d)
+				if w := f.weight(i); w != 0 {
+					pot += w * float64(d)
+				}
 			}
 			if pot < bestPotential {
 				chosen, bestPotential = p, pot

@@ -16,10 +16,11 @@ type RidgeOptions struct {
 	// Weights, when not nil, holds one weight ≥ 0 per row. The objective
 	// becomes Σ wᵢ·rᵢ² / Σ wᵢ + λ‖w‖²: a row of weight 0 counts as absent
 	// and a weight of 2 as a repeated row. The fit divides the weights by
-	// the power of two that brings the largest into [1, 2), which is exact,
-	// so scaling every weight by the same factor changes the fit only by
-	// rounding. A weight below about 2⁻¹⁰⁷⁴ times the largest rounds to 0
-	// and then counts as 0.
+	// the power of two that brings the largest into [1, 2), which is exact
+	// for weights of at least 2⁻¹⁰²² times the largest, so scaling every
+	// weight by the same factor changes the fit only by rounding. Smaller
+	// weights lose precision, and one below about 2⁻¹⁰⁷⁴ times the largest
+	// rounds to 0 and then counts as 0.
 	Weights []float64
 
 	// Workers is the maximum number of goroutines. Zero or less means
