@@ -3,7 +3,6 @@ package vecfit
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"unsafe"
 )
 
@@ -163,11 +162,7 @@ func newSearch[F Float](opts Options, centroids []F, dim int) (*search[F], error
 		k = genericKernel
 	}
 	kern := nearestFor[F](k, len(centroids)/dim, dim)
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	s := &search[F]{kernel: kern, settled: settledFor[F](k), raw: centroids, dim: dim, workers: workers}
+	s := &search[F]{kernel: kern, settled: settledFor[F](k), raw: centroids, dim: dim, workers: opts.Workers}
 	if kern.block == 0 {
 		s.chunks = []centroidChunk[F]{{centroids: centroids}}
 		return s, nil
@@ -282,11 +277,7 @@ func (sc *searchScratch[F]) outputs(labels []int32, dists []F, lo, hi int) ([]in
 // s.workers goroutines. Small searches run on the calling goroutine.
 func (s *search[F]) run(n int, fn func(lo, hi int, scratch *searchScratch[F])) {
 	blocks := (n + blockRows - 1) / blockRows
-	workers := min(s.workers, blocks)
-	k := len(s.raw) / s.dim
-	if work := n * k * s.dim; work < 1<<18 {
-		workers = 1
-	}
+	workers := workerCount(s.workers, blocks, n*len(s.raw))
 	parallel(workers, blocks, func(b int, scratch *searchScratch[F]) {
 		fn(b*blockRows, min((b+1)*blockRows, n), scratch)
 	})
