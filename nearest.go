@@ -136,7 +136,7 @@ type search[F Float] struct {
 	chunks  []centroidChunk[F]
 	raw     []F
 	dim     int
-	workers int
+	workers int // maximum goroutines; 0 or less means GOMAXPROCS
 }
 
 // A centroidChunk is a run of consecutive centroids in the layout that the
