@@ -74,6 +74,16 @@ func settledAVX2F32(dists []float32) bool
 //go:noescape
 func settledAVX2F64(dists []float64) bool
 
+// distancesAVX2F32 sets dists[i] to the squared distance from point i to c, for the len(dists) rows of dim values in points; len(c) is dim.
+//
+//go:noescape
+func distancesAVX2F32(dists []float32, points []float32, c []float32, dim int)
+
+// distancesAVX2F64 sets dists[i] to the squared distance from point i to c, for the len(dists) rows of dim values in points; len(c) is dim.
+//
+//go:noescape
+func distancesAVX2F64(dists []float64, points []float64, c []float64, dim int)
+
 // ridgeAVX2F32 adds Σᵢ rᵢ·X[i] to grad and returns Σᵢ rᵢ² and Σᵢ rᵢ, for rᵢ = X[i]·w + b − y[i] over the len(y) rows of X (len(w) columns), with AVX2.
 //
 //go:noescape

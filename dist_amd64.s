@@ -4187,6 +4187,122 @@ settledAVX2F64_done:
 	VZEROUPPER
 	RET
 
+// func distancesAVX2F32(dists []float32, points []float32, c []float32, dim int)
+// Requires: AVX, FMA3
+TEXT ·distancesAVX2F32(SB), NOSPLIT, $0-80
+	MOVQ dists_base+0(FP), AX
+	MOVQ points_base+24(FP), CX
+	MOVQ dists_len+8(FP), DX
+	MOVQ dim+72(FP), BX
+	MOVQ BX, SI
+	ANDQ $-8, SI
+	SHLQ $0x02, SI
+	SHLQ $0x02, BX
+
+distancesAVX2F32_point:
+	TESTQ  DX, DX
+	JZ     distancesAVX2F32_done
+	MOVQ   c_base+48(FP), DI
+	VXORPS Y0, Y0, Y0
+	XORQ   R8, R8
+
+distancesAVX2F32_vector:
+	CMPQ        R8, SI
+	JGE         distancesAVX2F32_scalar
+	VMOVUPS     (CX)(R8*1), Y1
+	VSUBPS      (DI)(R8*1), Y1, Y1
+	VFMADD231PS Y1, Y1, Y0
+	ADDQ        $0x00000020, R8
+	JMP         distancesAVX2F32_vector
+
+	// The last dim%lanes coordinates, one at a time, into lane 0.
+distancesAVX2F32_scalar:
+	VXORPS X2, X2, X2
+
+distancesAVX2F32_scalarloop:
+	CMPQ        R8, BX
+	JGE         distancesAVX2F32_sum
+	VMOVSS      (CX)(R8*1), X1
+	VSUBSS      (DI)(R8*1), X1, X1
+	VFMADD231SS X1, X1, X2
+	ADDQ        $0x00000004, R8
+	JMP         distancesAVX2F32_scalarloop
+
+distancesAVX2F32_sum:
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VPERMILPS    $0x4e, X0, X1
+	VADDPS       X1, X0, X0
+	VPERMILPS    $0xb1, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSS       X0, (AX)
+	ADDQ         $0x00000004, AX
+	ADDQ         BX, CX
+	DECQ         DX
+	JMP          distancesAVX2F32_point
+
+distancesAVX2F32_done:
+	VZEROUPPER
+	RET
+
+// func distancesAVX2F64(dists []float64, points []float64, c []float64, dim int)
+// Requires: AVX, FMA3
+TEXT ·distancesAVX2F64(SB), NOSPLIT, $0-80
+	MOVQ dists_base+0(FP), AX
+	MOVQ points_base+24(FP), CX
+	MOVQ dists_len+8(FP), DX
+	MOVQ dim+72(FP), BX
+	MOVQ BX, SI
+	ANDQ $-4, SI
+	SHLQ $0x03, SI
+	SHLQ $0x03, BX
+
+distancesAVX2F64_point:
+	TESTQ  DX, DX
+	JZ     distancesAVX2F64_done
+	MOVQ   c_base+48(FP), DI
+	VXORPD Y0, Y0, Y0
+	XORQ   R8, R8
+
+distancesAVX2F64_vector:
+	CMPQ        R8, SI
+	JGE         distancesAVX2F64_scalar
+	VMOVUPD     (CX)(R8*1), Y1
+	VSUBPD      (DI)(R8*1), Y1, Y1
+	VFMADD231PD Y1, Y1, Y0
+	ADDQ        $0x00000020, R8
+	JMP         distancesAVX2F64_vector
+
+	// The last dim%lanes coordinates, one at a time, into lane 0.
+distancesAVX2F64_scalar:
+	VXORPD X2, X2, X2
+
+distancesAVX2F64_scalarloop:
+	CMPQ        R8, BX
+	JGE         distancesAVX2F64_sum
+	VMOVSD      (CX)(R8*1), X1
+	VSUBSD      (DI)(R8*1), X1, X1
+	VFMADD231SD X1, X1, X2
+	ADDQ        $0x00000008, R8
+	JMP         distancesAVX2F64_scalarloop
+
+distancesAVX2F64_sum:
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDPD       X1, X0, X0
+	VMOVSD       X0, (AX)
+	ADDQ         $0x00000008, AX
+	ADDQ         BX, CX
+	DECQ         DX
+	JMP          distancesAVX2F64_point
+
+distancesAVX2F64_done:
+	VZEROUPPER
+	RET
+
 // func ridgeAVX2F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·ridgeAVX2F32(SB), NOSPLIT, $208-112

@@ -131,3 +131,15 @@ func settledGeneric[F Float](dists []F) bool {
 	}
 	return true
 }
+
+// distancesGeneric sets dists[i] to the squared distance from point i (a
+// row of dim values of points) to c:
+//
+//	for i := range dists {
+//		dists[i] = Σ_j (points[i*dim+j] - c[j])²
+//	}
+func distancesGeneric[F Float](dists, points, c []F, dim int) {
+	for i := range dists {
+		dists[i] = squaredDistance(points[i*dim:(i+1)*dim], c)
+	}
+}

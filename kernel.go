@@ -35,6 +35,13 @@ type kernel struct {
 	// that leaves them nil gets settledGeneric.
 	settled32 func(dists []float32) bool
 	settled64 func(dists []float64) bool
+
+	// distances32 and distances64 set dists[i] to the squared distance
+	// from point i to the single centroid c (distancesGeneric states the
+	// loop). k-means++ seeding calls them once per candidate. A kernel
+	// that leaves them nil gets distancesGeneric.
+	distances32 func(dists, points, c []float32, dim int)
+	distances64 func(dists, points, c []float64, dim int)
 }
 
 // nearestKernel is one nearest-centroid kernel. It sets labels[i] and
@@ -144,6 +151,19 @@ func settledFor[F Float](k *kernel) func(dists []F) bool {
 		return any(k.settled64).(func([]F) bool)
 	}
 	return settledGeneric[F]
+}
+
+// distancesFor returns the kernel's single-centroid distance kernel, or the
+// generic one when the kernel has none.
+func distancesFor[F Float](k *kernel) func(dists, points, c []F, dim int) {
+	var zero F
+	if _, ok := any(zero).(float32); ok && k.distances32 != nil {
+		return any(k.distances32).(func(dists, points, c []F, dim int))
+	}
+	if _, ok := any(zero).(float64); ok && k.distances64 != nil {
+		return any(k.distances64).(func(dists, points, c []F, dim int))
+	}
+	return distancesGeneric[F]
 }
 
 // ridgeFor returns the kernel's fused ridge kernel for F, or the generic

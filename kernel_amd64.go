@@ -19,9 +19,11 @@ func assemblyKernels() []*kernel {
 }
 
 var avx2Kernel = &kernel{
-	name:      "avx2",
-	settled32: settledAVX2F32,
-	settled64: settledAVX2F64,
+	name:        "avx2",
+	settled32:   settledAVX2F32,
+	settled64:   settledAVX2F64,
+	distances32: distancesAVX2F32,
+	distances64: distancesAVX2F64,
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case k <= 8:
@@ -56,9 +58,11 @@ const (
 )
 
 var avx512Kernel = &kernel{
-	name:      "avx512",
-	settled32: settledAVX2F32,
-	settled64: settledAVX2F64,
+	name:        "avx512",
+	settled32:   settledAVX2F32,
+	settled64:   settledAVX2F64,
+	distances32: distancesAVX2F32,
+	distances64: distancesAVX2F64,
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case dim <= maxLanesDim:

@@ -20,6 +20,8 @@ func main() {
 	lanes(target{isa: "AVX512", width: 64, size: 8})
 	settled(target{isa: "AVX2", width: 32, size: 4})
 	settled(target{isa: "AVX2", width: 32, size: 8})
+	distances(target{isa: "AVX2", width: 32, size: 4})
+	distances(target{isa: "AVX2", width: 32, size: 8})
 	for _, t := range ridgeTargets {
 		ridge(t)
 	}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// distances emits the kernel that k-means++ seeding calls for every
+// candidate centroid: the squared distance of each point to one centroid,
+//
+//	for i := range dists {
+//		dists[i] = Σ_j (points[i*dim+j] - c[j])²
+//	}
+//
+// With a single centroid, the nearest-centroid kernels would fill one lane
+// of each vector and then reduce it. Here the lanes run along the
+// coordinates instead: full vectors of the row, a scalar loop for the last
+// dim%lanes coordinates, and one horizontal sum per point.
+func distances(t target) {
+	name := fmt.Sprintf("distancesAVX2%s", map[int]string{4: "F32", 8: "F64"}[t.size])
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(dists []%s, points, c []%s, dim int)", t.goType(), t.goType()))
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets dists[i] to the squared distance from point i to c, "+
+		"for the len(dists) rows of dim values in points; len(c) is dim.", name))
+
+	dists := Load(Param("dists").Base(), GP64())
+	rows := Load(Param("points").Base(), GP64())
+	n := Load(Param("dists").Len(), GP64())
+	dim := Load(Param("dim"), GP64())
+	L := t.lanes()
+
+	// vectorBytes covers the coordinates that fill whole vectors.
+	vectorBytes := GP64()
+	MOVQ(dim, vectorBytes)
+	ANDQ(I32(-L), vectorBytes)
+	SHLQ(U8(map[int]int{4: 2, 8: 3}[t.size]), vectorBytes)
+	rowBytes := GP64()
+	MOVQ(dim, rowBytes)
+	SHLQ(U8(map[int]int{4: 2, 8: 3}[t.size]), rowBytes)
+
+	Label(name + "_point")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	c := Load(Param("c").Base(), GP64())
+	acc := YMM()
+	t.zero(acc)
+	off := GP64()
+	XORQ(off, off)
+
+	Label(name + "_vector")
+	CMPQ(off, vectorBytes)
+	JGE(LabelRef(name + "_scalar"))
+	x := YMM()
+	t.move(Mem{Base: rows, Index: off, Scale: 1}, x)
+	t.sub(Mem{Base: c, Index: off, Scale: 1}, x, x)
+	t.fma(x, x, acc)
+	ADDQ(U32(t.width), off)
+	JMP(LabelRef(name + "_vector"))
+
+	Comment("The last dim%lanes coordinates, one at a time, into lane 0.")
+	Label(name + "_scalar")
+	tail := XMM()
+	t.zero(tail)
+	Label(name + "_scalarloop")
+	CMPQ(off, rowBytes)
+	JGE(LabelRef(name + "_sum"))
+	s := XMM()
+	if t.size == 4 {
+		VMOVSS(Mem{Base: rows, Index: off, Scale: 1}, s)
+		VSUBSS(Mem{Base: c, Index: off, Scale: 1}, s, s)
+		VFMADD231SS(s, s, tail)
+	} else {
+		VMOVSD(Mem{Base: rows, Index: off, Scale: 1}, s)
+		VSUBSD(Mem{Base: c, Index: off, Scale: 1}, s, s)
+		VFMADD231SD(s, s, tail)
+	}
+	ADDQ(U32(t.size), off)
+	JMP(LabelRef(name + "_scalarloop"))
+
+	Label(name + "_sum")
+	t.add(tail.AsY(), acc, acc)
+	hsum(t, acc)
+	if t.size == 4 {
+		VMOVSS(acc.AsX(), Mem{Base: dists})
+	} else {
+		VMOVSD(acc.AsX(), Mem{Base: dists})
+	}
+	ADDQ(U32(t.size), dists)
+	ADDQ(rowBytes, rows)
+	DECQ(n)
+	JMP(LabelRef(name + "_point"))
+
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// hsum adds the lanes of the YMM register v into its lane 0.
+func hsum(t target, v VecVirtual) {
+	tmp := XMM()
+	VEXTRACTF128(U8(1), v, tmp)
+	t.add(tmp, v.AsX(), v.AsX())
+	if t.size == 4 {
+		VPERMILPS(U8(0x4e), v.AsX(), tmp)
+		t.add(tmp, v.AsX(), v.AsX())
+		VPERMILPS(U8(0xb1), v.AsX(), tmp)
+	} else {
+		VPERMILPD(U8(0x1), v.AsX(), tmp)
+	}
+	t.add(tmp, v.AsX(), v.AsX())
+}
