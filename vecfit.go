@@ -21,8 +21,10 @@
 //   - d(L) ≤ min_j d(j)·(1 + 2·(dim+2)·ε), and among exact ties the lowest
 //     index wins.
 //
-// A point holding a NaN gets label −1 and distance NaN. A centroid holding a
-// NaN is never chosen. +Inf is an ordinary, largest distance. A squared
+// A point holding a NaN gets label −1 and distance NaN, and so does a point
+// whose distance to every centroid is NaN for another reason (every
+// centroid holds a NaN, or infinities of the same sign cancel). A centroid
+// holding a NaN is never chosen. +Inf is an ordinary, largest distance. A squared
 // distance too large for the element type comes out +Inf, and one in the
 // subnormal range may lose its relative accuracy (float32 [1e-30] against
 // [0] gives 0), so the contract holds for squared distances between the

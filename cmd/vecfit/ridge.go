@@ -161,7 +161,11 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 	for _, w := range model.Weights {
 		penalty += w * w
 	}
-	objective := mse + c.lambda*penalty
+	objective := mse
+	if c.lambda != 0 {
+		// With λ = 0 the penalty adds nothing, even where ‖w‖² overflows.
+		objective += c.lambda * penalty
+	}
 
 	if !c.quiet {
 		kernel := c.kernel
