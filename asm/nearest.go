@@ -18,7 +18,7 @@ import (
 //	for p := range P {
 //		x := broadcast(points[p][j])                    // 1 broadcast load
 //		for b := range B {
-//			t := x - c[b]                               // on the add pipes
+//			t := x - c[b]
 //			acc[p][b] += t * t                          // on the FMA pipes
 //		}
 //	}
@@ -43,10 +43,10 @@ import (
 // folds each point's broadcast into the subtraction. AVX2 has 16: P=3, B=2
 // uses them all, and serves k ≤ 16. For larger k the AVX2 kernel reads the
 // centroids as memory operands of the subtraction and keeps bestD and bestI
-// in stack slots (cmem, spill), which leaves room for P=3, B=4. On AMD Zen 4
-// the broadcasts compete with the subtractions for the two FP add pipes, so
-// fewer broadcasts per FMA (1/B) matter more than the extra loads: this
-// shape ran sift at 36 GFMA/s against 32 for P=3, B=2 and for P=2, B=4.
+// in stack slots (cmem, spill), which leaves room for P=3, B=4. Measured on
+// AMD Zen 4, this shape ran sift at 36 GFMA/s against 32 for P=3, B=2 and
+// for P=2, B=4, with centroids in registers. Folding the broadcast into the
+// subtraction, which only AVX-512 can do, gave the larger step.
 // When k is at most one vector of lanes, B=1 wastes no lanes, so each ISA
 // also has a B=1 variant with more points per group.
 
