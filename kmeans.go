@@ -86,9 +86,10 @@ type KMeansOptions struct {
 	// finite and non-negative, and at least one must be positive. A point
 	// of weight 0 still gets a label but moves no centroid and is never
 	// drawn as a seed. Scaling every weight by the same power of two does
-	// not change the fit: the fit divides the weights by the power of two
-	// that brings the largest into [1, 2), which is exact for weights of at
-	// least 2⁻¹⁰²² times the largest. Smaller ones lose precision, and one
+	// not change the fit, because the fit divides the weights by the power
+	// of two that brings the largest into [1, 2). That division is exact
+	// for weights of at least 2⁻¹⁰²² times the largest. Smaller ones lose
+	// precision, and one
 	// below about 2⁻¹⁰⁷⁴ times the largest rounds to 0 and then counts as
 	// weight 0.
 	Weights []float64

@@ -88,7 +88,7 @@ func TestKernelsListGenericLast(t *testing.T) {
 	}
 }
 
-// handCase is a nearest-centroid search whose answer was worked out by hand.
+// handCase is a nearest-centroid search whose result was worked out by hand.
 type handCase struct {
 	name       string
 	dim        int
@@ -271,7 +271,7 @@ func TestNearestFarFromOrigin(t *testing.T) {
 }
 
 // TestNearestOddOffsetDim3 reads rows of dim 3 from slices that start one
-// element past an aligned address, and expects the answer of aligned
+// element past an aligned address, and expects the results of aligned
 // copies bit for bit.
 func TestNearestOddOffsetDim3(t *testing.T) {
 	forEachKernel(t, func(t *testing.T, kernel string) {

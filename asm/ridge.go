@@ -170,8 +170,8 @@ func ridge(t target) {
 			DECQ(k)
 			JNZ(LabelRef(label + "_dot"))
 		} else {
-			// One row after the other, so that X is read in order:
-			// taking the 4 rows column by column read X at half the
+			// One row after the other, so that X is read in order.
+			// Taking the 4 rows column by column read X at half the
 			// rate for dim 128 and 768 on an AMD EPYC, because the
 			// hardware prefetcher does not follow 4 interleaved
 			// streams.

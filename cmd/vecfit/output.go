@@ -147,10 +147,10 @@ type outputFlag struct {
 	path string // "" when the flag is not given, "-" for standard output
 }
 
-// checkOutputs rejects output paths that would fail or destroy data, before
-// any work is done: an output that is the input file, two outputs that are
-// the same file or both standard output, an output that is a directory, and
-// an output in a directory that does not exist. input is the FILE argument,
+// checkOutputs rejects, before any work is done, output paths that would
+// fail or destroy data. It rejects an output that is the input file, two
+// outputs that are the same file or both standard output, an output that is
+// a directory, and an output in a directory that does not exist. input is the FILE argument,
 // "" for the embedded data or "-" for standard input.
 func checkOutputs(input string, outputs []outputFlag) error {
 	var given []outputFlag
