@@ -148,11 +148,11 @@ type centroidChunk[F Float] struct {
 	first     int32
 }
 
-// chunkBytes is the size of one centroid chunk, and of one run of points
+// chunkBytes is the size of one centroid chunk and of one run of points
 // (see rows), so that both fit in L2 together.
 //
 // NOTE: 256 KiB was chosen for AMD Zen 4 (1 MiB of L2 per core) and has not
-// been tuned on any other core; cores with a smaller L2 may want less.
+// been tuned on any other core. Cores with a smaller L2 may want less.
 const chunkBytes = 256 << 10
 
 func newSearch[F Float](opts Options, centroids []F, dim int) (*search[F], error) {

@@ -24,12 +24,13 @@
 // A point holding a NaN gets label −1 and distance NaN, and so does a point
 // whose distance to every centroid is NaN for another reason (every
 // centroid holds a NaN, or infinities of the same sign cancel). A centroid
-// holding a NaN is never chosen. +Inf is an ordinary, largest distance. A squared
-// distance too large for the element type comes out +Inf, and one in the
-// subnormal range may lose its relative accuracy (float32 [1e-30] against
-// [0] gives 0), so the contract holds for squared distances between the
-// type's smallest normal value and its maximum (about 1.2e-38 and 3.4e38
-// for float32).
+// holding a NaN is never chosen. +Inf is an ordinary, largest distance.
+//
+// A squared distance too large for the element type comes out +Inf. One in
+// the subnormal range may lose its relative accuracy: float32 [1e-30]
+// against [0] gives 0. The contract therefore holds for squared distances
+// between the type's smallest normal value and its maximum (about 1.2e-38
+// and 3.4e38 for float32).
 package vecfit
 
 import "errors"

@@ -20,10 +20,10 @@ var (
 )
 
 // describeLibError rewrites an error of the vecfit package for the command
-// line: without the "vecfit: " prefix that the package's sentinel errors
-// carry, with feature columns named as in the data (features maps the
-// library's column j to the table column features[j]), rows named by their
-// line, and options named by their flags.
+// line. It drops the "vecfit: " prefix of the package's sentinel errors,
+// names feature columns as the data does, names rows by their line and
+// options by their flags. features maps the library's column j to the
+// table column features[j].
 func describeLibError(err error, t *table, features []int) error {
 	if err == nil || !isLibError(err) {
 		return err
