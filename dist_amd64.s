@@ -261,6 +261,12 @@ DATA odds64<>+48(SB)/8, $0x000000000000000d
 DATA odds64<>+56(SB)/8, $0x000000000000000f
 GLOBL odds64<>(SB), RODATA|NOPTR, $64
 
+DATA minustwo32<>+0(SB)/4, $(-2.0)
+GLOBL minustwo32<>(SB), RODATA|NOPTR, $4
+
+DATA minustwo64<>+0(SB)/8, $(-2.0)
+GLOBL minustwo64<>(SB), RODATA|NOPTR, $8
+
 // func nearestAVX2F32_3x2(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
 // Requires: AVX, FMA3
 TEXT ·nearestAVX2F32_3x2(SB), NOSPLIT, $32-112
@@ -3852,6 +3858,742 @@ nearestAVX512F64_8x1_1_update:
 	JMP          nearestAVX512F64_8x1_tail
 
 nearestAVX512F64_8x1_done:
+	VZEROUPPER
+	RET
+
+// func dotAVX2F32_4x3(state []float32, points []float32, packed []float32, norms []float32, dim int, groups int, first int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·dotAVX2F32_4x3(SB), NOSPLIT, $96-120
+	MOVQ state_base+0(FP), AX
+	MOVQ state_len+8(FP), CX
+	SHLQ $0x02, CX
+	MOVQ points_base+24(FP), DX
+	MOVQ dim+96(FP), BX
+	SHLQ $0x02, BX
+
+	// Groups of P points.
+dotAVX2F32_4x3_points:
+	CMPQ CX, $0x00000180
+	JL   dotAVX2F32_4x3_tail
+
+	// Index vectors of the first group: first + lane.
+	MOVQ         first+112(FP), SI
+	VXORPS       Y0, Y0, Y0
+	VCVTSI2SSQ   SI, X0, X0
+	VBROADCASTSS X0, Y0
+	VADDPS       iota32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, (SP)
+	VADDPS       lanestep32_256<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 32(SP)
+	VADDPS       lanestep32_256<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 64(SP)
+	MOVQ         packed_base+48(FP), SI
+	MOVQ         norms_base+72(FP), DI
+	MOVQ         groups+104(FP), R8
+
+dotAVX2F32_4x3_4_centroids:
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	MOVQ         DX, R9
+	MOVQ         DX, R10
+	ADDQ         BX, R10
+	ADDQ         BX, R10
+	ADDQ         BX, R10
+	MOVQ         dim+96(FP), R11
+	TESTQ        $0x00000001, R11
+	JZ           dotAVX2F32_4x3_4_even
+	VMOVUPS      (SI), Y12
+	VMOVUPS      32(SI), Y13
+	VMOVUPS      64(SI), Y14
+	VBROADCASTSS (R9), Y15
+	VFMADD231PS  Y15, Y12, Y0
+	VFMADD231PS  Y15, Y13, Y1
+	VFMADD231PS  Y15, Y14, Y2
+	VBROADCASTSS (R9)(BX*1), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VFMADD231PS  Y15, Y13, Y4
+	VFMADD231PS  Y15, Y14, Y5
+	VBROADCASTSS (R9)(BX*2), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y15, Y13, Y7
+	VFMADD231PS  Y15, Y14, Y8
+	VBROADCASTSS (R10), Y15
+	VFMADD231PS  Y15, Y12, Y9
+	VFMADD231PS  Y15, Y13, Y10
+	VFMADD231PS  Y15, Y14, Y11
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R10
+	ADDQ         $0x00000060, SI
+	DECQ         R11
+	JZ           dotAVX2F32_4x3_4_update
+
+dotAVX2F32_4x3_4_even:
+	VMOVUPS      (SI), Y12
+	VMOVUPS      32(SI), Y13
+	VMOVUPS      64(SI), Y14
+	VBROADCASTSS (R9), Y15
+	VFMADD231PS  Y15, Y12, Y0
+	VFMADD231PS  Y15, Y13, Y1
+	VFMADD231PS  Y15, Y14, Y2
+	VBROADCASTSS (R9)(BX*1), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VFMADD231PS  Y15, Y13, Y4
+	VFMADD231PS  Y15, Y14, Y5
+	VBROADCASTSS (R9)(BX*2), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y15, Y13, Y7
+	VFMADD231PS  Y15, Y14, Y8
+	VBROADCASTSS (R10), Y15
+	VFMADD231PS  Y15, Y12, Y9
+	VFMADD231PS  Y15, Y13, Y10
+	VFMADD231PS  Y15, Y14, Y11
+	VMOVUPS      96(SI), Y12
+	VMOVUPS      128(SI), Y13
+	VMOVUPS      160(SI), Y14
+	VBROADCASTSS 4(R9), Y15
+	VFMADD231PS  Y15, Y12, Y0
+	VFMADD231PS  Y15, Y13, Y1
+	VFMADD231PS  Y15, Y14, Y2
+	VBROADCASTSS 4(R9)(BX*1), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VFMADD231PS  Y15, Y13, Y4
+	VFMADD231PS  Y15, Y14, Y5
+	VBROADCASTSS 4(R9)(BX*2), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y15, Y13, Y7
+	VFMADD231PS  Y15, Y14, Y8
+	VBROADCASTSS 4(R10), Y15
+	VFMADD231PS  Y15, Y12, Y9
+	VFMADD231PS  Y15, Y13, Y10
+	VFMADD231PS  Y15, Y14, Y11
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R10
+	ADDQ         $0x000000c0, SI
+	SUBQ         $0x00000002, R11
+	JNZ          dotAVX2F32_4x3_4_even
+
+dotAVX2F32_4x3_4_update:
+	// e = ‖c‖² − 2·x·c
+	VBROADCASTSS minustwo32<>+0(SB), Y12
+	VFMADD213PS  (DI), Y12, Y0
+	VFMADD213PS  32(DI), Y12, Y1
+	VFMADD213PS  64(DI), Y12, Y2
+	VFMADD213PS  (DI), Y12, Y3
+	VFMADD213PS  32(DI), Y12, Y4
+	VFMADD213PS  64(DI), Y12, Y5
+	VFMADD213PS  (DI), Y12, Y6
+	VFMADD213PS  32(DI), Y12, Y7
+	VFMADD213PS  64(DI), Y12, Y8
+	VFMADD213PS  (DI), Y12, Y9
+	VFMADD213PS  32(DI), Y12, Y10
+	VFMADD213PS  64(DI), Y12, Y11
+
+	// Fold e into best1, best2 and the index of best1, lane by lane.
+	VMOVUPS   (AX), Y12
+	VMOVUPS   32(AX), Y13
+	VMOVUPS   64(AX), Y14
+	VCMPPS    $0x01, Y12, Y0, Y15
+	VBLENDVPS Y15, (SP), Y14, Y14
+	VMAXPS    Y0, Y12, Y15
+	VMINPS    Y12, Y0, Y12
+	VMINPS    Y13, Y15, Y13
+	VCMPPS    $0x01, Y12, Y1, Y0
+	VBLENDVPS Y0, 32(SP), Y14, Y14
+	VMAXPS    Y1, Y12, Y0
+	VMINPS    Y12, Y1, Y12
+	VMINPS    Y13, Y0, Y13
+	VCMPPS    $0x01, Y12, Y2, Y0
+	VBLENDVPS Y0, 64(SP), Y14, Y14
+	VMAXPS    Y2, Y12, Y0
+	VMINPS    Y12, Y2, Y12
+	VMINPS    Y13, Y0, Y13
+	VMOVUPS   Y12, (AX)
+	VMOVUPS   Y13, 32(AX)
+	VMOVUPS   Y14, 64(AX)
+	VMOVUPS   96(AX), Y0
+	VMOVUPS   128(AX), Y1
+	VMOVUPS   160(AX), Y2
+	VCMPPS    $0x01, Y0, Y3, Y12
+	VBLENDVPS Y12, (SP), Y2, Y2
+	VMAXPS    Y3, Y0, Y12
+	VMINPS    Y0, Y3, Y0
+	VMINPS    Y1, Y12, Y1
+	VCMPPS    $0x01, Y0, Y4, Y3
+	VBLENDVPS Y3, 32(SP), Y2, Y2
+	VMAXPS    Y4, Y0, Y3
+	VMINPS    Y0, Y4, Y0
+	VMINPS    Y1, Y3, Y1
+	VCMPPS    $0x01, Y0, Y5, Y3
+	VBLENDVPS Y3, 64(SP), Y2, Y2
+	VMAXPS    Y5, Y0, Y3
+	VMINPS    Y0, Y5, Y0
+	VMINPS    Y1, Y3, Y1
+	VMOVUPS   Y0, 96(AX)
+	VMOVUPS   Y1, 128(AX)
+	VMOVUPS   Y2, 160(AX)
+	VMOVUPS   192(AX), Y0
+	VMOVUPS   224(AX), Y1
+	VMOVUPS   256(AX), Y2
+	VCMPPS    $0x01, Y0, Y6, Y3
+	VBLENDVPS Y3, (SP), Y2, Y2
+	VMAXPS    Y6, Y0, Y3
+	VMINPS    Y0, Y6, Y0
+	VMINPS    Y1, Y3, Y1
+	VCMPPS    $0x01, Y0, Y7, Y3
+	VBLENDVPS Y3, 32(SP), Y2, Y2
+	VMAXPS    Y7, Y0, Y3
+	VMINPS    Y0, Y7, Y0
+	VMINPS    Y1, Y3, Y1
+	VCMPPS    $0x01, Y0, Y8, Y3
+	VBLENDVPS Y3, 64(SP), Y2, Y2
+	VMAXPS    Y8, Y0, Y3
+	VMINPS    Y0, Y8, Y0
+	VMINPS    Y1, Y3, Y1
+	VMOVUPS   Y0, 192(AX)
+	VMOVUPS   Y1, 224(AX)
+	VMOVUPS   Y2, 256(AX)
+	VMOVUPS   288(AX), Y0
+	VMOVUPS   320(AX), Y1
+	VMOVUPS   352(AX), Y2
+	VCMPPS    $0x01, Y0, Y9, Y3
+	VBLENDVPS Y3, (SP), Y2, Y2
+	VMAXPS    Y9, Y0, Y3
+	VMINPS    Y0, Y9, Y0
+	VMINPS    Y1, Y3, Y1
+	VCMPPS    $0x01, Y0, Y10, Y3
+	VBLENDVPS Y3, 32(SP), Y2, Y2
+	VMAXPS    Y10, Y0, Y3
+	VMINPS    Y0, Y10, Y0
+	VMINPS    Y1, Y3, Y1
+	VCMPPS    $0x01, Y0, Y11, Y3
+	VBLENDVPS Y3, 64(SP), Y2, Y2
+	VMAXPS    Y11, Y0, Y3
+	VMINPS    Y0, Y11, Y0
+	VMINPS    Y1, Y3, Y1
+	VMOVUPS   Y0, 288(AX)
+	VMOVUPS   Y1, 320(AX)
+	VMOVUPS   Y2, 352(AX)
+
+	// Step the index vectors to the next group.
+	VMOVUPS (SP), Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)
+	VMOVUPS 32(SP), Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 32(SP)
+	VMOVUPS 64(SP), Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 64(SP)
+	ADDQ    $0x00000060, DI
+	DECQ    R8
+	JNZ     dotAVX2F32_4x3_4_centroids
+	ADDQ    $0x00000180, AX
+	ADDQ    BX, DX
+	ADDQ    BX, DX
+	ADDQ    BX, DX
+	ADDQ    BX, DX
+	SUBQ    $0x00000180, CX
+	JMP     dotAVX2F32_4x3_points
+
+	// The remaining points, one at a time.
+dotAVX2F32_4x3_tail:
+	TESTQ CX, CX
+	JZ    dotAVX2F32_4x3_done
+
+	// Index vectors of the first group: first + lane.
+	MOVQ         first+112(FP), SI
+	VXORPS       Y0, Y0, Y0
+	VCVTSI2SSQ   SI, X0, X0
+	VBROADCASTSS X0, Y0
+	VADDPS       iota32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, (SP)
+	VADDPS       lanestep32_256<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 32(SP)
+	VADDPS       lanestep32_256<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 64(SP)
+	MOVQ         packed_base+48(FP), SI
+	MOVQ         norms_base+72(FP), DI
+	MOVQ         groups+104(FP), R8
+
+dotAVX2F32_4x3_1_centroids:
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           dotAVX2F32_4x3_1_even
+	VMOVUPS      (SI), Y3
+	VMOVUPS      32(SI), Y4
+	VMOVUPS      64(SI), Y5
+	VBROADCASTSS (R9), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y4, Y1
+	VFMADD231PS  Y6, Y5, Y2
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000060, SI
+	DECQ         R10
+	JZ           dotAVX2F32_4x3_1_update
+
+dotAVX2F32_4x3_1_even:
+	VMOVUPS      (SI), Y3
+	VMOVUPS      32(SI), Y4
+	VMOVUPS      64(SI), Y5
+	VBROADCASTSS (R9), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y4, Y1
+	VFMADD231PS  Y6, Y5, Y2
+	VMOVUPS      96(SI), Y3
+	VMOVUPS      128(SI), Y4
+	VMOVUPS      160(SI), Y5
+	VBROADCASTSS 4(R9), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y4, Y1
+	VFMADD231PS  Y6, Y5, Y2
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x000000c0, SI
+	SUBQ         $0x00000002, R10
+	JNZ          dotAVX2F32_4x3_1_even
+
+dotAVX2F32_4x3_1_update:
+	// e = ‖c‖² − 2·x·c
+	VBROADCASTSS minustwo32<>+0(SB), Y3
+	VFMADD213PS  (DI), Y3, Y0
+	VFMADD213PS  32(DI), Y3, Y1
+	VFMADD213PS  64(DI), Y3, Y2
+
+	// Fold e into best1, best2 and the index of best1, lane by lane.
+	VMOVUPS   (AX), Y3
+	VMOVUPS   32(AX), Y4
+	VMOVUPS   64(AX), Y5
+	VCMPPS    $0x01, Y3, Y0, Y6
+	VBLENDVPS Y6, (SP), Y5, Y5
+	VMAXPS    Y0, Y3, Y6
+	VMINPS    Y3, Y0, Y3
+	VMINPS    Y4, Y6, Y4
+	VCMPPS    $0x01, Y3, Y1, Y0
+	VBLENDVPS Y0, 32(SP), Y5, Y5
+	VMAXPS    Y1, Y3, Y0
+	VMINPS    Y3, Y1, Y3
+	VMINPS    Y4, Y0, Y4
+	VCMPPS    $0x01, Y3, Y2, Y0
+	VBLENDVPS Y0, 64(SP), Y5, Y5
+	VMAXPS    Y2, Y3, Y0
+	VMINPS    Y3, Y2, Y3
+	VMINPS    Y4, Y0, Y4
+	VMOVUPS   Y3, (AX)
+	VMOVUPS   Y4, 32(AX)
+	VMOVUPS   Y5, 64(AX)
+
+	// Step the index vectors to the next group.
+	VMOVUPS (SP), Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)
+	VMOVUPS 32(SP), Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 32(SP)
+	VMOVUPS 64(SP), Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VADDPS  lanestep32_256<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 64(SP)
+	ADDQ    $0x00000060, DI
+	DECQ    R8
+	JNZ     dotAVX2F32_4x3_1_centroids
+	ADDQ    $0x00000060, AX
+	ADDQ    BX, DX
+	SUBQ    $0x00000060, CX
+	JMP     dotAVX2F32_4x3_tail
+
+dotAVX2F32_4x3_done:
+	VZEROUPPER
+	RET
+
+// func dotAVX2F64_4x3(state []float64, points []float64, packed []float64, norms []float64, dim int, groups int, first int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·dotAVX2F64_4x3(SB), NOSPLIT, $96-120
+	MOVQ state_base+0(FP), AX
+	MOVQ state_len+8(FP), CX
+	SHLQ $0x03, CX
+	MOVQ points_base+24(FP), DX
+	MOVQ dim+96(FP), BX
+	SHLQ $0x03, BX
+
+	// Groups of P points.
+dotAVX2F64_4x3_points:
+	CMPQ CX, $0x00000180
+	JL   dotAVX2F64_4x3_tail
+
+	// Index vectors of the first group: first + lane.
+	MOVQ         first+112(FP), SI
+	VXORPD       Y0, Y0, Y0
+	VCVTSI2SDQ   SI, X0, X0
+	VBROADCASTSD X0, Y0
+	VADDPD       iota64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, (SP)
+	VADDPD       lanestep64_256<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 32(SP)
+	VADDPD       lanestep64_256<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 64(SP)
+	MOVQ         packed_base+48(FP), SI
+	MOVQ         norms_base+72(FP), DI
+	MOVQ         groups+104(FP), R8
+
+dotAVX2F64_4x3_4_centroids:
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	VXORPD       Y8, Y8, Y8
+	VXORPD       Y9, Y9, Y9
+	VXORPD       Y10, Y10, Y10
+	VXORPD       Y11, Y11, Y11
+	MOVQ         DX, R9
+	MOVQ         DX, R10
+	ADDQ         BX, R10
+	ADDQ         BX, R10
+	ADDQ         BX, R10
+	MOVQ         dim+96(FP), R11
+	TESTQ        $0x00000001, R11
+	JZ           dotAVX2F64_4x3_4_even
+	VMOVUPD      (SI), Y12
+	VMOVUPD      32(SI), Y13
+	VMOVUPD      64(SI), Y14
+	VBROADCASTSD (R9), Y15
+	VFMADD231PD  Y15, Y12, Y0
+	VFMADD231PD  Y15, Y13, Y1
+	VFMADD231PD  Y15, Y14, Y2
+	VBROADCASTSD (R9)(BX*1), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	VFMADD231PD  Y15, Y13, Y4
+	VFMADD231PD  Y15, Y14, Y5
+	VBROADCASTSD (R9)(BX*2), Y15
+	VFMADD231PD  Y15, Y12, Y6
+	VFMADD231PD  Y15, Y13, Y7
+	VFMADD231PD  Y15, Y14, Y8
+	VBROADCASTSD (R10), Y15
+	VFMADD231PD  Y15, Y12, Y9
+	VFMADD231PD  Y15, Y13, Y10
+	VFMADD231PD  Y15, Y14, Y11
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R10
+	ADDQ         $0x00000060, SI
+	DECQ         R11
+	JZ           dotAVX2F64_4x3_4_update
+
+dotAVX2F64_4x3_4_even:
+	VMOVUPD      (SI), Y12
+	VMOVUPD      32(SI), Y13
+	VMOVUPD      64(SI), Y14
+	VBROADCASTSD (R9), Y15
+	VFMADD231PD  Y15, Y12, Y0
+	VFMADD231PD  Y15, Y13, Y1
+	VFMADD231PD  Y15, Y14, Y2
+	VBROADCASTSD (R9)(BX*1), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	VFMADD231PD  Y15, Y13, Y4
+	VFMADD231PD  Y15, Y14, Y5
+	VBROADCASTSD (R9)(BX*2), Y15
+	VFMADD231PD  Y15, Y12, Y6
+	VFMADD231PD  Y15, Y13, Y7
+	VFMADD231PD  Y15, Y14, Y8
+	VBROADCASTSD (R10), Y15
+	VFMADD231PD  Y15, Y12, Y9
+	VFMADD231PD  Y15, Y13, Y10
+	VFMADD231PD  Y15, Y14, Y11
+	VMOVUPD      96(SI), Y12
+	VMOVUPD      128(SI), Y13
+	VMOVUPD      160(SI), Y14
+	VBROADCASTSD 8(R9), Y15
+	VFMADD231PD  Y15, Y12, Y0
+	VFMADD231PD  Y15, Y13, Y1
+	VFMADD231PD  Y15, Y14, Y2
+	VBROADCASTSD 8(R9)(BX*1), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	VFMADD231PD  Y15, Y13, Y4
+	VFMADD231PD  Y15, Y14, Y5
+	VBROADCASTSD 8(R9)(BX*2), Y15
+	VFMADD231PD  Y15, Y12, Y6
+	VFMADD231PD  Y15, Y13, Y7
+	VFMADD231PD  Y15, Y14, Y8
+	VBROADCASTSD 8(R10), Y15
+	VFMADD231PD  Y15, Y12, Y9
+	VFMADD231PD  Y15, Y13, Y10
+	VFMADD231PD  Y15, Y14, Y11
+	ADDQ         $0x00000010, R9
+	ADDQ         $0x00000010, R10
+	ADDQ         $0x000000c0, SI
+	SUBQ         $0x00000002, R11
+	JNZ          dotAVX2F64_4x3_4_even
+
+dotAVX2F64_4x3_4_update:
+	// e = ‖c‖² − 2·x·c
+	VBROADCASTSD minustwo64<>+0(SB), Y12
+	VFMADD213PD  (DI), Y12, Y0
+	VFMADD213PD  32(DI), Y12, Y1
+	VFMADD213PD  64(DI), Y12, Y2
+	VFMADD213PD  (DI), Y12, Y3
+	VFMADD213PD  32(DI), Y12, Y4
+	VFMADD213PD  64(DI), Y12, Y5
+	VFMADD213PD  (DI), Y12, Y6
+	VFMADD213PD  32(DI), Y12, Y7
+	VFMADD213PD  64(DI), Y12, Y8
+	VFMADD213PD  (DI), Y12, Y9
+	VFMADD213PD  32(DI), Y12, Y10
+	VFMADD213PD  64(DI), Y12, Y11
+
+	// Fold e into best1, best2 and the index of best1, lane by lane.
+	VMOVUPD   (AX), Y12
+	VMOVUPD   32(AX), Y13
+	VMOVUPD   64(AX), Y14
+	VCMPPD    $0x01, Y12, Y0, Y15
+	VBLENDVPD Y15, (SP), Y14, Y14
+	VMAXPD    Y0, Y12, Y15
+	VMINPD    Y12, Y0, Y12
+	VMINPD    Y13, Y15, Y13
+	VCMPPD    $0x01, Y12, Y1, Y0
+	VBLENDVPD Y0, 32(SP), Y14, Y14
+	VMAXPD    Y1, Y12, Y0
+	VMINPD    Y12, Y1, Y12
+	VMINPD    Y13, Y0, Y13
+	VCMPPD    $0x01, Y12, Y2, Y0
+	VBLENDVPD Y0, 64(SP), Y14, Y14
+	VMAXPD    Y2, Y12, Y0
+	VMINPD    Y12, Y2, Y12
+	VMINPD    Y13, Y0, Y13
+	VMOVUPD   Y12, (AX)
+	VMOVUPD   Y13, 32(AX)
+	VMOVUPD   Y14, 64(AX)
+	VMOVUPD   96(AX), Y0
+	VMOVUPD   128(AX), Y1
+	VMOVUPD   160(AX), Y2
+	VCMPPD    $0x01, Y0, Y3, Y12
+	VBLENDVPD Y12, (SP), Y2, Y2
+	VMAXPD    Y3, Y0, Y12
+	VMINPD    Y0, Y3, Y0
+	VMINPD    Y1, Y12, Y1
+	VCMPPD    $0x01, Y0, Y4, Y3
+	VBLENDVPD Y3, 32(SP), Y2, Y2
+	VMAXPD    Y4, Y0, Y3
+	VMINPD    Y0, Y4, Y0
+	VMINPD    Y1, Y3, Y1
+	VCMPPD    $0x01, Y0, Y5, Y3
+	VBLENDVPD Y3, 64(SP), Y2, Y2
+	VMAXPD    Y5, Y0, Y3
+	VMINPD    Y0, Y5, Y0
+	VMINPD    Y1, Y3, Y1
+	VMOVUPD   Y0, 96(AX)
+	VMOVUPD   Y1, 128(AX)
+	VMOVUPD   Y2, 160(AX)
+	VMOVUPD   192(AX), Y0
+	VMOVUPD   224(AX), Y1
+	VMOVUPD   256(AX), Y2
+	VCMPPD    $0x01, Y0, Y6, Y3
+	VBLENDVPD Y3, (SP), Y2, Y2
+	VMAXPD    Y6, Y0, Y3
+	VMINPD    Y0, Y6, Y0
+	VMINPD    Y1, Y3, Y1
+	VCMPPD    $0x01, Y0, Y7, Y3
+	VBLENDVPD Y3, 32(SP), Y2, Y2
+	VMAXPD    Y7, Y0, Y3
+	VMINPD    Y0, Y7, Y0
+	VMINPD    Y1, Y3, Y1
+	VCMPPD    $0x01, Y0, Y8, Y3
+	VBLENDVPD Y3, 64(SP), Y2, Y2
+	VMAXPD    Y8, Y0, Y3
+	VMINPD    Y0, Y8, Y0
+	VMINPD    Y1, Y3, Y1
+	VMOVUPD   Y0, 192(AX)
+	VMOVUPD   Y1, 224(AX)
+	VMOVUPD   Y2, 256(AX)
+	VMOVUPD   288(AX), Y0
+	VMOVUPD   320(AX), Y1
+	VMOVUPD   352(AX), Y2
+	VCMPPD    $0x01, Y0, Y9, Y3
+	VBLENDVPD Y3, (SP), Y2, Y2
+	VMAXPD    Y9, Y0, Y3
+	VMINPD    Y0, Y9, Y0
+	VMINPD    Y1, Y3, Y1
+	VCMPPD    $0x01, Y0, Y10, Y3
+	VBLENDVPD Y3, 32(SP), Y2, Y2
+	VMAXPD    Y10, Y0, Y3
+	VMINPD    Y0, Y10, Y0
+	VMINPD    Y1, Y3, Y1
+	VCMPPD    $0x01, Y0, Y11, Y3
+	VBLENDVPD Y3, 64(SP), Y2, Y2
+	VMAXPD    Y11, Y0, Y3
+	VMINPD    Y0, Y11, Y0
+	VMINPD    Y1, Y3, Y1
+	VMOVUPD   Y0, 288(AX)
+	VMOVUPD   Y1, 320(AX)
+	VMOVUPD   Y2, 352(AX)
+
+	// Step the index vectors to the next group.
+	VMOVUPD (SP), Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)
+	VMOVUPD 32(SP), Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 32(SP)
+	VMOVUPD 64(SP), Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 64(SP)
+	ADDQ    $0x00000060, DI
+	DECQ    R8
+	JNZ     dotAVX2F64_4x3_4_centroids
+	ADDQ    $0x00000180, AX
+	ADDQ    BX, DX
+	ADDQ    BX, DX
+	ADDQ    BX, DX
+	ADDQ    BX, DX
+	SUBQ    $0x00000180, CX
+	JMP     dotAVX2F64_4x3_points
+
+	// The remaining points, one at a time.
+dotAVX2F64_4x3_tail:
+	TESTQ CX, CX
+	JZ    dotAVX2F64_4x3_done
+
+	// Index vectors of the first group: first + lane.
+	MOVQ         first+112(FP), SI
+	VXORPD       Y0, Y0, Y0
+	VCVTSI2SDQ   SI, X0, X0
+	VBROADCASTSD X0, Y0
+	VADDPD       iota64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, (SP)
+	VADDPD       lanestep64_256<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 32(SP)
+	VADDPD       lanestep64_256<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 64(SP)
+	MOVQ         packed_base+48(FP), SI
+	MOVQ         norms_base+72(FP), DI
+	MOVQ         groups+104(FP), R8
+
+dotAVX2F64_4x3_1_centroids:
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	MOVQ         DX, R9
+	MOVQ         dim+96(FP), R10
+	TESTQ        $0x00000001, R10
+	JZ           dotAVX2F64_4x3_1_even
+	VMOVUPD      (SI), Y3
+	VMOVUPD      32(SI), Y4
+	VMOVUPD      64(SI), Y5
+	VBROADCASTSD (R9), Y6
+	VFMADD231PD  Y6, Y3, Y0
+	VFMADD231PD  Y6, Y4, Y1
+	VFMADD231PD  Y6, Y5, Y2
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000060, SI
+	DECQ         R10
+	JZ           dotAVX2F64_4x3_1_update
+
+dotAVX2F64_4x3_1_even:
+	VMOVUPD      (SI), Y3
+	VMOVUPD      32(SI), Y4
+	VMOVUPD      64(SI), Y5
+	VBROADCASTSD (R9), Y6
+	VFMADD231PD  Y6, Y3, Y0
+	VFMADD231PD  Y6, Y4, Y1
+	VFMADD231PD  Y6, Y5, Y2
+	VMOVUPD      96(SI), Y3
+	VMOVUPD      128(SI), Y4
+	VMOVUPD      160(SI), Y5
+	VBROADCASTSD 8(R9), Y6
+	VFMADD231PD  Y6, Y3, Y0
+	VFMADD231PD  Y6, Y4, Y1
+	VFMADD231PD  Y6, Y5, Y2
+	ADDQ         $0x00000010, R9
+	ADDQ         $0x000000c0, SI
+	SUBQ         $0x00000002, R10
+	JNZ          dotAVX2F64_4x3_1_even
+
+dotAVX2F64_4x3_1_update:
+	// e = ‖c‖² − 2·x·c
+	VBROADCASTSD minustwo64<>+0(SB), Y3
+	VFMADD213PD  (DI), Y3, Y0
+	VFMADD213PD  32(DI), Y3, Y1
+	VFMADD213PD  64(DI), Y3, Y2
+
+	// Fold e into best1, best2 and the index of best1, lane by lane.
+	VMOVUPD   (AX), Y3
+	VMOVUPD   32(AX), Y4
+	VMOVUPD   64(AX), Y5
+	VCMPPD    $0x01, Y3, Y0, Y6
+	VBLENDVPD Y6, (SP), Y5, Y5
+	VMAXPD    Y0, Y3, Y6
+	VMINPD    Y3, Y0, Y3
+	VMINPD    Y4, Y6, Y4
+	VCMPPD    $0x01, Y3, Y1, Y0
+	VBLENDVPD Y0, 32(SP), Y5, Y5
+	VMAXPD    Y1, Y3, Y0
+	VMINPD    Y3, Y1, Y3
+	VMINPD    Y4, Y0, Y4
+	VCMPPD    $0x01, Y3, Y2, Y0
+	VBLENDVPD Y0, 64(SP), Y5, Y5
+	VMAXPD    Y2, Y3, Y0
+	VMINPD    Y3, Y2, Y3
+	VMINPD    Y4, Y0, Y4
+	VMOVUPD   Y3, (AX)
+	VMOVUPD   Y4, 32(AX)
+	VMOVUPD   Y5, 64(AX)
+
+	// Step the index vectors to the next group.
+	VMOVUPD (SP), Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)
+	VMOVUPD 32(SP), Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 32(SP)
+	VMOVUPD 64(SP), Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VADDPD  lanestep64_256<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 64(SP)
+	ADDQ    $0x00000060, DI
+	DECQ    R8
+	JNZ     dotAVX2F64_4x3_1_centroids
+	ADDQ    $0x00000060, AX
+	ADDQ    BX, DX
+	SUBQ    $0x00000060, CX
+	JMP     dotAVX2F64_4x3_tail
+
+dotAVX2F64_4x3_done:
 	VZEROUPPER
 	RET
 

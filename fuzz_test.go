@@ -104,7 +104,7 @@ func decodeFuzzValue[F Float](b *fuzzBytes, values []F, i, dim int) (F, bool) {
 }
 
 // FuzzNearest decodes a search of float32 or float64 data from the input
-// and runs every kernel on it. Each result must keep the accuracy contract
+// and runs every kernel on it, and every expansion kernel on any shape. Each result must keep the accuracy contract
 // against the exact reference. Each kernel must also give label −1 to the
 // same points as the generic kernel, and on small integers return its
 // labels and distances bit for bit.
@@ -142,4 +142,5 @@ func fuzzKernels[F Float](t *testing.T, c fuzzCase[F]) {
 				F(0), kernel, labels, dists, genericLabels, genericDists)
 		}
 	}
+	fuzzDotFunctions(t, c, ref)
 }

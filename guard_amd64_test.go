@@ -65,3 +65,61 @@ func testAssemblyGuardPages[F Float](t *testing.T, bufs *guardedBuffers, a asmKe
 		}
 	}
 }
+
+// TestDotFunctionsGuardPages runs the expansion kernels with states,
+// points, packed centroids and norms against a guard page on either side.
+func TestDotFunctionsGuardPages(t *testing.T) {
+	bufs := newGuardedBuffers(t)
+	for _, f := range dotFunctions32 {
+		testDotGuardPages(t, bufs, f)
+	}
+	for _, f := range dotFunctions64 {
+		testDotGuardPages(t, bufs, f)
+	}
+}
+
+func testDotGuardPages[F Float](t *testing.T, bufs *guardedBuffers, f dotFunction[F]) {
+	if !slices.Contains(Kernels(), f.isa) {
+		return
+	}
+	ns, ks := []int{1, 3, 4, 5, 17}, []int{1, 25, 49}
+	if testing.Short() {
+		ns, ks = []int{1, 5}, []int{25}
+	}
+	kern := f.kernel
+	width := 3 * kern.lanes
+	rng := rand.New(rand.NewPCG(19, 19))
+	for dim := 1; dim <= 70; dim++ {
+		for _, n := range ns {
+			for _, k := range ks {
+				points := make([]F, n*dim)
+				centroids := make([]F, k*dim)
+				fill(rng, points, normalValues)
+				fill(rng, centroids, normalValues)
+				d := newDotSearch(kern, distancesGeneric[F], centroids, dim)
+				c := d.chunks[0]
+				want := slices.Repeat(d.start, n)
+				kern.fn(want, points, c.centroids, c.norms, dim, c.groups, c.first)
+				for _, p := range placements {
+					name := fmt.Sprintf("%T dim %d n %d k %d at %s", F(0), dim, n, k, p.name)
+					gPoints := place[F](p, bufs.points, len(points))
+					gPacked := place[F](p, bufs.centroids, len(c.centroids))
+					gNorms := place[F](p, bufs.labels, len(c.norms))
+					state := place[F](p, bufs.dists, n*width)
+					copy(gPoints, points)
+					copy(gPacked, c.centroids)
+					copy(gNorms, c.norms)
+					for i := range n {
+						copy(state[i*width:], d.start)
+					}
+					guarded(t, name, func() {
+						kern.fn(state, gPoints, gPacked, gNorms, dim, c.groups, c.first)
+					})
+					if !bitsEqual(state, want) {
+						t.Errorf("%s: states differ from the same call on the heap", name)
+					}
+				}
+			}
+		}
+	}
+}

@@ -16,6 +16,12 @@ type kernel struct {
 	nearest32 func(k, dim int) nearestKernel[float32]
 	nearest64 func(k, dim int) nearestKernel[float64]
 
+	// dot32 and dot64, when not nil, return the expansion kernel (see
+	// dotKernel) for k centroids of dim coordinates, or one with a nil fn
+	// where the difference kernels are faster.
+	dot32 func(k, dim int) dotKernel[float32]
+	dot64 func(k, dim int) dotKernel[float64]
+
 	// ridge32 and ridge64 are the fused ridge kernels. Each makes one pass
 	// over a block of rows of X, forming each row's residual
 	// r = X[i]·w + b − y[i] and adding r·X[i] into grad (zeroed by the
@@ -112,6 +118,22 @@ func nearestFor[F Float](kern *kernel, k, dim int) nearestKernel[F] {
 		return any(kern.nearest32(k, dim)).(nearestKernel[F])
 	}
 	return any(kern.nearest64(k, dim)).(nearestKernel[F])
+}
+
+// dotFor returns the kernel's expansion kernel for F and k centroids of dim
+// coordinates. Its fn is nil when the kernel has none for that shape.
+func dotFor[F Float](kern *kernel, k, dim int) dotKernel[F] {
+	var zero F
+	if _, ok := any(zero).(float32); ok {
+		if kern.dot32 == nil {
+			return dotKernel[F]{}
+		}
+		return any(kern.dot32(k, dim)).(dotKernel[F])
+	}
+	if kern.dot64 == nil {
+		return dotKernel[F]{}
+	}
+	return any(kern.dot64(k, dim)).(dotKernel[F])
 }
 
 // packCentroids lays out the k centroids (rows of dim values) in groups of

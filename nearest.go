@@ -3,6 +3,7 @@ package vecfit
 import (
 	"fmt"
 	"math"
+	"sync"
 	"unsafe"
 )
 
@@ -137,6 +138,12 @@ type search[F Float] struct {
 	raw     []F
 	dim     int
 	workers int // maximum goroutines; 0 or less means GOMAXPROCS
+
+	// dot, when not nil, ranks the centroids first (see dotSearch). It
+	// leaves kernel and chunks to the points it cannot settle, and
+	// packDiff fills chunks on the first such point.
+	dot      *dotSearch[F]
+	packDiff sync.Once
 }
 
 // A centroidChunk is a run of consecutive centroids in the layout that the
@@ -165,37 +172,71 @@ func newSearch[F Float](opts Options, centroids []F, dim int) (*search[F], error
 	}
 	kern := nearestFor[F](k, len(centroids)/dim, dim)
 	s := &search[F]{kernel: kern, settled: settledFor[F](k), raw: centroids, dim: dim, workers: opts.Workers}
-	if kern.block == 0 {
-		s.chunks = []centroidChunk[F]{{centroids: centroids}}
-		return s, nil
+	if dk := dotFor[F](k, len(centroids)/dim, dim); dk.fn != nil {
+		s.dot = newDotSearch(dk, distancesFor[F](k), centroids, dim)
 	}
-	var zero F
-	groupBytes := kern.block * dim * int(unsafe.Sizeof(zero))
-	perChunk := max(1, chunkBytes/groupBytes) * kern.block
-	for first := 0; first < len(centroids)/dim; first += perChunk {
-		last := min(first+perChunk, len(centroids)/dim)
-		packed := packCentroids(centroids[first*dim:last*dim], dim, kern.block)
-		s.chunks = append(s.chunks, centroidChunk[F]{
-			centroids: packed,
-			groups:    len(packed) / (dim * kern.block),
-			first:     int32(first),
-		})
+	if s.dot == nil {
+		s.packDifference()
 	}
 	return s, nil
 }
 
-// rows runs the kernel on a block of points and then settles, with the
-// reference rules, every point whose distance came out +Inf or NaN: the
-// assembly kernels only ever choose distances strictly below +Inf.
+// packDifference lays out the centroids in chunks for the difference
+// kernel.
+func (s *search[F]) packDifference() {
+	centroids, dim, block := s.raw, s.dim, s.kernel.block
+	if block == 0 {
+		s.chunks = []centroidChunk[F]{{centroids: centroids}}
+		return
+	}
+	perChunk := chunkCentroids[F](dim, block)
+	for first := 0; first < len(centroids)/dim; first += perChunk {
+		last := min(first+perChunk, len(centroids)/dim)
+		packed := packCentroids(centroids[first*dim:last*dim], dim, block)
+		s.chunks = append(s.chunks, centroidChunk[F]{
+			centroids: packed,
+			groups:    len(packed) / (dim * block),
+			first:     int32(first),
+		})
+	}
+}
+
+// chunkCentroids returns the number of centroids in a chunk of groups of
+// block centroids of dim coordinates.
+func chunkCentroids[F Float](dim, block int) int {
+	var zero F
+	groupBytes := block * dim * int(unsafe.Sizeof(zero))
+	return max(1, chunkBytes/groupBytes) * block
+}
+
+// chunkPoints returns the number of points of dim coordinates in a run
+// that streams past the centroid chunks.
+func chunkPoints[F Float](dim int) int {
+	var zero F
+	return max(1, chunkBytes/(dim*int(unsafe.Sizeof(zero))))
+}
+
+// rows sets the labels and distances of a block of points.
 func (s *search[F]) rows(labels []int32, dists []F, points []F, scratch *searchScratch[F]) {
 	if len(labels) == 0 {
 		return
 	}
+	if s.dot != nil {
+		s.dotRows(labels, dists, points, scratch)
+		return
+	}
+	s.diffRows(labels, dists, points, scratch)
+}
+
+// diffRows runs the difference kernel on a block of points and then
+// settles, with the reference rules, every point whose distance came out
+// +Inf or NaN: the assembly kernels only ever choose distances strictly
+// below +Inf.
+func (s *search[F]) diffRows(labels []int32, dists []F, points []F, scratch *searchScratch[F]) {
 	if len(s.chunks) > 1 {
 		// Each run of points meets every chunk before the next run starts,
 		// so that the points, like the chunk, are read from L2.
-		var zero F
-		run := max(1, chunkBytes/(s.dim*int(unsafe.Sizeof(zero))))
+		run := chunkPoints[F](s.dim)
 		for lo := 0; lo < len(labels); lo += run {
 			hi := min(lo+run, len(labels))
 			s.chunked(labels[lo:hi], dists[lo:hi], points[lo*s.dim:hi*s.dim], scratch)
@@ -241,6 +282,15 @@ type searchScratch[F Float] struct {
 	dists       []F
 	chunkLabels []int32
 	chunkDists  []F
+
+	// Buffers of the expansion path: the kernel states, the points it
+	// could not settle, and their rows and results.
+	state       []F
+	norms       []F
+	retry       []int
+	retryPoints []F
+	retryLabels []int32
+	retryDists  []F
 }
 
 // chunkOutputs returns buffers for the results of one centroid chunk.

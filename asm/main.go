@@ -13,8 +13,12 @@ func main() {
 	ConstraintExpr("!purego")
 	constants()
 	tailMasks()
+	dotConstants()
 	for _, t := range nearestTargets {
 		nearest(t)
+	}
+	for _, t := range dotTargets {
+		dot(t)
 	}
 	lanes(target{isa: "AVX512", width: 64, size: 4})
 	lanes(target{isa: "AVX512", width: 64, size: 8})

@@ -379,39 +379,17 @@ func group(t target, p int, labels, dists, rows, rowBytes Register, index Mem) {
 	t.move(t.constant(0), idx)
 	t.move(idx, index)
 
-	// Point i of the group sits at bases[i/3] + (i%3)·rowBytes.
-	bases := make([]Register, (p+2)/3)
-	row := func(i int) Mem {
-		m := Mem{Base: bases[i/3]}
-		if i%3 > 0 {
-			m.Index, m.Scale = rowBytes, uint8(i%3)
-		}
-		return m
-	}
+	rowsOf := &groupRows{bases: make([]Register, (p+2)/3), rowBytes: rowBytes}
+	row := rowsOf.row
 
 	cptr := Load(Param("packed").Base(), GP64())
 	groups := Load(Param("groups"), GP64())
 
 	Label(t.name() + suffix + "_centroids")
-	acc := make([][]VecVirtual, p)
-	for i := range p {
-		acc[i] = make([]VecVirtual, t.b)
-		for b := range t.b {
-			acc[i][b] = t.vec()
-			t.zero(acc[i][b])
-		}
-	}
-	for i := range bases {
-		bases[i] = GP64()
-		MOVQ(rows, bases[i])
-		for range 3 * i {
-			ADDQ(rowBytes, bases[i])
-		}
-	}
+	acc := t.zeroAccumulators(p)
+	rowsOf.reset(rows)
 	j := Load(Param("dim"), GP64())
 
-	// The loop over coordinates runs two at a time; an odd dim first does
-	// one alone.
 	step := func(u int) {
 		c := make([]Op, t.b)
 		for b := range t.b {
@@ -444,27 +422,7 @@ func group(t target, p int, labels, dists, rows, rowBytes Register, index Mem) {
 			}
 		}
 	}
-	advance := func(u int) {
-		for _, r := range bases {
-			ADDQ(U32(u*t.size), r)
-		}
-		ADDQ(U32(u*t.b*t.width), cptr)
-	}
-	TESTQ(U32(1), j)
-	JZ(LabelRef(t.name() + suffix + "_even"))
-	step(0)
-	advance(1)
-	DECQ(j)
-	JZ(LabelRef(t.name() + suffix + "_update"))
-
-	Label(t.name() + suffix + "_even")
-	step(0)
-	step(1)
-	advance(2)
-	SUBQ(U32(2), j)
-	JNZ(LabelRef(t.name() + suffix + "_even"))
-
-	Label(t.name() + suffix + "_update")
+	t.coordinateLoop(t.name()+suffix, j, rowsOf, cptr, step)
 	Comment("Keep, per lane, the smallest distance and its centroid index.")
 	cur := t.vec()
 	t.move(index, cur)
@@ -512,6 +470,74 @@ func group(t target, p int, labels, dists, rows, rowBytes Register, index Mem) {
 		t.hmin(bestI[i], tmp)
 		t.store(low, i, bestI[i], labels, dists)
 	}
+}
+
+// groupRows addresses the rows of a group of points. Row i sits at
+// bases[i/3] + (i%3)·rowBytes, so that three rows share a base register
+// through the scaled index.
+type groupRows struct {
+	bases    []Register
+	rowBytes Register
+}
+
+func (g *groupRows) row(i int) Mem {
+	m := Mem{Base: g.bases[i/3]}
+	if i%3 > 0 {
+		m.Index, m.Scale = g.rowBytes, uint8(i%3)
+	}
+	return m
+}
+
+// reset points the bases at the group's first row, rows.
+func (g *groupRows) reset(rows Register) {
+	for i := range g.bases {
+		g.bases[i] = GP64()
+		MOVQ(rows, g.bases[i])
+		for range 3 * i {
+			ADDQ(g.rowBytes, g.bases[i])
+		}
+	}
+}
+
+// zeroAccumulators returns p·t.b zeroed vectors.
+func (t target) zeroAccumulators(p int) [][]VecVirtual {
+	acc := make([][]VecVirtual, p)
+	for i := range p {
+		acc[i] = make([]VecVirtual, t.b)
+		for b := range t.b {
+			acc[i][b] = t.vec()
+			t.zero(acc[i][b])
+		}
+	}
+	return acc
+}
+
+// coordinateLoop emits the loop over the j coordinates of the group's rows
+// and of the packed centroids at cptr. step(u) emits the work for the u-th
+// coordinate of an iteration. The loop runs two coordinates at a time, and
+// an odd j first does one alone. It ends at the label prefix+"_update".
+func (t target) coordinateLoop(prefix string, j Register, rows *groupRows, cptr Register, step func(u int)) {
+	advance := func(u int) {
+		for _, r := range rows.bases {
+			ADDQ(U32(u*t.size), r)
+		}
+		ADDQ(U32(u*t.b*t.width), cptr)
+	}
+	TESTQ(U32(1), j)
+	JZ(LabelRef(prefix + "_even"))
+	step(0)
+	advance(1)
+	DECQ(j)
+	JZ(LabelRef(prefix + "_update"))
+
+	Label(prefix + "_even")
+	step(0)
+	step(1)
+	advance(2)
+	SUBQ(U32(2), j)
+	JNZ(LabelRef(prefix + "_even"))
+
+	Label(prefix + "_update")
 }
 
 // store writes lane 0 of dist and of index (a float) to dists[i] and

@@ -1,0 +1,184 @@
+//go:build !purego
+
+package vecfit
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// dotFunction is one expansion kernel, tested directly on every shape,
+// including those for which dispatch keeps the difference kernels.
+type dotFunction[F Float] struct {
+	isa    string
+	kernel dotKernel[F]
+}
+
+var dotFunctions32 = []dotFunction[float32]{
+	{"avx2", dotKernel[float32]{fn: dotAVX2F32_4x3, block: 24, lanes: 8}},
+}
+
+var dotFunctions64 = []dotFunction[float64]{
+	{"avx2", dotKernel[float64]{fn: dotAVX2F64_4x3, block: 12, lanes: 4}},
+}
+
+// dotRun searches with the expansion kernel forced on, whatever the
+// shape, and returns the labels, the distances and the number of points
+// handed to the difference kernels. n must not exceed blockRows.
+func (f dotFunction[F]) run(t testing.TB, points, centroids []F, dim int) ([]int32, []F, int) {
+	t.Helper()
+	k, err := lookupKernel(f.isa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &search[F]{
+		kernel:  nearestFor[F](k, len(centroids)/dim, dim),
+		settled: settledFor[F](k),
+		raw:     centroids,
+		dim:     dim,
+		dot:     newDotSearch(f.kernel, distancesFor[F](k), centroids, dim),
+	}
+	n := len(points) / dim
+	labels, dists := make([]int32, n), make([]F, n)
+	if s.dot == nil {
+		s.packDifference()
+		var scratch searchScratch[F]
+		s.rows(labels, dists, points, &scratch)
+		return labels, dists, n
+	}
+	var scratch searchScratch[F]
+	s.rows(labels, dists, points, &scratch)
+	return labels, dists, len(scratch.retry)
+}
+
+func TestDotFunctions(t *testing.T) {
+	testDotFunctions(t, dotFunctions32)
+	testDotFunctions(t, dotFunctions64)
+}
+
+func testDotFunctions[F Float](t *testing.T, fns []dotFunction[F]) {
+	ns := []int{1, 3, 4, 5, 9, 17}
+	ks := []int{1, 3, 24, 25, 49, 97}
+	dims := 70
+	if testing.Short() {
+		ns, ks, dims = []int{5, 17}, []int{3, 25, 97}, 40
+	}
+	for _, f := range fns {
+		if !slices.Contains(Kernels(), f.isa) {
+			t.Logf("%s: this CPU lacks %s", f.isa, f.isa)
+			continue
+		}
+		t.Run(fmt.Sprintf("%s/%T", f.isa, F(0)), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(23, 23))
+			failures := 0
+			for dim := 1; dim <= dims; dim++ {
+				for _, n := range ns {
+					for _, k := range ks {
+						kind := []valueKind{normalValues, offsetValues, integerValues, specialValues}[(dim+n+k)%4]
+						c := generate[F](rng, kind, n, k, dim)
+						ref := newReference(c.points, c.centroids, dim)
+						ref.exact = c.exact
+						labels, dists, _ := f.run(t, c.points, c.centroids, dim)
+						if msg := ref.check(labels, dists, 3); msg != "" {
+							t.Errorf("%s: contract broken:%s", c.name, msg)
+							if failures++; failures > 10 {
+								t.Fatal("too many failures")
+							}
+						}
+					}
+				}
+			}
+
+			// The path is only worth having if it settles most points
+			// itself. generate plants ties, so these points are drawn
+			// without them.
+			points, retries := 0, 0
+			for dim := 1; dim <= dims; dim++ {
+				p, c := make([]F, 17*dim), make([]F, 97*dim)
+				fill(rng, p, normalValues)
+				fill(rng, c, normalValues)
+				_, _, r := f.run(t, p, c, dim)
+				points += 17
+				retries += r
+			}
+			if retries*20 > points {
+				t.Errorf("%d of %d normal points went to the difference kernels, want under 5%%", retries, points)
+			}
+		})
+	}
+}
+
+// TestDotRetries checks the points that the expansion path must hand on:
+// an exact tie, a point among centroids far from the origin and close
+// together, a NaN point and an infinite coordinate.
+func TestDotRetries(t *testing.T) {
+	const dim, k = 8, 30
+	for _, f := range dotFunctions32 {
+		if !slices.Contains(Kernels(), f.isa) {
+			continue
+		}
+		rng := rand.New(rand.NewPCG(5, 5))
+		centroids := normalSlice[float32](rng, k*dim)
+		for j := range centroids {
+			centroids[j] = 1e4 + centroids[j]/64
+		}
+		copy(centroids[20*dim:21*dim], centroids[3*dim:4*dim]) // centroid 20 repeats centroid 3
+		points := make([]float32, 4*dim)
+		copy(points[0:dim], centroids[3*dim:4*dim])
+		for j := range dim {
+			points[dim+j] = 1e4 + float32(j)/256
+		}
+		points[2*dim+5] = float32(nan)
+		points[3*dim] = float32(inf)
+		labels, dists, retries := f.run(t, points, centroids, dim)
+		if labels[0] != 3 || dists[0] != 0 {
+			t.Errorf("%s tied point: got label %d distance %v, want 3 and 0", f.isa, labels[0], dists[0])
+		}
+		if retries != 4 {
+			t.Errorf("%s: %d points went to the difference kernels, want all 4", f.isa, retries)
+		}
+		ref := newReference(points, centroids, dim)
+		if msg := ref.check(labels, dists, 4); msg != "" {
+			t.Errorf("%s: contract broken:%s", f.isa, msg)
+		}
+	}
+}
+
+// TestDotDispatch checks which shapes the expansion kernels serve.
+func TestDotDispatch(t *testing.T) {
+	for _, kernel := range Kernels() {
+		k, _ := lookupKernel(kernel)
+		for _, c := range []struct {
+			k, dim int
+		}{{dotMinCentroids, dotMinDim}, {dotMinCentroids - 1, dotMinDim}, {dotMinCentroids, dotMinDim - 1}} {
+			got := dotFor[float32](k, c.k, c.dim).fn != nil
+			want := kernel == "avx2" && c.k >= dotMinCentroids && c.dim >= dotMinDim
+			if got != want {
+				t.Errorf("kernel %s k %d dim %d: expansion path %v, want %v", kernel, c.k, c.dim, got, want)
+			}
+		}
+	}
+}
+
+// fuzzDotFunctions runs every expansion kernel of this CPU on a fuzz case.
+func fuzzDotFunctions[F Float](t *testing.T, c fuzzCase[F], ref *reference[F]) {
+	var fns []dotFunction[F]
+	switch fs := any(&fns).(type) {
+	case *[]dotFunction[float32]:
+		*fs = dotFunctions32
+	case *[]dotFunction[float64]:
+		*fs = dotFunctions64
+	}
+	for _, f := range fns {
+		if !slices.Contains(Kernels(), f.isa) {
+			continue
+		}
+		labels, dists, _ := f.run(t, c.points, c.centroids, c.dim)
+		if msg := ref.check(labels, dists, 5); msg != "" {
+			t.Errorf("%T expansion kernel %s, dim %d, n %d, k %d: contract broken:%s",
+				F(0), f.isa, c.dim, ref.n, ref.k, msg)
+		}
+	}
+}

@@ -1,0 +1,232 @@
+package vecfit
+
+import (
+	"math"
+	"unsafe"
+)
+
+// The expansion path ranks centroids by e(c) = ‖c‖² − 2·x·c, which differs
+// from ‖x − c‖² by the constant ‖x‖² and costs one FMA per coordinate
+// instead of a subtraction and an FMA. Its rounding error grows with ‖x‖²
+// and ‖c‖², not with the distance, so the path only picks a label. It
+// accepts the pick when the margin to the runner-up exceeds twice a
+// rigorous bound on that error, and then computes the distance from
+// differences. Every other point goes to the difference kernels. Accepted
+// points therefore meet the accuracy contract with room to spare: their
+// label is the unique exact nearest centroid.
+
+// dotKernel is one expansion kernel. It folds the packed centroids first,
+// first+1, … into each point's state: per lane, the smallest e (best1),
+// the second smallest (best2) and the index of best1, as three vectors of
+// lanes values. packed holds groups of block centroids laid out as
+// packCentroids does, and norms their squared norms in the same order.
+type dotKernel[F Float] struct {
+	fn    func(state []F, points, packed, norms []F, dim, groups, first int)
+	block int
+	lanes int
+}
+
+// dotChunk is a run of centroids in the layout that a dotKernel reads.
+type dotChunk[F Float] struct {
+	centroids []F
+	norms     []F
+	groups    int
+	first     int
+}
+
+// dotSearch is the expansion half of a search.
+type dotSearch[F Float] struct {
+	kernel dotKernel[F]
+	chunks []dotChunk[F]
+
+	// radius is the largest ‖c‖ over the centroids with a finite norm.
+	radius float64
+
+	// distances is the kernel's single-centroid distance kernel, and
+	// origin a row of dim zeros, so that distances(…, origin) returns
+	// squared norms.
+	distances func(dists, points, c []F, dim int)
+	origin    []F
+
+	// start is the state of a point before the first centroid.
+	start []F
+}
+
+// dotLimits returns, for F, the unit ε used in the error bound, the
+// smallest subnormal, and the largest (‖x‖ + radius)² for which no
+// product, sum or norm in the kernel can overflow.
+func dotLimits[F Float]() (eps, tiny, reach2Max float64) {
+	var zero F
+	if unsafe.Sizeof(zero) == 4 {
+		return 0x1p-23, math.SmallestNonzeroFloat32, math.MaxFloat32 / 16
+	}
+	return 0x1p-52, math.SmallestNonzeroFloat64, math.MaxFloat64 / 16
+}
+
+// newDotSearch packs the centroids for kern, or returns nil when their
+// norms are so large that few points could pass the check in accept.
+func newDotSearch[F Float](kern dotKernel[F], distances func(dists, points, c []F, dim int), centroids []F, dim int) *dotSearch[F] {
+	k := len(centroids) / dim
+	norms := make([]F, k)
+	var radius2 float64
+	for c := range k {
+		var sum float64
+		for _, v := range centroids[c*dim : (c+1)*dim] {
+			sum += float64(v) * float64(v)
+		}
+		norms[c] = F(sum)
+		if !math.IsInf(sum, 0) && sum > radius2 { // a NaN sum fails both
+			radius2 = sum
+		}
+	}
+	_, _, reach2Max := dotLimits[F]()
+	if radius2 > reach2Max/4 {
+		return nil
+	}
+	d := &dotSearch[F]{
+		kernel:    kern,
+		radius:    math.Sqrt(radius2),
+		distances: distances,
+		origin:    make([]F, dim),
+		start:     make([]F, 3*kern.lanes),
+	}
+	for l := range d.start {
+		d.start[l] = F(math.Inf(1))
+		if l >= 2*kern.lanes {
+			d.start[l] = -1
+		}
+	}
+
+	perChunk := chunkCentroids[F](dim, kern.block)
+	for first := 0; first < k; first += perChunk {
+		last := min(first+perChunk, k)
+		packed := packCentroids(centroids[first*dim:last*dim], dim, kern.block)
+		d.chunks = append(d.chunks, dotChunk[F]{
+			centroids: packed,
+			norms:     packCentroids(norms[first:last], 1, kern.block),
+			groups:    len(packed) / (dim * kern.block),
+			first:     first,
+		})
+	}
+	return d
+}
+
+// accept returns the label that a point's state picks, and whether the
+// margin proves it the unique exact nearest centroid. norm2 is ‖x‖² as the
+// distances kernel computes it, within a factor 1 ± (dim+1)·u.
+//
+// With u = ε/2 the unit roundoff, the kernel's e has an error of at most
+// (dim+2)·u·(‖x‖ + ‖c‖)² plus a few subnormals: the dot product's bound
+// γ_dim·‖x‖·‖c‖ (Cauchy–Schwarz), the rounding of ‖c‖² to F and that of
+// the final FMA. bound doubles this, so that it also covers the rounding of
+// radius. When best2 − best1 > 2·bound, every other centroid's exact e
+// exceeds the chosen one's.
+func (d *dotSearch[F]) accept(state []F, norm2 F, dim int) (int32, bool) {
+	lanes := d.kernel.lanes
+	best1, best2, index := state[:lanes], state[lanes:2*lanes], state[2*lanes:3*lanes]
+	// The kernel keeps best1 and best2 free of NaN.
+	low, first := 0, best1[0]
+	for l := 1; l < lanes; l++ {
+		if best1[l] < first {
+			low, first = l, best1[l]
+		}
+	}
+	second := best2[low]
+	for l := range lanes {
+		if l != low {
+			second = min(second, best1[l], best2[l])
+		}
+	}
+
+	eps, tiny, reach2Max := dotLimits[F]()
+	terms := float64(dim + 4)
+	upper := float64(norm2)*(1+terms*eps) + terms*tiny
+	reach := math.Sqrt(upper) + d.radius
+	reach2 := reach * reach
+	if !(reach2 <= reach2Max) { // also rejects NaN and +Inf
+		return 0, false
+	}
+	bound := terms*eps*reach2 + 4*terms*tiny
+	if !(float64(second)-float64(first) > 2*bound) {
+		return 0, false
+	}
+	return int32(index[low]), true
+}
+
+// dotRows is rows for a search with an expansion kernel.
+func (s *search[F]) dotRows(labels []int32, dists []F, points []F, scratch *searchScratch[F]) {
+	d := s.dot
+	n, dim := len(labels), s.dim
+	width := 3 * d.kernel.lanes
+	state := scratch.dotState(n * width)
+	// Every state starts as best1 = best2 = +Inf with index −1.
+	copy(state[:width], d.start)
+	for filled := width; filled < len(state); filled *= 2 {
+		copy(state[filled:], state[:filled])
+	}
+
+	// As in diffRows, each run of points meets every chunk before the
+	// next run starts.
+	run := chunkPoints[F](dim)
+	for lo := 0; lo < n; lo += run {
+		hi := min(lo+run, n)
+		for _, c := range d.chunks {
+			d.kernel.fn(state[lo*width:hi*width], points[lo*dim:hi*dim], c.centroids, c.norms, dim, c.groups, c.first)
+		}
+	}
+
+	norms := scratch.pointNorms(n)
+	d.distances(norms, points, d.origin, dim)
+	retry := scratch.retry[:0]
+	for i := range n {
+		label, ok := d.accept(state[i*width:(i+1)*width], norms[i], dim)
+		if !ok {
+			retry = append(retry, i)
+			continue
+		}
+		labels[i] = label
+		c := int(label) * dim
+		d.distances(dists[i:i+1], points[i*dim:(i+1)*dim], s.raw[c:c+dim], dim)
+	}
+	scratch.retry = retry
+	if len(retry) > 0 {
+		s.retryRows(labels, dists, points, retry, scratch)
+	}
+}
+
+// retryRows runs the difference kernels on the points listed in retry.
+func (s *search[F]) retryRows(labels []int32, dists []F, points []F, retry []int, scratch *searchScratch[F]) {
+	s.packDiff.Do(s.packDifference)
+	dim := s.dim
+	n := len(retry)
+	if cap(scratch.retryPoints) < n*dim {
+		scratch.retryPoints = make([]F, blockRows*dim)
+		scratch.retryLabels = make([]int32, blockRows)
+		scratch.retryDists = make([]F, blockRows)
+	}
+	rows := scratch.retryPoints[:n*dim]
+	for r, i := range retry {
+		copy(rows[r*dim:(r+1)*dim], points[i*dim:(i+1)*dim])
+	}
+	l, dd := scratch.retryLabels[:n], scratch.retryDists[:n]
+	s.diffRows(l, dd, rows, scratch)
+	for r, i := range retry {
+		labels[i], dists[i] = l[r], dd[r]
+	}
+}
+
+// pointNorms returns a buffer for the squared norms of a block of points.
+func (sc *searchScratch[F]) pointNorms(n int) []F {
+	if cap(sc.norms) < n {
+		sc.norms = make([]F, blockRows)
+	}
+	return sc.norms[:n]
+}
+
+// dotState returns a buffer for the states of a block of points.
+func (sc *searchScratch[F]) dotState(n int) []F {
+	if cap(sc.state) < n {
+		sc.state = make([]F, n)
+	}
+	return sc.state[:n]
+}
