@@ -108,3 +108,23 @@ func ridgeAVX2F64(grad []float64, X []float64, y []float64, w []float64, b float
 //
 //go:noescape
 func gramAVX2(G []float64, Z []float64, ds int, stride int)
+
+// colSumsAVX2F32 adds the first len(sums) columns of rows rows of X (rows of dim values) into sums, with AVX2. len(sums) is a multiple of 4.
+//
+//go:noescape
+func colSumsAVX2F32(sums []float64, X []float32, dim int, rows int)
+
+// centreAVX2F32 sets z[r·stride+c] = X[r·dim+c] − mean[c] for the first len(mean) columns of the len(t) rows of X, and adds Σᵣ t[r]·z[r·stride+c] to xty[c], with AVX2. len(mean) is a multiple of 4, and xty as long.
+//
+//go:noescape
+func centreAVX2F32(z []float64, X []float32, t []float64, mean []float64, xty []float64, dim int, stride int)
+
+// colSumsAVX2F64 adds the first len(sums) columns of rows rows of X (rows of dim values) into sums, with AVX2. len(sums) is a multiple of 4.
+//
+//go:noescape
+func colSumsAVX2F64(sums []float64, X []float64, dim int, rows int)
+
+// centreAVX2F64 sets z[r·stride+c] = X[r·dim+c] − mean[c] for the first len(mean) columns of the len(t) rows of X, and adds Σᵣ t[r]·z[r·stride+c] to xty[c], with AVX2. len(mean) is a multiple of 4, and xty as long.
+//
+//go:noescape
+func centreAVX2F64(z []float64, X []float64, t []float64, mean []float64, xty []float64, dim int, stride int)

@@ -5997,3 +5997,337 @@ gramAVX2_2_rows:
 gramAVX2_done:
 	VZEROUPPER
 	RET
+
+// func colSumsAVX2F32(sums []float64, X []float32, dim int, rows int)
+// Requires: AVX
+TEXT ·colSumsAVX2F32(SB), NOSPLIT, $0-64
+	MOVQ sums_base+0(FP), AX
+	MOVQ sums_len+8(FP), CX
+	MOVQ X_base+24(FP), DX
+	MOVQ dim+48(FP), BX
+	SHLQ $0x02, BX
+	MOVQ rows+56(FP), SI
+	SHRQ $0x02, CX
+	JZ   colSumsAVX2F32_done
+
+colSumsAVX2F32_quads:
+	CMPQ SI, $0x04
+	JL   colSumsAVX2F32_single
+	MOVQ CX, DI
+	MOVQ AX, R8
+	MOVQ DX, R9
+	LEAQ (DX)(BX*2), R10
+
+colSumsAVX2F32_quad:
+	VCVTPS2PD (R9), Y0
+	VCVTPS2PD (R9)(BX*1), Y1
+	VCVTPS2PD (R10), Y2
+	VCVTPS2PD (R10)(BX*1), Y3
+	VADDPD    Y1, Y0, Y0
+	VADDPD    Y3, Y2, Y2
+	VADDPD    Y2, Y0, Y0
+	VADDPD    (R8), Y0, Y0
+	VMOVUPD   Y0, (R8)
+	ADDQ      $0x10, R9
+	ADDQ      $0x10, R10
+	ADDQ      $0x20, R8
+	DECQ      DI
+	JNZ       colSumsAVX2F32_quad
+	ADDQ      BX, DX
+	ADDQ      BX, DX
+	ADDQ      BX, DX
+	ADDQ      BX, DX
+	SUBQ      $0x04, SI
+	JMP       colSumsAVX2F32_quads
+
+colSumsAVX2F32_single:
+	TESTQ SI, SI
+	JZ    colSumsAVX2F32_done
+	MOVQ  CX, DI
+	MOVQ  DX, R8
+	MOVQ  AX, R9
+
+colSumsAVX2F32_last:
+	VCVTPS2PD (R8), Y0
+	VADDPD    (R9), Y0, Y0
+	VMOVUPD   Y0, (R9)
+	ADDQ      $0x10, R8
+	ADDQ      $0x20, R9
+	DECQ      DI
+	JNZ       colSumsAVX2F32_last
+	ADDQ      BX, DX
+	DECQ      SI
+	JMP       colSumsAVX2F32_single
+
+colSumsAVX2F32_done:
+	VZEROUPPER
+	RET
+
+// func centreAVX2F32(z []float64, X []float32, t []float64, mean []float64, xty []float64, dim int, stride int)
+// Requires: AVX, FMA3
+TEXT ·centreAVX2F32(SB), NOSPLIT, $8-136
+	MOVQ z_base+0(FP), AX
+	MOVQ X_base+24(FP), CX
+	MOVQ t_base+48(FP), DX
+	MOVQ t_len+56(FP), BX
+	MOVQ mean_base+72(FP), SI
+	MOVQ mean_len+80(FP), DI
+	MOVQ xty_base+96(FP), R8
+	MOVQ dim+120(FP), R9
+	SHLQ $0x02, R9
+	MOVQ stride+128(FP), R10
+	SHLQ $0x03, R10
+	SHRQ $0x02, DI
+	JZ   centreAVX2F32_done
+
+centreAVX2F32_quads:
+	CMPQ         BX, $0x04
+	JL           centreAVX2F32_single
+	VBROADCASTSD (DX), Y0
+	VBROADCASTSD 8(DX), Y1
+	VBROADCASTSD 16(DX), Y2
+	VBROADCASTSD 24(DX), Y3
+	MOVQ         DI, R11
+	XORQ         R12, R12
+	MOVQ         CX, R13
+	LEAQ         (CX)(R9*2), R14
+	MOVQ         AX, R15
+	LEAQ         (AX)(R10*2), BP
+
+centreAVX2F32_quad:
+	VMOVUPD     (SI)(R12*1), Y4
+	VCVTPS2PD   (R13), Y5
+	VSUBPD      Y4, Y5, Y5
+	VMOVUPD     Y5, (R15)
+	VCVTPS2PD   (R13)(R9*1), Y6
+	VSUBPD      Y4, Y6, Y6
+	VMOVUPD     Y6, (R15)(R10*1)
+	VCVTPS2PD   (R14), Y7
+	VSUBPD      Y4, Y7, Y7
+	VMOVUPD     Y7, (BP)
+	VCVTPS2PD   (R14)(R9*1), Y8
+	VSUBPD      Y4, Y8, Y8
+	VMOVUPD     Y8, (BP)(R10*1)
+	VMULPD      Y0, Y5, Y4
+	VFMADD231PD Y1, Y6, Y4
+	VMULPD      Y2, Y7, Y5
+	VFMADD231PD Y3, Y8, Y5
+	VADDPD      Y5, Y4, Y4
+	VADDPD      (R8)(R12*1), Y4, Y4
+	VMOVUPD     Y4, (R8)(R12*1)
+	ADDQ        $0x10, R13
+	ADDQ        $0x10, R14
+	ADDQ        $0x20, R15
+	ADDQ        $0x20, BP
+	ADDQ        $0x20, R12
+	DECQ        R11
+	JNZ         centreAVX2F32_quad
+	ADDQ        R9, CX
+	ADDQ        R10, AX
+	ADDQ        R9, CX
+	ADDQ        R10, AX
+	ADDQ        R9, CX
+	ADDQ        R10, AX
+	ADDQ        R9, CX
+	ADDQ        R10, AX
+	ADDQ        $0x20, DX
+	SUBQ        $0x04, BX
+	JMP         centreAVX2F32_quads
+
+centreAVX2F32_single:
+	TESTQ        BX, BX
+	JZ           centreAVX2F32_done
+	VBROADCASTSD (DX), Y0
+	MOVQ         DI, R11
+	MOVQ         CX, R12
+	MOVQ         AX, R13
+	XORQ         R14, R14
+
+centreAVX2F32_last:
+	VCVTPS2PD   (R12), Y1
+	VSUBPD      (SI)(R14*1), Y1, Y1
+	VMOVUPD     Y1, (R13)
+	VMOVUPD     (R8)(R14*1), Y2
+	VFMADD231PD Y0, Y1, Y2
+	VMOVUPD     Y2, (R8)(R14*1)
+	ADDQ        $0x10, R12
+	ADDQ        $0x20, R13
+	ADDQ        $0x20, R14
+	DECQ        R11
+	JNZ         centreAVX2F32_last
+	ADDQ        R9, CX
+	ADDQ        R10, AX
+	ADDQ        $0x08, DX
+	DECQ        BX
+	JMP         centreAVX2F32_single
+
+centreAVX2F32_done:
+	VZEROUPPER
+	RET
+
+// func colSumsAVX2F64(sums []float64, X []float64, dim int, rows int)
+// Requires: AVX
+TEXT ·colSumsAVX2F64(SB), NOSPLIT, $0-64
+	MOVQ sums_base+0(FP), AX
+	MOVQ sums_len+8(FP), CX
+	MOVQ X_base+24(FP), DX
+	MOVQ dim+48(FP), BX
+	SHLQ $0x03, BX
+	MOVQ rows+56(FP), SI
+	SHRQ $0x02, CX
+	JZ   colSumsAVX2F64_done
+
+colSumsAVX2F64_quads:
+	CMPQ SI, $0x04
+	JL   colSumsAVX2F64_single
+	MOVQ CX, DI
+	MOVQ AX, R8
+	MOVQ DX, R9
+	LEAQ (DX)(BX*2), R10
+
+colSumsAVX2F64_quad:
+	VMOVUPD (R9), Y0
+	VMOVUPD (R9)(BX*1), Y1
+	VMOVUPD (R10), Y2
+	VMOVUPD (R10)(BX*1), Y3
+	VADDPD  Y1, Y0, Y0
+	VADDPD  Y3, Y2, Y2
+	VADDPD  Y2, Y0, Y0
+	VADDPD  (R8), Y0, Y0
+	VMOVUPD Y0, (R8)
+	ADDQ    $0x20, R9
+	ADDQ    $0x20, R10
+	ADDQ    $0x20, R8
+	DECQ    DI
+	JNZ     colSumsAVX2F64_quad
+	ADDQ    BX, DX
+	ADDQ    BX, DX
+	ADDQ    BX, DX
+	ADDQ    BX, DX
+	SUBQ    $0x04, SI
+	JMP     colSumsAVX2F64_quads
+
+colSumsAVX2F64_single:
+	TESTQ SI, SI
+	JZ    colSumsAVX2F64_done
+	MOVQ  CX, DI
+	MOVQ  DX, R8
+	MOVQ  AX, R9
+
+colSumsAVX2F64_last:
+	VMOVUPD (R8), Y0
+	VADDPD  (R9), Y0, Y0
+	VMOVUPD Y0, (R9)
+	ADDQ    $0x20, R8
+	ADDQ    $0x20, R9
+	DECQ    DI
+	JNZ     colSumsAVX2F64_last
+	ADDQ    BX, DX
+	DECQ    SI
+	JMP     colSumsAVX2F64_single
+
+colSumsAVX2F64_done:
+	VZEROUPPER
+	RET
+
+// func centreAVX2F64(z []float64, X []float64, t []float64, mean []float64, xty []float64, dim int, stride int)
+// Requires: AVX, FMA3
+TEXT ·centreAVX2F64(SB), NOSPLIT, $8-136
+	MOVQ z_base+0(FP), AX
+	MOVQ X_base+24(FP), CX
+	MOVQ t_base+48(FP), DX
+	MOVQ t_len+56(FP), BX
+	MOVQ mean_base+72(FP), SI
+	MOVQ mean_len+80(FP), DI
+	MOVQ xty_base+96(FP), R8
+	MOVQ dim+120(FP), R9
+	SHLQ $0x03, R9
+	MOVQ stride+128(FP), R10
+	SHLQ $0x03, R10
+	SHRQ $0x02, DI
+	JZ   centreAVX2F64_done
+
+centreAVX2F64_quads:
+	CMPQ         BX, $0x04
+	JL           centreAVX2F64_single
+	VBROADCASTSD (DX), Y0
+	VBROADCASTSD 8(DX), Y1
+	VBROADCASTSD 16(DX), Y2
+	VBROADCASTSD 24(DX), Y3
+	MOVQ         DI, R11
+	XORQ         R12, R12
+	MOVQ         CX, R13
+	LEAQ         (CX)(R9*2), R14
+	MOVQ         AX, R15
+	LEAQ         (AX)(R10*2), BP
+
+centreAVX2F64_quad:
+	VMOVUPD     (SI)(R12*1), Y4
+	VMOVUPD     (R13), Y5
+	VSUBPD      Y4, Y5, Y5
+	VMOVUPD     Y5, (R15)
+	VMOVUPD     (R13)(R9*1), Y6
+	VSUBPD      Y4, Y6, Y6
+	VMOVUPD     Y6, (R15)(R10*1)
+	VMOVUPD     (R14), Y7
+	VSUBPD      Y4, Y7, Y7
+	VMOVUPD     Y7, (BP)
+	VMOVUPD     (R14)(R9*1), Y8
+	VSUBPD      Y4, Y8, Y8
+	VMOVUPD     Y8, (BP)(R10*1)
+	VMULPD      Y0, Y5, Y4
+	VFMADD231PD Y1, Y6, Y4
+	VMULPD      Y2, Y7, Y5
+	VFMADD231PD Y3, Y8, Y5
+	VADDPD      Y5, Y4, Y4
+	VADDPD      (R8)(R12*1), Y4, Y4
+	VMOVUPD     Y4, (R8)(R12*1)
+	ADDQ        $0x20, R13
+	ADDQ        $0x20, R14
+	ADDQ        $0x20, R15
+	ADDQ        $0x20, BP
+	ADDQ        $0x20, R12
+	DECQ        R11
+	JNZ         centreAVX2F64_quad
+	ADDQ        R9, CX
+	ADDQ        R10, AX
+	ADDQ        R9, CX
+	ADDQ        R10, AX
+	ADDQ        R9, CX
+	ADDQ        R10, AX
+	ADDQ        R9, CX
+	ADDQ        R10, AX
+	ADDQ        $0x20, DX
+	SUBQ        $0x04, BX
+	JMP         centreAVX2F64_quads
+
+centreAVX2F64_single:
+	TESTQ        BX, BX
+	JZ           centreAVX2F64_done
+	VBROADCASTSD (DX), Y0
+	MOVQ         DI, R11
+	MOVQ         CX, R12
+	MOVQ         AX, R13
+	XORQ         R14, R14
+
+centreAVX2F64_last:
+	VMOVUPD     (R12), Y1
+	VSUBPD      (SI)(R14*1), Y1, Y1
+	VMOVUPD     Y1, (R13)
+	VMOVUPD     (R8)(R14*1), Y2
+	VFMADD231PD Y0, Y1, Y2
+	VMOVUPD     Y2, (R8)(R14*1)
+	ADDQ        $0x20, R12
+	ADDQ        $0x20, R13
+	ADDQ        $0x20, R14
+	DECQ        R11
+	JNZ         centreAVX2F64_last
+	ADDQ        R9, CX
+	ADDQ        R10, AX
+	ADDQ        $0x08, DX
+	DECQ        BX
+	JMP         centreAVX2F64_single
+
+centreAVX2F64_done:
+	VZEROUPPER
+	RET

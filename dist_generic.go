@@ -143,3 +143,28 @@ func distancesGeneric[F Float](dists, points, c []F, dim int) {
 		dists[i] = squaredDistance(points[i*dim:(i+1)*dim], c)
 	}
 }
+
+// colSumsGeneric is the reference column-sum kernel: it adds column c of
+// each of the rows rows of X (rows of dim values) into sums[c], for the
+// first len(sums) columns.
+func colSumsGeneric[F Float](sums []float64, X []F, dim, rows int) {
+	for r := range rows {
+		for c, v := range X[r*dim : r*dim+len(sums)] {
+			sums[c] += float64(v)
+		}
+	}
+}
+
+// centreGeneric is the reference centring kernel. For the first
+// len(mean) columns of the len(t) rows of X (rows of dim values) it sets
+// z[r·stride+c] = X[r·dim+c] − mean[c] and adds t[r]·z[r·stride+c] to
+// xty[c].
+func centreGeneric[F Float](z []float64, X []F, t, mean, xty []float64, dim, stride int) {
+	for r, tr := range t {
+		zr := z[r*stride : r*stride+len(mean)]
+		for c, v := range X[r*dim : r*dim+len(mean)] {
+			zr[c] = float64(v) - mean[c]
+			xty[c] += tr * zr[c]
+		}
+	}
+}

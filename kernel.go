@@ -36,6 +36,15 @@ type kernel struct {
 	// multiple of 8. gramGeneric states the exact loop.
 	gram64 func(G, Z []float64, ds, stride int)
 
+	// colSums32/64 and centre32/64 are the row kernels of FitRidge, for
+	// the first cols columns of rows, cols a multiple of 4 (see
+	// colSumsGeneric and centreGeneric). A kernel that leaves them nil
+	// gets the generic ones.
+	colSums32 func(sums []float64, X []float32, dim, rows int)
+	colSums64 func(sums []float64, X []float64, dim, rows int)
+	centre32  func(z []float64, X []float32, t, mean, xty []float64, dim, stride int)
+	centre64  func(z []float64, X []float64, t, mean, xty []float64, dim, stride int)
+
 	// settled32 and settled64 report whether every distance is below +Inf,
 	// so that the search can skip settling points one by one. A kernel
 	// that leaves them nil gets settledGeneric.
@@ -186,6 +195,32 @@ func distancesFor[F Float](k *kernel) func(dists, points, c []F, dim int) {
 		return any(k.distances64).(func(dists, points, c []F, dim int))
 	}
 	return distancesGeneric[F]
+}
+
+// colSumsFor returns the kernel's column-sum kernel for F, or the generic
+// one when the kernel has none.
+func colSumsFor[F Float](k *kernel) func(sums []float64, X []F, dim, rows int) {
+	var zero F
+	if _, ok := any(zero).(float32); ok && k.colSums32 != nil {
+		return any(k.colSums32).(func([]float64, []F, int, int))
+	}
+	if _, ok := any(zero).(float64); ok && k.colSums64 != nil {
+		return any(k.colSums64).(func([]float64, []F, int, int))
+	}
+	return colSumsGeneric[F]
+}
+
+// centreFor returns the kernel's centring kernel for F, or the generic
+// one when the kernel has none.
+func centreFor[F Float](k *kernel) func(z []float64, X []F, t, mean, xty []float64, dim, stride int) {
+	var zero F
+	if _, ok := any(zero).(float32); ok && k.centre32 != nil {
+		return any(k.centre32).(func([]float64, []F, []float64, []float64, []float64, int, int))
+	}
+	if _, ok := any(zero).(float64); ok && k.centre64 != nil {
+		return any(k.centre64).(func([]float64, []F, []float64, []float64, []float64, int, int))
+	}
+	return centreGeneric[F]
 }
 
 // ridgeFor returns the kernel's fused ridge kernel for F, or the generic

@@ -54,9 +54,13 @@ var avx2Kernel = &kernel{
 		}
 		return dotKernel[float64]{fn: dotAVX2F64_4x3, block: 12, lanes: 4}
 	},
-	ridge32: ridgeAVX2F32,
-	ridge64: ridgeAVX2F64,
-	gram64:  gramAVX2,
+	ridge32:   ridgeAVX2F32,
+	ridge64:   ridgeAVX2F64,
+	gram64:    gramAVX2,
+	colSums32: colSumsAVX2F32,
+	colSums64: colSumsAVX2F64,
+	centre32:  centreAVX2F32,
+	centre64:  centreAVX2F64,
 }
 
 // useDot reports whether the AVX2 expansion kernels should rank k
@@ -84,8 +88,8 @@ const (
 	lanesGroup  = 4
 )
 
-// The avx512 entry reuses the AVX2 ridge, Gram, scan and single-centroid
-// kernels. No AVX-512 versions of them were written, because a measured
+// The avx512 entry reuses the AVX2 ridge, Gram, row, scan and
+// single-centroid kernels. No AVX-512 versions of them were written, because a measured
 // FMA peak on AMD Zen 4 was the same for ZMM and YMM (57 and 56 GFMA
 // lanes/s).
 //
@@ -121,7 +125,11 @@ var avx512Kernel = &kernel{
 		}
 		return nearestKernel[float64]{fn: nearestAVX512F64_6x2, block: 16}
 	},
-	ridge32: ridgeAVX2F32,
-	ridge64: ridgeAVX2F64,
-	gram64:  gramAVX2,
+	ridge32:   ridgeAVX2F32,
+	ridge64:   ridgeAVX2F64,
+	gram64:    gramAVX2,
+	colSums32: colSumsAVX2F32,
+	colSums64: colSumsAVX2F64,
+	centre32:  centreAVX2F32,
+	centre64:  centreAVX2F64,
 }

@@ -103,7 +103,7 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 		return nil, err
 	}
 
-	m, err := weightedMeans(X, y, dim, opts)
+	m, err := weightedMeans(k, X, y, dim, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ type ridgeMoments struct {
 
 // weightedMeans checks that X and y are finite and returns their weighted
 // means. Sums are formed per chunk of rows and added in order.
-func weightedMeans[F Float](X, y []F, dim int, opts RidgeOptions) (ridgeMoments, error) {
+func weightedMeans[F Float](k *kernel, X, y []F, dim int, opts RidgeOptions) (ridgeMoments, error) {
 	n := len(y)
 	chunks := (n + ridgeChunkRows - 1) / ridgeChunkRows
 	// Chunk c stores Σw, Σw·y, rows of nonzero weight, the first
@@ -182,31 +182,16 @@ func weightedMeans[F Float](X, y []F, dim int, opts RidgeOptions) (ridgeMoments,
 	// partial[c*(dim+4):].
 	stride := dim + 4
 	partial := make([]float64, chunks*stride)
+	colSums := colSumsFor[F](k)
 	parallel(workerCount(opts.Workers, chunks, n*dim), chunks, func(c int, _ *struct{}) {
 		out := partial[c*stride : (c+1)*stride]
 		lo, hi := c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)
 		sx := out[4 : 4+dim]
 		var sw, sy, rows float64
-		for i := lo; i < hi; i++ {
-			x := X[i*dim : (i+1)*dim]
-			sx := sx[:len(x)]
-			wi := 1.0
-			if opts.Weights != nil {
-				wi = opts.Weights[i]
-			}
-			if wi == 0 {
-				// The row does not count, but must be finite too.
-				if _, bad := firstNonFinite(x, y[i:i+1], dim); bad {
-					sy = math.NaN()
-				}
-				continue
-			}
-			sw += wi
-			sy += wi * float64(y[i])
-			rows++
-			for j, v := range x {
-				sx[j] += wi * float64(v)
-			}
+		if opts.Weights == nil {
+			sw, sy, rows = unitSums(colSums, sx, X[lo*dim:hi*dim], y[lo:hi], dim)
+		} else {
+			sw, sy, rows = weightedSums(sx, X[lo*dim:hi*dim], y[lo:hi], opts.Weights[lo:hi], dim)
 		}
 		out[0], out[1], out[2], out[3] = sw, sy, rows, -1
 
@@ -252,6 +237,46 @@ func weightedMeans[F Float](X, y []F, dim int, opts RidgeOptions) (ridgeMoments,
 	return m, nil
 }
 
+// unitSums adds the columns of the rows of X into sx and returns Σw, Σy
+// and the number of rows, for rows of weight 1. The kernel sums the
+// columns in groups of 4 and Go the rest.
+func unitSums[F Float](colSums func(sums []float64, X []F, dim, rows int), sx []float64, X, y []F, dim int) (sw, sy, rows float64) {
+	cols := dim &^ 3
+	colSums(sx[:cols], X, dim, len(y))
+	for i, v := range y {
+		sy += float64(v)
+		for j := cols; j < dim; j++ {
+			sx[j] += float64(X[i*dim+j])
+		}
+	}
+	return float64(len(y)), sy, float64(len(y))
+}
+
+// weightedSums adds wᵢ·xᵢ into sx for the rows of X and returns Σw, Σw·y
+// and the number of rows of nonzero weight. A row of weight 0 that holds
+// a NaN or an infinity makes Σw·y NaN.
+func weightedSums[F Float](sx []float64, X, y []F, weights []float64, dim int) (sw, sy, rows float64) {
+	for i := range y {
+		x := X[i*dim : (i+1)*dim]
+		sx := sx[:len(x)]
+		wi := weights[i]
+		if wi == 0 {
+			// The row does not count, but must be finite too.
+			if _, bad := firstNonFinite(x, y[i:i+1], dim); bad {
+				sy = math.NaN()
+			}
+			continue
+		}
+		sw += wi
+		sy += wi * float64(y[i])
+		rows++
+		for j, v := range x {
+			sx[j] += wi * float64(v)
+		}
+	}
+	return sw, sy, rows
+}
+
 // Limits of the Gram accumulation: a block of centred rows fills about
 // gramBlockBytes, and the rows are split into at most gramSegments fixed
 // segments, each with its own Gram matrix, added in order at the end.
@@ -284,6 +309,7 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 	}
 	parts := make([]segment, segments)
 	gramKernel := gramFor(k)
+	centre := centreFor[F](k)
 	workers := workerCount(opts.Workers, segments, n*dim*dim)
 	parallel(workers, segments, func(s int, buf *gramScratch) {
 		if buf.z == nil {
@@ -299,11 +325,14 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 			addXty(xty, z, buf.t[:rows], stride)
 			rows = 0
 		}
-		for i := s * segRows; i < min((s+1)*segRows, n); i++ {
-			wi := 1.0
-			if opts.Weights != nil {
-				wi = opts.Weights[i]
-			}
+		lo, hi := s*segRows, min((s+1)*segRows, n)
+		if opts.Weights == nil {
+			centreRows(centre, gramKernel, gram, xty, buf, X[lo*dim:hi*dim], y[lo:hi], m, blockRows, stride, ds)
+			parts[s] = segment{gram, xty}
+			return
+		}
+		for i := lo; i < hi; i++ {
+			wi := opts.Weights[i]
 			if wi == 0 {
 				continue
 			}
@@ -345,6 +374,34 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 		}
 	}
 	return gram, xty, ds
+}
+
+// centreRows adds to gram and xty the Gram matrix and Zᵀt of the rows of
+// X and y centred on m, for rows of weight 1, block by block. The kernel
+// centres the columns in groups of 4 and Go the rest.
+func centreRows[F Float](centre func(z []float64, X []F, t, mean, xty []float64, dim, stride int),
+	gramKernel func(G, Z []float64, ds, stride int),
+	gram, xty []float64, buf *gramScratch, X, y []F, m ridgeMoments, blockRows, stride, ds int) {
+	dim := len(m.meanX)
+	cols := dim &^ 3
+	for lo := 0; lo < len(y); lo += blockRows {
+		hi := min(lo+blockRows, len(y))
+		t := buf.t[:hi-lo]
+		for r := range t {
+			t[r] = float64(y[lo+r]) - m.meanY
+		}
+		z := buf.z[:len(t)*stride]
+		rows := X[lo*dim : hi*dim]
+		centre(z, rows, t, m.meanX[:cols], xty[:cols], dim, stride)
+		for r, tr := range t {
+			for j := cols; j < dim; j++ {
+				v := float64(rows[r*dim+j]) - m.meanX[j]
+				z[r*stride+j] = v
+				xty[j] += tr * v
+			}
+		}
+		gramKernel(gram, z, ds, stride)
+	}
 }
 
 // gramScratch holds one goroutine's block of centred rows z and targets t.

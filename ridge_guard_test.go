@@ -119,3 +119,40 @@ func TestRidgeKernelsNoRowsGuard(t *testing.T) {
 		}
 	}
 }
+
+// TestRowKernelsGuardPages runs the row kernels of the fit with every
+// slice flush against a guard page.
+func TestRowKernelsGuardPages(t *testing.T) {
+	testRowKernelsGuard[float32](t)
+	testRowKernelsGuard[float64](t)
+}
+
+func testRowKernelsGuard[F Float](t *testing.T) {
+	for _, k := range kernels {
+		for _, dim := range []int{4, 5, 8, 11, 16} {
+			for _, rows := range []int{0, 1, 3, 4, 7} {
+				for _, atEnd := range []bool{true, false} {
+					cols := dim &^ 3
+					stride := cols
+					X := guardedRidgeSlice[F](t, rows*dim, atEnd)
+					for i := range X {
+						X[i] = F(i%13) - 6
+					}
+					sums := guardedRidgeSlice[float64](t, cols, atEnd)
+					z := guardedRidgeSlice[float64](t, rows*stride, atEnd)
+					for i := range z {
+						z[i] = sentinel
+					}
+					tv := guardedRidgeSlice[float64](t, rows, atEnd)
+					for i := range tv {
+						tv[i] = float64(i) - 1
+					}
+					mean := guardedRidgeSlice[float64](t, cols, atEnd)
+					xty := guardedRidgeSlice[float64](t, cols, atEnd)
+					name := fmt.Sprintf("%T kernel %s dim %d rows %d guard at end %v", F(0), k.name, dim, rows, atEnd)
+					checkRowKernels(t, name, k, X, dim, rows, stride, sums, z, tv, mean, xty)
+				}
+			}
+		}
+	}
+}

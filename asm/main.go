@@ -30,5 +30,9 @@ func main() {
 		ridge(t)
 	}
 	gram()
+	for _, t := range rowKernelTargets {
+		colSums(t)
+		centre(t)
+	}
 	Generate()
 }
