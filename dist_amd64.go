@@ -128,3 +128,8 @@ func colSumsAVX2F64(sums []float64, X []float64, dim int, rows int)
 //
 //go:noescape
 func centreAVX2F64(z []float64, X []float64, t []float64, mean []float64, xty []float64, dim int, stride int)
+
+// dotProductAVX2 returns Σ x[i]·y[i] over the first len(x) values, with AVX2. y is at least as long as x.
+//
+//go:noescape
+func dotProductAVX2(x []float64, y []float64) float64

@@ -6331,3 +6331,63 @@ centreAVX2F64_last:
 centreAVX2F64_done:
 	VZEROUPPER
 	RET
+
+// func dotProductAVX2(x []float64, y []float64) float64
+// Requires: AVX, FMA3
+TEXT ·dotProductAVX2(SB), NOSPLIT, $0-56
+	MOVQ   x_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	MOVQ   x_len+8(FP), DX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+dotProductAVX2_sixteen:
+	CMPQ        DX, $0x10
+	JL          dotProductAVX2_four
+	VMOVUPD     (AX), Y4
+	VFMADD231PD (CX), Y4, Y0
+	VMOVUPD     32(AX), Y4
+	VFMADD231PD 32(CX), Y4, Y1
+	VMOVUPD     64(AX), Y4
+	VFMADD231PD 64(CX), Y4, Y2
+	VMOVUPD     96(AX), Y4
+	VFMADD231PD 96(CX), Y4, Y3
+	ADDQ        $0x80, AX
+	ADDQ        $0x80, CX
+	SUBQ        $0x10, DX
+	JMP         dotProductAVX2_sixteen
+
+dotProductAVX2_four:
+	CMPQ        DX, $0x04
+	JL          dotProductAVX2_reduce
+	VMOVUPD     (AX), Y4
+	VFMADD231PD (CX), Y4, Y0
+	ADDQ        $0x20, AX
+	ADDQ        $0x20, CX
+	SUBQ        $0x04, DX
+	JMP         dotProductAVX2_four
+
+dotProductAVX2_reduce:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X0
+	VHADDPD      X0, X0, X0
+
+dotProductAVX2_one:
+	TESTQ       DX, DX
+	JZ          dotProductAVX2_done
+	VMOVSD      (AX), X1
+	VFMADD231SD (CX), X1, X0
+	ADDQ        $0x08, AX
+	ADDQ        $0x08, CX
+	DECQ        DX
+	JMP         dotProductAVX2_one
+
+dotProductAVX2_done:
+	VMOVSD X0, ret+48(FP)
+	VZEROUPPER
+	RET

@@ -45,6 +45,11 @@ type kernel struct {
 	centre32  func(z []float64, X []float32, t, mean, xty []float64, dim, stride int)
 	centre64  func(z []float64, X []float64, t, mean, xty []float64, dim, stride int)
 
+	// dotProduct returns Σ x[i]·y[i] for len(y) ≥ len(x). The Cholesky
+	// factorisation of FitRidge calls it. A kernel that leaves it nil
+	// gets dot.
+	dotProduct func(x, y []float64) float64
+
 	// settled32 and settled64 report whether every distance is below +Inf,
 	// so that the search can skip settling points one by one. A kernel
 	// that leaves them nil gets settledGeneric.
@@ -221,6 +226,15 @@ func centreFor[F Float](k *kernel) func(z []float64, X []F, t, mean, xty []float
 		return any(k.centre64).(func([]float64, []F, []float64, []float64, []float64, int, int))
 	}
 	return centreGeneric[F]
+}
+
+// dotProductFor returns the kernel's dot product, or dot when the kernel
+// has none.
+func dotProductFor(k *kernel) func(x, y []float64) float64 {
+	if k.dotProduct != nil {
+		return k.dotProduct
+	}
+	return dot
 }
 
 // ridgeFor returns the kernel's fused ridge kernel for F, or the generic

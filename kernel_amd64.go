@@ -61,6 +61,8 @@ var avx2Kernel = &kernel{
 	colSums64: colSumsAVX2F64,
 	centre32:  centreAVX2F32,
 	centre64:  centreAVX2F64,
+
+	dotProduct: dotProductAVX2,
 }
 
 // useDot reports whether the AVX2 expansion kernels should rank k
@@ -132,4 +134,6 @@ var avx512Kernel = &kernel{
 	colSums64: colSumsAVX2F64,
 	centre32:  centreAVX2F32,
 	centre64:  centreAVX2F64,
+
+	dotProduct: dotProductAVX2,
 }

@@ -149,7 +149,7 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 		}
 	}
 	weights := xty
-	if err := choleskySolve(a, dim, weights, lambda == 0); err != nil {
+	if err := choleskySolve(a, dim, weights, lambda == 0, dotProductFor(k)); err != nil {
 		var singular *singularColumn
 		if errors.As(err, &singular) {
 			return nil, singular.describe(!opts.NoIntercept)
@@ -470,8 +470,9 @@ func (e *singularColumn) describe(centred bool) error {
 // both triangles filled), overwriting b with x and a with its Cholesky
 // factor. With checkRank, a pivot of at most rankTolerance times its
 // diagonal entry makes the system singular; otherwise only a pivot ≤ 0
-// does. A singular system returns a *singularColumn.
-func choleskySolve(a []float64, d int, b []float64, checkRank bool) error {
+// does. A singular system returns a *singularColumn. dot computes the
+// inner products, which take nearly all of the time.
+func choleskySolve(a []float64, d int, b []float64, checkRank bool, dot func(x, y []float64) float64) error {
 	for j := range d {
 		lj := a[j*d : j*d+j]
 		s := a[j*d+j] - dot(lj, lj)

@@ -156,3 +156,25 @@ func testRowKernelsGuard[F Float](t *testing.T) {
 		}
 	}
 }
+
+// TestDotProductKernelsGuardPages runs every kernel's dot product on
+// slices flush against a guard page.
+func TestDotProductKernelsGuardPages(t *testing.T) {
+	for _, k := range kernels {
+		for _, n := range []int{0, 1, 3, 4, 15, 16, 17, 37} {
+			for _, atEnd := range []bool{true, false} {
+				x := guardedRidgeSlice[float64](t, n, atEnd)
+				y := guardedRidgeSlice[float64](t, n, atEnd)
+				want := 0.0
+				for i := range x {
+					x[i], y[i] = float64(i%5)-2, float64(i%3)
+					want += x[i] * y[i]
+				}
+				// Small integers make every order of summation exact.
+				if got := dotProductFor(k)(x, y); got != want {
+					t.Errorf("kernel %s n %d guard at end %v: dot product is %v, want %v", k.name, n, atEnd, got, want)
+				}
+			}
+		}
+	}
+}

@@ -104,3 +104,25 @@ func testRowKernels[F Float](t *testing.T) {
 		}
 	}
 }
+
+// TestDotProductKernels checks every kernel's dot product against the
+// ordered sum, within (n+2)·ε₆₄ of the sum of absolute products, for
+// lengths around each step of the 16- and 4-value loops.
+func TestDotProductKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, k := range kernels {
+		dot := dotProductFor(k)
+		for n := range 70 {
+			x := randomFloats[float64](rng, n+1)[1:]
+			y := randomFloats[float64](rng, n+3)[1:] // longer than x
+			var want, tol float64
+			for i, v := range x {
+				want += v * y[i]
+				tol += float64(n+2) * 0x1p-52 * math.Abs(v*y[i])
+			}
+			if got := dot(x, y); !(math.Abs(got-want) <= tol) {
+				t.Errorf("kernel %s n %d: dot product is %v, want %v within %g", k.name, n, got, want, tol)
+			}
+		}
+	}
+}

@@ -242,3 +242,72 @@ func (q quadRows) advance(n int) {
 	ADDQ(U8(n), q.lo)
 	ADDQ(U8(n), q.hi)
 }
+
+// dotProduct emits dotProductAVX2, the inner product that the Cholesky
+// factorisation of FitRidge spends its time in. Four accumulators of four
+// lanes cover the FMA latency, and the last len%4 values go one at a time.
+func dotProduct() {
+	const name = "dotProductAVX2"
+	TEXT(name, NOSPLIT, "func(x, y []float64) float64")
+	Pragma("noescape")
+	Doc(name + " returns Σ x[i]·y[i] over the first len(x) values, with AVX2. y is at least as long as x.")
+
+	x := Load(Param("x").Base(), GP64())
+	y := Load(Param("y").Base(), GP64())
+	n := Load(Param("x").Len(), GP64())
+	acc := make([]VecVirtual, 4)
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPD(acc[i], acc[i], acc[i])
+	}
+
+	Label(name + "_sixteen")
+	CMPQ(n, U8(16))
+	JL(LabelRef(name + "_four"))
+	for i := range acc {
+		v := YMM()
+		VMOVUPD(Mem{Base: x, Disp: 32 * i}, v)
+		VFMADD231PD(Mem{Base: y, Disp: 32 * i}, v, acc[i])
+	}
+	ADDQ(U8(128), x)
+	ADDQ(U8(128), y)
+	SUBQ(U8(16), n)
+	JMP(LabelRef(name + "_sixteen"))
+
+	Label(name + "_four")
+	CMPQ(n, U8(4))
+	JL(LabelRef(name + "_reduce"))
+	v := YMM()
+	VMOVUPD(Mem{Base: x}, v)
+	VFMADD231PD(Mem{Base: y}, v, acc[0])
+	ADDQ(U8(32), x)
+	ADDQ(U8(32), y)
+	SUBQ(U8(4), n)
+	JMP(LabelRef(name + "_four"))
+
+	Label(name + "_reduce")
+	VADDPD(acc[1], acc[0], acc[0])
+	VADDPD(acc[3], acc[2], acc[2])
+	VADDPD(acc[2], acc[0], acc[0])
+	hi := YMM()
+	VEXTRACTF128(U8(1), acc[0], hi.AsX())
+	sum := XMM()
+	VADDPD(hi.AsX(), acc[0].AsX(), sum)
+	VHADDPD(sum, sum, sum)
+
+	Label(name + "_one")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	a := XMM()
+	VMOVSD(Mem{Base: x}, a)
+	VFMADD231SD(Mem{Base: y}, a, sum)
+	ADDQ(U8(8), x)
+	ADDQ(U8(8), y)
+	DECQ(n)
+	JMP(LabelRef(name + "_one"))
+
+	Label(name + "_done")
+	VMOVSD(sum, returnAddr(0))
+	VZEROUPPER()
+	RET()
+}

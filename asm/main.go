@@ -34,5 +34,6 @@ func main() {
 		colSums(t)
 		centre(t)
 	}
+	dotProduct()
 	Generate()
 }
