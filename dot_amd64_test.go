@@ -182,3 +182,53 @@ func fuzzDotFunctions[F Float](t *testing.T, c fuzzCase[F], ref *reference[F]) {
 		}
 	}
 }
+
+// TestDotProbe checks both ways a block continues after its first
+// dotProbeRows points: straight to the difference kernels when most of
+// them failed the margin check, and on the expansion path otherwise.
+func TestDotProbe(t *testing.T) {
+	const dim, k, n = 16, 100, 200
+	for _, f := range dotFunctions32 {
+		if !slices.Contains(Kernels(), f.isa) {
+			continue
+		}
+		rng := rand.New(rand.NewPCG(7, 7))
+
+		// Points and centroids close together far from the origin: no
+		// margin can be proved.
+		far := make([]float32, (n+k)*dim)
+		for i := range far {
+			far[i] = float32(1e4 + rng.Float64())
+		}
+		points, centroids := far[:n*dim], far[n*dim:]
+		labels, dists, retries := f.run(t, points, centroids, dim)
+		if retries != dotProbeRows {
+			t.Errorf("%s far data: %d points went through the margin check and failed, want only the %d probed", f.isa, retries, dotProbeRows)
+		}
+		if msg := newReference(points, centroids, dim).check(labels, dists, 4); msg != "" {
+			t.Errorf("%s far data: contract broken:%s", f.isa, msg)
+		}
+
+		// Ordinary probed points, then points tied between centroids 1
+		// and 50: the expansion path goes on and hands on the ties.
+		centroids = normalSlice[float32](rng, k*dim)
+		copy(centroids[50*dim:51*dim], centroids[dim:2*dim])
+		points = normalSlice[float32](rng, n*dim)
+		for i := dotProbeRows; i < n; i++ {
+			copy(points[i*dim:(i+1)*dim], centroids[dim:2*dim])
+		}
+		labels, dists, retries = f.run(t, points, centroids, dim)
+		if retries < n-dotProbeRows {
+			t.Errorf("%s tied points: %d points failed the margin check, want at least %d", f.isa, retries, n-dotProbeRows)
+		}
+		for i := dotProbeRows; i < n; i++ {
+			if labels[i] != 1 {
+				t.Errorf("%s tied point %d: label %d, want 1 (the lower of two equal centroids)", f.isa, i, labels[i])
+				break
+			}
+		}
+		if msg := newReference(points, centroids, dim).check(labels, dists, 4); msg != "" {
+			t.Errorf("%s tied points: contract broken:%s", f.isa, msg)
+		}
+	}
+}

@@ -153,8 +153,38 @@ func (d *dotSearch[F]) accept(state []F, norm2 F, dim int) (int32, bool) {
 	return int32(index[low]), true
 }
 
+// dotProbeRows is the number of points at the start of a block that the
+// expansion path tries first. When most of them fail the margin check, the
+// rest of the block goes straight to the difference kernels, which bounds
+// the cost of data that the expansion cannot rank. The choice depends only
+// on the block's own points, so results stay the same for any number of
+// goroutines.
+const dotProbeRows = 64
+
 // dotRows is rows for a search with an expansion kernel.
 func (s *search[F]) dotRows(labels []int32, dists []F, points []F, scratch *searchScratch[F]) {
+	n, dim := len(labels), s.dim
+	probe := min(n, dotProbeRows)
+	retry := s.dotPass(labels[:probe], dists[:probe], points[:probe*dim], 0, scratch.retry[:0], scratch)
+	switch {
+	case probe == n:
+		// The probe was the whole block.
+	case 4*len(retry) > 3*probe:
+		s.packDiff.Do(s.packDifference)
+		s.diffRows(labels[probe:], dists[probe:], points[probe*dim:], scratch)
+	default:
+		retry = s.dotPass(labels[probe:], dists[probe:], points[probe*dim:], probe, retry, scratch)
+	}
+	scratch.retry = retry
+	if len(retry) > 0 {
+		s.retryRows(labels, dists, points, retry, scratch)
+	}
+}
+
+// dotPass runs the expansion kernel on points and settles every point
+// whose margin check passes. It appends the index of each other point,
+// plus offset, to retry and returns it.
+func (s *search[F]) dotPass(labels []int32, dists []F, points []F, offset int, retry []int, scratch *searchScratch[F]) []int {
 	d := s.dot
 	n, dim := len(labels), s.dim
 	width := 3 * d.kernel.lanes
@@ -177,21 +207,17 @@ func (s *search[F]) dotRows(labels []int32, dists []F, points []F, scratch *sear
 
 	norms := scratch.pointNorms(n)
 	d.distances(norms, points, d.origin, dim)
-	retry := scratch.retry[:0]
 	for i := range n {
 		label, ok := d.accept(state[i*width:(i+1)*width], norms[i], dim)
 		if !ok {
-			retry = append(retry, i)
+			retry = append(retry, offset+i)
 			continue
 		}
 		labels[i] = label
 		c := int(label) * dim
 		d.distances(dists[i:i+1], points[i*dim:(i+1)*dim], s.raw[c:c+dim], dim)
 	}
-	scratch.retry = retry
-	if len(retry) > 0 {
-		s.retryRows(labels, dists, points, retry, scratch)
-	}
+	return retry
 }
 
 // retryRows runs the difference kernels on the points listed in retry.
