@@ -6381,7 +6381,8 @@ dotProductAVX2_one:
 	TESTQ       DX, DX
 	JZ          dotProductAVX2_done
 	VMOVSD      (AX), X1
-	VFMADD231SD (CX), X1, X0
+	VMOVSD      (CX), X2
+	VFMADD231SD X2, X1, X0
 	ADDQ        $0x08, AX
 	ADDQ        $0x08, CX
 	DECQ        DX

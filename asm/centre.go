@@ -298,9 +298,12 @@ func dotProduct() {
 	Label(name + "_one")
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_done"))
-	a := XMM()
+	// Both values are loaded first: qemu 7.2 reads past the 8 bytes of a
+	// VFMADD231SD memory operand and faults at a page end.
+	a, b := XMM(), XMM()
 	VMOVSD(Mem{Base: x}, a)
-	VFMADD231SD(Mem{Base: y}, a, sum)
+	VMOVSD(Mem{Base: y}, b)
+	VFMADD231SD(b, a, sum)
 	ADDQ(U8(8), x)
 	ADDQ(U8(8), y)
 	DECQ(n)
