@@ -118,9 +118,10 @@ func newDotSearch[F Float](kern dotKernel[F], distances func(dists, points, c []
 // With u = ε/2 the unit roundoff, the kernel's e has an error of at most
 // (dim+2)·u·(‖x‖ + ‖c‖)² plus a few subnormals: the dot product's bound
 // γ_dim·‖x‖·‖c‖ (Cauchy–Schwarz), the rounding of ‖c‖² to F and that of
-// the final FMA. bound doubles this, so that it also covers the rounding of
-// radius. When best2 − best1 > 2·bound, every other centroid's exact e
-// exceeds the chosen one's.
+// the final FMA. bound is (2·dim+8)·u·(‖x‖ + radius)², which also covers
+// the float64 sum behind ‖c‖² (up to dim·u·‖c‖² when F is float64) and the
+// rounding of radius. When best2 − best1 > 2·bound, every other
+// centroid's exact e exceeds the chosen one's.
 func (d *dotSearch[F]) accept(state []F, norm2 F, dim int) (int32, bool) {
 	lanes := d.kernel.lanes
 	best1, best2, index := state[:lanes], state[lanes:2*lanes], state[2*lanes:3*lanes]
