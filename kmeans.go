@@ -94,8 +94,8 @@ type KMeansOptions struct {
 	// weight 0.
 	Weights []float64
 
-	// Workers is the maximum number of goroutines. Zero means GOMAXPROCS.
-	// It never changes the result.
+	// Workers is the maximum number of goroutines. Zero means GOMAXPROCS,
+	// and a negative value is an error. It never changes the result.
 	Workers int
 
 	// Kernel names the nearest-centroid kernel, one of Kernels(). Empty
