@@ -33,7 +33,7 @@ type inputFlags struct {
 func addInputFlags(fs *flag.FlagSet) *inputFlags {
 	in := &inputFlags{}
 	fs.StringVar(&in.format, "format", "", "input `format`: csv, tsv, npy or fvecs (default: from the file extension; csv for standard input)")
-	fs.StringVar(&in.header, "header", "auto", "whether the first CSV row is a header: auto (a header when any field is not a number), `yes` or no")
+	fs.StringVar(&in.header, "header", "auto", "`mode` for the first CSV row: auto (a header when any field is not a number), yes (a header) or no (data)")
 	return in
 }
 
