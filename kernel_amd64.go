@@ -18,12 +18,8 @@ func assemblyKernels() []*kernel {
 	return ks
 }
 
-var avx2Kernel = &kernel{
-	name:        "avx2",
-	settled32:   settledAVX2F32,
-	settled64:   settledAVX2F64,
-	distances32: distancesAVX2F32,
-	distances64: distancesAVX2F64,
+var avx2Kernel = withAVX2Helpers(&kernel{
+	name: "avx2",
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case k <= 8:
@@ -54,23 +50,29 @@ var avx2Kernel = &kernel{
 		}
 		return dotKernel[float64]{fn: dotAVX2F64_4x3, block: 12, lanes: 4}
 	},
-	ridge32:   ridgeAVX2F32,
-	ridge64:   ridgeAVX2F64,
-	gram64:    gramAVX2,
-	colSums32: colSumsAVX2F32,
-	colSums64: colSumsAVX2F64,
-	centre32:  centreAVX2F32,
-	centre64:  centreAVX2F64,
+})
 
-	dotProduct: dotProductAVX2,
+// withAVX2Helpers fills in the AVX2 kernels that both amd64 kernels use:
+// the ridge, Gram, row, scan, single-centroid and dot-product kernels.
+func withAVX2Helpers(k *kernel) *kernel {
+	k.settled32, k.settled64 = settledAVX2F32, settledAVX2F64
+	k.distances32, k.distances64 = distancesAVX2F32, distancesAVX2F64
+	k.ridge32, k.ridge64 = ridgeAVX2F32, ridgeAVX2F64
+	k.gram64 = gramAVX2
+	k.colSums32, k.colSums64 = colSumsAVX2F32, colSumsAVX2F64
+	k.centre32, k.centre64 = centreAVX2F32, centreAVX2F64
+	k.dotProduct = dotProductAVX2
+	return k
 }
 
 // useDot reports whether the AVX2 expansion kernels should rank k
 // centroids of dim coordinates. Below these sizes the Go work per point
 // (checking the margin, computing the chosen distance) outweighs the
-// faster kernel. On an AMD EPYC (Zen 4), n=20000 float32 points, the
-// expansion path ran d=64 k=100 at 31 GFMA/s against 29 for the difference
-// kernel, d=128 k=48 at 27 against 26, and d=256 k=256 at 44 against 37.
+// faster kernel. On an AMD EPYC (Zen 4), n=20000 float32 points, two runs
+// each: at d=64 the difference kernel led at k=48 (27–29 GFMA/s against
+// 24–27) and the expansion path at k=100 (31–32 against 27–30). At d=48
+// the two were even, and at d=256 k=256 the expansion path ran 43–45
+// against 36–39.
 func useDot(k, dim int) bool {
 	return dim >= dotMinDim && k >= dotMinCentroids
 }
@@ -98,12 +100,8 @@ const (
 // It has no expansion path either. An AVX-512 expansion kernel (6 points
 // by 64 centroids) ran sift at 44 GFMA/s and bert at 51 on AMD Zen 4,
 // against 50 and 53 for the difference kernels in the same runs.
-var avx512Kernel = &kernel{
-	name:        "avx512",
-	settled32:   settledAVX2F32,
-	settled64:   settledAVX2F64,
-	distances32: distancesAVX2F32,
-	distances64: distancesAVX2F64,
+var avx512Kernel = withAVX2Helpers(&kernel{
+	name: "avx512",
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case dim <= maxLanesDim:
@@ -127,13 +125,4 @@ var avx512Kernel = &kernel{
 		}
 		return nearestKernel[float64]{fn: nearestAVX512F64_6x2, block: 16}
 	},
-	ridge32:   ridgeAVX2F32,
-	ridge64:   ridgeAVX2F64,
-	gram64:    gramAVX2,
-	colSums32: colSumsAVX2F32,
-	colSums64: colSumsAVX2F64,
-	centre32:  centreAVX2F32,
-	centre64:  centreAVX2F64,
-
-	dotProduct: dotProductAVX2,
-}
+})
