@@ -24,7 +24,7 @@ var dotFunctions64 = []dotFunction[float64]{
 	{"avx2", dotKernel[float64]{fn: dotAVX2F64_4x3, block: 12, lanes: 4}},
 }
 
-// dotRun searches with the expansion kernel forced on, whatever the
+// run searches with the expansion kernel forced on, whatever the
 // shape, and returns the labels, the distances and the number of points
 // handed to the difference kernels. n must not exceed blockRows.
 func (f dotFunction[F]) run(t testing.TB, points, centroids []F, dim int) ([]int32, []F, int) {
@@ -42,13 +42,14 @@ func (f dotFunction[F]) run(t testing.TB, points, centroids []F, dim int) ([]int
 	}
 	n := len(points) / dim
 	labels, dists := make([]int32, n), make([]F, n)
+	var scratch searchScratch[F]
 	if s.dot == nil {
+		// The norms are too large for the expansion: every point takes
+		// the difference kernels.
 		s.packDifference()
-		var scratch searchScratch[F]
 		s.rows(labels, dists, points, &scratch)
 		return labels, dists, n
 	}
-	var scratch searchScratch[F]
 	s.rows(labels, dists, points, &scratch)
 	return labels, dists, len(scratch.retry)
 }
