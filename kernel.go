@@ -36,10 +36,10 @@ type kernel struct {
 	// multiple of 8. gramGeneric states the exact loop.
 	gram64 func(G, Z []float64, ds, stride int)
 
-	// colSums32/64 and centre32/64 are the row kernels of FitRidge, for
-	// the first cols columns of rows, cols a multiple of 4 (see
-	// colSumsGeneric and centreGeneric). A kernel that leaves them nil
-	// gets the generic ones.
+	// colSums32/64 and centre32/64 are the row kernels of FitRidge. They
+	// cover the first len(sums) or len(mean) columns of each row, a
+	// multiple of 4, as colSumsGeneric and centreGeneric state. A kernel
+	// that leaves them nil gets the generic ones.
 	colSums32 func(sums []float64, X []float32, dim, rows int)
 	colSums64 func(sums []float64, X []float64, dim, rows int)
 	centre32  func(z []float64, X []float32, t, mean, xty []float64, dim, stride int)
