@@ -5999,7 +5999,7 @@ gramAVX2_done:
 	RET
 
 // func colSumsAVX2F32(sums []float64, X []float32, dim int, rows int)
-// Requires: AVX
+// Requires: AVX, MMX+
 TEXT ·colSumsAVX2F32(SB), NOSPLIT, $0-64
 	MOVQ sums_base+0(FP), AX
 	MOVQ sums_len+8(FP), CX
@@ -6017,28 +6017,36 @@ colSumsAVX2F32_quads:
 	MOVQ AX, R8
 	MOVQ DX, R9
 	LEAQ (DX)(BX*2), R10
+	LEAQ (DX)(BX*8), R11
+	LEAQ (R11)(BX*2), R12
 
 colSumsAVX2F32_quad:
-	VCVTPS2PD (R9), Y0
-	VCVTPS2PD (R9)(BX*1), Y1
-	VCVTPS2PD (R10), Y2
-	VCVTPS2PD (R10)(BX*1), Y3
-	VADDPD    Y1, Y0, Y0
-	VADDPD    Y3, Y2, Y2
-	VADDPD    Y2, Y0, Y0
-	VADDPD    (R8), Y0, Y0
-	VMOVUPD   Y0, (R8)
-	ADDQ      $0x10, R9
-	ADDQ      $0x10, R10
-	ADDQ      $0x20, R8
-	DECQ      DI
-	JNZ       colSumsAVX2F32_quad
-	ADDQ      BX, DX
-	ADDQ      BX, DX
-	ADDQ      BX, DX
-	ADDQ      BX, DX
-	SUBQ      $0x04, SI
-	JMP       colSumsAVX2F32_quads
+	PREFETCHT0 (R11)
+	PREFETCHT0 (R11)(BX*1)
+	PREFETCHT0 (R12)
+	PREFETCHT0 (R12)(BX*1)
+	ADDQ       $0x10, R11
+	ADDQ       $0x10, R12
+	VCVTPS2PD  (R9), Y0
+	VCVTPS2PD  (R9)(BX*1), Y1
+	VCVTPS2PD  (R10), Y2
+	VCVTPS2PD  (R10)(BX*1), Y3
+	VADDPD     Y1, Y0, Y0
+	VADDPD     Y3, Y2, Y2
+	VADDPD     Y2, Y0, Y0
+	VADDPD     (R8), Y0, Y0
+	VMOVUPD    Y0, (R8)
+	ADDQ       $0x10, R9
+	ADDQ       $0x10, R10
+	ADDQ       $0x20, R8
+	DECQ       DI
+	JNZ        colSumsAVX2F32_quad
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	SUBQ       $0x04, SI
+	JMP        colSumsAVX2F32_quads
 
 colSumsAVX2F32_single:
 	TESTQ SI, SI
@@ -6064,7 +6072,7 @@ colSumsAVX2F32_done:
 	RET
 
 // func centreAVX2F32(z []float64, X []float32, t []float64, mean []float64, xty []float64, dim int, stride int)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·centreAVX2F32(SB), NOSPLIT, $8-136
 	MOVQ z_base+0(FP), AX
 	MOVQ X_base+24(FP), CX
@@ -6089,25 +6097,31 @@ centreAVX2F32_quads:
 	VBROADCASTSD 24(DX), Y3
 	MOVQ         DI, R11
 	XORQ         R12, R12
-	MOVQ         CX, R13
-	LEAQ         (CX)(R9*2), R14
-	MOVQ         AX, R15
-	LEAQ         (AX)(R10*2), BP
+	LEAQ         (CX)(R9*2), R13
+	LEAQ         (AX)(R10*2), R14
+	LEAQ         (CX)(R9*8), R15
+	LEAQ         (R15)(R9*2), BP
 
 centreAVX2F32_quad:
+	PREFETCHT0  (R15)
+	PREFETCHT0  (R15)(R9*1)
+	PREFETCHT0  (BP)
+	PREFETCHT0  (BP)(R9*1)
+	ADDQ        $0x10, R15
+	ADDQ        $0x10, BP
 	VMOVUPD     (SI)(R12*1), Y4
-	VCVTPS2PD   (R13), Y5
+	VCVTPS2PD   (CX), Y5
 	VSUBPD      Y4, Y5, Y5
-	VMOVUPD     Y5, (R15)
-	VCVTPS2PD   (R13)(R9*1), Y6
+	VMOVUPD     Y5, (AX)
+	VCVTPS2PD   (CX)(R9*1), Y6
 	VSUBPD      Y4, Y6, Y6
-	VMOVUPD     Y6, (R15)(R10*1)
-	VCVTPS2PD   (R14), Y7
+	VMOVUPD     Y6, (AX)(R10*1)
+	VCVTPS2PD   (R13), Y7
 	VSUBPD      Y4, Y7, Y7
-	VMOVUPD     Y7, (BP)
-	VCVTPS2PD   (R14)(R9*1), Y8
+	VMOVUPD     Y7, (R14)
+	VCVTPS2PD   (R13)(R9*1), Y8
 	VSUBPD      Y4, Y8, Y8
-	VMOVUPD     Y8, (BP)(R10*1)
+	VMOVUPD     Y8, (R14)(R10*1)
 	VMULPD      Y0, Y5, Y4
 	VFMADD231PD Y1, Y6, Y4
 	VMULPD      Y2, Y7, Y5
@@ -6115,21 +6129,21 @@ centreAVX2F32_quad:
 	VADDPD      Y5, Y4, Y4
 	VADDPD      (R8)(R12*1), Y4, Y4
 	VMOVUPD     Y4, (R8)(R12*1)
+	ADDQ        $0x10, CX
 	ADDQ        $0x10, R13
-	ADDQ        $0x10, R14
-	ADDQ        $0x20, R15
-	ADDQ        $0x20, BP
+	ADDQ        $0x20, AX
+	ADDQ        $0x20, R14
 	ADDQ        $0x20, R12
 	DECQ        R11
 	JNZ         centreAVX2F32_quad
-	ADDQ        R9, CX
-	ADDQ        R10, AX
-	ADDQ        R9, CX
-	ADDQ        R10, AX
-	ADDQ        R9, CX
-	ADDQ        R10, AX
-	ADDQ        R9, CX
-	ADDQ        R10, AX
+	MOVQ        mean_len+80(FP), R11
+	SHLQ        $0x02, R11
+	SUBQ        R11, CX
+	LEAQ        (CX)(R9*4), CX
+	MOVQ        mean_len+80(FP), R11
+	SHLQ        $0x03, R11
+	SUBQ        R11, AX
+	LEAQ        (AX)(R10*4), AX
 	ADDQ        $0x20, DX
 	SUBQ        $0x04, BX
 	JMP         centreAVX2F32_quads
@@ -6166,7 +6180,7 @@ centreAVX2F32_done:
 	RET
 
 // func colSumsAVX2F64(sums []float64, X []float64, dim int, rows int)
-// Requires: AVX
+// Requires: AVX, MMX+
 TEXT ·colSumsAVX2F64(SB), NOSPLIT, $0-64
 	MOVQ sums_base+0(FP), AX
 	MOVQ sums_len+8(FP), CX
@@ -6184,28 +6198,36 @@ colSumsAVX2F64_quads:
 	MOVQ AX, R8
 	MOVQ DX, R9
 	LEAQ (DX)(BX*2), R10
+	LEAQ (DX)(BX*8), R11
+	LEAQ (R11)(BX*2), R12
 
 colSumsAVX2F64_quad:
-	VMOVUPD (R9), Y0
-	VMOVUPD (R9)(BX*1), Y1
-	VMOVUPD (R10), Y2
-	VMOVUPD (R10)(BX*1), Y3
-	VADDPD  Y1, Y0, Y0
-	VADDPD  Y3, Y2, Y2
-	VADDPD  Y2, Y0, Y0
-	VADDPD  (R8), Y0, Y0
-	VMOVUPD Y0, (R8)
-	ADDQ    $0x20, R9
-	ADDQ    $0x20, R10
-	ADDQ    $0x20, R8
-	DECQ    DI
-	JNZ     colSumsAVX2F64_quad
-	ADDQ    BX, DX
-	ADDQ    BX, DX
-	ADDQ    BX, DX
-	ADDQ    BX, DX
-	SUBQ    $0x04, SI
-	JMP     colSumsAVX2F64_quads
+	PREFETCHT0 (R11)
+	PREFETCHT0 (R11)(BX*1)
+	PREFETCHT0 (R12)
+	PREFETCHT0 (R12)(BX*1)
+	ADDQ       $0x20, R11
+	ADDQ       $0x20, R12
+	VMOVUPD    (R9), Y0
+	VMOVUPD    (R9)(BX*1), Y1
+	VMOVUPD    (R10), Y2
+	VMOVUPD    (R10)(BX*1), Y3
+	VADDPD     Y1, Y0, Y0
+	VADDPD     Y3, Y2, Y2
+	VADDPD     Y2, Y0, Y0
+	VADDPD     (R8), Y0, Y0
+	VMOVUPD    Y0, (R8)
+	ADDQ       $0x20, R9
+	ADDQ       $0x20, R10
+	ADDQ       $0x20, R8
+	DECQ       DI
+	JNZ        colSumsAVX2F64_quad
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	ADDQ       BX, DX
+	SUBQ       $0x04, SI
+	JMP        colSumsAVX2F64_quads
 
 colSumsAVX2F64_single:
 	TESTQ SI, SI
@@ -6231,7 +6253,7 @@ colSumsAVX2F64_done:
 	RET
 
 // func centreAVX2F64(z []float64, X []float64, t []float64, mean []float64, xty []float64, dim int, stride int)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·centreAVX2F64(SB), NOSPLIT, $8-136
 	MOVQ z_base+0(FP), AX
 	MOVQ X_base+24(FP), CX
@@ -6256,25 +6278,31 @@ centreAVX2F64_quads:
 	VBROADCASTSD 24(DX), Y3
 	MOVQ         DI, R11
 	XORQ         R12, R12
-	MOVQ         CX, R13
-	LEAQ         (CX)(R9*2), R14
-	MOVQ         AX, R15
-	LEAQ         (AX)(R10*2), BP
+	LEAQ         (CX)(R9*2), R13
+	LEAQ         (AX)(R10*2), R14
+	LEAQ         (CX)(R9*8), R15
+	LEAQ         (R15)(R9*2), BP
 
 centreAVX2F64_quad:
+	PREFETCHT0  (R15)
+	PREFETCHT0  (R15)(R9*1)
+	PREFETCHT0  (BP)
+	PREFETCHT0  (BP)(R9*1)
+	ADDQ        $0x20, R15
+	ADDQ        $0x20, BP
 	VMOVUPD     (SI)(R12*1), Y4
-	VMOVUPD     (R13), Y5
+	VMOVUPD     (CX), Y5
 	VSUBPD      Y4, Y5, Y5
-	VMOVUPD     Y5, (R15)
-	VMOVUPD     (R13)(R9*1), Y6
+	VMOVUPD     Y5, (AX)
+	VMOVUPD     (CX)(R9*1), Y6
 	VSUBPD      Y4, Y6, Y6
-	VMOVUPD     Y6, (R15)(R10*1)
-	VMOVUPD     (R14), Y7
+	VMOVUPD     Y6, (AX)(R10*1)
+	VMOVUPD     (R13), Y7
 	VSUBPD      Y4, Y7, Y7
-	VMOVUPD     Y7, (BP)
-	VMOVUPD     (R14)(R9*1), Y8
+	VMOVUPD     Y7, (R14)
+	VMOVUPD     (R13)(R9*1), Y8
 	VSUBPD      Y4, Y8, Y8
-	VMOVUPD     Y8, (BP)(R10*1)
+	VMOVUPD     Y8, (R14)(R10*1)
 	VMULPD      Y0, Y5, Y4
 	VFMADD231PD Y1, Y6, Y4
 	VMULPD      Y2, Y7, Y5
@@ -6282,21 +6310,21 @@ centreAVX2F64_quad:
 	VADDPD      Y5, Y4, Y4
 	VADDPD      (R8)(R12*1), Y4, Y4
 	VMOVUPD     Y4, (R8)(R12*1)
+	ADDQ        $0x20, CX
 	ADDQ        $0x20, R13
+	ADDQ        $0x20, AX
 	ADDQ        $0x20, R14
-	ADDQ        $0x20, R15
-	ADDQ        $0x20, BP
 	ADDQ        $0x20, R12
 	DECQ        R11
 	JNZ         centreAVX2F64_quad
-	ADDQ        R9, CX
-	ADDQ        R10, AX
-	ADDQ        R9, CX
-	ADDQ        R10, AX
-	ADDQ        R9, CX
-	ADDQ        R10, AX
-	ADDQ        R9, CX
-	ADDQ        R10, AX
+	MOVQ        mean_len+80(FP), R11
+	SHLQ        $0x03, R11
+	SUBQ        R11, CX
+	LEAQ        (CX)(R9*4), CX
+	MOVQ        mean_len+80(FP), R11
+	SHLQ        $0x03, R11
+	SUBQ        R11, AX
+	LEAQ        (AX)(R10*4), AX
 	ADDQ        $0x20, DX
 	SUBQ        $0x04, BX
 	JMP         centreAVX2F64_quads
