@@ -63,7 +63,7 @@ func colSums(t target) {
 	c, ss := GP64(), GP64()
 	MOVQ(cols, c)
 	MOVQ(sums, ss)
-	xr, ahead := newQuadRows(x, rowBytes), nextQuad(x, rowBytes)
+	xr, ahead := newQuadRows(x, rowBytes), rowsAhead(x, rowBytes)
 	Label(name + "_quad")
 	ahead.prefetch(4 * t.size)
 	v := make([]VecVirtual, 4)
@@ -147,7 +147,7 @@ func centre(t target) {
 	MOVQ(cols, c)
 	XORQ(off, off) // byte offset into mean and xty
 	xr, zr := quadRowsAt(x, rowBytes), quadRowsAt(z, zBytes)
-	ahead := nextQuad(x, rowBytes)
+	ahead := rowsAhead(x, rowBytes)
 	Label(name + "_quad")
 	ahead.prefetch(4 * t.size)
 	m := YMM()
@@ -252,8 +252,9 @@ func quadRowsAt(first, bytes Register) quadRows {
 	return q
 }
 
-// nextQuad addresses the four rows after the four at first.
-func nextQuad(first, bytes Register) quadRows {
+// rowsAhead addresses rows 8 to 11 counted from first: the group of
+// four after the next.
+func rowsAhead(first, bytes Register) quadRows {
 	next := GP64()
 	LEAQ(Mem{Base: first, Index: bytes, Scale: 8}, next)
 	return quadRowsAt(next, bytes)
@@ -262,7 +263,7 @@ func nextQuad(first, bytes Register) quadRows {
 // prefetch asks for the cache lines at the four bases and moves them on
 // by n bytes. Both kernels go through four rows at a time, column by
 // column, so the hardware sees four short streams that stop at each row's
-// end; loading the next four rows ahead of time keeps X coming from
+// end; asking for the rows two groups ahead keeps X coming from
 // memory at its full rate. A prefetch past the end of X reads nothing and
 // cannot fault.
 func (q quadRows) prefetch(n int) {
