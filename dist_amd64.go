@@ -133,3 +133,8 @@ func centreAVX2F64(z []float64, X []float64, t []float64, mean []float64, xty []
 //
 //go:noescape
 func dotProductAVX2(x []float64, y []float64) float64
+
+// blockDotsAVX2 sets out[p·4+q] to Σ a[(i+p)·stride+k]·a[(j+q)·stride+k] over k < n, for p < 2 and q < 4, with AVX2. n is a multiple of 4.
+//
+//go:noescape
+func blockDotsAVX2(out *[8]float64, a []float64, stride int, i int, j int, n int)

@@ -6420,3 +6420,68 @@ dotProductAVX2_done:
 	VMOVSD X0, ret+48(FP)
 	VZEROUPPER
 	RET
+
+// func blockDotsAVX2(out *[8]float64, a []float64, stride int, i int, j int, n int)
+// Requires: AVX, FMA3
+TEXT ·blockDotsAVX2(SB), NOSPLIT, $0-64
+	MOVQ   a_base+8(FP), AX
+	MOVQ   stride+32(FP), CX
+	SHLQ   $0x03, CX
+	MOVQ   n+56(FP), DX
+	MOVQ   i+40(FP), BX
+	IMULQ  CX, BX
+	ADDQ   AX, BX
+	LEAQ   (BX)(CX*1), SI
+	MOVQ   j+48(FP), DI
+	IMULQ  CX, DI
+	ADDQ   AX, DI
+	LEAQ   (DI)(CX*1), AX
+	LEAQ   (AX)(CX*1), R8
+	LEAQ   (R8)(CX*1), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   R9, R9
+	SHLQ   $0x03, DX
+	JZ     blockDotsAVX2_reduce
+
+blockDotsAVX2_four:
+	VMOVUPD     (BX)(R9*1), Y8
+	VMOVUPD     (SI)(R9*1), Y9
+	VMOVUPD     (DI)(R9*1), Y10
+	VFMADD231PD Y10, Y8, Y0
+	VFMADD231PD Y10, Y9, Y4
+	VMOVUPD     (AX)(R9*1), Y10
+	VFMADD231PD Y10, Y8, Y1
+	VFMADD231PD Y10, Y9, Y5
+	VMOVUPD     (R8)(R9*1), Y10
+	VFMADD231PD Y10, Y8, Y2
+	VFMADD231PD Y10, Y9, Y6
+	VMOVUPD     (CX)(R9*1), Y10
+	VFMADD231PD Y10, Y8, Y3
+	VFMADD231PD Y10, Y9, Y7
+	ADDQ        $0x20, R9
+	CMPQ        R9, DX
+	JL          blockDotsAVX2_four
+
+blockDotsAVX2_reduce:
+	MOVQ       out+0(FP), AX
+	VHADDPD    Y1, Y0, Y0
+	VHADDPD    Y3, Y2, Y1
+	VPERM2F128 $0x21, Y1, Y0, Y2
+	VBLENDPD   $0x0c, Y1, Y0, Y0
+	VADDPD     Y0, Y2, Y2
+	VMOVUPD    Y2, (AX)
+	VHADDPD    Y5, Y4, Y0
+	VHADDPD    Y7, Y6, Y1
+	VPERM2F128 $0x21, Y1, Y0, Y2
+	VBLENDPD   $0x0c, Y1, Y0, Y0
+	VADDPD     Y0, Y2, Y2
+	VMOVUPD    Y2, 32(AX)
+	VZEROUPPER
+	RET

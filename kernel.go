@@ -50,6 +50,13 @@ type kernel struct {
 	// gets dot.
 	dotProduct func(x, y []float64) float64
 
+	// blockDots sets out[p·4+q] = Σ a[(i+p)·stride+k]·a[(j+q)·stride+k]
+	// over k < n (a multiple of 4), for p < 2 and q < 4: the inner
+	// products of two rows with four. The Cholesky factorisation calls it
+	// (see choleskySolve). A kernel that leaves it nil gets
+	// blockDotsGeneric.
+	blockDots func(out *[8]float64, a []float64, stride, i, j, n int)
+
 	// settled32 and settled64 report whether every distance is below +Inf,
 	// so that the search can skip settling points one by one. A kernel
 	// that leaves them nil gets settledGeneric.
@@ -235,6 +242,15 @@ func dotProductFor(k *kernel) func(x, y []float64) float64 {
 		return k.dotProduct
 	}
 	return dot
+}
+
+// blockDotsFor returns the kernel's blockDots, or blockDotsGeneric when
+// the kernel has none.
+func blockDotsFor(k *kernel) func(out *[8]float64, a []float64, stride, i, j, n int) {
+	if k.blockDots != nil {
+		return k.blockDots
+	}
+	return blockDotsGeneric
 }
 
 // ridgeFor returns the kernel's fused ridge kernel for F, or the generic

@@ -53,7 +53,7 @@ var avx2Kernel = withAVX2Helpers(&kernel{
 })
 
 // withAVX2Helpers fills in the AVX2 kernels that both amd64 kernels use:
-// the ridge, Gram, row, scan, single-centroid and dot-product kernels.
+// the ridge, Gram, row, scan, single-centroid and inner-product kernels.
 func withAVX2Helpers(k *kernel) *kernel {
 	k.settled32, k.settled64 = settledAVX2F32, settledAVX2F64
 	k.distances32, k.distances64 = distancesAVX2F32, distancesAVX2F64
@@ -62,6 +62,7 @@ func withAVX2Helpers(k *kernel) *kernel {
 	k.colSums32, k.colSums64 = colSumsAVX2F32, colSumsAVX2F64
 	k.centre32, k.centre64 = centreAVX2F32, centreAVX2F64
 	k.dotProduct = dotProductAVX2
+	k.blockDots = blockDotsAVX2
 	return k
 }
 

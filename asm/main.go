@@ -35,5 +35,6 @@ func main() {
 		centre(t)
 	}
 	dotProduct()
+	blockDots()
 	Generate()
 }
