@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // RidgeOptions selects how [FitRidge] fits. The zero value fits a bias,
@@ -292,7 +293,8 @@ func weightedSums[F Float](sx []float64, X, y []F, weights []float64, dim int) (
 
 // Limits of the Gram accumulation: a block of centred rows fills about
 // gramBlockBytes, and the rows are split into at most gramSegments fixed
-// segments, each with its own Gram matrix, added in order at the end.
+// segments (a power of two), each with its own Gram matrix, added in order
+// at the end.
 const (
 	gramBlockBytes   = 256 << 10
 	gramMaxBlockRows = 512
@@ -315,6 +317,9 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 	}
 	blockRows := max(16, min(gramMaxBlockRows, gramBlockBytes/(8*stride)))
 	segments := max(1, min(gramSegments, (n+gramSegmentRows-1)/gramSegmentRows, gramSegmentBytes/(8*ds*ds)))
+	// A power of two splits evenly over 2 or 4 goroutines, where 5
+	// segments on 2 would leave one goroutine 3 to do.
+	segments = 1 << (bits.Len(uint(segments)) - 1)
 	segRows := (n + segments - 1) / segments
 
 	type segment struct {
