@@ -14,8 +14,10 @@ import (
 // reduce its lanes to one label. Here each lane holds one point instead of
 // one centroid, so the running minimum is already per point and nothing is
 // reduced. A tile of L points (16 float32 or 8 float64) is first transposed
-// into a stack buffer, one vector per coordinate, by permutations (pairs for
-// dim 2, zips for dims 3 to maxZipDim) or else by gathers:
+// to one vector per coordinate. Dims 3 to maxZipDim are transposed by
+// permutations (zips) and stay in registers (registerGroups). Dim 2 is
+// transposed by permutations (pairs) and larger dims by gathers, into a
+// stack buffer that the loop below reads:
 //
 //	for j := range dim { X[j] = points[tile+lane][j] for each lane }
 //	for each group of 4 centroids c (packed, NaN-padded):
@@ -24,7 +26,8 @@ import (
 //		}
 //		for c := range 4 { keep acc[c] in bestD/bestI where it is smaller }
 //
-// Four independent accumulators cover the four-cycle FMA latency. A partial
+// Four independent accumulators cover the four-cycle FMA latency (eight in
+// registerGroups, which takes two groups at a time). A partial
 // last tile runs under a lane mask, so no lane reads or writes outside the
 // slices. The stack buffer holds at most maxLanesDim coordinates.
 const (
@@ -73,6 +76,7 @@ func lanes(t target) {
 		VPMULLD(dimv, index, index)
 	}
 
+	bestD, bestI := ZMM(), ZMM()
 	Label(name + "_tile")
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_done"))
@@ -97,8 +101,9 @@ func lanes(t target) {
 		j := Load(Param("dim"), GP64())
 		CMPQ(j, U8(dim))
 		JNE(LabelRef(fmt.Sprintf("%s_zip%d_next", name, dim)))
-		zips(t, rows, buf, count, dim, fmt.Sprintf("%s_zip%d", name, dim))
-		JMP(LabelRef(name + "_transposed"))
+		x := zips(t, rows, count, dim, fmt.Sprintf("%s_zip%d", name, dim))
+		registerGroups(t, x, bestD, bestI, fmt.Sprintf("%s_zip%d", name, dim))
+		JMP(LabelRef(name + "_store"))
 		Label(fmt.Sprintf("%s_zip%d_next", name, dim))
 	}
 	{
@@ -123,7 +128,7 @@ func lanes(t target) {
 	}
 	Label(name + "_transposed")
 
-	bestD, bestI, cur := ZMM(), ZMM(), ZMM()
+	cur := ZMM()
 	t.broadcast(t.posInf(), bestD)
 	t.zero(bestI)
 	t.zero(cur)
@@ -163,6 +168,7 @@ func lanes(t target) {
 	DECQ(groups)
 	JNZ(LabelRef(name + "_centroids"))
 
+	Label(name + "_store")
 	Comment("Store the tile's labels and distances under the lane mask.")
 	if t.size == 4 {
 		ints := ZMM()
@@ -246,7 +252,7 @@ const maxZipDim = 12
 // permutations. On AMD Zen 4 (n=2000, d=10, k=10) the 40 permutations of a
 // tile took some 55 cycles and the 10 gathers they replace some 200, also
 // when the gathers were interleaved with the distance loop.
-func zips(t target, rows, buf, count Register, dim int, name string) {
+func zips(t target, rows, count Register, dim int, name string) []VecVirtual {
 	L := t.lanes()
 	half := L / 2
 	v := make([]VecVirtual, dim)
@@ -316,8 +322,63 @@ func zips(t target, rows, buf, count Register, dim int, name string) {
 		}
 		v = next
 	}
-	for j := range v {
-		t.move(v[j], Mem{Base: buf}.Offset(j*t.width))
+	return v
+}
+
+// registerGroups sets bestD and bestI to the smallest squared distance of
+// each lane's point and its centroid index, for the coordinates x of a
+// tile held in registers. It is the distance loop of lanes unrolled over
+// the coordinates, so that no coordinate is stored and reloaded. It takes
+// two groups (eight accumulators) at a time, and a last odd group alone.
+func registerGroups(t target, x []VecVirtual, bestD, bestI VecVirtual, name string) {
+	cur, one := ZMM(), ZMM()
+	t.broadcast(t.posInf(), bestD)
+	t.zero(bestI)
+	t.zero(cur)
+	t.broadcast(t.constant(1), one)
+	cptr := Load(Param("packed").Base(), GP64())
+	groups := Load(Param("groups"), GP64())
+
+	CMPQ(groups, U8(2))
+	JLT(LabelRef(name + "_single"))
+	Label(name + "_pairs")
+	groupDistances(t, x, cptr, 2, bestD, bestI, cur, one)
+	SUBQ(U8(2), groups)
+	CMPQ(groups, U8(2))
+	JGE(LabelRef(name + "_pairs"))
+	Label(name + "_single")
+	TESTQ(groups, groups)
+	JZ(LabelRef(name + "_end"))
+	groupDistances(t, x, cptr, 1, bestD, bestI, cur, one)
+	Label(name + "_end")
+}
+
+// groupDistances compares the tile x with count packed groups at cptr,
+// keeps the nearest in bestD and bestI, and advances cptr past the groups.
+// cur is the index of the first centroid, and one a vector of ones.
+func groupDistances(t target, x []VecVirtual, cptr Register, count int, bestD, bestI, cur, one VecVirtual) {
+	acc := make([]VecVirtual, count*lanesGroup)
+	for j := range x {
+		for c := range acc {
+			group, lane := c/lanesGroup, c%lanesGroup
+			offset := ((group*len(x)+j)*lanesGroup + lane) * t.size
+			d := ZMM()
+			t.subBroadcast(Mem{Base: cptr}.Offset(offset), x[j], d)
+			if j == 0 {
+				acc[c] = ZMM()
+				t.mul(d, d, acc[c])
+			} else {
+				t.fma(d, d, acc[c])
+			}
+		}
+	}
+	ADDQ(U32(count*len(x)*lanesGroup*t.size), cptr)
+	for c := range acc {
+		m := K()
+		t.cmp(cmpLT, bestD, acc[c], m)
+		t.min(bestD, acc[c], bestD)
+		t.blend(m, cur, bestI)
+		t.add(one, cur, cur)
 	}
 }
 
@@ -384,4 +445,12 @@ func paramAddr(name string) Mem {
 		panic(err)
 	}
 	return b.Addr
+}
+
+func (t target) mul(a, b, dst Op) {
+	if t.size == 4 {
+		VMULPS(a, b, dst)
+	} else {
+		VMULPD(a, b, dst)
+	}
 }
