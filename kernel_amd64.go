@@ -85,9 +85,11 @@ const (
 
 // The lane-per-point kernels (one point per lane, see asm/lanes.go) take
 // dims up to maxLanesDim and centroids packed in groups of lanesGroup.
-// Above 12 coordinates their gathers cost more than the lane reductions
-// they save: on an AMD EPYC (Zen 4), d=4 k=100 ran 24 GFMA/s against 18 for
-// the centroid-per-lane kernel, and d=16 k=16 ran 17 against 21.
+// Up to 12 coordinates they transpose a tile with permutations. Above
+// that they would use gathers, which cost more than the lane reductions
+// they save: on an AMD EPYC (Zen 4), with gathers at every dim, d=4 k=100
+// ran 24 GFMA/s against 18 for the centroid-per-lane kernel, and d=16
+// k=16 ran 17 against 21.
 const (
 	maxLanesDim = 12
 	lanesGroup  = 4
