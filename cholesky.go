@@ -5,20 +5,20 @@ import "math"
 // choleskySolve solves a·x = b for the symmetric d×d matrix whose lower
 // triangle a holds (row-major with rows stride values apart, the upper
 // triangle unused), overwriting b with x and the lower triangle with the
-// Cholesky factor L. With checkRank, a pivot of at most rankTolerance
-// times its diagonal entry makes the system singular; otherwise only a
-// pivot ≤ 0 does. A singular system returns a *singularColumn naming the
-// first such column.
+// Cholesky factor L. With noise (λ = 0), a pivot sⱼ of at most
+// rankTolerance times its diagonal entry, or with √sⱼ ≤ noise[j], makes
+// the system singular; with noise nil only a pivot ≤ 0 does. A singular
+// system returns a *singularColumn naming the first such column.
 //
 // The factorisation goes left to right through blocks of four columns.
 // The inner products with the columns before a block take nearly all of
 // the time, and the kernel's blockDots forms them for two rows and the
 // block's four columns at once (see asm/cholesky.go for why).
-func choleskySolve(a []float64, d, stride int, b []float64, checkRank bool, k *kernel) error {
-	f := factor{a: a, stride: stride, blockDots: blockDotsFor(k), dot: dotProductFor(k)}
+func choleskySolve(a []float64, d, stride int, b, noise []float64, k *kernel) error {
+	f := factor{a: a, stride: stride, noise: noise, blockDots: blockDotsFor(k), dot: dotProductFor(k)}
 	for jb := 0; jb < d; jb += 4 {
 		if d-jb < 4 {
-			if err := f.lastColumns(jb, d, checkRank); err != nil {
+			if err := f.lastColumns(jb, d); err != nil {
 				return err
 			}
 			break
@@ -26,7 +26,7 @@ func choleskySolve(a []float64, d, stride int, b []float64, checkRank bool, k *k
 		for r := jb; r < jb+4; r += 2 {
 			f.prefixDots(r, jb)
 			for p := range 2 {
-				if err := f.diagonalRow(r+p, jb, p, checkRank); err != nil {
+				if err := f.diagonalRow(r+p, jb, p); err != nil {
 					return err
 				}
 			}
@@ -50,6 +50,7 @@ func choleskySolve(a []float64, d, stride int, b []float64, checkRank bool, k *k
 type factor struct {
 	a         []float64
 	stride    int
+	noise     []float64 // the rounding noise of each column, or nil for λ > 0
 	blockDots func(out *[8]float64, a []float64, stride, i, j, n int)
 	dot       func(x, y []float64) float64
 	// s holds Σ L[i+p][k]·L[jb+q][k] over k < jb at s[p·4+q], for the
@@ -84,23 +85,29 @@ func (f *factor) finishRow(i, jb, p, c int) {
 
 // diagonalRow finishes row i of the block jb…jb+3, from f.s row p: the
 // entries left of the diagonal, then the pivot.
-func (f *factor) diagonalRow(i, jb, p int, checkRank bool) error {
+func (f *factor) diagonalRow(i, jb, p int) error {
 	c := i - jb
 	f.finishRow(i, jb, p, c)
 	squares := f.s[p*4+c]
 	for _, v := range f.a[f.at(i, jb):f.at(i, i)] {
 		squares += v * v
 	}
-	return f.pivot(i, squares, checkRank)
+	return f.pivot(i, squares)
 }
 
 // pivot sets L[j][j] from the sum of squares of row j left of the
 // diagonal, or returns the error of a singular system.
-func (f *factor) pivot(j int, squares float64, checkRank bool) error {
+func (f *factor) pivot(j int, squares float64) error {
 	diag := f.a[f.at(j, j)]
 	s := diag - squares
-	if !(s > 0) || (checkRank && s <= rankTolerance*diag) {
-		return &singularColumn{column: j, zero: diag == 0 || (checkRank && diag <= 0)}
+	singular, zero := !(s > 0), diag == 0
+	if f.noise != nil {
+		// Square roots, because the noise squared may overflow.
+		singular = singular || s <= rankTolerance*diag || math.Sqrt(s) <= f.noise[j]
+		zero = zero || !(math.Sqrt(diag) > f.noise[j])
+	}
+	if singular {
+		return &singularColumn{column: j, zero: zero}
 	}
 	f.a[f.at(j, j)] = math.Sqrt(s)
 	return nil
@@ -108,14 +115,14 @@ func (f *factor) pivot(j int, squares float64, checkRank bool) error {
 
 // lastColumns factors the last d−jb < 4 columns, which have no rows
 // below their block, one inner product at a time.
-func (f *factor) lastColumns(jb, d int, checkRank bool) error {
+func (f *factor) lastColumns(jb, d int) error {
 	for j := jb; j < d; j++ {
 		lj := f.a[f.at(j, 0):f.at(j, j)]
 		for q := jb; q < j; q++ {
 			lq := f.a[f.at(q, 0):f.at(q, q)]
 			f.a[f.at(j, q)] = (f.a[f.at(j, q)] - f.dot(lq, lj)) / f.a[f.at(q, q)]
 		}
-		if err := f.pivot(j, f.dot(lj, lj), checkRank); err != nil {
+		if err := f.pivot(j, f.dot(lj, lj)); err != nil {
 			return err
 		}
 	}

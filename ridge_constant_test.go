@@ -2,6 +2,7 @@ package vecfit
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 )
@@ -31,6 +32,59 @@ func TestFitRidgeConstantColumnInexactMean(t *testing.T) {
 			}
 			if want := "column 0 of X is constant"; !strings.Contains(err.Error(), want) {
 				t.Errorf("%s, kernel %s: error %q does not contain %q", c.name, kernel, err, want)
+			}
+		}
+	}
+}
+
+// TestFitRidgeConstantColumnManyRows repeats the inexact constant column
+// over 5,000 rows with uneven weights, where the rounding of the mean
+// adds up over more terms.
+func TestFitRidgeConstantColumnManyRows(t *testing.T) {
+	const n = 5000
+	X := make([]float64, 2*n)
+	y := make([]float64, n)
+	weights := make([]float64, n)
+	for i := range n {
+		X[2*i], X[2*i+1] = 1.0/3, float64(i%17)
+		y[i] = float64(i % 5)
+		weights[i] = 1 + float64(i%7)/3
+	}
+	for _, kernel := range Kernels() {
+		_, err := FitRidge(X, y, 2, 0, RidgeOptions{Weights: weights, Kernel: kernel})
+		if want := "column 0 of X is constant"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("kernel %s: error %v, want one containing %q", kernel, err, want)
+		}
+	}
+}
+
+// TestFitRidgeLargeOffsetColumn fits a column of Unix times in seconds,
+// 1.7e9 plus a spread of minutes (under a millionth of the mean), with
+// λ = 0. Centring leaves that spread exact to many digits, so the column
+// is not singular, and its weight must match the fit of the times less
+// 1.7e9.
+func TestFitRidgeLargeOffsetColumn(t *testing.T) {
+	const offset = 1.7e9
+	var X, shifted, y []float64
+	for i := range 40 {
+		minutes := float64(i%9) * 60
+		X = append(X, offset+minutes, float64(i%4))
+		shifted = append(shifted, minutes, float64(i%4))
+		y = append(y, 0.01*minutes+float64(i%3))
+	}
+	for _, kernel := range Kernels() {
+		opts := RidgeOptions{Kernel: kernel}
+		got, err := FitRidge(X, y, 2, 0, opts)
+		if err != nil {
+			t.Fatalf("kernel %s: %v", kernel, err)
+		}
+		want, err := FitRidge(shifted, y, 2, 0, opts)
+		if err != nil {
+			t.Fatalf("kernel %s, shifted: %v", kernel, err)
+		}
+		for j := range want.Weights {
+			if d := math.Abs(got.Weights[j] - want.Weights[j]); !(d <= 1e-6*math.Abs(want.Weights[j])) {
+				t.Errorf("kernel %s: weight %d is %v, want %v", kernel, j, got.Weights[j], want.Weights[j])
 			}
 		}
 	}

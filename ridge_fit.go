@@ -67,7 +67,11 @@ const rankTolerance = 1e-12
 // its Cholesky factor. sⱼ is the squared norm of the part of column j
 // orthogonal to columns 0…j−1. The system is singular when
 // sⱼ ≤ 10⁻¹²·Aⱼⱼ, that is when that part is at most 10⁻⁶ of the column's
-// norm, and the error names the first such j. With λ > 0 only a pivot
+// norm, and the error names the first such j. With the intercept it is
+// also singular when √sⱼ ≤ 4·m·ε·√(Σwᵢ)·|x̄ⱼ|, for m rows of nonzero
+// weight, ε = 2⁻⁵² and x̄ⱼ the column's mean: the most rounding noise that
+// centring on an inexact float64 mean can leave. A constant column is thus
+// singular even when its mean, such as 0.1, is not exact. With λ > 0 only a pivot
 // sⱼ ≤ 0, which only rounding can cause, is an error. NaN or infinite
 // values in X or y are an error wrapping [ErrNaN] that names the row.
 func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*RidgeModel, error) {
@@ -128,6 +132,16 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 	// Solve (XᵀX + λ·Σwᵢ·I) w = Xᵀy on the centred rows, with A the
 	// leading dim×dim block of the padded Gram matrix. The kernel filled
 	// its upper triangle, and the factorisation reads the lower one.
+	var noise []float64
+	if lambda == 0 {
+		// The centred value of row i is off by at most the error of the
+		// mean, which summing m rows keeps within about m·ε·|x̄ⱼ|, and
+		// √Aⱼⱼ by √(Σwᵢ) times that. 4 leaves room for the weighted sums.
+		noise = make([]float64, dim)
+		for j := range dim {
+			noise[j] = 4 * float64(m.rows) * 0x1p-52 * math.Sqrt(m.weight) * math.Abs(m.meanX[j])
+		}
+	}
 	mirrorUpper(gram, dim, ds)
 	for i := range dim {
 		gram[i*ds+i] += lambda * m.weight
@@ -147,7 +161,7 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 		}
 	}
 	weights := xty
-	if err := choleskySolve(gram, dim, ds, weights, lambda == 0, k); err != nil {
+	if err := choleskySolve(gram, dim, ds, weights, noise, k); err != nil {
 		var singular *singularColumn
 		if errors.As(err, &singular) {
 			return nil, singular.describe(!opts.NoIntercept)
@@ -480,8 +494,12 @@ func (e *singularColumn) describe(centred bool) error {
 		return fmt.Errorf("%w: column %d of X is zero in every row of nonzero weight, so XᵀX is singular; use lambda > 0 or drop the column",
 			ErrSingular, e.column)
 	}
-	return fmt.Errorf("%w: column %d of X is a linear combination of columns 0…%d, so XᵀX is rank-deficient; use lambda > 0 or drop the column",
-		ErrSingular, e.column, e.column-1)
+	constant := ""
+	if centred {
+		constant = " and a constant"
+	}
+	return fmt.Errorf("%w: column %d of X is a linear combination of columns 0…%d%s, so XᵀX is rank-deficient; use lambda > 0 or drop the column",
+		ErrSingular, e.column, e.column-1, constant)
 }
 
 // Predict writes x·Weights + Bias for each row x of X (len(m.Weights)

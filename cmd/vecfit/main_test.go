@@ -445,7 +445,7 @@ func TestBadInput(t *testing.T) {
 		{"negative-weight", []string{"ridge", "-weight", "1", "testdata/inf.csv"}, "Inf is not a finite number"},
 		{"unknown-shape", []string{"bench", "-shapes", "huge"}, `unknown shape "huge"`},
 		{"csv-field-number", []string{"kmeans", "-k", "1", "testdata/nan_second_field.csv"}, "line 2, column 2 (b): nan is not a finite number"},
-		{"singular-names", []string{"ridge", "-lambda", "0", "testdata/collinear.csv"}, "vecfit ridge: singular system: feature column x2 is a linear combination of feature column x1,"},
+		{"singular-names", []string{"ridge", "-lambda", "0", "testdata/collinear.csv"}, "vecfit ridge: singular system: feature column x2 is a linear combination of feature column x1 and a constant,"},
 		{"kmeans-workers", []string{"kmeans", "-workers", "-1"}, "invalid -workers -1"},
 		{"ridge-workers", []string{"ridge", "-workers", "-1"}, "invalid -workers -1"},
 		{"bench-workers", []string{"bench", "-workers", "-1"}, "invalid -workers -1"},
