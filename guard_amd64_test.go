@@ -42,8 +42,9 @@ func testAssemblyGuardPages[F Float](t *testing.T, bufs *guardedBuffers, a asmKe
 				centroids := make([]F, k*dim)
 				fill(rng, points, normalValues)
 				fill(rng, centroids, normalValues)
-				packed := packCentroids(centroids, dim, a.block)
-				groups := len(packed) / (dim * a.block)
+				block := a.blockFor(dim)
+				packed := packCentroids(centroids, dim, block)
+				groups := len(packed) / (dim * block)
 				wantLabels, wantDists := make([]int32, n), make([]F, n)
 				a.fn(wantLabels, wantDists, points, packed, dim, groups)
 				for _, p := range placements {

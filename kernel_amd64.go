@@ -84,16 +84,24 @@ const (
 )
 
 // The lane-per-point kernels (one point per lane, see asm/lanes.go) take
-// dims up to maxLanesDim and centroids packed in groups of lanesGroup.
-// Up to 12 coordinates they transpose a tile with permutations. Above
-// that they would use gathers, which cost more than the lane reductions
-// they save: on an AMD EPYC (Zen 4), with gathers at every dim, d=4 k=100
-// ran 24 GFMA/s against 18 for the centroid-per-lane kernel, and d=16
-// k=16 ran 17 against 21.
-const (
-	maxLanesDim = 12
-	lanesGroup  = 4
-)
+// dims up to maxLanesDim. Up to 12 coordinates they transpose a tile with
+// permutations. Above that they would use gathers, which cost more than
+// the lane reductions they save: on an AMD EPYC (Zen 4), with gathers at
+// every dim, d=4 k=100 ran 24 GFMA/s against 18 for the centroid-per-lane
+// kernel, and d=16 k=16 ran 17 against 21.
+const maxLanesDim = 12
+
+// lanesBlock returns the number of centroids per packed group that the
+// lane-per-point kernels read for dim coordinates. Dims 3 to 12 keep the
+// tile in registers and take groups of 2, so that few padding centroids
+// are computed. Dims 1 and 2 (and the gathers above 12, which only the
+// tests call) take groups of 4.
+func lanesBlock(dim int) int {
+	if dim >= 3 && dim <= 12 {
+		return 2
+	}
+	return 4
+}
 
 // The avx512 entry reuses the AVX2 ridge, Gram, row, scan and
 // single-centroid kernels. No AVX-512 versions of them were written, because a measured
@@ -108,7 +116,7 @@ var avx512Kernel = withAVX2Helpers(&kernel{
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case dim <= maxLanesDim:
-			return nearestKernel[float32]{fn: nearestLanesAVX512F32, block: lanesGroup}
+			return nearestKernel[float32]{fn: nearestLanesAVX512F32, block: lanesBlock(dim)}
 		case k <= 8:
 			// Half of a 16-lane vector would hold padding.
 			return avx2Kernel.nearest32(k, dim)
@@ -120,7 +128,7 @@ var avx512Kernel = withAVX2Helpers(&kernel{
 	nearest64: func(k, dim int) nearestKernel[float64] {
 		switch {
 		case dim <= maxLanesDim:
-			return nearestKernel[float64]{fn: nearestLanesAVX512F64, block: lanesGroup}
+			return nearestKernel[float64]{fn: nearestLanesAVX512F64, block: lanesBlock(dim)}
 		case k <= 4:
 			return avx2Kernel.nearest64(k, dim)
 		case k <= 8:

@@ -17,33 +17,47 @@ type asmKernel[F Float] struct {
 	fn     func(labels []int32, dists []F, points, packed []F, dim, groups int)
 	block  int
 	maxDim int
+
+	// blocks, when not nil, returns the group size for dim in place of
+	// block.
+	blocks func(dim int) int
+}
+
+// blockFor returns the number of centroids per packed group that the
+// function reads for dim coordinates.
+func (a asmKernel[F]) blockFor(dim int) int {
+	if a.blocks != nil {
+		return a.blocks(dim)
+	}
+	return a.block
 }
 
 var asmKernels32 = []asmKernel[float32]{
-	{"AVX2F32_4x1", "avx2", nearestAVX2F32_4x1, 8, 0},
-	{"AVX2F32_3x2", "avx2", nearestAVX2F32_3x2, 16, 0},
-	{"AVX2F32_3x4ms", "avx2", nearestAVX2F32_3x4ms, 32, 0},
-	{"AVX512F32_8x1", "avx512", nearestAVX512F32_8x1, 16, 0},
-	{"AVX512F32_6x2", "avx512", nearestAVX512F32_6x2, 32, 0},
-	{"LanesAVX512F32", "avx512", nearestLanesAVX512F32, 4, 32},
+	{"AVX2F32_4x1", "avx2", nearestAVX2F32_4x1, 8, 0, nil},
+	{"AVX2F32_3x2", "avx2", nearestAVX2F32_3x2, 16, 0, nil},
+	{"AVX2F32_3x4ms", "avx2", nearestAVX2F32_3x4ms, 32, 0, nil},
+	{"AVX512F32_8x1", "avx512", nearestAVX512F32_8x1, 16, 0, nil},
+	{"AVX512F32_6x2", "avx512", nearestAVX512F32_6x2, 32, 0, nil},
+	{name: "LanesAVX512F32", isa: "avx512", fn: nearestLanesAVX512F32, maxDim: 32, blocks: lanesBlock},
 }
 
 var asmKernels64 = []asmKernel[float64]{
-	{"AVX2F64_4x1", "avx2", nearestAVX2F64_4x1, 4, 0},
-	{"AVX2F64_3x2", "avx2", nearestAVX2F64_3x2, 8, 0},
-	{"AVX2F64_3x4ms", "avx2", nearestAVX2F64_3x4ms, 16, 0},
-	{"AVX512F64_8x1", "avx512", nearestAVX512F64_8x1, 8, 0},
-	{"AVX512F64_6x2", "avx512", nearestAVX512F64_6x2, 16, 0},
-	{"LanesAVX512F64", "avx512", nearestLanesAVX512F64, 4, 32},
+	{"AVX2F64_4x1", "avx2", nearestAVX2F64_4x1, 4, 0, nil},
+	{"AVX2F64_3x2", "avx2", nearestAVX2F64_3x2, 8, 0, nil},
+	{"AVX2F64_3x4ms", "avx2", nearestAVX2F64_3x4ms, 16, 0, nil},
+	{"AVX512F64_8x1", "avx512", nearestAVX512F64_8x1, 8, 0, nil},
+	{"AVX512F64_6x2", "avx512", nearestAVX512F64_6x2, 16, 0, nil},
+	{name: "LanesAVX512F64", isa: "avx512", fn: nearestLanesAVX512F64, maxDim: 32, blocks: lanesBlock},
 }
 
 // run calls the function on packed centroids and settles, as the search
 // does, the points whose distance came out +Inf or NaN.
 func (a asmKernel[F]) run(points, centroids []F, dim int) ([]int32, []F) {
 	n := len(points) / dim
-	packed := packCentroids(centroids, dim, a.block)
+	block := a.blockFor(dim)
+	packed := packCentroids(centroids, dim, block)
 	labels, dists := make([]int32, n), make([]F, n)
-	a.fn(labels, dists, points, packed, dim, len(packed)/(dim*a.block))
+	a.fn(labels, dists, points, packed, dim, len(packed)/(dim*block))
 	for i, d := range dists {
 		if math.IsInf(float64(d), 1) || d != d {
 			labels[i], dists[i] = nearestRow(points[i*dim:(i+1)*dim], centroids, dim)
@@ -59,7 +73,10 @@ func TestAssemblyFunctions(t *testing.T) {
 
 func testAssemblyFunctions[F Float](t *testing.T, fns []asmKernel[F]) {
 	ns := []int{1, 3, 8, 9, 16, 17, 33}
-	ks := []int{1, 3, 4, 5, 8, 9, 16, 17, 32, 33, 65}
+	// With centroids in groups of 2, k of 10, 11 and 14 end the lane
+	// kernels' register path with one, two and three groups after a full
+	// pass of four.
+	ks := []int{1, 3, 4, 5, 8, 9, 10, 11, 14, 16, 17, 32, 33, 65}
 	if testing.Short() {
 		ns, ks = []int{1, 17}, []int{5, 33}
 	}
@@ -106,10 +123,11 @@ func TestAssemblyFunctionsKeepOutputs(t *testing.T) {
 		for _, n := range []int{1, 3, 7, 15, 17} {
 			const dim, k = 3, 9
 			points := make([]float32, n*dim)
-			packed := packCentroids(make([]float32, k*dim), dim, a.block)
+			block := a.blockFor(dim)
+			packed := packCentroids(make([]float32, k*dim), dim, block)
 			labels := slices.Repeat([]int32{-7}, n+16)
 			dists := slices.Repeat([]float32{-7}, n+16)
-			a.fn(labels[:n], dists[:n], points, packed, dim, len(packed)/(dim*a.block))
+			a.fn(labels[:n], dists[:n], points, packed, dim, len(packed)/(dim*block))
 			for i := n; i < len(labels); i++ {
 				if labels[i] != -7 || dists[i] != -7 {
 					t.Errorf("%s n %d: wrote index %d, past the outputs", a.name, n, i)
