@@ -64,12 +64,12 @@ func dotAVX2F32_4x3(state []float32, points []float32, packed []float32, norms [
 //go:noescape
 func dotAVX2F64_4x3(state []float64, points []float64, packed []float64, norms []float64, dim int, groups int, first int)
 
-// nearestLanesAVX512F32 sets labels[i] and dists[i] for each point with AVX-512, one point per lane. packed holds groups groups of 2 centroids for dims 3 to 12 and of 4 centroids otherwise; dim is at most 32.
+// nearestLanesAVX512F32 sets labels[i] and dists[i] for each point with AVX-512, one point per lane. packed holds groups groups of 2 centroids for dims up to 12 and of 4 centroids above; dim is at most 32.
 //
 //go:noescape
 func nearestLanesAVX512F32(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
 
-// nearestLanesAVX512F64 sets labels[i] and dists[i] for each point with AVX-512, one point per lane. packed holds groups groups of 2 centroids for dims 3 to 12 and of 4 centroids otherwise; dim is at most 32.
+// nearestLanesAVX512F64 sets labels[i] and dists[i] for each point with AVX-512, one point per lane. packed holds groups groups of 2 centroids for dims up to 12 and of 4 centroids above; dim is at most 32.
 //
 //go:noescape
 func nearestLanesAVX512F64(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)

@@ -4745,41 +4745,374 @@ nearestLanesAVX512F32_tile:
 	KMOVW   (R9)(R8*2), K1
 
 	// Transpose the tile: X[j] holds coordinate j of every point.
-	MOVQ      dim+96(FP), R9
-	CMPQ      R9, $0x02
-	JNE       nearestLanesAVX512F32_zips
-	LEAQ      (R8)(R8*1), R9
-	MOVQ      $0x00000010, R10
-	CMPQ      R9, R10
-	CMOVQLT   R9, R10
-	SUBQ      R10, R9
-	LEAQ      tailmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K2
-	KMOVW     (R11)(R9*2), K3
-	VMOVUPS.Z (DX), K2, Z1
-	VMOVUPS.Z 64(DX), K3, Z2
-	VMOVDQU32 evens32<>+0(SB), Z3
-	VMOVDQU32 odds32<>+0(SB), Z4
-	VMOVUPS   Z1, Z5
-	VPERMT2PS Z2, Z3, Z5
-	VMOVUPS   Z1, Z1
-	VPERMT2PS Z2, Z4, Z1
-	VMOVUPS   Z5, (DI)
-	VMOVUPS   Z1, 64(DI)
-	JMP       nearestLanesAVX512F32_transposed
+	MOVQ         dim+96(FP), R9
+	CMPQ         R9, $0x01
+	JNE          nearestLanesAVX512F32_dim1_next
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS posinf32<>+0(SB), Z1
+	VPBROADCASTD indices32<>+0(SB), Z3
+	VMOVDQU32    indices32<>+0(SB), Y4
+	MOVQ         packed_base+72(FP), R9
+	MOVQ         groups+104(FP), R10
+	CMPQ         R10, $0x04
+	JLT          nearestLanesAVX512F32_dim1_last
 
-nearestLanesAVX512F32_zips:
+nearestLanesAVX512F32_dim1_pass:
+	VMOVDQU32    Y4, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y4, Y4
+	VSUBPS.BCST  (R9), Z2, Z5
+	VMULPS       Z5, Z5, Z5
+	VSUBPS.BCST  4(R9), Z2, Z6
+	VMULPS       Z6, Z6, Z6
+	VSUBPS.BCST  8(R9), Z2, Z7
+	VMULPS       Z7, Z7, Z7
+	VSUBPS.BCST  12(R9), Z2, Z8
+	VMULPS       Z8, Z8, Z8
+	VSUBPS.BCST  16(R9), Z2, Z9
+	VMULPS       Z9, Z9, Z9
+	VSUBPS.BCST  20(R9), Z2, Z10
+	VMULPS       Z10, Z10, Z10
+	VSUBPS.BCST  24(R9), Z2, Z11
+	VMULPS       Z11, Z11, Z11
+	VSUBPS.BCST  28(R9), Z2, Z12
+	VMULPS       Z12, Z12, Z12
+	ADDQ         $0x00000020, R9
+	VCMPPS       $0x01, Z1, Z5, K2
+	VMINPS       Z1, Z5, Z1
+	VPBROADCASTD (DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z6, K2
+	VMINPS       Z1, Z6, Z1
+	VPBROADCASTD 4(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z7, K2
+	VMINPS       Z1, Z7, Z1
+	VPBROADCASTD 8(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z8, K2
+	VMINPS       Z1, Z8, Z1
+	VPBROADCASTD 12(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z9, K2
+	VMINPS       Z1, Z9, Z1
+	VPBROADCASTD 16(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z10, K2
+	VMINPS       Z1, Z10, Z1
+	VPBROADCASTD 20(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z11, K2
+	VMINPS       Z1, Z11, Z1
+	VPBROADCASTD 24(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z12, K2
+	VMINPS       Z1, Z12, Z1
+	VPBROADCASTD 28(DI), K2, Z3
+	SUBQ         $0x04, R10
+	CMPQ         R10, $0x04
+	JGE          nearestLanesAVX512F32_dim1_pass
+
+nearestLanesAVX512F32_dim1_last:
+	CMPQ         R10, $0x01
+	JNE          nearestLanesAVX512F32_dim1_last2
+	VMOVDQU32    Y4, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y4, Y4
+	VSUBPS.BCST  (R9), Z2, Z4
+	VMULPS       Z4, Z4, Z4
+	VSUBPS.BCST  4(R9), Z2, Z2
+	VMULPS       Z2, Z2, Z2
+	ADDQ         $0x00000008, R9
+	VCMPPS       $0x01, Z1, Z4, K2
+	VMINPS       Z1, Z4, Z1
+	VPBROADCASTD (DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z2, K2
+	VMINPS       Z1, Z2, Z1
+	VPBROADCASTD 4(DI), K2, Z3
+	JMP          nearestLanesAVX512F32_dim1_end
+
+nearestLanesAVX512F32_dim1_last2:
+	CMPQ         R10, $0x02
+	JNE          nearestLanesAVX512F32_dim1_last3
+	VMOVDQU32    Y4, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y4, Y4
+	VSUBPS.BCST  (R9), Z2, Z4
+	VMULPS       Z4, Z4, Z4
+	VSUBPS.BCST  4(R9), Z2, Z5
+	VMULPS       Z5, Z5, Z5
+	VSUBPS.BCST  8(R9), Z2, Z6
+	VMULPS       Z6, Z6, Z6
+	VSUBPS.BCST  12(R9), Z2, Z2
+	VMULPS       Z2, Z2, Z2
+	ADDQ         $0x00000010, R9
+	VCMPPS       $0x01, Z1, Z4, K2
+	VMINPS       Z1, Z4, Z1
+	VPBROADCASTD (DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z5, K2
+	VMINPS       Z1, Z5, Z1
+	VPBROADCASTD 4(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z6, K2
+	VMINPS       Z1, Z6, Z1
+	VPBROADCASTD 8(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z2, K2
+	VMINPS       Z1, Z2, Z1
+	VPBROADCASTD 12(DI), K2, Z3
+	JMP          nearestLanesAVX512F32_dim1_end
+
+nearestLanesAVX512F32_dim1_last3:
+	CMPQ         R10, $0x03
+	JNE          nearestLanesAVX512F32_dim1_last4
+	VMOVDQU32    Y4, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y4, Y4
+	VSUBPS.BCST  (R9), Z2, Z4
+	VMULPS       Z4, Z4, Z4
+	VSUBPS.BCST  4(R9), Z2, Z5
+	VMULPS       Z5, Z5, Z5
+	VSUBPS.BCST  8(R9), Z2, Z6
+	VMULPS       Z6, Z6, Z6
+	VSUBPS.BCST  12(R9), Z2, Z7
+	VMULPS       Z7, Z7, Z7
+	VSUBPS.BCST  16(R9), Z2, Z8
+	VMULPS       Z8, Z8, Z8
+	VSUBPS.BCST  20(R9), Z2, Z2
+	VMULPS       Z2, Z2, Z2
+	ADDQ         $0x00000018, R9
+	VCMPPS       $0x01, Z1, Z4, K2
+	VMINPS       Z1, Z4, Z1
+	VPBROADCASTD (DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z5, K2
+	VMINPS       Z1, Z5, Z1
+	VPBROADCASTD 4(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z6, K2
+	VMINPS       Z1, Z6, Z1
+	VPBROADCASTD 8(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z7, K2
+	VMINPS       Z1, Z7, Z1
+	VPBROADCASTD 12(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z8, K2
+	VMINPS       Z1, Z8, Z1
+	VPBROADCASTD 16(DI), K2, Z3
+	VCMPPS       $0x01, Z1, Z2, K2
+	VMINPS       Z1, Z2, Z1
+	VPBROADCASTD 20(DI), K2, Z3
+	JMP          nearestLanesAVX512F32_dim1_end
+
+nearestLanesAVX512F32_dim1_last4:
+nearestLanesAVX512F32_dim1_end:
+	VMOVDQU32 Z3, K1, (AX)
+	VMOVUPS   Z1, K1, (CX)
+	JMP       nearestLanesAVX512F32_advance
+
+nearestLanesAVX512F32_dim1_next:
+	MOVQ         dim+96(FP), R9
+	CMPQ         R9, $0x02
+	JNE          nearestLanesAVX512F32_dim2_next
+	LEAQ         (R8)(R8*1), R9
+	MOVQ         $0x00000010, R10
+	CMPQ         R9, R10
+	CMOVQLT      R9, R10
+	SUBQ         R10, R9
+	LEAQ         tailmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K2
+	KMOVW        (R11)(R9*2), K3
+	VMOVUPS.Z    (DX), K2, Z3
+	VMOVUPS.Z    64(DX), K3, Z1
+	VMOVDQU32    evens32<>+0(SB), Z5
+	VMOVDQU32    odds32<>+0(SB), Z4
+	VMOVUPS      Z3, Z2
+	VPERMT2PS    Z1, Z5, Z2
+	VMOVUPS      Z3, Z3
+	VPERMT2PS    Z1, Z4, Z3
+	VBROADCASTSS posinf32<>+0(SB), Z1
+	VPBROADCASTD indices32<>+0(SB), Z4
+	VMOVDQU32    indices32<>+0(SB), Y5
+	MOVQ         packed_base+72(FP), R9
+	MOVQ         groups+104(FP), R10
+	CMPQ         R10, $0x04
+	JLT          nearestLanesAVX512F32_dim2_last
+
+nearestLanesAVX512F32_dim2_pass:
+	VMOVDQU32    Y5, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y5, Y5
+	VSUBPS.BCST  (R9), Z2, Z6
+	VMULPS       Z6, Z6, Z6
+	VSUBPS.BCST  4(R9), Z2, Z7
+	VMULPS       Z7, Z7, Z7
+	VSUBPS.BCST  16(R9), Z2, Z8
+	VMULPS       Z8, Z8, Z8
+	VSUBPS.BCST  20(R9), Z2, Z9
+	VMULPS       Z9, Z9, Z9
+	VSUBPS.BCST  32(R9), Z2, Z10
+	VMULPS       Z10, Z10, Z10
+	VSUBPS.BCST  36(R9), Z2, Z11
+	VMULPS       Z11, Z11, Z11
+	VSUBPS.BCST  48(R9), Z2, Z12
+	VMULPS       Z12, Z12, Z12
+	VSUBPS.BCST  52(R9), Z2, Z13
+	VMULPS       Z13, Z13, Z13
+	VSUBPS.BCST  8(R9), Z3, Z14
+	VFMADD231PS  Z14, Z14, Z6
+	VSUBPS.BCST  12(R9), Z3, Z14
+	VFMADD231PS  Z14, Z14, Z7
+	VSUBPS.BCST  24(R9), Z3, Z14
+	VFMADD231PS  Z14, Z14, Z8
+	VSUBPS.BCST  28(R9), Z3, Z14
+	VFMADD231PS  Z14, Z14, Z9
+	VSUBPS.BCST  40(R9), Z3, Z14
+	VFMADD231PS  Z14, Z14, Z10
+	VSUBPS.BCST  44(R9), Z3, Z14
+	VFMADD231PS  Z14, Z14, Z11
+	VSUBPS.BCST  56(R9), Z3, Z14
+	VFMADD231PS  Z14, Z14, Z12
+	VSUBPS.BCST  60(R9), Z3, Z14
+	VFMADD231PS  Z14, Z14, Z13
+	ADDQ         $0x00000040, R9
+	VCMPPS       $0x01, Z1, Z6, K2
+	VMINPS       Z1, Z6, Z1
+	VPBROADCASTD (DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z7, K2
+	VMINPS       Z1, Z7, Z1
+	VPBROADCASTD 4(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z8, K2
+	VMINPS       Z1, Z8, Z1
+	VPBROADCASTD 8(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z9, K2
+	VMINPS       Z1, Z9, Z1
+	VPBROADCASTD 12(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z10, K2
+	VMINPS       Z1, Z10, Z1
+	VPBROADCASTD 16(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z11, K2
+	VMINPS       Z1, Z11, Z1
+	VPBROADCASTD 20(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z12, K2
+	VMINPS       Z1, Z12, Z1
+	VPBROADCASTD 24(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z13, K2
+	VMINPS       Z1, Z13, Z1
+	VPBROADCASTD 28(DI), K2, Z4
+	SUBQ         $0x04, R10
+	CMPQ         R10, $0x04
+	JGE          nearestLanesAVX512F32_dim2_pass
+
+nearestLanesAVX512F32_dim2_last:
+	CMPQ         R10, $0x01
+	JNE          nearestLanesAVX512F32_dim2_last2
+	VMOVDQU32    Y5, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y5, Y5
+	VSUBPS.BCST  (R9), Z2, Z5
+	VMULPS       Z5, Z5, Z5
+	VSUBPS.BCST  4(R9), Z2, Z2
+	VMULPS       Z2, Z2, Z2
+	VSUBPS.BCST  8(R9), Z3, Z6
+	VFMADD231PS  Z6, Z6, Z5
+	VSUBPS.BCST  12(R9), Z3, Z3
+	VFMADD231PS  Z3, Z3, Z2
+	ADDQ         $0x00000010, R9
+	VCMPPS       $0x01, Z1, Z5, K2
+	VMINPS       Z1, Z5, Z1
+	VPBROADCASTD (DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z2, K2
+	VMINPS       Z1, Z2, Z1
+	VPBROADCASTD 4(DI), K2, Z4
+	JMP          nearestLanesAVX512F32_dim2_end
+
+nearestLanesAVX512F32_dim2_last2:
+	CMPQ         R10, $0x02
+	JNE          nearestLanesAVX512F32_dim2_last3
+	VMOVDQU32    Y5, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y5, Y5
+	VSUBPS.BCST  (R9), Z2, Z5
+	VMULPS       Z5, Z5, Z5
+	VSUBPS.BCST  4(R9), Z2, Z6
+	VMULPS       Z6, Z6, Z6
+	VSUBPS.BCST  16(R9), Z2, Z7
+	VMULPS       Z7, Z7, Z7
+	VSUBPS.BCST  20(R9), Z2, Z2
+	VMULPS       Z2, Z2, Z2
+	VSUBPS.BCST  8(R9), Z3, Z8
+	VFMADD231PS  Z8, Z8, Z5
+	VSUBPS.BCST  12(R9), Z3, Z8
+	VFMADD231PS  Z8, Z8, Z6
+	VSUBPS.BCST  24(R9), Z3, Z8
+	VFMADD231PS  Z8, Z8, Z7
+	VSUBPS.BCST  28(R9), Z3, Z3
+	VFMADD231PS  Z3, Z3, Z2
+	ADDQ         $0x00000020, R9
+	VCMPPS       $0x01, Z1, Z5, K2
+	VMINPS       Z1, Z5, Z1
+	VPBROADCASTD (DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z6, K2
+	VMINPS       Z1, Z6, Z1
+	VPBROADCASTD 4(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z7, K2
+	VMINPS       Z1, Z7, Z1
+	VPBROADCASTD 8(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z2, K2
+	VMINPS       Z1, Z2, Z1
+	VPBROADCASTD 12(DI), K2, Z4
+	JMP          nearestLanesAVX512F32_dim2_end
+
+nearestLanesAVX512F32_dim2_last3:
+	CMPQ         R10, $0x03
+	JNE          nearestLanesAVX512F32_dim2_last4
+	VMOVDQU32    Y5, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y5, Y5
+	VSUBPS.BCST  (R9), Z2, Z5
+	VMULPS       Z5, Z5, Z5
+	VSUBPS.BCST  4(R9), Z2, Z6
+	VMULPS       Z6, Z6, Z6
+	VSUBPS.BCST  16(R9), Z2, Z7
+	VMULPS       Z7, Z7, Z7
+	VSUBPS.BCST  20(R9), Z2, Z8
+	VMULPS       Z8, Z8, Z8
+	VSUBPS.BCST  32(R9), Z2, Z9
+	VMULPS       Z9, Z9, Z9
+	VSUBPS.BCST  36(R9), Z2, Z2
+	VMULPS       Z2, Z2, Z2
+	VSUBPS.BCST  8(R9), Z3, Z10
+	VFMADD231PS  Z10, Z10, Z5
+	VSUBPS.BCST  12(R9), Z3, Z10
+	VFMADD231PS  Z10, Z10, Z6
+	VSUBPS.BCST  24(R9), Z3, Z10
+	VFMADD231PS  Z10, Z10, Z7
+	VSUBPS.BCST  28(R9), Z3, Z10
+	VFMADD231PS  Z10, Z10, Z8
+	VSUBPS.BCST  40(R9), Z3, Z10
+	VFMADD231PS  Z10, Z10, Z9
+	VSUBPS.BCST  44(R9), Z3, Z3
+	VFMADD231PS  Z3, Z3, Z2
+	ADDQ         $0x00000030, R9
+	VCMPPS       $0x01, Z1, Z5, K2
+	VMINPS       Z1, Z5, Z1
+	VPBROADCASTD (DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z6, K2
+	VMINPS       Z1, Z6, Z1
+	VPBROADCASTD 4(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z7, K2
+	VMINPS       Z1, Z7, Z1
+	VPBROADCASTD 8(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z8, K2
+	VMINPS       Z1, Z8, Z1
+	VPBROADCASTD 12(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z9, K2
+	VMINPS       Z1, Z9, Z1
+	VPBROADCASTD 16(DI), K2, Z4
+	VCMPPS       $0x01, Z1, Z2, K2
+	VMINPS       Z1, Z2, Z1
+	VPBROADCASTD 20(DI), K2, Z4
+	JMP          nearestLanesAVX512F32_dim2_end
+
+nearestLanesAVX512F32_dim2_last4:
+nearestLanesAVX512F32_dim2_end:
+	VMOVDQU32 Z4, K1, (AX)
+	VMOVUPS   Z1, K1, (CX)
+	JMP       nearestLanesAVX512F32_advance
+
+nearestLanesAVX512F32_dim2_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x03
-	JNE     nearestLanesAVX512F32_zip3_next
+	JNE     nearestLanesAVX512F32_dim3_next
 	CMPQ    R8, $0x00000010
-	JNE     nearestLanesAVX512F32_zip3_partial
+	JNE     nearestLanesAVX512F32_dim3_partial
 	VMOVUPS (DX), Z2
 	VMOVUPS 64(DX), Z3
 	VMOVUPS 128(DX), Z6
-	JMP     nearestLanesAVX512F32_zip3_loaded
+	JMP     nearestLanesAVX512F32_dim3_loaded
 
-nearestLanesAVX512F32_zip3_partial:
+nearestLanesAVX512F32_dim3_partial:
 	IMUL3Q    $0x00000003, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -4808,7 +5141,7 @@ nearestLanesAVX512F32_zip3_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPS.Z 128(DX), K2, Z6
 
-nearestLanesAVX512F32_zip3_loaded:
+nearestLanesAVX512F32_dim3_loaded:
 	VMOVDQU32    zip32_00<>+0(SB), Z1
 	VMOVDQU32    zip32_01<>+0(SB), Z1
 	VMOVDQU32    zip32_10<>+0(SB), Z4
@@ -4843,9 +5176,9 @@ nearestLanesAVX512F32_zip3_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F32_zip3_last
+	JLT          nearestLanesAVX512F32_dim3_last
 
-nearestLanesAVX512F32_zip3_pass:
+nearestLanesAVX512F32_dim3_pass:
 	VMOVDQU32    Y6, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y6, Y6
 	VSUBPS.BCST  (R9), Z2, Z7
@@ -4923,11 +5256,11 @@ nearestLanesAVX512F32_zip3_pass:
 	VPBROADCASTD 28(DI), K2, Z5
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F32_zip3_pass
+	JGE          nearestLanesAVX512F32_dim3_pass
 
-nearestLanesAVX512F32_zip3_last:
+nearestLanesAVX512F32_dim3_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F32_zip3_last2
+	JNE          nearestLanesAVX512F32_dim3_last2
 	VMOVDQU32    Y6, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y6, Y6
 	VSUBPS.BCST  (R9), Z2, Z6
@@ -4949,11 +5282,11 @@ nearestLanesAVX512F32_zip3_last:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Z5
-	JMP          nearestLanesAVX512F32_zip3_end
+	JMP          nearestLanesAVX512F32_dim3_end
 
-nearestLanesAVX512F32_zip3_last2:
+nearestLanesAVX512F32_dim3_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F32_zip3_last3
+	JNE          nearestLanesAVX512F32_dim3_last3
 	VMOVDQU32    Y6, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y6, Y6
 	VSUBPS.BCST  (R9), Z2, Z6
@@ -4993,11 +5326,11 @@ nearestLanesAVX512F32_zip3_last2:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Z5
-	JMP          nearestLanesAVX512F32_zip3_end
+	JMP          nearestLanesAVX512F32_dim3_end
 
-nearestLanesAVX512F32_zip3_last3:
+nearestLanesAVX512F32_dim3_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F32_zip3_last4
+	JNE          nearestLanesAVX512F32_dim3_last4
 	VMOVDQU32    Y6, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y6, Y6
 	VSUBPS.BCST  (R9), Z2, Z6
@@ -5055,27 +5388,27 @@ nearestLanesAVX512F32_zip3_last3:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Z5
-	JMP          nearestLanesAVX512F32_zip3_end
+	JMP          nearestLanesAVX512F32_dim3_end
 
-nearestLanesAVX512F32_zip3_last4:
-nearestLanesAVX512F32_zip3_end:
+nearestLanesAVX512F32_dim3_last4:
+nearestLanesAVX512F32_dim3_end:
 	VMOVDQU32 Z5, K1, (AX)
 	VMOVUPS   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F32_advance
 
-nearestLanesAVX512F32_zip3_next:
+nearestLanesAVX512F32_dim3_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x04
-	JNE     nearestLanesAVX512F32_zip4_next
+	JNE     nearestLanesAVX512F32_dim4_next
 	CMPQ    R8, $0x00000010
-	JNE     nearestLanesAVX512F32_zip4_partial
+	JNE     nearestLanesAVX512F32_dim4_partial
 	VMOVUPS (DX), Z2
 	VMOVUPS 64(DX), Z3
 	VMOVUPS 128(DX), Z4
 	VMOVUPS 192(DX), Z7
-	JMP     nearestLanesAVX512F32_zip4_loaded
+	JMP     nearestLanesAVX512F32_dim4_loaded
 
-nearestLanesAVX512F32_zip4_partial:
+nearestLanesAVX512F32_dim4_partial:
 	IMUL3Q    $0x00000004, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -5112,7 +5445,7 @@ nearestLanesAVX512F32_zip4_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPS.Z 192(DX), K2, Z7
 
-nearestLanesAVX512F32_zip4_loaded:
+nearestLanesAVX512F32_dim4_loaded:
 	VMOVDQU32    zip32_00<>+0(SB), Z5
 	VMOVDQU32    zip32_01<>+0(SB), Z1
 	VMOVDQU32    zip32_10<>+0(SB), Z1
@@ -5155,9 +5488,9 @@ nearestLanesAVX512F32_zip4_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F32_zip4_last
+	JLT          nearestLanesAVX512F32_dim4_last
 
-nearestLanesAVX512F32_zip4_pass:
+nearestLanesAVX512F32_dim4_pass:
 	VMOVDQU32    Y7, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y7, Y7
 	VSUBPS.BCST  (R9), Z2, Z8
@@ -5251,11 +5584,11 @@ nearestLanesAVX512F32_zip4_pass:
 	VPBROADCASTD 28(DI), K2, Z6
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F32_zip4_pass
+	JGE          nearestLanesAVX512F32_dim4_pass
 
-nearestLanesAVX512F32_zip4_last:
+nearestLanesAVX512F32_dim4_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F32_zip4_last2
+	JNE          nearestLanesAVX512F32_dim4_last2
 	VMOVDQU32    Y7, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y7, Y7
 	VSUBPS.BCST  (R9), Z2, Z7
@@ -5281,11 +5614,11 @@ nearestLanesAVX512F32_zip4_last:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Z6
-	JMP          nearestLanesAVX512F32_zip4_end
+	JMP          nearestLanesAVX512F32_dim4_end
 
-nearestLanesAVX512F32_zip4_last2:
+nearestLanesAVX512F32_dim4_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F32_zip4_last3
+	JNE          nearestLanesAVX512F32_dim4_last3
 	VMOVDQU32    Y7, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y7, Y7
 	VSUBPS.BCST  (R9), Z2, Z7
@@ -5333,11 +5666,11 @@ nearestLanesAVX512F32_zip4_last2:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Z6
-	JMP          nearestLanesAVX512F32_zip4_end
+	JMP          nearestLanesAVX512F32_dim4_end
 
-nearestLanesAVX512F32_zip4_last3:
+nearestLanesAVX512F32_dim4_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F32_zip4_last4
+	JNE          nearestLanesAVX512F32_dim4_last4
 	VMOVDQU32    Y7, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y7, Y7
 	VSUBPS.BCST  (R9), Z2, Z7
@@ -5407,28 +5740,28 @@ nearestLanesAVX512F32_zip4_last3:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Z6
-	JMP          nearestLanesAVX512F32_zip4_end
+	JMP          nearestLanesAVX512F32_dim4_end
 
-nearestLanesAVX512F32_zip4_last4:
-nearestLanesAVX512F32_zip4_end:
+nearestLanesAVX512F32_dim4_last4:
+nearestLanesAVX512F32_dim4_end:
 	VMOVDQU32 Z6, K1, (AX)
 	VMOVUPS   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F32_advance
 
-nearestLanesAVX512F32_zip4_next:
+nearestLanesAVX512F32_dim4_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x05
-	JNE     nearestLanesAVX512F32_zip5_next
+	JNE     nearestLanesAVX512F32_dim5_next
 	CMPQ    R8, $0x00000010
-	JNE     nearestLanesAVX512F32_zip5_partial
+	JNE     nearestLanesAVX512F32_dim5_partial
 	VMOVUPS (DX), Z2
 	VMOVUPS 64(DX), Z7
 	VMOVUPS 128(DX), Z3
 	VMOVUPS 192(DX), Z9
 	VMOVUPS 256(DX), Z5
-	JMP     nearestLanesAVX512F32_zip5_loaded
+	JMP     nearestLanesAVX512F32_dim5_loaded
 
-nearestLanesAVX512F32_zip5_partial:
+nearestLanesAVX512F32_dim5_partial:
 	IMUL3Q    $0x00000005, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -5473,7 +5806,7 @@ nearestLanesAVX512F32_zip5_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPS.Z 256(DX), K2, Z5
 
-nearestLanesAVX512F32_zip5_loaded:
+nearestLanesAVX512F32_dim5_loaded:
 	VMOVDQU32    zip32_00<>+0(SB), Z1
 	VMOVDQU32    zip32_01<>+0(SB), Z1
 	VMOVDQU32    zip32_10<>+0(SB), Z6
@@ -5524,9 +5857,9 @@ nearestLanesAVX512F32_zip5_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F32_zip5_last
+	JLT          nearestLanesAVX512F32_dim5_last
 
-nearestLanesAVX512F32_zip5_pass:
+nearestLanesAVX512F32_dim5_pass:
 	VMOVDQU32    Y8, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y8, Y8
 	VSUBPS.BCST  (R9), Z2, Z9
@@ -5636,11 +5969,11 @@ nearestLanesAVX512F32_zip5_pass:
 	VPBROADCASTD 28(DI), K2, Z7
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F32_zip5_pass
+	JGE          nearestLanesAVX512F32_dim5_pass
 
-nearestLanesAVX512F32_zip5_last:
+nearestLanesAVX512F32_dim5_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F32_zip5_last2
+	JNE          nearestLanesAVX512F32_dim5_last2
 	VMOVDQU32    Y8, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y8, Y8
 	VSUBPS.BCST  (R9), Z2, Z8
@@ -5670,11 +6003,11 @@ nearestLanesAVX512F32_zip5_last:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Z7
-	JMP          nearestLanesAVX512F32_zip5_end
+	JMP          nearestLanesAVX512F32_dim5_end
 
-nearestLanesAVX512F32_zip5_last2:
+nearestLanesAVX512F32_dim5_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F32_zip5_last3
+	JNE          nearestLanesAVX512F32_dim5_last3
 	VMOVDQU32    Y8, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y8, Y8
 	VSUBPS.BCST  (R9), Z2, Z8
@@ -5730,11 +6063,11 @@ nearestLanesAVX512F32_zip5_last2:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Z7
-	JMP          nearestLanesAVX512F32_zip5_end
+	JMP          nearestLanesAVX512F32_dim5_end
 
-nearestLanesAVX512F32_zip5_last3:
+nearestLanesAVX512F32_dim5_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F32_zip5_last4
+	JNE          nearestLanesAVX512F32_dim5_last4
 	VMOVDQU32    Y8, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y8, Y8
 	VSUBPS.BCST  (R9), Z2, Z8
@@ -5816,29 +6149,29 @@ nearestLanesAVX512F32_zip5_last3:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Z7
-	JMP          nearestLanesAVX512F32_zip5_end
+	JMP          nearestLanesAVX512F32_dim5_end
 
-nearestLanesAVX512F32_zip5_last4:
-nearestLanesAVX512F32_zip5_end:
+nearestLanesAVX512F32_dim5_last4:
+nearestLanesAVX512F32_dim5_end:
 	VMOVDQU32 Z7, K1, (AX)
 	VMOVUPS   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F32_advance
 
-nearestLanesAVX512F32_zip5_next:
+nearestLanesAVX512F32_dim5_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x06
-	JNE     nearestLanesAVX512F32_zip6_next
+	JNE     nearestLanesAVX512F32_dim6_next
 	CMPQ    R8, $0x00000010
-	JNE     nearestLanesAVX512F32_zip6_partial
+	JNE     nearestLanesAVX512F32_dim6_partial
 	VMOVUPS (DX), Z9
 	VMOVUPS 64(DX), Z8
 	VMOVUPS 128(DX), Z3
 	VMOVUPS 192(DX), Z2
 	VMOVUPS 256(DX), Z6
 	VMOVUPS 320(DX), Z5
-	JMP     nearestLanesAVX512F32_zip6_loaded
+	JMP     nearestLanesAVX512F32_dim6_loaded
 
-nearestLanesAVX512F32_zip6_partial:
+nearestLanesAVX512F32_dim6_partial:
 	IMUL3Q    $0x00000006, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -5891,7 +6224,7 @@ nearestLanesAVX512F32_zip6_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPS.Z 320(DX), K2, Z5
 
-nearestLanesAVX512F32_zip6_loaded:
+nearestLanesAVX512F32_dim6_loaded:
 	VMOVDQU32    zip32_00<>+0(SB), Z7
 	VMOVDQU32    zip32_01<>+0(SB), Z1
 	VMOVDQU32    zip32_10<>+0(SB), Z1
@@ -5950,9 +6283,9 @@ nearestLanesAVX512F32_zip6_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F32_zip6_last
+	JLT          nearestLanesAVX512F32_dim6_last
 
-nearestLanesAVX512F32_zip6_pass:
+nearestLanesAVX512F32_dim6_pass:
 	VMOVDQU32    Y9, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y9, Y9
 	VSUBPS.BCST  (R9), Z2, Z10
@@ -6078,11 +6411,11 @@ nearestLanesAVX512F32_zip6_pass:
 	VPBROADCASTD 28(DI), K2, Z8
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F32_zip6_pass
+	JGE          nearestLanesAVX512F32_dim6_pass
 
-nearestLanesAVX512F32_zip6_last:
+nearestLanesAVX512F32_dim6_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F32_zip6_last2
+	JNE          nearestLanesAVX512F32_dim6_last2
 	VMOVDQU32    Y9, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y9, Y9
 	VSUBPS.BCST  (R9), Z2, Z9
@@ -6116,11 +6449,11 @@ nearestLanesAVX512F32_zip6_last:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Z8
-	JMP          nearestLanesAVX512F32_zip6_end
+	JMP          nearestLanesAVX512F32_dim6_end
 
-nearestLanesAVX512F32_zip6_last2:
+nearestLanesAVX512F32_dim6_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F32_zip6_last3
+	JNE          nearestLanesAVX512F32_dim6_last3
 	VMOVDQU32    Y9, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y9, Y9
 	VSUBPS.BCST  (R9), Z2, Z9
@@ -6184,11 +6517,11 @@ nearestLanesAVX512F32_zip6_last2:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Z8
-	JMP          nearestLanesAVX512F32_zip6_end
+	JMP          nearestLanesAVX512F32_dim6_end
 
-nearestLanesAVX512F32_zip6_last3:
+nearestLanesAVX512F32_dim6_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F32_zip6_last4
+	JNE          nearestLanesAVX512F32_dim6_last4
 	VMOVDQU32    Y9, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y9, Y9
 	VSUBPS.BCST  (R9), Z2, Z9
@@ -6282,20 +6615,20 @@ nearestLanesAVX512F32_zip6_last3:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Z8
-	JMP          nearestLanesAVX512F32_zip6_end
+	JMP          nearestLanesAVX512F32_dim6_end
 
-nearestLanesAVX512F32_zip6_last4:
-nearestLanesAVX512F32_zip6_end:
+nearestLanesAVX512F32_dim6_last4:
+nearestLanesAVX512F32_dim6_end:
 	VMOVDQU32 Z8, K1, (AX)
 	VMOVUPS   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F32_advance
 
-nearestLanesAVX512F32_zip6_next:
+nearestLanesAVX512F32_dim6_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x07
-	JNE     nearestLanesAVX512F32_zip7_next
+	JNE     nearestLanesAVX512F32_dim7_next
 	CMPQ    R8, $0x00000010
-	JNE     nearestLanesAVX512F32_zip7_partial
+	JNE     nearestLanesAVX512F32_dim7_partial
 	VMOVUPS (DX), Z4
 	VMOVUPS 64(DX), Z2
 	VMOVUPS 128(DX), Z9
@@ -6303,9 +6636,9 @@ nearestLanesAVX512F32_zip6_next:
 	VMOVUPS 256(DX), Z10
 	VMOVUPS 320(DX), Z11
 	VMOVUPS 384(DX), Z5
-	JMP     nearestLanesAVX512F32_zip7_loaded
+	JMP     nearestLanesAVX512F32_dim7_loaded
 
-nearestLanesAVX512F32_zip7_partial:
+nearestLanesAVX512F32_dim7_partial:
 	IMUL3Q    $0x00000007, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -6366,7 +6699,7 @@ nearestLanesAVX512F32_zip7_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPS.Z 384(DX), K2, Z5
 
-nearestLanesAVX512F32_zip7_loaded:
+nearestLanesAVX512F32_dim7_loaded:
 	VMOVDQU32    zip32_00<>+0(SB), Z1
 	VMOVDQU32    zip32_01<>+0(SB), Z1
 	VMOVDQU32    zip32_10<>+0(SB), Z8
@@ -6433,9 +6766,9 @@ nearestLanesAVX512F32_zip7_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F32_zip7_last
+	JLT          nearestLanesAVX512F32_dim7_last
 
-nearestLanesAVX512F32_zip7_pass:
+nearestLanesAVX512F32_dim7_pass:
 	VMOVDQU32    Y10, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y10, Y10
 	VSUBPS.BCST  (R9), Z2, Z11
@@ -6577,11 +6910,11 @@ nearestLanesAVX512F32_zip7_pass:
 	VPBROADCASTD 28(DI), K2, Z9
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F32_zip7_pass
+	JGE          nearestLanesAVX512F32_dim7_pass
 
-nearestLanesAVX512F32_zip7_last:
+nearestLanesAVX512F32_dim7_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F32_zip7_last2
+	JNE          nearestLanesAVX512F32_dim7_last2
 	VMOVDQU32    Y10, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y10, Y10
 	VSUBPS.BCST  (R9), Z2, Z10
@@ -6619,11 +6952,11 @@ nearestLanesAVX512F32_zip7_last:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Z9
-	JMP          nearestLanesAVX512F32_zip7_end
+	JMP          nearestLanesAVX512F32_dim7_end
 
-nearestLanesAVX512F32_zip7_last2:
+nearestLanesAVX512F32_dim7_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F32_zip7_last3
+	JNE          nearestLanesAVX512F32_dim7_last3
 	VMOVDQU32    Y10, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y10, Y10
 	VSUBPS.BCST  (R9), Z2, Z10
@@ -6695,11 +7028,11 @@ nearestLanesAVX512F32_zip7_last2:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Z9
-	JMP          nearestLanesAVX512F32_zip7_end
+	JMP          nearestLanesAVX512F32_dim7_end
 
-nearestLanesAVX512F32_zip7_last3:
+nearestLanesAVX512F32_dim7_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F32_zip7_last4
+	JNE          nearestLanesAVX512F32_dim7_last4
 	VMOVDQU32    Y10, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y10, Y10
 	VSUBPS.BCST  (R9), Z2, Z10
@@ -6805,20 +7138,20 @@ nearestLanesAVX512F32_zip7_last3:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Z9
-	JMP          nearestLanesAVX512F32_zip7_end
+	JMP          nearestLanesAVX512F32_dim7_end
 
-nearestLanesAVX512F32_zip7_last4:
-nearestLanesAVX512F32_zip7_end:
+nearestLanesAVX512F32_dim7_last4:
+nearestLanesAVX512F32_dim7_end:
 	VMOVDQU32 Z9, K1, (AX)
 	VMOVUPS   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F32_advance
 
-nearestLanesAVX512F32_zip7_next:
+nearestLanesAVX512F32_dim7_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x08
-	JNE     nearestLanesAVX512F32_zip8_next
+	JNE     nearestLanesAVX512F32_dim8_next
 	CMPQ    R8, $0x00000010
-	JNE     nearestLanesAVX512F32_zip8_partial
+	JNE     nearestLanesAVX512F32_dim8_partial
 	VMOVUPS (DX), Z10
 	VMOVUPS 64(DX), Z2
 	VMOVUPS 128(DX), Z7
@@ -6827,9 +7160,9 @@ nearestLanesAVX512F32_zip7_next:
 	VMOVUPS 320(DX), Z6
 	VMOVUPS 384(DX), Z8
 	VMOVUPS 448(DX), Z5
-	JMP     nearestLanesAVX512F32_zip8_loaded
+	JMP     nearestLanesAVX512F32_dim8_loaded
 
-nearestLanesAVX512F32_zip8_partial:
+nearestLanesAVX512F32_dim8_partial:
 	IMUL3Q    $0x00000008, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -6898,7 +7231,7 @@ nearestLanesAVX512F32_zip8_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPS.Z 448(DX), K2, Z5
 
-nearestLanesAVX512F32_zip8_loaded:
+nearestLanesAVX512F32_dim8_loaded:
 	VMOVDQU32    zip32_00<>+0(SB), Z9
 	VMOVDQU32    zip32_01<>+0(SB), Z1
 	VMOVDQU32    zip32_10<>+0(SB), Z1
@@ -6973,9 +7306,9 @@ nearestLanesAVX512F32_zip8_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F32_zip8_last
+	JLT          nearestLanesAVX512F32_dim8_last
 
-nearestLanesAVX512F32_zip8_pass:
+nearestLanesAVX512F32_dim8_pass:
 	VMOVDQU32    Y11, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y11, Y11
 	VSUBPS.BCST  (R9), Z2, Z12
@@ -7133,11 +7466,11 @@ nearestLanesAVX512F32_zip8_pass:
 	VPBROADCASTD 28(DI), K2, Z10
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F32_zip8_pass
+	JGE          nearestLanesAVX512F32_dim8_pass
 
-nearestLanesAVX512F32_zip8_last:
+nearestLanesAVX512F32_dim8_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F32_zip8_last2
+	JNE          nearestLanesAVX512F32_dim8_last2
 	VMOVDQU32    Y11, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y11, Y11
 	VSUBPS.BCST  (R9), Z2, Z11
@@ -7179,11 +7512,11 @@ nearestLanesAVX512F32_zip8_last:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Z10
-	JMP          nearestLanesAVX512F32_zip8_end
+	JMP          nearestLanesAVX512F32_dim8_end
 
-nearestLanesAVX512F32_zip8_last2:
+nearestLanesAVX512F32_dim8_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F32_zip8_last3
+	JNE          nearestLanesAVX512F32_dim8_last3
 	VMOVDQU32    Y11, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y11, Y11
 	VSUBPS.BCST  (R9), Z2, Z11
@@ -7263,11 +7596,11 @@ nearestLanesAVX512F32_zip8_last2:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Z10
-	JMP          nearestLanesAVX512F32_zip8_end
+	JMP          nearestLanesAVX512F32_dim8_end
 
-nearestLanesAVX512F32_zip8_last3:
+nearestLanesAVX512F32_dim8_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F32_zip8_last4
+	JNE          nearestLanesAVX512F32_dim8_last4
 	VMOVDQU32    Y11, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y11, Y11
 	VSUBPS.BCST  (R9), Z2, Z11
@@ -7385,20 +7718,20 @@ nearestLanesAVX512F32_zip8_last3:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Z10
-	JMP          nearestLanesAVX512F32_zip8_end
+	JMP          nearestLanesAVX512F32_dim8_end
 
-nearestLanesAVX512F32_zip8_last4:
-nearestLanesAVX512F32_zip8_end:
+nearestLanesAVX512F32_dim8_last4:
+nearestLanesAVX512F32_dim8_end:
 	VMOVDQU32 Z10, K1, (AX)
 	VMOVUPS   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F32_advance
 
-nearestLanesAVX512F32_zip8_next:
+nearestLanesAVX512F32_dim8_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x09
-	JNE     nearestLanesAVX512F32_zip9_next
+	JNE     nearestLanesAVX512F32_dim9_next
 	CMPQ    R8, $0x00000010
-	JNE     nearestLanesAVX512F32_zip9_partial
+	JNE     nearestLanesAVX512F32_dim9_partial
 	VMOVUPS (DX), Z4
 	VMOVUPS 64(DX), Z2
 	VMOVUPS 128(DX), Z11
@@ -7408,9 +7741,9 @@ nearestLanesAVX512F32_zip8_next:
 	VMOVUPS 384(DX), Z12
 	VMOVUPS 448(DX), Z13
 	VMOVUPS 512(DX), Z5
-	JMP     nearestLanesAVX512F32_zip9_loaded
+	JMP     nearestLanesAVX512F32_dim9_loaded
 
-nearestLanesAVX512F32_zip9_partial:
+nearestLanesAVX512F32_dim9_partial:
 	IMUL3Q    $0x00000009, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -7487,7 +7820,7 @@ nearestLanesAVX512F32_zip9_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPS.Z 512(DX), K2, Z5
 
-nearestLanesAVX512F32_zip9_loaded:
+nearestLanesAVX512F32_dim9_loaded:
 	VMOVDQU32    zip32_00<>+0(SB), Z1
 	VMOVDQU32    zip32_01<>+0(SB), Z1
 	VMOVDQU32    zip32_10<>+0(SB), Z10
@@ -7570,9 +7903,9 @@ nearestLanesAVX512F32_zip9_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F32_zip9_last
+	JLT          nearestLanesAVX512F32_dim9_last
 
-nearestLanesAVX512F32_zip9_pass:
+nearestLanesAVX512F32_dim9_pass:
 	VMOVDQU32    Y12, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y12, Y12
 	VSUBPS.BCST  (R9), Z2, Z13
@@ -7746,11 +8079,11 @@ nearestLanesAVX512F32_zip9_pass:
 	VPBROADCASTD 28(DI), K2, Z11
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F32_zip9_pass
+	JGE          nearestLanesAVX512F32_dim9_pass
 
-nearestLanesAVX512F32_zip9_last:
+nearestLanesAVX512F32_dim9_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F32_zip9_last2
+	JNE          nearestLanesAVX512F32_dim9_last2
 	VMOVDQU32    Y12, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y12, Y12
 	VSUBPS.BCST  (R9), Z2, Z12
@@ -7796,11 +8129,11 @@ nearestLanesAVX512F32_zip9_last:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Z11
-	JMP          nearestLanesAVX512F32_zip9_end
+	JMP          nearestLanesAVX512F32_dim9_end
 
-nearestLanesAVX512F32_zip9_last2:
+nearestLanesAVX512F32_dim9_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F32_zip9_last3
+	JNE          nearestLanesAVX512F32_dim9_last3
 	VMOVDQU32    Y12, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y12, Y12
 	VSUBPS.BCST  (R9), Z2, Z12
@@ -7888,11 +8221,11 @@ nearestLanesAVX512F32_zip9_last2:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Z11
-	JMP          nearestLanesAVX512F32_zip9_end
+	JMP          nearestLanesAVX512F32_dim9_end
 
-nearestLanesAVX512F32_zip9_last3:
+nearestLanesAVX512F32_dim9_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F32_zip9_last4
+	JNE          nearestLanesAVX512F32_dim9_last4
 	VMOVDQU32    Y12, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y12, Y12
 	VSUBPS.BCST  (R9), Z2, Z12
@@ -8022,20 +8355,20 @@ nearestLanesAVX512F32_zip9_last3:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Z11
-	JMP          nearestLanesAVX512F32_zip9_end
+	JMP          nearestLanesAVX512F32_dim9_end
 
-nearestLanesAVX512F32_zip9_last4:
-nearestLanesAVX512F32_zip9_end:
+nearestLanesAVX512F32_dim9_last4:
+nearestLanesAVX512F32_dim9_end:
 	VMOVDQU32 Z11, K1, (AX)
 	VMOVUPS   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F32_advance
 
-nearestLanesAVX512F32_zip9_next:
+nearestLanesAVX512F32_dim9_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x0a
-	JNE     nearestLanesAVX512F32_zip10_next
+	JNE     nearestLanesAVX512F32_dim10_next
 	CMPQ    R8, $0x00000010
-	JNE     nearestLanesAVX512F32_zip10_partial
+	JNE     nearestLanesAVX512F32_dim10_partial
 	VMOVUPS (DX), Z8
 	VMOVUPS 64(DX), Z6
 	VMOVUPS 128(DX), Z4
@@ -8046,9 +8379,9 @@ nearestLanesAVX512F32_zip9_next:
 	VMOVUPS 448(DX), Z12
 	VMOVUPS 512(DX), Z10
 	VMOVUPS 576(DX), Z5
-	JMP     nearestLanesAVX512F32_zip10_loaded
+	JMP     nearestLanesAVX512F32_dim10_loaded
 
-nearestLanesAVX512F32_zip10_partial:
+nearestLanesAVX512F32_dim10_partial:
 	IMUL3Q    $0x0000000a, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -8133,7 +8466,7 @@ nearestLanesAVX512F32_zip10_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPS.Z 576(DX), K2, Z5
 
-nearestLanesAVX512F32_zip10_loaded:
+nearestLanesAVX512F32_dim10_loaded:
 	VMOVDQU32    zip32_00<>+0(SB), Z11
 	VMOVDQU32    zip32_01<>+0(SB), Z1
 	VMOVDQU32    zip32_10<>+0(SB), Z1
@@ -8224,9 +8557,9 @@ nearestLanesAVX512F32_zip10_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F32_zip10_last
+	JLT          nearestLanesAVX512F32_dim10_last
 
-nearestLanesAVX512F32_zip10_pass:
+nearestLanesAVX512F32_dim10_pass:
 	VMOVDQU32    Y13, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y13, Y13
 	VSUBPS.BCST  (R9), Z2, Z14
@@ -8416,11 +8749,11 @@ nearestLanesAVX512F32_zip10_pass:
 	VPBROADCASTD 28(DI), K2, Z12
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F32_zip10_pass
+	JGE          nearestLanesAVX512F32_dim10_pass
 
-nearestLanesAVX512F32_zip10_last:
+nearestLanesAVX512F32_dim10_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F32_zip10_last2
+	JNE          nearestLanesAVX512F32_dim10_last2
 	VMOVDQU32    Y13, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y13, Y13
 	VSUBPS.BCST  (R9), Z2, Z13
@@ -8470,11 +8803,11 @@ nearestLanesAVX512F32_zip10_last:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Z12
-	JMP          nearestLanesAVX512F32_zip10_end
+	JMP          nearestLanesAVX512F32_dim10_end
 
-nearestLanesAVX512F32_zip10_last2:
+nearestLanesAVX512F32_dim10_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F32_zip10_last3
+	JNE          nearestLanesAVX512F32_dim10_last3
 	VMOVDQU32    Y13, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y13, Y13
 	VSUBPS.BCST  (R9), Z2, Z13
@@ -8570,11 +8903,11 @@ nearestLanesAVX512F32_zip10_last2:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Z12
-	JMP          nearestLanesAVX512F32_zip10_end
+	JMP          nearestLanesAVX512F32_dim10_end
 
-nearestLanesAVX512F32_zip10_last3:
+nearestLanesAVX512F32_dim10_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F32_zip10_last4
+	JNE          nearestLanesAVX512F32_dim10_last4
 	VMOVDQU32    Y13, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y13, Y13
 	VSUBPS.BCST  (R9), Z2, Z13
@@ -8716,20 +9049,20 @@ nearestLanesAVX512F32_zip10_last3:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Z12
-	JMP          nearestLanesAVX512F32_zip10_end
+	JMP          nearestLanesAVX512F32_dim10_end
 
-nearestLanesAVX512F32_zip10_last4:
-nearestLanesAVX512F32_zip10_end:
+nearestLanesAVX512F32_dim10_last4:
+nearestLanesAVX512F32_dim10_end:
 	VMOVDQU32 Z12, K1, (AX)
 	VMOVUPS   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F32_advance
 
-nearestLanesAVX512F32_zip10_next:
+nearestLanesAVX512F32_dim10_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x0b
-	JNE     nearestLanesAVX512F32_zip11_next
+	JNE     nearestLanesAVX512F32_dim11_next
 	CMPQ    R8, $0x00000010
-	JNE     nearestLanesAVX512F32_zip11_partial
+	JNE     nearestLanesAVX512F32_dim11_partial
 	VMOVUPS (DX), Z4
 	VMOVUPS 64(DX), Z7
 	VMOVUPS 128(DX), Z2
@@ -8741,9 +9074,9 @@ nearestLanesAVX512F32_zip10_next:
 	VMOVUPS 512(DX), Z14
 	VMOVUPS 576(DX), Z15
 	VMOVUPS 640(DX), Z5
-	JMP     nearestLanesAVX512F32_zip11_loaded
+	JMP     nearestLanesAVX512F32_dim11_loaded
 
-nearestLanesAVX512F32_zip11_partial:
+nearestLanesAVX512F32_dim11_partial:
 	IMUL3Q    $0x0000000b, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -8836,7 +9169,7 @@ nearestLanesAVX512F32_zip11_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPS.Z 640(DX), K2, Z5
 
-nearestLanesAVX512F32_zip11_loaded:
+nearestLanesAVX512F32_dim11_loaded:
 	VMOVDQU32    zip32_00<>+0(SB), Z1
 	VMOVDQU32    zip32_01<>+0(SB), Z1
 	VMOVDQU32    zip32_10<>+0(SB), Z12
@@ -8935,9 +9268,9 @@ nearestLanesAVX512F32_zip11_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F32_zip11_last
+	JLT          nearestLanesAVX512F32_dim11_last
 
-nearestLanesAVX512F32_zip11_pass:
+nearestLanesAVX512F32_dim11_pass:
 	VMOVDQU32    Y14, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y14, Y14
 	VSUBPS.BCST  (R9), Z2, Z15
@@ -9143,11 +9476,11 @@ nearestLanesAVX512F32_zip11_pass:
 	VPBROADCASTD 28(DI), K2, Z13
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F32_zip11_pass
+	JGE          nearestLanesAVX512F32_dim11_pass
 
-nearestLanesAVX512F32_zip11_last:
+nearestLanesAVX512F32_dim11_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F32_zip11_last2
+	JNE          nearestLanesAVX512F32_dim11_last2
 	VMOVDQU32    Y14, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y14, Y14
 	VSUBPS.BCST  (R9), Z2, Z14
@@ -9201,11 +9534,11 @@ nearestLanesAVX512F32_zip11_last:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Z13
-	JMP          nearestLanesAVX512F32_zip11_end
+	JMP          nearestLanesAVX512F32_dim11_end
 
-nearestLanesAVX512F32_zip11_last2:
+nearestLanesAVX512F32_dim11_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F32_zip11_last3
+	JNE          nearestLanesAVX512F32_dim11_last3
 	VMOVDQU32    Y14, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y14, Y14
 	VSUBPS.BCST  (R9), Z2, Z14
@@ -9309,11 +9642,11 @@ nearestLanesAVX512F32_zip11_last2:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Z13
-	JMP          nearestLanesAVX512F32_zip11_end
+	JMP          nearestLanesAVX512F32_dim11_end
 
-nearestLanesAVX512F32_zip11_last3:
+nearestLanesAVX512F32_dim11_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F32_zip11_last4
+	JNE          nearestLanesAVX512F32_dim11_last4
 	VMOVDQU32    Y14, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y14, Y14
 	VSUBPS.BCST  (R9), Z2, Z14
@@ -9467,20 +9800,20 @@ nearestLanesAVX512F32_zip11_last3:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Z13
-	JMP          nearestLanesAVX512F32_zip11_end
+	JMP          nearestLanesAVX512F32_dim11_end
 
-nearestLanesAVX512F32_zip11_last4:
-nearestLanesAVX512F32_zip11_end:
+nearestLanesAVX512F32_dim11_last4:
+nearestLanesAVX512F32_dim11_end:
 	VMOVDQU32 Z13, K1, (AX)
 	VMOVUPS   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F32_advance
 
-nearestLanesAVX512F32_zip11_next:
+nearestLanesAVX512F32_dim11_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x0c
-	JNE     nearestLanesAVX512F32_zip12_next
+	JNE     nearestLanesAVX512F32_dim12_next
 	CMPQ    R8, $0x00000010
-	JNE     nearestLanesAVX512F32_zip12_partial
+	JNE     nearestLanesAVX512F32_dim12_partial
 	VMOVUPS (DX), Z6
 	VMOVUPS 64(DX), Z11
 	VMOVUPS 128(DX), Z2
@@ -9493,9 +9826,9 @@ nearestLanesAVX512F32_zip11_next:
 	VMOVUPS 576(DX), Z7
 	VMOVUPS 640(DX), Z12
 	VMOVUPS 704(DX), Z5
-	JMP     nearestLanesAVX512F32_zip12_loaded
+	JMP     nearestLanesAVX512F32_dim12_loaded
 
-nearestLanesAVX512F32_zip12_partial:
+nearestLanesAVX512F32_dim12_partial:
 	IMUL3Q    $0x0000000c, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -9596,7 +9929,7 @@ nearestLanesAVX512F32_zip12_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPS.Z 704(DX), K2, Z5
 
-nearestLanesAVX512F32_zip12_loaded:
+nearestLanesAVX512F32_dim12_loaded:
 	VMOVDQU32    zip32_00<>+0(SB), Z13
 	VMOVDQU32    zip32_01<>+0(SB), Z1
 	VMOVDQU32    zip32_10<>+0(SB), Z1
@@ -9703,9 +10036,9 @@ nearestLanesAVX512F32_zip12_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F32_zip12_last
+	JLT          nearestLanesAVX512F32_dim12_last
 
-nearestLanesAVX512F32_zip12_pass:
+nearestLanesAVX512F32_dim12_pass:
 	VMOVDQU32    Y15, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y15, Y15
 	VSUBPS.BCST  (R9), Z2, Z16
@@ -9927,11 +10260,11 @@ nearestLanesAVX512F32_zip12_pass:
 	VPBROADCASTD 28(DI), K2, Z14
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F32_zip12_pass
+	JGE          nearestLanesAVX512F32_dim12_pass
 
-nearestLanesAVX512F32_zip12_last:
+nearestLanesAVX512F32_dim12_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F32_zip12_last2
+	JNE          nearestLanesAVX512F32_dim12_last2
 	VMOVDQU32    Y15, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y15, Y15
 	VSUBPS.BCST  (R9), Z2, Z15
@@ -9989,11 +10322,11 @@ nearestLanesAVX512F32_zip12_last:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Z14
-	JMP          nearestLanesAVX512F32_zip12_end
+	JMP          nearestLanesAVX512F32_dim12_end
 
-nearestLanesAVX512F32_zip12_last2:
+nearestLanesAVX512F32_dim12_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F32_zip12_last3
+	JNE          nearestLanesAVX512F32_dim12_last3
 	VMOVDQU32    Y15, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y15, Y15
 	VSUBPS.BCST  (R9), Z2, Z15
@@ -10105,11 +10438,11 @@ nearestLanesAVX512F32_zip12_last2:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Z14
-	JMP          nearestLanesAVX512F32_zip12_end
+	JMP          nearestLanesAVX512F32_dim12_end
 
-nearestLanesAVX512F32_zip12_last3:
+nearestLanesAVX512F32_dim12_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F32_zip12_last4
+	JNE          nearestLanesAVX512F32_dim12_last4
 	VMOVDQU32    Y15, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y15, Y15
 	VSUBPS.BCST  (R9), Z2, Z15
@@ -10275,30 +10608,28 @@ nearestLanesAVX512F32_zip12_last3:
 	VCMPPS       $0x01, Z1, Z2, K2
 	VMINPS       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Z14
-	JMP          nearestLanesAVX512F32_zip12_end
+	JMP          nearestLanesAVX512F32_dim12_end
 
-nearestLanesAVX512F32_zip12_last4:
-nearestLanesAVX512F32_zip12_end:
+nearestLanesAVX512F32_dim12_last4:
+nearestLanesAVX512F32_dim12_end:
 	VMOVDQU32 Z14, K1, (AX)
 	VMOVUPS   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F32_advance
 
-nearestLanesAVX512F32_zip12_next:
+nearestLanesAVX512F32_dim12_next:
 	MOVQ dim+96(FP), R11
 	MOVQ DX, R9
 	MOVQ DI, R10
 
 nearestLanesAVX512F32_gather:
-	VXORPS     Z1, Z1, Z1
-	KMOVW      K1, K2
-	VGATHERDPS (R9)(Z0*4), K2, Z1
-	VMOVUPS    Z1, (R10)
-	ADDQ       $0x00000004, R9
-	ADDQ       $0x00000040, R10
-	DECQ       R11
-	JNZ        nearestLanesAVX512F32_gather
-
-nearestLanesAVX512F32_transposed:
+	VXORPS       Z1, Z1, Z1
+	KMOVW        K1, K2
+	VGATHERDPS   (R9)(Z0*4), K2, Z1
+	VMOVUPS      Z1, (R10)
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000040, R10
+	DECQ         R11
+	JNZ          nearestLanesAVX512F32_gather
 	VBROADCASTSS posinf32<>+0(SB), Z1
 	VXORPS       Z2, Z2, Z2
 	VXORPS       Z3, Z3, Z3
@@ -10388,41 +10719,374 @@ nearestLanesAVX512F64_tile:
 	KMOVW   (R9)(R8*2), K1
 
 	// Transpose the tile: X[j] holds coordinate j of every point.
-	MOVQ      dim+96(FP), R9
-	CMPQ      R9, $0x02
-	JNE       nearestLanesAVX512F64_zips
-	LEAQ      (R8)(R8*1), R9
-	MOVQ      $0x00000008, R10
-	CMPQ      R9, R10
-	CMOVQLT   R9, R10
-	SUBQ      R10, R9
-	LEAQ      tailmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K2
-	KMOVW     (R11)(R9*2), K3
-	VMOVUPD.Z (DX), K2, Z1
-	VMOVUPD.Z 64(DX), K3, Z2
-	VMOVDQU64 evens64<>+0(SB), Z3
-	VMOVDQU64 odds64<>+0(SB), Z4
-	VMOVUPD   Z1, Z5
-	VPERMT2PD Z2, Z3, Z5
-	VMOVUPD   Z1, Z1
-	VPERMT2PD Z2, Z4, Z1
-	VMOVUPD   Z5, (DI)
-	VMOVUPD   Z1, 64(DI)
-	JMP       nearestLanesAVX512F64_transposed
+	MOVQ         dim+96(FP), R9
+	CMPQ         R9, $0x01
+	JNE          nearestLanesAVX512F64_dim1_next
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD posinf64<>+0(SB), Z1
+	VPBROADCASTD indices32<>+0(SB), Y3
+	VMOVDQU32    indices32<>+0(SB), Y4
+	MOVQ         packed_base+72(FP), R9
+	MOVQ         groups+104(FP), R10
+	CMPQ         R10, $0x04
+	JLT          nearestLanesAVX512F64_dim1_last
 
-nearestLanesAVX512F64_zips:
+nearestLanesAVX512F64_dim1_pass:
+	VMOVDQU32    Y4, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y4, Y4
+	VSUBPD.BCST  (R9), Z2, Z5
+	VMULPD       Z5, Z5, Z5
+	VSUBPD.BCST  8(R9), Z2, Z6
+	VMULPD       Z6, Z6, Z6
+	VSUBPD.BCST  16(R9), Z2, Z7
+	VMULPD       Z7, Z7, Z7
+	VSUBPD.BCST  24(R9), Z2, Z8
+	VMULPD       Z8, Z8, Z8
+	VSUBPD.BCST  32(R9), Z2, Z9
+	VMULPD       Z9, Z9, Z9
+	VSUBPD.BCST  40(R9), Z2, Z10
+	VMULPD       Z10, Z10, Z10
+	VSUBPD.BCST  48(R9), Z2, Z11
+	VMULPD       Z11, Z11, Z11
+	VSUBPD.BCST  56(R9), Z2, Z12
+	VMULPD       Z12, Z12, Z12
+	ADDQ         $0x00000040, R9
+	VCMPPD       $0x01, Z1, Z5, K2
+	VMINPD       Z1, Z5, Z1
+	VPBROADCASTD (DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z6, K2
+	VMINPD       Z1, Z6, Z1
+	VPBROADCASTD 4(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z7, K2
+	VMINPD       Z1, Z7, Z1
+	VPBROADCASTD 8(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z8, K2
+	VMINPD       Z1, Z8, Z1
+	VPBROADCASTD 12(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z9, K2
+	VMINPD       Z1, Z9, Z1
+	VPBROADCASTD 16(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z10, K2
+	VMINPD       Z1, Z10, Z1
+	VPBROADCASTD 20(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z11, K2
+	VMINPD       Z1, Z11, Z1
+	VPBROADCASTD 24(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z12, K2
+	VMINPD       Z1, Z12, Z1
+	VPBROADCASTD 28(DI), K2, Y3
+	SUBQ         $0x04, R10
+	CMPQ         R10, $0x04
+	JGE          nearestLanesAVX512F64_dim1_pass
+
+nearestLanesAVX512F64_dim1_last:
+	CMPQ         R10, $0x01
+	JNE          nearestLanesAVX512F64_dim1_last2
+	VMOVDQU32    Y4, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y4, Y4
+	VSUBPD.BCST  (R9), Z2, Z4
+	VMULPD       Z4, Z4, Z4
+	VSUBPD.BCST  8(R9), Z2, Z2
+	VMULPD       Z2, Z2, Z2
+	ADDQ         $0x00000010, R9
+	VCMPPD       $0x01, Z1, Z4, K2
+	VMINPD       Z1, Z4, Z1
+	VPBROADCASTD (DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z2, K2
+	VMINPD       Z1, Z2, Z1
+	VPBROADCASTD 4(DI), K2, Y3
+	JMP          nearestLanesAVX512F64_dim1_end
+
+nearestLanesAVX512F64_dim1_last2:
+	CMPQ         R10, $0x02
+	JNE          nearestLanesAVX512F64_dim1_last3
+	VMOVDQU32    Y4, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y4, Y4
+	VSUBPD.BCST  (R9), Z2, Z4
+	VMULPD       Z4, Z4, Z4
+	VSUBPD.BCST  8(R9), Z2, Z5
+	VMULPD       Z5, Z5, Z5
+	VSUBPD.BCST  16(R9), Z2, Z6
+	VMULPD       Z6, Z6, Z6
+	VSUBPD.BCST  24(R9), Z2, Z2
+	VMULPD       Z2, Z2, Z2
+	ADDQ         $0x00000020, R9
+	VCMPPD       $0x01, Z1, Z4, K2
+	VMINPD       Z1, Z4, Z1
+	VPBROADCASTD (DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z5, K2
+	VMINPD       Z1, Z5, Z1
+	VPBROADCASTD 4(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z6, K2
+	VMINPD       Z1, Z6, Z1
+	VPBROADCASTD 8(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z2, K2
+	VMINPD       Z1, Z2, Z1
+	VPBROADCASTD 12(DI), K2, Y3
+	JMP          nearestLanesAVX512F64_dim1_end
+
+nearestLanesAVX512F64_dim1_last3:
+	CMPQ         R10, $0x03
+	JNE          nearestLanesAVX512F64_dim1_last4
+	VMOVDQU32    Y4, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y4, Y4
+	VSUBPD.BCST  (R9), Z2, Z4
+	VMULPD       Z4, Z4, Z4
+	VSUBPD.BCST  8(R9), Z2, Z5
+	VMULPD       Z5, Z5, Z5
+	VSUBPD.BCST  16(R9), Z2, Z6
+	VMULPD       Z6, Z6, Z6
+	VSUBPD.BCST  24(R9), Z2, Z7
+	VMULPD       Z7, Z7, Z7
+	VSUBPD.BCST  32(R9), Z2, Z8
+	VMULPD       Z8, Z8, Z8
+	VSUBPD.BCST  40(R9), Z2, Z2
+	VMULPD       Z2, Z2, Z2
+	ADDQ         $0x00000030, R9
+	VCMPPD       $0x01, Z1, Z4, K2
+	VMINPD       Z1, Z4, Z1
+	VPBROADCASTD (DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z5, K2
+	VMINPD       Z1, Z5, Z1
+	VPBROADCASTD 4(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z6, K2
+	VMINPD       Z1, Z6, Z1
+	VPBROADCASTD 8(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z7, K2
+	VMINPD       Z1, Z7, Z1
+	VPBROADCASTD 12(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z8, K2
+	VMINPD       Z1, Z8, Z1
+	VPBROADCASTD 16(DI), K2, Y3
+	VCMPPD       $0x01, Z1, Z2, K2
+	VMINPD       Z1, Z2, Z1
+	VPBROADCASTD 20(DI), K2, Y3
+	JMP          nearestLanesAVX512F64_dim1_end
+
+nearestLanesAVX512F64_dim1_last4:
+nearestLanesAVX512F64_dim1_end:
+	VMOVDQU32 Y3, K1, (AX)
+	VMOVUPD   Z1, K1, (CX)
+	JMP       nearestLanesAVX512F64_advance
+
+nearestLanesAVX512F64_dim1_next:
+	MOVQ         dim+96(FP), R9
+	CMPQ         R9, $0x02
+	JNE          nearestLanesAVX512F64_dim2_next
+	LEAQ         (R8)(R8*1), R9
+	MOVQ         $0x00000008, R10
+	CMPQ         R9, R10
+	CMOVQLT      R9, R10
+	SUBQ         R10, R9
+	LEAQ         tailmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K2
+	KMOVW        (R11)(R9*2), K3
+	VMOVUPD.Z    (DX), K2, Z3
+	VMOVUPD.Z    64(DX), K3, Z1
+	VMOVDQU64    evens64<>+0(SB), Z5
+	VMOVDQU64    odds64<>+0(SB), Z4
+	VMOVUPD      Z3, Z2
+	VPERMT2PD    Z1, Z5, Z2
+	VMOVUPD      Z3, Z3
+	VPERMT2PD    Z1, Z4, Z3
+	VBROADCASTSD posinf64<>+0(SB), Z1
+	VPBROADCASTD indices32<>+0(SB), Y4
+	VMOVDQU32    indices32<>+0(SB), Y5
+	MOVQ         packed_base+72(FP), R9
+	MOVQ         groups+104(FP), R10
+	CMPQ         R10, $0x04
+	JLT          nearestLanesAVX512F64_dim2_last
+
+nearestLanesAVX512F64_dim2_pass:
+	VMOVDQU32    Y5, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y5, Y5
+	VSUBPD.BCST  (R9), Z2, Z6
+	VMULPD       Z6, Z6, Z6
+	VSUBPD.BCST  8(R9), Z2, Z7
+	VMULPD       Z7, Z7, Z7
+	VSUBPD.BCST  32(R9), Z2, Z8
+	VMULPD       Z8, Z8, Z8
+	VSUBPD.BCST  40(R9), Z2, Z9
+	VMULPD       Z9, Z9, Z9
+	VSUBPD.BCST  64(R9), Z2, Z10
+	VMULPD       Z10, Z10, Z10
+	VSUBPD.BCST  72(R9), Z2, Z11
+	VMULPD       Z11, Z11, Z11
+	VSUBPD.BCST  96(R9), Z2, Z12
+	VMULPD       Z12, Z12, Z12
+	VSUBPD.BCST  104(R9), Z2, Z13
+	VMULPD       Z13, Z13, Z13
+	VSUBPD.BCST  16(R9), Z3, Z14
+	VFMADD231PD  Z14, Z14, Z6
+	VSUBPD.BCST  24(R9), Z3, Z14
+	VFMADD231PD  Z14, Z14, Z7
+	VSUBPD.BCST  48(R9), Z3, Z14
+	VFMADD231PD  Z14, Z14, Z8
+	VSUBPD.BCST  56(R9), Z3, Z14
+	VFMADD231PD  Z14, Z14, Z9
+	VSUBPD.BCST  80(R9), Z3, Z14
+	VFMADD231PD  Z14, Z14, Z10
+	VSUBPD.BCST  88(R9), Z3, Z14
+	VFMADD231PD  Z14, Z14, Z11
+	VSUBPD.BCST  112(R9), Z3, Z14
+	VFMADD231PD  Z14, Z14, Z12
+	VSUBPD.BCST  120(R9), Z3, Z14
+	VFMADD231PD  Z14, Z14, Z13
+	ADDQ         $0x00000080, R9
+	VCMPPD       $0x01, Z1, Z6, K2
+	VMINPD       Z1, Z6, Z1
+	VPBROADCASTD (DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z7, K2
+	VMINPD       Z1, Z7, Z1
+	VPBROADCASTD 4(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z8, K2
+	VMINPD       Z1, Z8, Z1
+	VPBROADCASTD 8(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z9, K2
+	VMINPD       Z1, Z9, Z1
+	VPBROADCASTD 12(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z10, K2
+	VMINPD       Z1, Z10, Z1
+	VPBROADCASTD 16(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z11, K2
+	VMINPD       Z1, Z11, Z1
+	VPBROADCASTD 20(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z12, K2
+	VMINPD       Z1, Z12, Z1
+	VPBROADCASTD 24(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z13, K2
+	VMINPD       Z1, Z13, Z1
+	VPBROADCASTD 28(DI), K2, Y4
+	SUBQ         $0x04, R10
+	CMPQ         R10, $0x04
+	JGE          nearestLanesAVX512F64_dim2_pass
+
+nearestLanesAVX512F64_dim2_last:
+	CMPQ         R10, $0x01
+	JNE          nearestLanesAVX512F64_dim2_last2
+	VMOVDQU32    Y5, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y5, Y5
+	VSUBPD.BCST  (R9), Z2, Z5
+	VMULPD       Z5, Z5, Z5
+	VSUBPD.BCST  8(R9), Z2, Z2
+	VMULPD       Z2, Z2, Z2
+	VSUBPD.BCST  16(R9), Z3, Z6
+	VFMADD231PD  Z6, Z6, Z5
+	VSUBPD.BCST  24(R9), Z3, Z3
+	VFMADD231PD  Z3, Z3, Z2
+	ADDQ         $0x00000020, R9
+	VCMPPD       $0x01, Z1, Z5, K2
+	VMINPD       Z1, Z5, Z1
+	VPBROADCASTD (DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z2, K2
+	VMINPD       Z1, Z2, Z1
+	VPBROADCASTD 4(DI), K2, Y4
+	JMP          nearestLanesAVX512F64_dim2_end
+
+nearestLanesAVX512F64_dim2_last2:
+	CMPQ         R10, $0x02
+	JNE          nearestLanesAVX512F64_dim2_last3
+	VMOVDQU32    Y5, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y5, Y5
+	VSUBPD.BCST  (R9), Z2, Z5
+	VMULPD       Z5, Z5, Z5
+	VSUBPD.BCST  8(R9), Z2, Z6
+	VMULPD       Z6, Z6, Z6
+	VSUBPD.BCST  32(R9), Z2, Z7
+	VMULPD       Z7, Z7, Z7
+	VSUBPD.BCST  40(R9), Z2, Z2
+	VMULPD       Z2, Z2, Z2
+	VSUBPD.BCST  16(R9), Z3, Z8
+	VFMADD231PD  Z8, Z8, Z5
+	VSUBPD.BCST  24(R9), Z3, Z8
+	VFMADD231PD  Z8, Z8, Z6
+	VSUBPD.BCST  48(R9), Z3, Z8
+	VFMADD231PD  Z8, Z8, Z7
+	VSUBPD.BCST  56(R9), Z3, Z3
+	VFMADD231PD  Z3, Z3, Z2
+	ADDQ         $0x00000040, R9
+	VCMPPD       $0x01, Z1, Z5, K2
+	VMINPD       Z1, Z5, Z1
+	VPBROADCASTD (DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z6, K2
+	VMINPD       Z1, Z6, Z1
+	VPBROADCASTD 4(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z7, K2
+	VMINPD       Z1, Z7, Z1
+	VPBROADCASTD 8(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z2, K2
+	VMINPD       Z1, Z2, Z1
+	VPBROADCASTD 12(DI), K2, Y4
+	JMP          nearestLanesAVX512F64_dim2_end
+
+nearestLanesAVX512F64_dim2_last3:
+	CMPQ         R10, $0x03
+	JNE          nearestLanesAVX512F64_dim2_last4
+	VMOVDQU32    Y5, (DI)
+	VPADDD.BCST  indices32<>+32(SB), Y5, Y5
+	VSUBPD.BCST  (R9), Z2, Z5
+	VMULPD       Z5, Z5, Z5
+	VSUBPD.BCST  8(R9), Z2, Z6
+	VMULPD       Z6, Z6, Z6
+	VSUBPD.BCST  32(R9), Z2, Z7
+	VMULPD       Z7, Z7, Z7
+	VSUBPD.BCST  40(R9), Z2, Z8
+	VMULPD       Z8, Z8, Z8
+	VSUBPD.BCST  64(R9), Z2, Z9
+	VMULPD       Z9, Z9, Z9
+	VSUBPD.BCST  72(R9), Z2, Z2
+	VMULPD       Z2, Z2, Z2
+	VSUBPD.BCST  16(R9), Z3, Z10
+	VFMADD231PD  Z10, Z10, Z5
+	VSUBPD.BCST  24(R9), Z3, Z10
+	VFMADD231PD  Z10, Z10, Z6
+	VSUBPD.BCST  48(R9), Z3, Z10
+	VFMADD231PD  Z10, Z10, Z7
+	VSUBPD.BCST  56(R9), Z3, Z10
+	VFMADD231PD  Z10, Z10, Z8
+	VSUBPD.BCST  80(R9), Z3, Z10
+	VFMADD231PD  Z10, Z10, Z9
+	VSUBPD.BCST  88(R9), Z3, Z3
+	VFMADD231PD  Z3, Z3, Z2
+	ADDQ         $0x00000060, R9
+	VCMPPD       $0x01, Z1, Z5, K2
+	VMINPD       Z1, Z5, Z1
+	VPBROADCASTD (DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z6, K2
+	VMINPD       Z1, Z6, Z1
+	VPBROADCASTD 4(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z7, K2
+	VMINPD       Z1, Z7, Z1
+	VPBROADCASTD 8(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z8, K2
+	VMINPD       Z1, Z8, Z1
+	VPBROADCASTD 12(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z9, K2
+	VMINPD       Z1, Z9, Z1
+	VPBROADCASTD 16(DI), K2, Y4
+	VCMPPD       $0x01, Z1, Z2, K2
+	VMINPD       Z1, Z2, Z1
+	VPBROADCASTD 20(DI), K2, Y4
+	JMP          nearestLanesAVX512F64_dim2_end
+
+nearestLanesAVX512F64_dim2_last4:
+nearestLanesAVX512F64_dim2_end:
+	VMOVDQU32 Y4, K1, (AX)
+	VMOVUPD   Z1, K1, (CX)
+	JMP       nearestLanesAVX512F64_advance
+
+nearestLanesAVX512F64_dim2_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x03
-	JNE     nearestLanesAVX512F64_zip3_next
+	JNE     nearestLanesAVX512F64_dim3_next
 	CMPQ    R8, $0x00000008
-	JNE     nearestLanesAVX512F64_zip3_partial
+	JNE     nearestLanesAVX512F64_dim3_partial
 	VMOVUPD (DX), Z5
 	VMOVUPD 64(DX), Z2
 	VMOVUPD 128(DX), Z3
-	JMP     nearestLanesAVX512F64_zip3_loaded
+	JMP     nearestLanesAVX512F64_dim3_loaded
 
-nearestLanesAVX512F64_zip3_partial:
+nearestLanesAVX512F64_dim3_partial:
 	IMUL3Q    $0x00000003, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -10451,7 +11115,7 @@ nearestLanesAVX512F64_zip3_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPD.Z 128(DX), K2, Z3
 
-nearestLanesAVX512F64_zip3_loaded:
+nearestLanesAVX512F64_dim3_loaded:
 	VMOVDQU64    zip64_00<>+0(SB), Z1
 	VMOVDQU64    zip64_01<>+0(SB), Z1
 	VMOVDQU64    zip64_10<>+0(SB), Z4
@@ -10480,9 +11144,9 @@ nearestLanesAVX512F64_zip3_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F64_zip3_last
+	JLT          nearestLanesAVX512F64_dim3_last
 
-nearestLanesAVX512F64_zip3_pass:
+nearestLanesAVX512F64_dim3_pass:
 	VMOVDQU32    Y6, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y6, Y6
 	VSUBPD.BCST  (R9), Z2, Z7
@@ -10560,11 +11224,11 @@ nearestLanesAVX512F64_zip3_pass:
 	VPBROADCASTD 28(DI), K2, Y5
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F64_zip3_pass
+	JGE          nearestLanesAVX512F64_dim3_pass
 
-nearestLanesAVX512F64_zip3_last:
+nearestLanesAVX512F64_dim3_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F64_zip3_last2
+	JNE          nearestLanesAVX512F64_dim3_last2
 	VMOVDQU32    Y6, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y6, Y6
 	VSUBPD.BCST  (R9), Z2, Z6
@@ -10586,11 +11250,11 @@ nearestLanesAVX512F64_zip3_last:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Y5
-	JMP          nearestLanesAVX512F64_zip3_end
+	JMP          nearestLanesAVX512F64_dim3_end
 
-nearestLanesAVX512F64_zip3_last2:
+nearestLanesAVX512F64_dim3_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F64_zip3_last3
+	JNE          nearestLanesAVX512F64_dim3_last3
 	VMOVDQU32    Y6, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y6, Y6
 	VSUBPD.BCST  (R9), Z2, Z6
@@ -10630,11 +11294,11 @@ nearestLanesAVX512F64_zip3_last2:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Y5
-	JMP          nearestLanesAVX512F64_zip3_end
+	JMP          nearestLanesAVX512F64_dim3_end
 
-nearestLanesAVX512F64_zip3_last3:
+nearestLanesAVX512F64_dim3_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F64_zip3_last4
+	JNE          nearestLanesAVX512F64_dim3_last4
 	VMOVDQU32    Y6, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y6, Y6
 	VSUBPD.BCST  (R9), Z2, Z6
@@ -10692,27 +11356,27 @@ nearestLanesAVX512F64_zip3_last3:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Y5
-	JMP          nearestLanesAVX512F64_zip3_end
+	JMP          nearestLanesAVX512F64_dim3_end
 
-nearestLanesAVX512F64_zip3_last4:
-nearestLanesAVX512F64_zip3_end:
+nearestLanesAVX512F64_dim3_last4:
+nearestLanesAVX512F64_dim3_end:
 	VMOVDQU32 Y5, K1, (AX)
 	VMOVUPD   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F64_advance
 
-nearestLanesAVX512F64_zip3_next:
+nearestLanesAVX512F64_dim3_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x04
-	JNE     nearestLanesAVX512F64_zip4_next
+	JNE     nearestLanesAVX512F64_dim4_next
 	CMPQ    R8, $0x00000008
-	JNE     nearestLanesAVX512F64_zip4_partial
+	JNE     nearestLanesAVX512F64_dim4_partial
 	VMOVUPD (DX), Z6
 	VMOVUPD 64(DX), Z2
 	VMOVUPD 128(DX), Z4
 	VMOVUPD 192(DX), Z3
-	JMP     nearestLanesAVX512F64_zip4_loaded
+	JMP     nearestLanesAVX512F64_dim4_loaded
 
-nearestLanesAVX512F64_zip4_partial:
+nearestLanesAVX512F64_dim4_partial:
 	IMUL3Q    $0x00000004, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -10749,7 +11413,7 @@ nearestLanesAVX512F64_zip4_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPD.Z 192(DX), K2, Z3
 
-nearestLanesAVX512F64_zip4_loaded:
+nearestLanesAVX512F64_dim4_loaded:
 	VMOVDQU64    zip64_00<>+0(SB), Z5
 	VMOVDQU64    zip64_01<>+0(SB), Z1
 	VMOVDQU64    zip64_10<>+0(SB), Z1
@@ -10784,9 +11448,9 @@ nearestLanesAVX512F64_zip4_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F64_zip4_last
+	JLT          nearestLanesAVX512F64_dim4_last
 
-nearestLanesAVX512F64_zip4_pass:
+nearestLanesAVX512F64_dim4_pass:
 	VMOVDQU32    Y7, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y7, Y7
 	VSUBPD.BCST  (R9), Z2, Z8
@@ -10880,11 +11544,11 @@ nearestLanesAVX512F64_zip4_pass:
 	VPBROADCASTD 28(DI), K2, Y6
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F64_zip4_pass
+	JGE          nearestLanesAVX512F64_dim4_pass
 
-nearestLanesAVX512F64_zip4_last:
+nearestLanesAVX512F64_dim4_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F64_zip4_last2
+	JNE          nearestLanesAVX512F64_dim4_last2
 	VMOVDQU32    Y7, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y7, Y7
 	VSUBPD.BCST  (R9), Z2, Z7
@@ -10910,11 +11574,11 @@ nearestLanesAVX512F64_zip4_last:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Y6
-	JMP          nearestLanesAVX512F64_zip4_end
+	JMP          nearestLanesAVX512F64_dim4_end
 
-nearestLanesAVX512F64_zip4_last2:
+nearestLanesAVX512F64_dim4_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F64_zip4_last3
+	JNE          nearestLanesAVX512F64_dim4_last3
 	VMOVDQU32    Y7, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y7, Y7
 	VSUBPD.BCST  (R9), Z2, Z7
@@ -10962,11 +11626,11 @@ nearestLanesAVX512F64_zip4_last2:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Y6
-	JMP          nearestLanesAVX512F64_zip4_end
+	JMP          nearestLanesAVX512F64_dim4_end
 
-nearestLanesAVX512F64_zip4_last3:
+nearestLanesAVX512F64_dim4_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F64_zip4_last4
+	JNE          nearestLanesAVX512F64_dim4_last4
 	VMOVDQU32    Y7, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y7, Y7
 	VSUBPD.BCST  (R9), Z2, Z7
@@ -11036,28 +11700,28 @@ nearestLanesAVX512F64_zip4_last3:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Y6
-	JMP          nearestLanesAVX512F64_zip4_end
+	JMP          nearestLanesAVX512F64_dim4_end
 
-nearestLanesAVX512F64_zip4_last4:
-nearestLanesAVX512F64_zip4_end:
+nearestLanesAVX512F64_dim4_last4:
+nearestLanesAVX512F64_dim4_end:
 	VMOVDQU32 Y6, K1, (AX)
 	VMOVUPD   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F64_advance
 
-nearestLanesAVX512F64_zip4_next:
+nearestLanesAVX512F64_dim4_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x05
-	JNE     nearestLanesAVX512F64_zip5_next
+	JNE     nearestLanesAVX512F64_dim5_next
 	CMPQ    R8, $0x00000008
-	JNE     nearestLanesAVX512F64_zip5_partial
+	JNE     nearestLanesAVX512F64_dim5_partial
 	VMOVUPD (DX), Z4
 	VMOVUPD 64(DX), Z8
 	VMOVUPD 128(DX), Z2
 	VMOVUPD 192(DX), Z9
 	VMOVUPD 256(DX), Z3
-	JMP     nearestLanesAVX512F64_zip5_loaded
+	JMP     nearestLanesAVX512F64_dim5_loaded
 
-nearestLanesAVX512F64_zip5_partial:
+nearestLanesAVX512F64_dim5_partial:
 	IMUL3Q    $0x00000005, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -11102,7 +11766,7 @@ nearestLanesAVX512F64_zip5_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPD.Z 256(DX), K2, Z3
 
-nearestLanesAVX512F64_zip5_loaded:
+nearestLanesAVX512F64_dim5_loaded:
 	VMOVDQU64    zip64_00<>+0(SB), Z1
 	VMOVDQU64    zip64_01<>+0(SB), Z1
 	VMOVDQU64    zip64_10<>+0(SB), Z6
@@ -11143,9 +11807,9 @@ nearestLanesAVX512F64_zip5_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F64_zip5_last
+	JLT          nearestLanesAVX512F64_dim5_last
 
-nearestLanesAVX512F64_zip5_pass:
+nearestLanesAVX512F64_dim5_pass:
 	VMOVDQU32    Y8, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y8, Y8
 	VSUBPD.BCST  (R9), Z2, Z9
@@ -11255,11 +11919,11 @@ nearestLanesAVX512F64_zip5_pass:
 	VPBROADCASTD 28(DI), K2, Y7
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F64_zip5_pass
+	JGE          nearestLanesAVX512F64_dim5_pass
 
-nearestLanesAVX512F64_zip5_last:
+nearestLanesAVX512F64_dim5_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F64_zip5_last2
+	JNE          nearestLanesAVX512F64_dim5_last2
 	VMOVDQU32    Y8, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y8, Y8
 	VSUBPD.BCST  (R9), Z2, Z8
@@ -11289,11 +11953,11 @@ nearestLanesAVX512F64_zip5_last:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Y7
-	JMP          nearestLanesAVX512F64_zip5_end
+	JMP          nearestLanesAVX512F64_dim5_end
 
-nearestLanesAVX512F64_zip5_last2:
+nearestLanesAVX512F64_dim5_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F64_zip5_last3
+	JNE          nearestLanesAVX512F64_dim5_last3
 	VMOVDQU32    Y8, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y8, Y8
 	VSUBPD.BCST  (R9), Z2, Z8
@@ -11349,11 +12013,11 @@ nearestLanesAVX512F64_zip5_last2:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Y7
-	JMP          nearestLanesAVX512F64_zip5_end
+	JMP          nearestLanesAVX512F64_dim5_end
 
-nearestLanesAVX512F64_zip5_last3:
+nearestLanesAVX512F64_dim5_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F64_zip5_last4
+	JNE          nearestLanesAVX512F64_dim5_last4
 	VMOVDQU32    Y8, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y8, Y8
 	VSUBPD.BCST  (R9), Z2, Z8
@@ -11435,29 +12099,29 @@ nearestLanesAVX512F64_zip5_last3:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Y7
-	JMP          nearestLanesAVX512F64_zip5_end
+	JMP          nearestLanesAVX512F64_dim5_end
 
-nearestLanesAVX512F64_zip5_last4:
-nearestLanesAVX512F64_zip5_end:
+nearestLanesAVX512F64_dim5_last4:
+nearestLanesAVX512F64_dim5_end:
 	VMOVDQU32 Y7, K1, (AX)
 	VMOVUPD   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F64_advance
 
-nearestLanesAVX512F64_zip5_next:
+nearestLanesAVX512F64_dim5_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x06
-	JNE     nearestLanesAVX512F64_zip6_next
+	JNE     nearestLanesAVX512F64_dim6_next
 	CMPQ    R8, $0x00000008
-	JNE     nearestLanesAVX512F64_zip6_partial
+	JNE     nearestLanesAVX512F64_dim6_partial
 	VMOVUPD (DX), Z4
 	VMOVUPD 64(DX), Z9
 	VMOVUPD 128(DX), Z2
 	VMOVUPD 192(DX), Z8
 	VMOVUPD 256(DX), Z6
 	VMOVUPD 320(DX), Z3
-	JMP     nearestLanesAVX512F64_zip6_loaded
+	JMP     nearestLanesAVX512F64_dim6_loaded
 
-nearestLanesAVX512F64_zip6_partial:
+nearestLanesAVX512F64_dim6_partial:
 	IMUL3Q    $0x00000006, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -11510,7 +12174,7 @@ nearestLanesAVX512F64_zip6_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPD.Z 320(DX), K2, Z3
 
-nearestLanesAVX512F64_zip6_loaded:
+nearestLanesAVX512F64_dim6_loaded:
 	VMOVDQU64    zip64_00<>+0(SB), Z7
 	VMOVDQU64    zip64_01<>+0(SB), Z1
 	VMOVDQU64    zip64_10<>+0(SB), Z1
@@ -11557,9 +12221,9 @@ nearestLanesAVX512F64_zip6_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F64_zip6_last
+	JLT          nearestLanesAVX512F64_dim6_last
 
-nearestLanesAVX512F64_zip6_pass:
+nearestLanesAVX512F64_dim6_pass:
 	VMOVDQU32    Y9, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y9, Y9
 	VSUBPD.BCST  (R9), Z2, Z10
@@ -11685,11 +12349,11 @@ nearestLanesAVX512F64_zip6_pass:
 	VPBROADCASTD 28(DI), K2, Y8
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F64_zip6_pass
+	JGE          nearestLanesAVX512F64_dim6_pass
 
-nearestLanesAVX512F64_zip6_last:
+nearestLanesAVX512F64_dim6_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F64_zip6_last2
+	JNE          nearestLanesAVX512F64_dim6_last2
 	VMOVDQU32    Y9, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y9, Y9
 	VSUBPD.BCST  (R9), Z2, Z9
@@ -11723,11 +12387,11 @@ nearestLanesAVX512F64_zip6_last:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Y8
-	JMP          nearestLanesAVX512F64_zip6_end
+	JMP          nearestLanesAVX512F64_dim6_end
 
-nearestLanesAVX512F64_zip6_last2:
+nearestLanesAVX512F64_dim6_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F64_zip6_last3
+	JNE          nearestLanesAVX512F64_dim6_last3
 	VMOVDQU32    Y9, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y9, Y9
 	VSUBPD.BCST  (R9), Z2, Z9
@@ -11791,11 +12455,11 @@ nearestLanesAVX512F64_zip6_last2:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Y8
-	JMP          nearestLanesAVX512F64_zip6_end
+	JMP          nearestLanesAVX512F64_dim6_end
 
-nearestLanesAVX512F64_zip6_last3:
+nearestLanesAVX512F64_dim6_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F64_zip6_last4
+	JNE          nearestLanesAVX512F64_dim6_last4
 	VMOVDQU32    Y9, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y9, Y9
 	VSUBPD.BCST  (R9), Z2, Z9
@@ -11889,20 +12553,20 @@ nearestLanesAVX512F64_zip6_last3:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Y8
-	JMP          nearestLanesAVX512F64_zip6_end
+	JMP          nearestLanesAVX512F64_dim6_end
 
-nearestLanesAVX512F64_zip6_last4:
-nearestLanesAVX512F64_zip6_end:
+nearestLanesAVX512F64_dim6_last4:
+nearestLanesAVX512F64_dim6_end:
 	VMOVDQU32 Y8, K1, (AX)
 	VMOVUPD   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F64_advance
 
-nearestLanesAVX512F64_zip6_next:
+nearestLanesAVX512F64_dim6_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x07
-	JNE     nearestLanesAVX512F64_zip7_next
+	JNE     nearestLanesAVX512F64_dim7_next
 	CMPQ    R8, $0x00000008
-	JNE     nearestLanesAVX512F64_zip7_partial
+	JNE     nearestLanesAVX512F64_dim7_partial
 	VMOVUPD (DX), Z6
 	VMOVUPD 64(DX), Z4
 	VMOVUPD 128(DX), Z7
@@ -11910,9 +12574,9 @@ nearestLanesAVX512F64_zip6_next:
 	VMOVUPD 256(DX), Z10
 	VMOVUPD 320(DX), Z11
 	VMOVUPD 384(DX), Z3
-	JMP     nearestLanesAVX512F64_zip7_loaded
+	JMP     nearestLanesAVX512F64_dim7_loaded
 
-nearestLanesAVX512F64_zip7_partial:
+nearestLanesAVX512F64_dim7_partial:
 	IMUL3Q    $0x00000007, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -11973,7 +12637,7 @@ nearestLanesAVX512F64_zip7_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPD.Z 384(DX), K2, Z3
 
-nearestLanesAVX512F64_zip7_loaded:
+nearestLanesAVX512F64_dim7_loaded:
 	VMOVDQU64    zip64_00<>+0(SB), Z1
 	VMOVDQU64    zip64_01<>+0(SB), Z1
 	VMOVDQU64    zip64_10<>+0(SB), Z8
@@ -12026,9 +12690,9 @@ nearestLanesAVX512F64_zip7_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F64_zip7_last
+	JLT          nearestLanesAVX512F64_dim7_last
 
-nearestLanesAVX512F64_zip7_pass:
+nearestLanesAVX512F64_dim7_pass:
 	VMOVDQU32    Y10, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y10, Y10
 	VSUBPD.BCST  (R9), Z2, Z11
@@ -12170,11 +12834,11 @@ nearestLanesAVX512F64_zip7_pass:
 	VPBROADCASTD 28(DI), K2, Y9
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F64_zip7_pass
+	JGE          nearestLanesAVX512F64_dim7_pass
 
-nearestLanesAVX512F64_zip7_last:
+nearestLanesAVX512F64_dim7_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F64_zip7_last2
+	JNE          nearestLanesAVX512F64_dim7_last2
 	VMOVDQU32    Y10, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y10, Y10
 	VSUBPD.BCST  (R9), Z2, Z10
@@ -12212,11 +12876,11 @@ nearestLanesAVX512F64_zip7_last:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Y9
-	JMP          nearestLanesAVX512F64_zip7_end
+	JMP          nearestLanesAVX512F64_dim7_end
 
-nearestLanesAVX512F64_zip7_last2:
+nearestLanesAVX512F64_dim7_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F64_zip7_last3
+	JNE          nearestLanesAVX512F64_dim7_last3
 	VMOVDQU32    Y10, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y10, Y10
 	VSUBPD.BCST  (R9), Z2, Z10
@@ -12288,11 +12952,11 @@ nearestLanesAVX512F64_zip7_last2:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Y9
-	JMP          nearestLanesAVX512F64_zip7_end
+	JMP          nearestLanesAVX512F64_dim7_end
 
-nearestLanesAVX512F64_zip7_last3:
+nearestLanesAVX512F64_dim7_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F64_zip7_last4
+	JNE          nearestLanesAVX512F64_dim7_last4
 	VMOVDQU32    Y10, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y10, Y10
 	VSUBPD.BCST  (R9), Z2, Z10
@@ -12398,20 +13062,20 @@ nearestLanesAVX512F64_zip7_last3:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Y9
-	JMP          nearestLanesAVX512F64_zip7_end
+	JMP          nearestLanesAVX512F64_dim7_end
 
-nearestLanesAVX512F64_zip7_last4:
-nearestLanesAVX512F64_zip7_end:
+nearestLanesAVX512F64_dim7_last4:
+nearestLanesAVX512F64_dim7_end:
 	VMOVDQU32 Y9, K1, (AX)
 	VMOVUPD   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F64_advance
 
-nearestLanesAVX512F64_zip7_next:
+nearestLanesAVX512F64_dim7_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x08
-	JNE     nearestLanesAVX512F64_zip8_next
+	JNE     nearestLanesAVX512F64_dim8_next
 	CMPQ    R8, $0x00000008
-	JNE     nearestLanesAVX512F64_zip8_partial
+	JNE     nearestLanesAVX512F64_dim8_partial
 	VMOVUPD (DX), Z11
 	VMOVUPD 64(DX), Z10
 	VMOVUPD 128(DX), Z4
@@ -12420,9 +13084,9 @@ nearestLanesAVX512F64_zip7_next:
 	VMOVUPD 320(DX), Z7
 	VMOVUPD 384(DX), Z8
 	VMOVUPD 448(DX), Z3
-	JMP     nearestLanesAVX512F64_zip8_loaded
+	JMP     nearestLanesAVX512F64_dim8_loaded
 
-nearestLanesAVX512F64_zip8_partial:
+nearestLanesAVX512F64_dim8_partial:
 	IMUL3Q    $0x00000008, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -12491,7 +13155,7 @@ nearestLanesAVX512F64_zip8_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPD.Z 448(DX), K2, Z3
 
-nearestLanesAVX512F64_zip8_loaded:
+nearestLanesAVX512F64_dim8_loaded:
 	VMOVDQU64    zip64_00<>+0(SB), Z9
 	VMOVDQU64    zip64_01<>+0(SB), Z1
 	VMOVDQU64    zip64_10<>+0(SB), Z1
@@ -12550,9 +13214,9 @@ nearestLanesAVX512F64_zip8_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F64_zip8_last
+	JLT          nearestLanesAVX512F64_dim8_last
 
-nearestLanesAVX512F64_zip8_pass:
+nearestLanesAVX512F64_dim8_pass:
 	VMOVDQU32    Y11, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y11, Y11
 	VSUBPD.BCST  (R9), Z2, Z12
@@ -12710,11 +13374,11 @@ nearestLanesAVX512F64_zip8_pass:
 	VPBROADCASTD 28(DI), K2, Y10
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F64_zip8_pass
+	JGE          nearestLanesAVX512F64_dim8_pass
 
-nearestLanesAVX512F64_zip8_last:
+nearestLanesAVX512F64_dim8_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F64_zip8_last2
+	JNE          nearestLanesAVX512F64_dim8_last2
 	VMOVDQU32    Y11, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y11, Y11
 	VSUBPD.BCST  (R9), Z2, Z11
@@ -12756,11 +13420,11 @@ nearestLanesAVX512F64_zip8_last:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Y10
-	JMP          nearestLanesAVX512F64_zip8_end
+	JMP          nearestLanesAVX512F64_dim8_end
 
-nearestLanesAVX512F64_zip8_last2:
+nearestLanesAVX512F64_dim8_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F64_zip8_last3
+	JNE          nearestLanesAVX512F64_dim8_last3
 	VMOVDQU32    Y11, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y11, Y11
 	VSUBPD.BCST  (R9), Z2, Z11
@@ -12840,11 +13504,11 @@ nearestLanesAVX512F64_zip8_last2:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Y10
-	JMP          nearestLanesAVX512F64_zip8_end
+	JMP          nearestLanesAVX512F64_dim8_end
 
-nearestLanesAVX512F64_zip8_last3:
+nearestLanesAVX512F64_dim8_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F64_zip8_last4
+	JNE          nearestLanesAVX512F64_dim8_last4
 	VMOVDQU32    Y11, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y11, Y11
 	VSUBPD.BCST  (R9), Z2, Z11
@@ -12962,20 +13626,20 @@ nearestLanesAVX512F64_zip8_last3:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Y10
-	JMP          nearestLanesAVX512F64_zip8_end
+	JMP          nearestLanesAVX512F64_dim8_end
 
-nearestLanesAVX512F64_zip8_last4:
-nearestLanesAVX512F64_zip8_end:
+nearestLanesAVX512F64_dim8_last4:
+nearestLanesAVX512F64_dim8_end:
 	VMOVDQU32 Y10, K1, (AX)
 	VMOVUPD   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F64_advance
 
-nearestLanesAVX512F64_zip8_next:
+nearestLanesAVX512F64_dim8_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x09
-	JNE     nearestLanesAVX512F64_zip9_next
+	JNE     nearestLanesAVX512F64_dim9_next
 	CMPQ    R8, $0x00000008
-	JNE     nearestLanesAVX512F64_zip9_partial
+	JNE     nearestLanesAVX512F64_dim9_partial
 	VMOVUPD (DX), Z6
 	VMOVUPD 64(DX), Z4
 	VMOVUPD 128(DX), Z8
@@ -12985,9 +13649,9 @@ nearestLanesAVX512F64_zip8_next:
 	VMOVUPD 384(DX), Z12
 	VMOVUPD 448(DX), Z13
 	VMOVUPD 512(DX), Z3
-	JMP     nearestLanesAVX512F64_zip9_loaded
+	JMP     nearestLanesAVX512F64_dim9_loaded
 
-nearestLanesAVX512F64_zip9_partial:
+nearestLanesAVX512F64_dim9_partial:
 	IMUL3Q    $0x00000009, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -13064,7 +13728,7 @@ nearestLanesAVX512F64_zip9_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPD.Z 512(DX), K2, Z3
 
-nearestLanesAVX512F64_zip9_loaded:
+nearestLanesAVX512F64_dim9_loaded:
 	VMOVDQU64    zip64_00<>+0(SB), Z1
 	VMOVDQU64    zip64_01<>+0(SB), Z1
 	VMOVDQU64    zip64_10<>+0(SB), Z10
@@ -13129,9 +13793,9 @@ nearestLanesAVX512F64_zip9_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F64_zip9_last
+	JLT          nearestLanesAVX512F64_dim9_last
 
-nearestLanesAVX512F64_zip9_pass:
+nearestLanesAVX512F64_dim9_pass:
 	VMOVDQU32    Y12, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y12, Y12
 	VSUBPD.BCST  (R9), Z2, Z13
@@ -13305,11 +13969,11 @@ nearestLanesAVX512F64_zip9_pass:
 	VPBROADCASTD 28(DI), K2, Y11
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F64_zip9_pass
+	JGE          nearestLanesAVX512F64_dim9_pass
 
-nearestLanesAVX512F64_zip9_last:
+nearestLanesAVX512F64_dim9_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F64_zip9_last2
+	JNE          nearestLanesAVX512F64_dim9_last2
 	VMOVDQU32    Y12, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y12, Y12
 	VSUBPD.BCST  (R9), Z2, Z12
@@ -13355,11 +14019,11 @@ nearestLanesAVX512F64_zip9_last:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Y11
-	JMP          nearestLanesAVX512F64_zip9_end
+	JMP          nearestLanesAVX512F64_dim9_end
 
-nearestLanesAVX512F64_zip9_last2:
+nearestLanesAVX512F64_dim9_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F64_zip9_last3
+	JNE          nearestLanesAVX512F64_dim9_last3
 	VMOVDQU32    Y12, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y12, Y12
 	VSUBPD.BCST  (R9), Z2, Z12
@@ -13447,11 +14111,11 @@ nearestLanesAVX512F64_zip9_last2:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Y11
-	JMP          nearestLanesAVX512F64_zip9_end
+	JMP          nearestLanesAVX512F64_dim9_end
 
-nearestLanesAVX512F64_zip9_last3:
+nearestLanesAVX512F64_dim9_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F64_zip9_last4
+	JNE          nearestLanesAVX512F64_dim9_last4
 	VMOVDQU32    Y12, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y12, Y12
 	VSUBPD.BCST  (R9), Z2, Z12
@@ -13581,20 +14245,20 @@ nearestLanesAVX512F64_zip9_last3:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Y11
-	JMP          nearestLanesAVX512F64_zip9_end
+	JMP          nearestLanesAVX512F64_dim9_end
 
-nearestLanesAVX512F64_zip9_last4:
-nearestLanesAVX512F64_zip9_end:
+nearestLanesAVX512F64_dim9_last4:
+nearestLanesAVX512F64_dim9_end:
 	VMOVDQU32 Y11, K1, (AX)
 	VMOVUPD   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F64_advance
 
-nearestLanesAVX512F64_zip9_next:
+nearestLanesAVX512F64_dim9_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x0a
-	JNE     nearestLanesAVX512F64_zip10_next
+	JNE     nearestLanesAVX512F64_dim10_next
 	CMPQ    R8, $0x00000008
-	JNE     nearestLanesAVX512F64_zip10_partial
+	JNE     nearestLanesAVX512F64_dim10_partial
 	VMOVUPD (DX), Z9
 	VMOVUPD 64(DX), Z8
 	VMOVUPD 128(DX), Z7
@@ -13605,9 +14269,9 @@ nearestLanesAVX512F64_zip9_next:
 	VMOVUPD 448(DX), Z13
 	VMOVUPD 512(DX), Z10
 	VMOVUPD 576(DX), Z3
-	JMP     nearestLanesAVX512F64_zip10_loaded
+	JMP     nearestLanesAVX512F64_dim10_loaded
 
-nearestLanesAVX512F64_zip10_partial:
+nearestLanesAVX512F64_dim10_partial:
 	IMUL3Q    $0x0000000a, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -13692,7 +14356,7 @@ nearestLanesAVX512F64_zip10_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPD.Z 576(DX), K2, Z3
 
-nearestLanesAVX512F64_zip10_loaded:
+nearestLanesAVX512F64_dim10_loaded:
 	VMOVDQU64    zip64_00<>+0(SB), Z11
 	VMOVDQU64    zip64_01<>+0(SB), Z1
 	VMOVDQU64    zip64_10<>+0(SB), Z1
@@ -13763,9 +14427,9 @@ nearestLanesAVX512F64_zip10_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F64_zip10_last
+	JLT          nearestLanesAVX512F64_dim10_last
 
-nearestLanesAVX512F64_zip10_pass:
+nearestLanesAVX512F64_dim10_pass:
 	VMOVDQU32    Y13, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y13, Y13
 	VSUBPD.BCST  (R9), Z2, Z14
@@ -13955,11 +14619,11 @@ nearestLanesAVX512F64_zip10_pass:
 	VPBROADCASTD 28(DI), K2, Y12
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F64_zip10_pass
+	JGE          nearestLanesAVX512F64_dim10_pass
 
-nearestLanesAVX512F64_zip10_last:
+nearestLanesAVX512F64_dim10_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F64_zip10_last2
+	JNE          nearestLanesAVX512F64_dim10_last2
 	VMOVDQU32    Y13, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y13, Y13
 	VSUBPD.BCST  (R9), Z2, Z13
@@ -14009,11 +14673,11 @@ nearestLanesAVX512F64_zip10_last:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Y12
-	JMP          nearestLanesAVX512F64_zip10_end
+	JMP          nearestLanesAVX512F64_dim10_end
 
-nearestLanesAVX512F64_zip10_last2:
+nearestLanesAVX512F64_dim10_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F64_zip10_last3
+	JNE          nearestLanesAVX512F64_dim10_last3
 	VMOVDQU32    Y13, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y13, Y13
 	VSUBPD.BCST  (R9), Z2, Z13
@@ -14109,11 +14773,11 @@ nearestLanesAVX512F64_zip10_last2:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Y12
-	JMP          nearestLanesAVX512F64_zip10_end
+	JMP          nearestLanesAVX512F64_dim10_end
 
-nearestLanesAVX512F64_zip10_last3:
+nearestLanesAVX512F64_dim10_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F64_zip10_last4
+	JNE          nearestLanesAVX512F64_dim10_last4
 	VMOVDQU32    Y13, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y13, Y13
 	VSUBPD.BCST  (R9), Z2, Z13
@@ -14255,20 +14919,20 @@ nearestLanesAVX512F64_zip10_last3:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Y12
-	JMP          nearestLanesAVX512F64_zip10_end
+	JMP          nearestLanesAVX512F64_dim10_end
 
-nearestLanesAVX512F64_zip10_last4:
-nearestLanesAVX512F64_zip10_end:
+nearestLanesAVX512F64_dim10_last4:
+nearestLanesAVX512F64_dim10_end:
 	VMOVDQU32 Y12, K1, (AX)
 	VMOVUPD   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F64_advance
 
-nearestLanesAVX512F64_zip10_next:
+nearestLanesAVX512F64_dim10_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x0b
-	JNE     nearestLanesAVX512F64_zip11_next
+	JNE     nearestLanesAVX512F64_dim11_next
 	CMPQ    R8, $0x00000008
-	JNE     nearestLanesAVX512F64_zip11_partial
+	JNE     nearestLanesAVX512F64_dim11_partial
 	VMOVUPD (DX), Z6
 	VMOVUPD 64(DX), Z8
 	VMOVUPD 128(DX), Z4
@@ -14280,9 +14944,9 @@ nearestLanesAVX512F64_zip10_next:
 	VMOVUPD 512(DX), Z14
 	VMOVUPD 576(DX), Z15
 	VMOVUPD 640(DX), Z3
-	JMP     nearestLanesAVX512F64_zip11_loaded
+	JMP     nearestLanesAVX512F64_dim11_loaded
 
-nearestLanesAVX512F64_zip11_partial:
+nearestLanesAVX512F64_dim11_partial:
 	IMUL3Q    $0x0000000b, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -14375,7 +15039,7 @@ nearestLanesAVX512F64_zip11_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPD.Z 640(DX), K2, Z3
 
-nearestLanesAVX512F64_zip11_loaded:
+nearestLanesAVX512F64_dim11_loaded:
 	VMOVDQU64    zip64_00<>+0(SB), Z1
 	VMOVDQU64    zip64_01<>+0(SB), Z1
 	VMOVDQU64    zip64_10<>+0(SB), Z12
@@ -14452,9 +15116,9 @@ nearestLanesAVX512F64_zip11_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F64_zip11_last
+	JLT          nearestLanesAVX512F64_dim11_last
 
-nearestLanesAVX512F64_zip11_pass:
+nearestLanesAVX512F64_dim11_pass:
 	VMOVDQU32    Y14, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y14, Y14
 	VSUBPD.BCST  (R9), Z2, Z15
@@ -14660,11 +15324,11 @@ nearestLanesAVX512F64_zip11_pass:
 	VPBROADCASTD 28(DI), K2, Y13
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F64_zip11_pass
+	JGE          nearestLanesAVX512F64_dim11_pass
 
-nearestLanesAVX512F64_zip11_last:
+nearestLanesAVX512F64_dim11_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F64_zip11_last2
+	JNE          nearestLanesAVX512F64_dim11_last2
 	VMOVDQU32    Y14, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y14, Y14
 	VSUBPD.BCST  (R9), Z2, Z14
@@ -14718,11 +15382,11 @@ nearestLanesAVX512F64_zip11_last:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Y13
-	JMP          nearestLanesAVX512F64_zip11_end
+	JMP          nearestLanesAVX512F64_dim11_end
 
-nearestLanesAVX512F64_zip11_last2:
+nearestLanesAVX512F64_dim11_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F64_zip11_last3
+	JNE          nearestLanesAVX512F64_dim11_last3
 	VMOVDQU32    Y14, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y14, Y14
 	VSUBPD.BCST  (R9), Z2, Z14
@@ -14826,11 +15490,11 @@ nearestLanesAVX512F64_zip11_last2:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Y13
-	JMP          nearestLanesAVX512F64_zip11_end
+	JMP          nearestLanesAVX512F64_dim11_end
 
-nearestLanesAVX512F64_zip11_last3:
+nearestLanesAVX512F64_dim11_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F64_zip11_last4
+	JNE          nearestLanesAVX512F64_dim11_last4
 	VMOVDQU32    Y14, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y14, Y14
 	VSUBPD.BCST  (R9), Z2, Z14
@@ -14984,20 +15648,20 @@ nearestLanesAVX512F64_zip11_last3:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Y13
-	JMP          nearestLanesAVX512F64_zip11_end
+	JMP          nearestLanesAVX512F64_dim11_end
 
-nearestLanesAVX512F64_zip11_last4:
-nearestLanesAVX512F64_zip11_end:
+nearestLanesAVX512F64_dim11_last4:
+nearestLanesAVX512F64_dim11_end:
 	VMOVDQU32 Y13, K1, (AX)
 	VMOVUPD   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F64_advance
 
-nearestLanesAVX512F64_zip11_next:
+nearestLanesAVX512F64_dim11_next:
 	MOVQ    dim+96(FP), R9
 	CMPQ    R9, $0x0c
-	JNE     nearestLanesAVX512F64_zip12_next
+	JNE     nearestLanesAVX512F64_dim12_next
 	CMPQ    R8, $0x00000008
-	JNE     nearestLanesAVX512F64_zip12_partial
+	JNE     nearestLanesAVX512F64_dim12_partial
 	VMOVUPD (DX), Z9
 	VMOVUPD 64(DX), Z6
 	VMOVUPD 128(DX), Z14
@@ -15010,9 +15674,9 @@ nearestLanesAVX512F64_zip11_next:
 	VMOVUPD 576(DX), Z4
 	VMOVUPD 640(DX), Z12
 	VMOVUPD 704(DX), Z3
-	JMP     nearestLanesAVX512F64_zip12_loaded
+	JMP     nearestLanesAVX512F64_dim12_loaded
 
-nearestLanesAVX512F64_zip12_partial:
+nearestLanesAVX512F64_dim12_partial:
 	IMUL3Q    $0x0000000c, R8, R9
 	XORQ      R11, R11
 	LEAQ      tailmask<>+0(SB), R12
@@ -15113,7 +15777,7 @@ nearestLanesAVX512F64_zip12_partial:
 	KMOVW     (R12)(R10*2), K2
 	VMOVUPD.Z 704(DX), K2, Z3
 
-nearestLanesAVX512F64_zip12_loaded:
+nearestLanesAVX512F64_dim12_loaded:
 	VMOVDQU64    zip64_00<>+0(SB), Z13
 	VMOVDQU64    zip64_01<>+0(SB), Z1
 	VMOVDQU64    zip64_10<>+0(SB), Z1
@@ -15196,9 +15860,9 @@ nearestLanesAVX512F64_zip12_loaded:
 	MOVQ         packed_base+72(FP), R9
 	MOVQ         groups+104(FP), R10
 	CMPQ         R10, $0x04
-	JLT          nearestLanesAVX512F64_zip12_last
+	JLT          nearestLanesAVX512F64_dim12_last
 
-nearestLanesAVX512F64_zip12_pass:
+nearestLanesAVX512F64_dim12_pass:
 	VMOVDQU32    Y15, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y15, Y15
 	VSUBPD.BCST  (R9), Z2, Z16
@@ -15420,11 +16084,11 @@ nearestLanesAVX512F64_zip12_pass:
 	VPBROADCASTD 28(DI), K2, Y14
 	SUBQ         $0x04, R10
 	CMPQ         R10, $0x04
-	JGE          nearestLanesAVX512F64_zip12_pass
+	JGE          nearestLanesAVX512F64_dim12_pass
 
-nearestLanesAVX512F64_zip12_last:
+nearestLanesAVX512F64_dim12_last:
 	CMPQ         R10, $0x01
-	JNE          nearestLanesAVX512F64_zip12_last2
+	JNE          nearestLanesAVX512F64_dim12_last2
 	VMOVDQU32    Y15, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y15, Y15
 	VSUBPD.BCST  (R9), Z2, Z15
@@ -15482,11 +16146,11 @@ nearestLanesAVX512F64_zip12_last:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 4(DI), K2, Y14
-	JMP          nearestLanesAVX512F64_zip12_end
+	JMP          nearestLanesAVX512F64_dim12_end
 
-nearestLanesAVX512F64_zip12_last2:
+nearestLanesAVX512F64_dim12_last2:
 	CMPQ         R10, $0x02
-	JNE          nearestLanesAVX512F64_zip12_last3
+	JNE          nearestLanesAVX512F64_dim12_last3
 	VMOVDQU32    Y15, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y15, Y15
 	VSUBPD.BCST  (R9), Z2, Z15
@@ -15598,11 +16262,11 @@ nearestLanesAVX512F64_zip12_last2:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 12(DI), K2, Y14
-	JMP          nearestLanesAVX512F64_zip12_end
+	JMP          nearestLanesAVX512F64_dim12_end
 
-nearestLanesAVX512F64_zip12_last3:
+nearestLanesAVX512F64_dim12_last3:
 	CMPQ         R10, $0x03
-	JNE          nearestLanesAVX512F64_zip12_last4
+	JNE          nearestLanesAVX512F64_dim12_last4
 	VMOVDQU32    Y15, (DI)
 	VPADDD.BCST  indices32<>+32(SB), Y15, Y15
 	VSUBPD.BCST  (R9), Z2, Z15
@@ -15768,30 +16432,28 @@ nearestLanesAVX512F64_zip12_last3:
 	VCMPPD       $0x01, Z1, Z2, K2
 	VMINPD       Z1, Z2, Z1
 	VPBROADCASTD 20(DI), K2, Y14
-	JMP          nearestLanesAVX512F64_zip12_end
+	JMP          nearestLanesAVX512F64_dim12_end
 
-nearestLanesAVX512F64_zip12_last4:
-nearestLanesAVX512F64_zip12_end:
+nearestLanesAVX512F64_dim12_last4:
+nearestLanesAVX512F64_dim12_end:
 	VMOVDQU32 Y14, K1, (AX)
 	VMOVUPD   Z1, K1, (CX)
 	JMP       nearestLanesAVX512F64_advance
 
-nearestLanesAVX512F64_zip12_next:
+nearestLanesAVX512F64_dim12_next:
 	MOVQ dim+96(FP), R11
 	MOVQ DX, R9
 	MOVQ DI, R10
 
 nearestLanesAVX512F64_gather:
-	VXORPD     Z1, Z1, Z1
-	KMOVW      K1, K2
-	VGATHERDPD (R9)(Y0*8), K2, Z1
-	VMOVUPD    Z1, (R10)
-	ADDQ       $0x00000008, R9
-	ADDQ       $0x00000040, R10
-	DECQ       R11
-	JNZ        nearestLanesAVX512F64_gather
-
-nearestLanesAVX512F64_transposed:
+	VXORPD       Z1, Z1, Z1
+	KMOVW        K1, K2
+	VGATHERDPD   (R9)(Y0*8), K2, Z1
+	VMOVUPD      Z1, (R10)
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000040, R10
+	DECQ         R11
+	JNZ          nearestLanesAVX512F64_gather
 	VBROADCASTSD posinf64<>+0(SB), Z1
 	VXORPD       Z2, Z2, Z2
 	VXORPD       Z3, Z3, Z3

@@ -92,12 +92,12 @@ const (
 const maxLanesDim = 12
 
 // lanesBlock returns the number of centroids per packed group that the
-// lane-per-point kernels read for dim coordinates. Dims 3 to 12 keep the
-// tile in registers and take groups of 2, so that few padding centroids
-// are computed. Dims 1 and 2 (and the gathers above 12, which only the
-// tests call) take groups of 4.
+// lane-per-point kernels read for dim coordinates. Up to 12 coordinates
+// they keep the tile in registers and take groups of 2, so that few
+// padding centroids are computed. The gathers above 12, which only the
+// tests call, take groups of 4.
 func lanesBlock(dim int) int {
-	if dim >= 3 && dim <= 12 {
+	if dim <= maxLanesDim {
 		return 2
 	}
 	return 4

@@ -14,10 +14,10 @@ import (
 // reduce its lanes to one label. Here each lane holds one point instead of
 // one centroid, so the running minimum is already per point and nothing is
 // reduced. A tile of L points (16 float32 or 8 float64) is first transposed
-// to one vector per coordinate. Dims 3 to maxZipDim are transposed by
-// permutations (zips) and stay in registers (registerGroups). Dim 2 is
-// transposed by permutations (pairs) and larger dims by gathers, into a
-// stack buffer that the loop below reads:
+// to one vector per coordinate, which stays in registers (registerGroups).
+// Dim 1 needs no transposition, dim 2 is transposed by permutations
+// (pairs) and dims 3 to maxZipDim by zips. Larger dims, which dispatch
+// never sends, are gathered into a stack buffer that the loop below reads:
 //
 //	for j := range dim { X[j] = points[tile+lane][j] for each lane }
 //	for each group of 4 centroids c (packed, NaN-padded):
@@ -43,8 +43,8 @@ func lanes(t target) {
 		"func(labels []int32, dists []%s, points, packed []%s, dim, groups int)", t.goType(), t.goType()))
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s sets labels[i] and dists[i] for each point with AVX-512, "+
-		"one point per lane. packed holds groups groups of %d centroids for dims 3 to %d "+
-		"and of %d centroids otherwise; dim is at most %d.",
+		"one point per lane. packed holds groups groups of %d centroids for dims up to %d "+
+		"and of %d centroids above; dim is at most %d.",
 		name, zipGroup, maxZipDim, lanesGroup, maxLanesDim))
 
 	L := t.lanes()
@@ -90,24 +90,35 @@ func lanes(t target) {
 	KMOVW(Mem{Base: table, Index: count, Scale: 2}, mask)
 
 	Comment("Transpose the tile: X[j] holds coordinate j of every point.")
-	{
-		j := Load(Param("dim"), GP64())
-		CMPQ(j, U8(2))
-		JNE(LabelRef(name + "_zips"))
-		pairs(t, rows, buf, count)
-		JMP(LabelRef(name + "_transposed"))
-	}
-	Label(name + "_zips")
-	for dim := 3; dim <= maxZipDim; dim++ {
-		j := Load(Param("dim"), GP64())
-		CMPQ(j, U8(dim))
-		JNE(LabelRef(fmt.Sprintf("%s_zip%d_next", name, dim)))
-		x := zips(t, rows, count, dim, fmt.Sprintf("%s_zip%d", name, dim))
-		labelsOut := registerGroups(t, x, buf, bestD, fmt.Sprintf("%s_zip%d", name, dim))
+	// inRegisters runs the distance loop on a tile held in registers and
+	// stores its results.
+	inRegisters := func(x []VecVirtual, prefix string) {
+		labelsOut := registerGroups(t, x, buf, bestD, prefix)
 		VMOVDQU32(labelsOut, mask, Mem{Base: labels})
 		t.maskedMove(bestD, mask, Mem{Base: dists})
 		JMP(LabelRef(name + "_advance"))
-		Label(fmt.Sprintf("%s_zip%d_next", name, dim))
+	}
+	for dim := 1; dim <= maxZipDim; dim++ {
+		prefix := fmt.Sprintf("%s_dim%d", name, dim)
+		j := Load(Param("dim"), GP64())
+		CMPQ(j, U8(dim))
+		JNE(LabelRef(prefix + "_next"))
+		switch dim {
+		case 1:
+			// The tile is already one coordinate of every point.
+			x := ZMM()
+			if t.size == 4 {
+				VMOVUPS_Z(Mem{Base: rows}, mask, x)
+			} else {
+				VMOVUPD_Z(Mem{Base: rows}, mask, x)
+			}
+			inRegisters([]VecVirtual{x}, prefix)
+		case 2:
+			inRegisters(pairs(t, rows, count), prefix)
+		default:
+			inRegisters(zips(t, rows, count, dim, prefix), prefix)
+		}
+		Label(prefix + "_next")
 	}
 	{
 		Label(name + "_gathers")
@@ -200,7 +211,7 @@ func lanes(t target) {
 // which cost some 50 cycles each on AMD Zen 4. The tile's 2·count values
 // are contiguous, so two masked loads bring them in and two permutations
 // split them into the even (first) and odd (second) coordinates.
-func pairs(t target, rows, buf, count Register) {
+func pairs(t target, rows, count Register) []VecVirtual {
 	L := t.lanes()
 	values, low, high := GP64(), GP64(), GP64()
 	LEAQ(Mem{Base: count, Index: count, Scale: 1}, values)
@@ -238,16 +249,17 @@ func pairs(t target, rows, buf, count Register) {
 		VMOVUPD(first, x1)
 		VPERMT2PD(second, odds, x1)
 	}
-	t.move(x0, Mem{Base: buf})
-	t.move(x1, Mem{Base: buf}.Offset(t.width))
+	return []VecVirtual{x0, x1}
 }
 
 // zipGroup is the number of centroids in a packed group for the dims that
-// zips transposes, and zipGroupsPerPass the number of groups that
-// registerGroups takes at a time. Groups of 4 padded k=10 to 12 centroids,
-// and groups of 2 compute no padding there: on AMD Zen 4 (n=2000, d=10,
-// k=10, float32) the median of five alternated runs rose from 22.4 to
-// 27.0 GFMA/s.
+// registerGroups serves (1 to maxZipDim), and zipGroupsPerPass the number
+// of groups that it takes at a time. Groups of 4 padded k=10 to 12
+// centroids, and groups of 2 compute no padding there: on AMD Zen 4
+// (n=2000, d=10, k=10, float32) the median of five alternated runs rose
+// from 22.4 to 27.0 GFMA/s. Dims 1 and 2 read their tile from the stack
+// buffer in groups of 4 before they moved to registerGroups, which took
+// geo (n=10⁶, d=2, k=8) from 15.4 to 17.9 GFMA/s in the same kind of runs.
 const (
 	zipGroup         = 2
 	zipGroupsPerPass = 4
