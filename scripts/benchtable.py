@@ -55,7 +55,7 @@ for s in shapes:
         row.append(f"{g:.1f} ({100 * g / peak:.0f}%)")
     p = peer[s]
     row += [f"{p.get('faiss', 0):.2f}", f"{p.get('torch', 0):.2f}", f"{p.get('sklearn', 0):.2f}"]
-    row.append(f"{statistics.median(ours[(s, kernels[0])]) / p['faiss']:.1f}×")
+    row.append(f"{statistics.median(ours[(s, kernels[0])]) / p['faiss']:.2f}×")
     print("| " + " | ".join(row) + " |")
 print(f"\nFMA peak of one core (limits.sh): {peak:.1f} GFMA/s; "
       f"vecfit: median of {count} runs, -cpu 1; peers: T=1.")
