@@ -109,6 +109,11 @@ func ridgeAVX2F64(grad []float64, X []float64, y []float64, w []float64, b float
 //go:noescape
 func gramAVX2(G []float64, Z []float64, ds int, stride int)
 
+// gramAVX512 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z holding rows of stride values of which the first ds count, ds a multiple of 8, with AVX-512.
+//
+//go:noescape
+func gramAVX512(G []float64, Z []float64, ds int, stride int)
+
 // colSumsAVX2F32 adds the first len(sums) columns of rows rows of X (rows of dim values) into sums, with AVX2. len(sums) is a multiple of 4.
 //
 //go:noescape

@@ -18912,6 +18912,303 @@ gramAVX2_done:
 	VZEROUPPER
 	RET
 
+// func gramAVX512(G []float64, Z []float64, ds int, stride int)
+// Requires: AVX, AVX512F
+TEXT ·gramAVX512(SB), NOSPLIT, $0-64
+	MOVQ G_base+0(FP), CX
+	MOVQ Z_base+24(FP), BX
+	MOVQ ds+48(FP), SI
+	MOVQ stride+56(FP), DI
+
+	// rows = len(Z)/stride.
+	MOVQ  Z_len+32(FP), AX
+	XORQ  DX, DX
+	DIVQ  DI
+	TESTQ AX, AX
+	JZ    gramAVX512_done
+	MOVQ  SI, DX
+	SHLQ  $0x03, DX
+	SHLQ  $0x03, DI
+	XORQ  SI, SI
+
+gramAVX512_tiles:
+	// Tiles of 8 rows: columns from i to ds.
+	MOVQ SI, R8
+
+gramAVX512_tile:
+	MOVQ   DX, R9
+	SUBQ   R8, R9
+	CMPQ   R9, $0x000000c0
+	JL     gramAVX512_narrow
+	VPSUBD Z0, Z0, Z0
+	VPSUBD Z1, Z1, Z1
+	VPSUBD Z2, Z2, Z2
+	VPSUBD Z3, Z3, Z3
+	VPSUBD Z4, Z4, Z4
+	VPSUBD Z5, Z5, Z5
+	VPSUBD Z6, Z6, Z6
+	VPSUBD Z7, Z7, Z7
+	VPSUBD Z8, Z8, Z8
+	VPSUBD Z9, Z9, Z9
+	VPSUBD Z10, Z10, Z10
+	VPSUBD Z11, Z11, Z11
+	VPSUBD Z12, Z12, Z12
+	VPSUBD Z13, Z13, Z13
+	VPSUBD Z14, Z14, Z14
+	VPSUBD Z15, Z15, Z15
+	VPSUBD Z16, Z16, Z16
+	VPSUBD Z17, Z17, Z17
+	VPSUBD Z18, Z18, Z18
+	VPSUBD Z19, Z19, Z19
+	VPSUBD Z20, Z20, Z20
+	VPSUBD Z21, Z21, Z21
+	VPSUBD Z22, Z22, Z22
+	VPSUBD Z23, Z23, Z23
+	MOVQ   BX, R9
+	MOVQ   AX, R10
+
+gramAVX512_wide_rows:
+	VMOVUPD          (R9)(R8*1), Z24
+	VMOVUPD          64(R9)(R8*1), Z25
+	VMOVUPD          128(R9)(R8*1), Z26
+	VFMADD231PD.BCST (R9)(SI*1), Z24, Z0
+	VFMADD231PD.BCST (R9)(SI*1), Z25, Z1
+	VFMADD231PD.BCST (R9)(SI*1), Z26, Z2
+	VFMADD231PD.BCST 8(R9)(SI*1), Z24, Z3
+	VFMADD231PD.BCST 8(R9)(SI*1), Z25, Z4
+	VFMADD231PD.BCST 8(R9)(SI*1), Z26, Z5
+	VFMADD231PD.BCST 16(R9)(SI*1), Z24, Z6
+	VFMADD231PD.BCST 16(R9)(SI*1), Z25, Z7
+	VFMADD231PD.BCST 16(R9)(SI*1), Z26, Z8
+	VFMADD231PD.BCST 24(R9)(SI*1), Z24, Z9
+	VFMADD231PD.BCST 24(R9)(SI*1), Z25, Z10
+	VFMADD231PD.BCST 24(R9)(SI*1), Z26, Z11
+	VFMADD231PD.BCST 32(R9)(SI*1), Z24, Z12
+	VFMADD231PD.BCST 32(R9)(SI*1), Z25, Z13
+	VFMADD231PD.BCST 32(R9)(SI*1), Z26, Z14
+	VFMADD231PD.BCST 40(R9)(SI*1), Z24, Z15
+	VFMADD231PD.BCST 40(R9)(SI*1), Z25, Z16
+	VFMADD231PD.BCST 40(R9)(SI*1), Z26, Z17
+	VFMADD231PD.BCST 48(R9)(SI*1), Z24, Z18
+	VFMADD231PD.BCST 48(R9)(SI*1), Z25, Z19
+	VFMADD231PD.BCST 48(R9)(SI*1), Z26, Z20
+	VFMADD231PD.BCST 56(R9)(SI*1), Z24, Z21
+	VFMADD231PD.BCST 56(R9)(SI*1), Z25, Z22
+	VFMADD231PD.BCST 56(R9)(SI*1), Z26, Z23
+	ADDQ             DI, R9
+	DECQ             R10
+	JNZ              gramAVX512_wide_rows
+	MOVQ             CX, R9
+	VADDPD           (R9)(R8*1), Z0, Z0
+	VMOVUPD          Z0, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z1, Z1
+	VMOVUPD          Z1, 64(R9)(R8*1)
+	VADDPD           128(R9)(R8*1), Z2, Z2
+	VMOVUPD          Z2, 128(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z3, Z3
+	VMOVUPD          Z3, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z4, Z4
+	VMOVUPD          Z4, 64(R9)(R8*1)
+	VADDPD           128(R9)(R8*1), Z5, Z5
+	VMOVUPD          Z5, 128(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z6, Z6
+	VMOVUPD          Z6, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z7, Z7
+	VMOVUPD          Z7, 64(R9)(R8*1)
+	VADDPD           128(R9)(R8*1), Z8, Z8
+	VMOVUPD          Z8, 128(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z9, Z9
+	VMOVUPD          Z9, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z10, Z10
+	VMOVUPD          Z10, 64(R9)(R8*1)
+	VADDPD           128(R9)(R8*1), Z11, Z11
+	VMOVUPD          Z11, 128(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z12, Z12
+	VMOVUPD          Z12, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z13, Z13
+	VMOVUPD          Z13, 64(R9)(R8*1)
+	VADDPD           128(R9)(R8*1), Z14, Z14
+	VMOVUPD          Z14, 128(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z15, Z15
+	VMOVUPD          Z15, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z16, Z16
+	VMOVUPD          Z16, 64(R9)(R8*1)
+	VADDPD           128(R9)(R8*1), Z17, Z17
+	VMOVUPD          Z17, 128(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z18, Z18
+	VMOVUPD          Z18, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z19, Z19
+	VMOVUPD          Z19, 64(R9)(R8*1)
+	VADDPD           128(R9)(R8*1), Z20, Z20
+	VMOVUPD          Z20, 128(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z21, Z21
+	VMOVUPD          Z21, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z22, Z22
+	VMOVUPD          Z22, 64(R9)(R8*1)
+	VADDPD           128(R9)(R8*1), Z23, Z23
+	VMOVUPD          Z23, 128(R9)(R8*1)
+	ADDQ             $0x000000c0, R8
+	JMP              gramAVX512_tile
+
+	// The last 8·w columns, w < gramVectors, in one narrower tile.
+gramAVX512_narrow:
+	CMPQ R9, $0x00000040
+	JE   gramAVX512_narrow1
+	CMPQ R9, $0x00000080
+	JE   gramAVX512_narrow2
+	JMP  gramAVX512_next
+
+gramAVX512_narrow1:
+	VPSUBD Z0, Z0, Z0
+	VPSUBD Z1, Z1, Z1
+	VPSUBD Z2, Z2, Z2
+	VPSUBD Z3, Z3, Z3
+	VPSUBD Z4, Z4, Z4
+	VPSUBD Z5, Z5, Z5
+	VPSUBD Z6, Z6, Z6
+	VPSUBD Z7, Z7, Z7
+	MOVQ   BX, R9
+	MOVQ   AX, R10
+
+gramAVX512_narrow1_rows:
+	VMOVUPD          (R9)(R8*1), Z8
+	VFMADD231PD.BCST (R9)(SI*1), Z8, Z0
+	VFMADD231PD.BCST 8(R9)(SI*1), Z8, Z1
+	VFMADD231PD.BCST 16(R9)(SI*1), Z8, Z2
+	VFMADD231PD.BCST 24(R9)(SI*1), Z8, Z3
+	VFMADD231PD.BCST 32(R9)(SI*1), Z8, Z4
+	VFMADD231PD.BCST 40(R9)(SI*1), Z8, Z5
+	VFMADD231PD.BCST 48(R9)(SI*1), Z8, Z6
+	VFMADD231PD.BCST 56(R9)(SI*1), Z8, Z7
+	ADDQ             DI, R9
+	DECQ             R10
+	JNZ              gramAVX512_narrow1_rows
+	MOVQ             CX, R9
+	VADDPD           (R9)(R8*1), Z0, Z0
+	VMOVUPD          Z0, (R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z1, Z1
+	VMOVUPD          Z1, (R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z2, Z2
+	VMOVUPD          Z2, (R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z3, Z3
+	VMOVUPD          Z3, (R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z4, Z4
+	VMOVUPD          Z4, (R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z5, Z5
+	VMOVUPD          Z5, (R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z6, Z6
+	VMOVUPD          Z6, (R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z7, Z7
+	VMOVUPD          Z7, (R9)(R8*1)
+	JMP              gramAVX512_next
+
+gramAVX512_narrow2:
+	VPSUBD Z0, Z0, Z0
+	VPSUBD Z1, Z1, Z1
+	VPSUBD Z2, Z2, Z2
+	VPSUBD Z3, Z3, Z3
+	VPSUBD Z4, Z4, Z4
+	VPSUBD Z5, Z5, Z5
+	VPSUBD Z6, Z6, Z6
+	VPSUBD Z7, Z7, Z7
+	VPSUBD Z8, Z8, Z8
+	VPSUBD Z9, Z9, Z9
+	VPSUBD Z10, Z10, Z10
+	VPSUBD Z11, Z11, Z11
+	VPSUBD Z12, Z12, Z12
+	VPSUBD Z13, Z13, Z13
+	VPSUBD Z14, Z14, Z14
+	VPSUBD Z15, Z15, Z15
+	MOVQ   BX, R9
+	MOVQ   AX, R10
+
+gramAVX512_narrow2_rows:
+	VMOVUPD          (R9)(R8*1), Z16
+	VMOVUPD          64(R9)(R8*1), Z17
+	VFMADD231PD.BCST (R9)(SI*1), Z16, Z0
+	VFMADD231PD.BCST (R9)(SI*1), Z17, Z1
+	VFMADD231PD.BCST 8(R9)(SI*1), Z16, Z2
+	VFMADD231PD.BCST 8(R9)(SI*1), Z17, Z3
+	VFMADD231PD.BCST 16(R9)(SI*1), Z16, Z4
+	VFMADD231PD.BCST 16(R9)(SI*1), Z17, Z5
+	VFMADD231PD.BCST 24(R9)(SI*1), Z16, Z6
+	VFMADD231PD.BCST 24(R9)(SI*1), Z17, Z7
+	VFMADD231PD.BCST 32(R9)(SI*1), Z16, Z8
+	VFMADD231PD.BCST 32(R9)(SI*1), Z17, Z9
+	VFMADD231PD.BCST 40(R9)(SI*1), Z16, Z10
+	VFMADD231PD.BCST 40(R9)(SI*1), Z17, Z11
+	VFMADD231PD.BCST 48(R9)(SI*1), Z16, Z12
+	VFMADD231PD.BCST 48(R9)(SI*1), Z17, Z13
+	VFMADD231PD.BCST 56(R9)(SI*1), Z16, Z14
+	VFMADD231PD.BCST 56(R9)(SI*1), Z17, Z15
+	ADDQ             DI, R9
+	DECQ             R10
+	JNZ              gramAVX512_narrow2_rows
+	MOVQ             CX, R9
+	VADDPD           (R9)(R8*1), Z0, Z0
+	VMOVUPD          Z0, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z1, Z1
+	VMOVUPD          Z1, 64(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z2, Z2
+	VMOVUPD          Z2, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z3, Z3
+	VMOVUPD          Z3, 64(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z4, Z4
+	VMOVUPD          Z4, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z5, Z5
+	VMOVUPD          Z5, 64(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z6, Z6
+	VMOVUPD          Z6, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z7, Z7
+	VMOVUPD          Z7, 64(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z8, Z8
+	VMOVUPD          Z8, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z9, Z9
+	VMOVUPD          Z9, 64(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z10, Z10
+	VMOVUPD          Z10, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z11, Z11
+	VMOVUPD          Z11, 64(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z12, Z12
+	VMOVUPD          Z12, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z13, Z13
+	VMOVUPD          Z13, 64(R9)(R8*1)
+	ADDQ             DX, R9
+	VADDPD           (R9)(R8*1), Z14, Z14
+	VMOVUPD          Z14, (R9)(R8*1)
+	VADDPD           64(R9)(R8*1), Z15, Z15
+	VMOVUPD          Z15, 64(R9)(R8*1)
+
+gramAVX512_next:
+	ADDQ $0x00000040, SI
+	LEAQ (CX)(DX*8), CX
+	CMPQ SI, DX
+	JL   gramAVX512_tiles
+
+gramAVX512_done:
+	VZEROUPPER
+	RET
+
 // func colSumsAVX2F32(sums []float64, X []float32, dim int, rows int)
 // Requires: AVX, MMX+
 TEXT ·colSumsAVX2F32(SB), NOSPLIT, $0-64

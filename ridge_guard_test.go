@@ -84,7 +84,7 @@ func TestRidgeKernelsGuardPagesFloat64(t *testing.T) { testRidgeGuard[float64](t
 
 func TestGramKernelsGuardPages(t *testing.T) {
 	for _, k := range kernels {
-		for _, ds := range []int{8, 16, 24, 32, 48, 72} {
+		for _, ds := range []int{8, 16, 24, 32, 40, 48, 72} {
 			for _, rows := range []int{0, 1, 3, 7} {
 				for _, atEnd := range []bool{true, false} {
 					// The stride equals ds, so the last row ends at

@@ -30,6 +30,7 @@ func main() {
 		ridge(t)
 	}
 	gram()
+	gramAVX512()
 	for _, t := range rowKernelTargets {
 		colSums(t)
 		centre(t)
