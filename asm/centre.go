@@ -260,12 +260,12 @@ func rowsAhead(first, bytes Register) quadRows {
 	return quadRowsAt(next, bytes)
 }
 
-// prefetch asks for the cache lines at the four bases and moves them on
-// by n bytes. Both kernels go through four rows at a time, column by
-// column, so the hardware sees four short streams that stop at each row's
-// end; asking for the rows two groups ahead keeps X coming from
-// memory at its full rate. A prefetch past the end of X reads nothing and
-// cannot fault.
+// prefetch emits PREFETCHT0 for the cache lines at the four bases and
+// moves them on by n bytes. Both kernels go through four rows at a time,
+// column by column, so the hardware prefetcher meets four short streams
+// that stop at each row's end. Requesting the rows two groups ahead keeps
+// X coming from memory at its full rate. A prefetch past the end of X
+// reads nothing and cannot fault.
 func (q quadRows) prefetch(n int) {
 	for i := range 4 {
 		PREFETCHT0(q.row(i))
