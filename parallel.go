@@ -20,6 +20,7 @@ func workerCount(max, units, work int) int {
 
 // parallel calls fn(u, scratch) for every unit u in [0, units) on up to
 // workers goroutines. Each goroutine passes its own scratch value to fn.
+// Units are handed out in increasing order, which segmentFold relies on.
 func parallel[S any](workers, units int, fn func(u int, scratch *S)) {
 	if workers <= 1 {
 		var scratch S

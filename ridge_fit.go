@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"sync"
 )
 
 // RidgeOptions selects how [FitRidge] fits. The zero value fits a bias,
@@ -307,8 +308,8 @@ func weightedSums[F Float](sx []float64, X, y []F, weights []float64, dim int) (
 
 // Limits of the Gram accumulation: a block of centred rows fills about
 // gramBlockBytes, and the rows are split into at most gramSegments fixed
-// segments (a power of two), each with its own Gram matrix, added in order
-// at the end.
+// segments (a power of two), each with its own Gram matrix, added in
+// segment order.
 const (
 	gramBlockBytes   = 256 << 10
 	gramMaxBlockRows = 512
@@ -336,76 +337,126 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 	segments = 1 << (bits.Len(uint(segments)) - 1)
 	segRows := (n + segments - 1) / segments
 
-	type segment struct {
-		gram, xty []float64
-	}
-	parts := make([]segment, segments)
+	gram, xty = make([]float64, ds*ds), make([]float64, dim)
 	gramKernel := gramFor(k)
 	centre := centreFor[F](k)
+	fold := newSegmentFold(gram, xty)
 	workers := workerCount(opts.Workers, segments, n*dim*dim)
 	parallel(workers, segments, func(s int, buf *gramScratch) {
 		if buf.z == nil {
 			buf.z = make([]float64, blockRows*stride)
 			buf.t = make([]float64, blockRows)
 		}
-		gram := make([]float64, ds*ds)
-		xty := make([]float64, dim)
-		rows := 0
-		flush := func() {
-			z := buf.z[:rows*stride]
-			gramKernel(gram, z, ds, stride)
-			addXty(xty, z, buf.t[:rows], stride)
-			rows = 0
+		// Segment 0 accumulates into the result itself, and every other
+		// one into the goroutine's own matrix, which fold then adds in.
+		segGram, segXty := gram, xty
+		if s > 0 {
+			if buf.gram == nil {
+				buf.gram, buf.xty = make([]float64, ds*ds), make([]float64, dim)
+			} else {
+				clear(buf.gram)
+				clear(buf.xty)
+			}
+			segGram, segXty = buf.gram, buf.xty
 		}
 		lo, hi := s*segRows, min((s+1)*segRows, n)
 		if opts.Weights == nil {
-			centreRows(centre, gramKernel, gram, xty, buf, X[lo*dim:hi*dim], y[lo:hi], m, blockRows, stride, ds)
-			parts[s] = segment{gram, xty}
-			return
+			centreRows(centre, gramKernel, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], m, blockRows, stride, ds)
+		} else {
+			weightedRows(gramKernel, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], opts.Weights[lo:hi], m, blockRows, stride, ds)
 		}
-		for i := lo; i < hi; i++ {
-			wi := opts.Weights[i]
-			if wi == 0 {
-				continue
-			}
-			x := X[i*dim : (i+1)*dim]
-			zr := buf.z[rows*stride : rows*stride+len(x)]
-			mean := m.meanX[:len(x)]
-			if wi == 1 {
-				buf.t[rows] = float64(y[i]) - m.meanY
-				for j, v := range x {
-					zr[j] = float64(v) - mean[j]
-				}
-			} else {
-				sw := math.Sqrt(wi)
-				buf.t[rows] = sw * (float64(y[i]) - m.meanY)
-				for j, v := range x {
-					zr[j] = sw * (float64(v) - mean[j])
-				}
-			}
-			rows++
-			if rows == blockRows {
-				flush()
-			}
-		}
-		if rows > 0 {
-			flush()
-		}
-		parts[s] = segment{gram, xty}
+		fold.add(s, segGram, segXty, ds)
 	})
+	return gram, xty, ds
+}
 
-	gram, xty = parts[0].gram, parts[0].xty
-	for _, p := range parts[1:] {
+// segmentFold adds the Gram matrices and Zᵀt of the segments into the
+// result in segment order, whatever order the goroutines finish in, so
+// that the sums do not depend on the number of goroutines. Each goroutine
+// reuses one matrix for all its segments instead of the fold keeping one
+// per segment.
+type segmentFold struct {
+	gram, xty []float64
+	mu        sync.Mutex
+	done      *sync.Cond
+	next      int // the segment to add next
+}
+
+func newSegmentFold(gram, xty []float64) *segmentFold {
+	f := &segmentFold{gram: gram, xty: xty}
+	f.done = sync.NewCond(&f.mu)
+	return f
+}
+
+// add waits until segments 0…s−1 are in, then adds segment s (the upper
+// triangle of its ds×ds Gram matrix, and its Zᵀt). Segment 0 was
+// accumulated into the result, so it only marks it done. parallel hands
+// out the segments in increasing order, so each lower segment belongs to
+// a goroutine that waits only for segments lower still, and the lowest
+// one not yet added never waits: add cannot deadlock.
+func (f *segmentFold) add(s int, gram, xty []float64, ds int) {
+	f.mu.Lock()
+	for f.next < s {
+		f.done.Wait()
+	}
+	f.mu.Unlock()
+	if s > 0 {
 		for i := range ds {
-			for j := i; j < ds; j++ {
-				gram[i*ds+j] += p.gram[i*ds+j]
+			row, sum := gram[i*ds+i:(i+1)*ds], f.gram[i*ds+i:(i+1)*ds]
+			for j, v := range row {
+				sum[j] += v
 			}
 		}
-		for j, v := range p.xty {
-			xty[j] += v
+		for j, v := range xty {
+			f.xty[j] += v
 		}
 	}
-	return gram, xty, ds
+	f.mu.Lock()
+	f.next = s + 1
+	f.done.Broadcast()
+	f.mu.Unlock()
+}
+
+// weightedRows adds to gram and xty the Gram matrix and Zᵀt of the rows
+// of X and y centred on m and scaled by √wᵢ, block by block, skipping rows
+// of weight 0.
+func weightedRows[F Float](gramKernel func(G, Z []float64, ds, stride int),
+	gram, xty []float64, buf *gramScratch, X, y []F, weights []float64, m ridgeMoments, blockRows, stride, ds int) {
+	dim := len(m.meanX)
+	rows := 0
+	flush := func() {
+		z := buf.z[:rows*stride]
+		gramKernel(gram, z, ds, stride)
+		addXty(xty, z, buf.t[:rows], stride)
+		rows = 0
+	}
+	for i, wi := range weights {
+		if wi == 0 {
+			continue
+		}
+		x := X[i*dim : (i+1)*dim]
+		zr := buf.z[rows*stride : rows*stride+len(x)]
+		mean := m.meanX[:len(x)]
+		if wi == 1 {
+			buf.t[rows] = float64(y[i]) - m.meanY
+			for j, v := range x {
+				zr[j] = float64(v) - mean[j]
+			}
+		} else {
+			sw := math.Sqrt(wi)
+			buf.t[rows] = sw * (float64(y[i]) - m.meanY)
+			for j, v := range x {
+				zr[j] = sw * (float64(v) - mean[j])
+			}
+		}
+		rows++
+		if rows == blockRows {
+			flush()
+		}
+	}
+	if rows > 0 {
+		flush()
+	}
 }
 
 // centreRows adds to gram and xty the Gram matrix and Zᵀt of the rows of
@@ -436,9 +487,11 @@ func centreRows[F Float](centre func(z []float64, X []F, t, mean, xty []float64,
 	}
 }
 
-// gramScratch holds one goroutine's block of centred rows z and targets t.
+// gramScratch is one goroutine's block of centred rows z and targets t,
+// and its Gram matrix and Zᵀt for the segments after the first.
 type gramScratch struct {
-	z, t []float64
+	z, t      []float64
+	gram, xty []float64
 }
 
 // addXty adds Σᵣ t[r]·z[r] to xty, for the rows of z (stride values

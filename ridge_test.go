@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -540,7 +541,7 @@ func TestRidgeWorkersIdentical(t *testing.T) {
 	for _, kern := range Kernels() {
 		var firstLoss, firstB float32
 		var firstGrad []float32
-		var firstFit *RidgeModel
+		var firstFit, firstPlain *RidgeModel
 		for _, workers := range []int{1, 2, 3, 7} {
 			grad := make([]float32, dim)
 			loss, gradB, err := RidgeGradWith(Options{Kernel: kern, Workers: workers}, grad, X32, y32, w32, 0.25, 0.1)
@@ -551,9 +552,16 @@ func TestRidgeWorkersIdentical(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			plain, err := FitRidge(X32, y32, dim, 0.1, RidgeOptions{Kernel: kern, Workers: workers})
+			if err != nil {
+				t.Fatal(err)
+			}
 			if firstGrad == nil {
-				firstLoss, firstB, firstGrad, firstFit = loss, gradB, grad, fit
+				firstLoss, firstB, firstGrad, firstFit, firstPlain = loss, gradB, grad, fit, plain
 				continue
+			}
+			if !slices.Equal(plain.Weights, firstPlain.Weights) || plain.Bias != firstPlain.Bias {
+				t.Errorf("kernel %s, %d workers: unweighted fit %+v, with 1 worker %+v", kern, workers, plain, firstPlain)
 			}
 			if loss != firstLoss || gradB != firstB {
 				t.Errorf("kernel %s, %d workers: loss %v and gradB %v, with 1 worker %v and %v", kern, workers, loss, gradB, firstLoss, firstB)
