@@ -452,26 +452,7 @@ func gram() {
 		"for Z holding rows of stride values of which the first ds count, " +
 		"ds a multiple of 8, with AVX2.")
 
-	gp := Load(Param("G").Base(), GP64())
-	zp := Load(Param("Z").Base(), GP64())
-	ds := Load(Param("ds"), GP64())
-
-	stride := Load(Param("stride"), GP64())
-
-	Comment("rows = len(Z)/stride.")
-	rows := GP64()
-	Load(Param("Z").Len(), RAX)
-	XORQ(RDX, RDX)
-	DIVQ(stride)
-	MOVQ(RAX, rows)
-	TESTQ(rows, rows)
-	JZ(LabelRef(name + "_done"))
-
-	rowBytes := GP64()
-	MOVQ(ds, rowBytes)
-	SHLQ(U8(3), rowBytes)
-	zBytes := stride
-	SHLQ(U8(3), zBytes)
+	gp, zp, ds, rows, rowBytes, zBytes := gramArguments(name)
 	i := GP64() // first row of the tile row
 	XORQ(i, i)
 
@@ -597,25 +578,7 @@ func gramAVX512() {
 		"for Z holding rows of stride values of which the first ds count, " +
 		"ds a multiple of 8, with AVX-512.")
 
-	gp := Load(Param("G").Base(), GP64())
-	zp := Load(Param("Z").Base(), GP64())
-	ds := Load(Param("ds"), GP64())
-	stride := Load(Param("stride"), GP64())
-
-	Comment("rows = len(Z)/stride.")
-	rows := GP64()
-	Load(Param("Z").Len(), RAX)
-	XORQ(RDX, RDX)
-	DIVQ(stride)
-	MOVQ(RAX, rows)
-	TESTQ(rows, rows)
-	JZ(LabelRef(name + "_done"))
-
-	rowBytes := GP64()
-	MOVQ(ds, rowBytes)
-	SHLQ(U8(3), rowBytes)
-	zBytes := stride
-	SHLQ(U8(3), zBytes)
+	gp, zp, _, rows, rowBytes, zBytes := gramArguments(name)
 	iOff := GP64() // 8·i, the byte offset of column i in a row of Z
 	XORQ(iOff, iOff)
 	first := GP64() // &G[i][0]
@@ -635,6 +598,32 @@ func gramAVX512() {
 
 // gramVectors is the number of ZMM vectors across a tile of gramAVX512.
 const gramVectors = 3
+
+// gramArguments loads the arguments of a Gram kernel: the bases of G and
+// Z, ds, the number of rows of Z (jumping to name_done when it is 0), and
+// the bytes of a row of G and of Z.
+func gramArguments(name string) (gp, zp, ds, rows, rowBytes, zBytes Register) {
+	gp = Load(Param("G").Base(), GP64())
+	zp = Load(Param("Z").Base(), GP64())
+	ds = Load(Param("ds"), GP64())
+	stride := Load(Param("stride"), GP64())
+
+	Comment("rows = len(Z)/stride.")
+	rows = GP64()
+	Load(Param("Z").Len(), RAX)
+	XORQ(RDX, RDX)
+	DIVQ(stride)
+	MOVQ(RAX, rows)
+	TESTQ(rows, rows)
+	JZ(LabelRef(name + "_done"))
+
+	rowBytes = GP64()
+	MOVQ(ds, rowBytes)
+	SHLQ(U8(3), rowBytes)
+	zBytes = stride
+	SHLQ(U8(3), zBytes)
+	return gp, zp, ds, rows, rowBytes, zBytes
+}
 
 // gramTileRow512 emits the tiles of rows i…i+7 of G, from column i to ds,
 // for i = iOff/8.
