@@ -34,8 +34,9 @@ type kernel struct {
 	// gram64 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z
 	// holding rows of stride values of which the first ds count, ds a
 	// multiple of 8. gramGeneric states the exact loop. The assembly
-	// kernels also write the entries below the diagonal inside the 8×8
-	// blocks on it, so only the upper triangle of G is meaningful.
+	// kernels also write some entries just below the diagonal (gramAVX2
+	// up to 12 columns left of it), so only the upper triangle of G is
+	// meaningful.
 	gram64 func(G, Z []float64, ds, stride int)
 
 	// colSums32/64 and centre32/64 are the row kernels of FitRidge. They
