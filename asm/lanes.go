@@ -299,6 +299,7 @@ func loadTile(t target, rows, count Register, dim int, name string) []VecVirtual
 	for m := range v {
 		v[m] = ZMM()
 	}
+
 	// A full tile loads whole vectors. A partial one loads the first
 	// count·dim values and zeros the rest, which end in lanes that the
 	// store masks off.
@@ -308,6 +309,7 @@ func loadTile(t target, rows, count Register, dim int, name string) []VecVirtual
 		t.move(Mem{Base: rows}.Offset(m*t.width), v[m])
 	}
 	JMP(LabelRef(name + "_loaded"))
+
 	Label(name + "_partial")
 	{
 		total, left, zero, table := GP64(), GP64(), GP64(), GP64()
@@ -511,11 +513,13 @@ func halvingTranspose(t target, v []VecVirtual) []VecVirtual {
 		tags                    []tag
 		points, npoints, coords int
 	}
+
 	loaded := loadedTags(L, dim)
 	blocks := make([]block, dim)
 	for m := range v {
 		blocks[m] = block{v[m], loaded[m], m * L / dim, L / dim, 0}
 	}
+
 	for ncoords := dim; ncoords > 1; ncoords /= 2 {
 		// Blocks of the same coordinates are adjacent in point order at
 		// every level, so neighbours pair up.
@@ -543,6 +547,7 @@ func halvingTranspose(t target, v []VecVirtual) []VecVirtual {
 		})
 		blocks = next
 	}
+
 	out := make([]VecVirtual, dim)
 	for j, b := range blocks {
 		out[j] = b.vec
@@ -586,6 +591,7 @@ func windowTranspose(t target, rows Register, dim int) []VecVirtual {
 		}
 		return v, tags
 	}
+
 	type block struct {
 		vec  VecVirtual
 		tags []tag
@@ -602,6 +608,7 @@ func windowTranspose(t target, rows Register, dim int) []VecVirtual {
 		}
 		return tags
 	}
+
 	// quads[c/4][q] holds points 4q … 4q+3, coordinates c … c+3.
 	var quads [][]block
 	for c := 0; c < dim; c += 4 {
@@ -615,6 +622,7 @@ func windowTranspose(t target, rows Register, dim int) []VecVirtual {
 		}
 		quads = append(quads, row)
 	}
+
 	// octets[c/2][h] holds points 8h … 8h+7, coordinates c and c+1.
 	octets := make([][2]block, (dim+1)/2)
 	for c := 0; c < dim; c += 2 {
@@ -625,6 +633,7 @@ func windowTranspose(t target, rows Register, dim int) []VecVirtual {
 			octets[c/2][h] = block{mergeVectors(t, a.vec, b.vec, a.tags, b.tags, want), want}
 		}
 	}
+
 	out := make([]VecVirtual, dim)
 	for j := range out {
 		a, b := octets[j/2][0], octets[j/2][1]
