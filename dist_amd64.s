@@ -391,7 +391,7 @@ DATA minustwo64<>+0(SB)/8, $(-2.0)
 GLOBL minustwo64<>(SB), RODATA|NOPTR, $8
 
 // func nearestAVX2F32_3x2(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·nearestAVX2F32_3x2(SB), NOSPLIT, $32-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
@@ -402,8 +402,22 @@ TEXT ·nearestAVX2F32_3x2(SB), NOSPLIT, $32-112
 
 	// Groups of P points.
 nearestAVX2F32_3x2_points:
-	CMPQ         BX, $0x00000003
-	JL           nearestAVX2F32_3x2_tail
+	CMPQ   BX, $0x00000003
+	JL     nearestAVX2F32_3x2_tail
+	CMPQ   BX, $0x00000006
+	JL     nearestAVX2F32_3x2_prefetched
+	MOVQ   SI, R8
+	IMUL3Q $0x00000003, R8, R8
+	LEAQ   (DX)(R8*1), DI
+	ADDQ   DI, R8
+
+nearestAVX2F32_3x2_prefetch:
+	PREFETCHT0 (DI)
+	ADDQ       $0x40, DI
+	CMPQ       DI, R8
+	JB         nearestAVX2F32_3x2_prefetch
+
+nearestAVX2F32_3x2_prefetched:
 	VBROADCASTSS posinf32<>+0(SB), Y0
 	VXORPS       Y1, Y1, Y1
 	VBROADCASTSS posinf32<>+0(SB), Y2
@@ -579,54 +593,54 @@ nearestAVX2F32_3x2_3_update:
 	SUBQ         $0x00000003, BX
 	JMP          nearestAVX2F32_3x2_points
 
-	// The remaining points, one at a time.
+	// The remaining points, fewer than P, as one group.
 nearestAVX2F32_3x2_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX2F32_3x2_done
+	CMPQ         BX, $0x00000001
+	JNE          nearestAVX2F32_3x2_tail2
 	VBROADCASTSS posinf32<>+0(SB), Y0
 	VXORPS       Y1, Y1, Y1
 	VMOVUPS      iota32<>+0(SB), Y2
 	VMOVUPS      Y2, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), SI
 
 nearestAVX2F32_3x2_1_centroids:
 	VXORPS       Y2, Y2, Y2
 	VXORPS       Y3, Y3, Y3
-	MOVQ         DX, R9
-	MOVQ         dim+96(FP), R10
-	TESTQ        $0x00000001, R10
+	MOVQ         DX, DI
+	MOVQ         dim+96(FP), R8
+	TESTQ        $0x00000001, R8
 	JZ           nearestAVX2F32_3x2_1_even
-	VMOVUPS      (DI), Y4
-	VMOVUPS      32(DI), Y5
-	VBROADCASTSS (R9), Y6
+	VMOVUPS      (BX), Y4
+	VMOVUPS      32(BX), Y5
+	VBROADCASTSS (DI), Y6
 	VSUBPS       Y4, Y6, Y4
 	VFMADD231PS  Y4, Y4, Y2
 	VSUBPS       Y5, Y6, Y4
 	VFMADD231PS  Y4, Y4, Y3
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000040, DI
-	DECQ         R10
+	ADDQ         $0x00000004, DI
+	ADDQ         $0x00000040, BX
+	DECQ         R8
 	JZ           nearestAVX2F32_3x2_1_update
 
 nearestAVX2F32_3x2_1_even:
-	VMOVUPS      (DI), Y4
-	VMOVUPS      32(DI), Y5
-	VBROADCASTSS (R9), Y6
+	VMOVUPS      (BX), Y4
+	VMOVUPS      32(BX), Y5
+	VBROADCASTSS (DI), Y6
 	VSUBPS       Y4, Y6, Y4
 	VFMADD231PS  Y4, Y4, Y2
 	VSUBPS       Y5, Y6, Y4
 	VFMADD231PS  Y4, Y4, Y3
-	VMOVUPS      64(DI), Y4
-	VMOVUPS      96(DI), Y5
-	VBROADCASTSS 4(R9), Y6
+	VMOVUPS      64(BX), Y4
+	VMOVUPS      96(BX), Y5
+	VBROADCASTSS 4(DI), Y6
 	VSUBPS       Y4, Y6, Y4
 	VFMADD231PS  Y4, Y4, Y2
 	VSUBPS       Y5, Y6, Y4
 	VFMADD231PS  Y4, Y4, Y3
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000080, DI
-	SUBQ         $0x00000002, R10
+	ADDQ         $0x00000008, DI
+	ADDQ         $0x00000080, BX
+	SUBQ         $0x00000002, R8
 	JNZ          nearestAVX2F32_3x2_1_even
 
 nearestAVX2F32_3x2_1_update:
@@ -641,7 +655,7 @@ nearestAVX2F32_3x2_1_update:
 	VBLENDVPS Y2, Y4, Y1, Y1
 	VADDPS    lanestep32_256<>+0(SB), Y4, Y4
 	VMOVUPS   Y4, (SP)
-	DECQ      R8
+	DECQ      SI
 	JNZ       nearestAVX2F32_3x2_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
@@ -662,21 +676,147 @@ nearestAVX2F32_3x2_1_update:
 	VPERMILPS    $0xb1, Y1, Y4
 	VMINPS       Y4, Y1, Y1
 	VMOVSS       X3, (CX)
-	VCVTTSS2SI   X1, DI
-	MOVL         DI, (AX)
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000004, CX
-	ADDQ         SI, DX
-	DECQ         BX
-	JMP          nearestAVX2F32_3x2_tail
+	VCVTTSS2SI   X1, CX
+	MOVL         CX, (AX)
+	JMP          nearestAVX2F32_3x2_done
 
+nearestAVX2F32_3x2_tail2:
+	CMPQ         BX, $0x00000002
+	JNE          nearestAVX2F32_3x2_tail3
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+	VBROADCASTSS posinf32<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+	VMOVUPS      iota32<>+0(SB), Y4
+	VMOVUPS      Y4, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX2F32_3x2_2_centroids:
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	MOVQ         DX, R8
+	MOVQ         dim+96(FP), R9
+	TESTQ        $0x00000001, R9
+	JZ           nearestAVX2F32_3x2_2_even
+	VMOVUPS      (BX), Y8
+	VMOVUPS      32(BX), Y9
+	VBROADCASTSS (R8), Y10
+	VSUBPS       Y8, Y10, Y11
+	VFMADD231PS  Y11, Y11, Y4
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y5
+	VBROADCASTSS (R8)(SI*1), Y10
+	VSUBPS       Y8, Y10, Y8
+	VFMADD231PS  Y8, Y8, Y6
+	VSUBPS       Y9, Y10, Y8
+	VFMADD231PS  Y8, Y8, Y7
+	ADDQ         $0x00000004, R8
+	ADDQ         $0x00000040, BX
+	DECQ         R9
+	JZ           nearestAVX2F32_3x2_2_update
+
+nearestAVX2F32_3x2_2_even:
+	VMOVUPS      (BX), Y8
+	VMOVUPS      32(BX), Y9
+	VBROADCASTSS (R8), Y10
+	VSUBPS       Y8, Y10, Y11
+	VFMADD231PS  Y11, Y11, Y4
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y5
+	VBROADCASTSS (R8)(SI*1), Y10
+	VSUBPS       Y8, Y10, Y8
+	VFMADD231PS  Y8, Y8, Y6
+	VSUBPS       Y9, Y10, Y8
+	VFMADD231PS  Y8, Y8, Y7
+	VMOVUPS      64(BX), Y8
+	VMOVUPS      96(BX), Y9
+	VBROADCASTSS 4(R8), Y10
+	VSUBPS       Y8, Y10, Y11
+	VFMADD231PS  Y11, Y11, Y4
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y5
+	VBROADCASTSS 4(R8)(SI*1), Y10
+	VSUBPS       Y8, Y10, Y8
+	VFMADD231PS  Y8, Y8, Y6
+	VSUBPS       Y9, Y10, Y8
+	VFMADD231PS  Y8, Y8, Y7
+	ADDQ         $0x00000008, R8
+	ADDQ         $0x00000080, BX
+	SUBQ         $0x00000002, R9
+	JNZ          nearestAVX2F32_3x2_2_even
+
+nearestAVX2F32_3x2_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS   (SP), Y8
+	VCMPPS    $0x01, Y0, Y4, Y9
+	VMINPS    Y0, Y4, Y0
+	VBLENDVPS Y9, Y8, Y1, Y1
+	VCMPPS    $0x01, Y2, Y6, Y4
+	VMINPS    Y2, Y6, Y2
+	VBLENDVPS Y4, Y8, Y3, Y3
+	VADDPS    lanestep32_256<>+0(SB), Y8, Y8
+	VCMPPS    $0x01, Y0, Y5, Y4
+	VMINPS    Y0, Y5, Y0
+	VBLENDVPS Y4, Y8, Y1, Y1
+	VCMPPS    $0x01, Y2, Y7, Y4
+	VMINPS    Y2, Y7, Y2
+	VBLENDVPS Y4, Y8, Y3, Y3
+	VADDPS    lanestep32_256<>+0(SB), Y8, Y8
+	VMOVUPS   Y8, (SP)
+	DECQ      DI
+	JNZ       nearestAVX2F32_3x2_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Y4
+	VMOVUPS      Y0, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VCMPPS       $0x04, Y5, Y0, Y0
+	VBLENDVPS    Y0, Y4, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y6
+	VMINPS       Y6, Y1, Y1
+	VPERMILPS    $0x4e, Y1, Y6
+	VMINPS       Y6, Y1, Y1
+	VPERMILPS    $0xb1, Y1, Y6
+	VMINPS       Y6, Y1, Y1
+	VMOVSS       X5, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Y2, Y0
+	VPERM2F128   $0x01, Y0, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VPERMILPS    $0x4e, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VPERMILPS    $0xb1, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VCMPPS       $0x04, Y0, Y2, Y1
+	VBLENDVPS    Y1, Y4, Y3, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, CX
+	MOVL         CX, 4(AX)
+	JMP          nearestAVX2F32_3x2_done
+
+nearestAVX2F32_3x2_tail3:
 nearestAVX2F32_3x2_done:
 	VZEROUPPER
 	RET
 
 // func nearestAVX2F32_3x4ms(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
-// Requires: AVX, FMA3
-TEXT ·nearestAVX2F32_3x4ms(SB), NOSPLIT, $288-112
+// Requires: AVX, FMA3, MMX+
+TEXT ·nearestAVX2F32_3x4ms(SB), NOSPLIT, $416-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
 	MOVQ points_base+48(FP), DX
@@ -686,8 +826,22 @@ TEXT ·nearestAVX2F32_3x4ms(SB), NOSPLIT, $288-112
 
 	// Groups of P points.
 nearestAVX2F32_3x4ms_points:
-	CMPQ         BX, $0x00000003
-	JL           nearestAVX2F32_3x4ms_tail
+	CMPQ   BX, $0x00000003
+	JL     nearestAVX2F32_3x4ms_tail
+	CMPQ   BX, $0x00000006
+	JL     nearestAVX2F32_3x4ms_prefetched
+	MOVQ   SI, R8
+	IMUL3Q $0x00000003, R8, R8
+	LEAQ   (DX)(R8*1), DI
+	ADDQ   DI, R8
+
+nearestAVX2F32_3x4ms_prefetch:
+	PREFETCHT0 (DI)
+	ADDQ       $0x40, DI
+	CMPQ       DI, R8
+	JB         nearestAVX2F32_3x4ms_prefetch
+
+nearestAVX2F32_3x4ms_prefetched:
 	VBROADCASTSS posinf32<>+0(SB), Y0
 	VXORPS       Y1, Y1, Y1
 	VMOVUPS      Y0, 32(SP)
@@ -979,64 +1133,64 @@ nearestAVX2F32_3x4ms_3_update:
 	SUBQ         $0x00000003, BX
 	JMP          nearestAVX2F32_3x4ms_points
 
-	// The remaining points, one at a time.
+	// The remaining points, fewer than P, as one group.
 nearestAVX2F32_3x4ms_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX2F32_3x4ms_done
+	CMPQ         BX, $0x00000001
+	JNE          nearestAVX2F32_3x4ms_tail2
 	VBROADCASTSS posinf32<>+0(SB), Y0
 	VXORPS       Y1, Y1, Y1
 	VMOVUPS      Y0, 224(SP)
 	VMOVUPS      Y1, 256(SP)
 	VMOVUPS      iota32<>+0(SB), Y0
 	VMOVUPS      Y0, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), SI
 
 nearestAVX2F32_3x4ms_1_centroids:
 	VXORPS       Y0, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VXORPS       Y3, Y3, Y3
-	MOVQ         DX, R9
-	MOVQ         dim+96(FP), R10
-	TESTQ        $0x00000001, R10
+	MOVQ         DX, DI
+	MOVQ         dim+96(FP), R8
+	TESTQ        $0x00000001, R8
 	JZ           nearestAVX2F32_3x4ms_1_even
-	VBROADCASTSS (R9), Y4
-	VSUBPS       (DI), Y4, Y5
+	VBROADCASTSS (DI), Y4
+	VSUBPS       (BX), Y4, Y5
 	VFMADD231PS  Y5, Y5, Y0
-	VSUBPS       32(DI), Y4, Y5
+	VSUBPS       32(BX), Y4, Y5
 	VFMADD231PS  Y5, Y5, Y1
-	VSUBPS       64(DI), Y4, Y5
+	VSUBPS       64(BX), Y4, Y5
 	VFMADD231PS  Y5, Y5, Y2
-	VSUBPS       96(DI), Y4, Y4
+	VSUBPS       96(BX), Y4, Y4
 	VFMADD231PS  Y4, Y4, Y3
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000080, DI
-	DECQ         R10
+	ADDQ         $0x00000004, DI
+	ADDQ         $0x00000080, BX
+	DECQ         R8
 	JZ           nearestAVX2F32_3x4ms_1_update
 
 nearestAVX2F32_3x4ms_1_even:
-	VBROADCASTSS (R9), Y4
-	VSUBPS       (DI), Y4, Y5
+	VBROADCASTSS (DI), Y4
+	VSUBPS       (BX), Y4, Y5
 	VFMADD231PS  Y5, Y5, Y0
-	VSUBPS       32(DI), Y4, Y5
+	VSUBPS       32(BX), Y4, Y5
 	VFMADD231PS  Y5, Y5, Y1
-	VSUBPS       64(DI), Y4, Y5
+	VSUBPS       64(BX), Y4, Y5
 	VFMADD231PS  Y5, Y5, Y2
-	VSUBPS       96(DI), Y4, Y4
+	VSUBPS       96(BX), Y4, Y4
 	VFMADD231PS  Y4, Y4, Y3
-	VBROADCASTSS 4(R9), Y4
-	VSUBPS       128(DI), Y4, Y5
+	VBROADCASTSS 4(DI), Y4
+	VSUBPS       128(BX), Y4, Y5
 	VFMADD231PS  Y5, Y5, Y0
-	VSUBPS       160(DI), Y4, Y5
+	VSUBPS       160(BX), Y4, Y5
 	VFMADD231PS  Y5, Y5, Y1
-	VSUBPS       192(DI), Y4, Y5
+	VSUBPS       192(BX), Y4, Y5
 	VFMADD231PS  Y5, Y5, Y2
-	VSUBPS       224(DI), Y4, Y4
+	VSUBPS       224(BX), Y4, Y4
 	VFMADD231PS  Y4, Y4, Y3
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000100, DI
-	SUBQ         $0x00000002, R10
+	ADDQ         $0x00000008, DI
+	ADDQ         $0x00000100, BX
+	SUBQ         $0x00000002, R8
 	JNZ          nearestAVX2F32_3x4ms_1_even
 
 nearestAVX2F32_3x4ms_1_update:
@@ -1075,7 +1229,7 @@ nearestAVX2F32_3x4ms_1_update:
 	VMOVUPS   Y1, 256(SP)
 	VADDPS    lanestep32_256<>+0(SB), Y4, Y4
 	VMOVUPS   Y4, (SP)
-	DECQ      R8
+	DECQ      SI
 	JNZ       nearestAVX2F32_3x4ms_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
@@ -1098,20 +1252,222 @@ nearestAVX2F32_3x4ms_1_update:
 	VPERMILPS    $0xb1, Y2, Y4
 	VMINPS       Y4, Y2, Y2
 	VMOVSS       X3, (CX)
-	VCVTTSS2SI   X2, DI
-	MOVL         DI, (AX)
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000004, CX
-	ADDQ         SI, DX
-	DECQ         BX
-	JMP          nearestAVX2F32_3x4ms_tail
+	VCVTTSS2SI   X2, CX
+	MOVL         CX, (AX)
+	JMP          nearestAVX2F32_3x4ms_done
 
+nearestAVX2F32_3x4ms_tail2:
+	CMPQ         BX, $0x00000002
+	JNE          nearestAVX2F32_3x4ms_tail3
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      Y0, 288(SP)
+	VMOVUPS      Y1, 320(SP)
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      Y0, 352(SP)
+	VMOVUPS      Y1, 384(SP)
+	VMOVUPS      iota32<>+0(SB), Y0
+	VMOVUPS      Y0, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX2F32_3x4ms_2_centroids:
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	MOVQ         DX, R8
+	MOVQ         dim+96(FP), R9
+	TESTQ        $0x00000001, R9
+	JZ           nearestAVX2F32_3x4ms_2_even
+	VBROADCASTSS (R8), Y8
+	VSUBPS       (BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y0
+	VSUBPS       32(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y1
+	VSUBPS       64(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y2
+	VSUBPS       96(BX), Y8, Y8
+	VFMADD231PS  Y8, Y8, Y3
+	VBROADCASTSS (R8)(SI*1), Y8
+	VSUBPS       (BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y4
+	VSUBPS       32(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y5
+	VSUBPS       64(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y6
+	VSUBPS       96(BX), Y8, Y8
+	VFMADD231PS  Y8, Y8, Y7
+	ADDQ         $0x00000004, R8
+	ADDQ         $0x00000080, BX
+	DECQ         R9
+	JZ           nearestAVX2F32_3x4ms_2_update
+
+nearestAVX2F32_3x4ms_2_even:
+	VBROADCASTSS (R8), Y8
+	VSUBPS       (BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y0
+	VSUBPS       32(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y1
+	VSUBPS       64(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y2
+	VSUBPS       96(BX), Y8, Y8
+	VFMADD231PS  Y8, Y8, Y3
+	VBROADCASTSS (R8)(SI*1), Y8
+	VSUBPS       (BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y4
+	VSUBPS       32(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y5
+	VSUBPS       64(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y6
+	VSUBPS       96(BX), Y8, Y8
+	VFMADD231PS  Y8, Y8, Y7
+	VBROADCASTSS 4(R8), Y8
+	VSUBPS       128(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y0
+	VSUBPS       160(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y1
+	VSUBPS       192(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y2
+	VSUBPS       224(BX), Y8, Y8
+	VFMADD231PS  Y8, Y8, Y3
+	VBROADCASTSS 4(R8)(SI*1), Y8
+	VSUBPS       128(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y4
+	VSUBPS       160(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y5
+	VSUBPS       192(BX), Y8, Y9
+	VFMADD231PS  Y9, Y9, Y6
+	VSUBPS       224(BX), Y8, Y8
+	VFMADD231PS  Y8, Y8, Y7
+	ADDQ         $0x00000008, R8
+	ADDQ         $0x00000100, BX
+	SUBQ         $0x00000002, R9
+	JNZ          nearestAVX2F32_3x4ms_2_even
+
+nearestAVX2F32_3x4ms_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS   (SP), Y8
+	VMOVUPS   288(SP), Y9
+	VMOVUPS   320(SP), Y10
+	VCMPPS    $0x01, Y9, Y0, Y11
+	VMINPS    Y9, Y0, Y9
+	VBLENDVPS Y11, Y8, Y10, Y10
+	VMOVUPS   Y9, 288(SP)
+	VMOVUPS   Y10, 320(SP)
+	VMOVUPS   352(SP), Y0
+	VMOVUPS   384(SP), Y9
+	VCMPPS    $0x01, Y0, Y4, Y10
+	VMINPS    Y0, Y4, Y0
+	VBLENDVPS Y10, Y8, Y9, Y9
+	VMOVUPS   Y0, 352(SP)
+	VMOVUPS   Y9, 384(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y8, Y8
+	VMOVUPS   288(SP), Y0
+	VMOVUPS   320(SP), Y4
+	VCMPPS    $0x01, Y0, Y1, Y9
+	VMINPS    Y0, Y1, Y0
+	VBLENDVPS Y9, Y8, Y4, Y4
+	VMOVUPS   Y0, 288(SP)
+	VMOVUPS   Y4, 320(SP)
+	VMOVUPS   352(SP), Y0
+	VMOVUPS   384(SP), Y1
+	VCMPPS    $0x01, Y0, Y5, Y4
+	VMINPS    Y0, Y5, Y0
+	VBLENDVPS Y4, Y8, Y1, Y1
+	VMOVUPS   Y0, 352(SP)
+	VMOVUPS   Y1, 384(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y8, Y8
+	VMOVUPS   288(SP), Y0
+	VMOVUPS   320(SP), Y1
+	VCMPPS    $0x01, Y0, Y2, Y4
+	VMINPS    Y0, Y2, Y0
+	VBLENDVPS Y4, Y8, Y1, Y1
+	VMOVUPS   Y0, 288(SP)
+	VMOVUPS   Y1, 320(SP)
+	VMOVUPS   352(SP), Y0
+	VMOVUPS   384(SP), Y1
+	VCMPPS    $0x01, Y0, Y6, Y2
+	VMINPS    Y0, Y6, Y0
+	VBLENDVPS Y2, Y8, Y1, Y1
+	VMOVUPS   Y0, 352(SP)
+	VMOVUPS   Y1, 384(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y8, Y8
+	VMOVUPS   288(SP), Y0
+	VMOVUPS   320(SP), Y1
+	VCMPPS    $0x01, Y0, Y3, Y2
+	VMINPS    Y0, Y3, Y0
+	VBLENDVPS Y2, Y8, Y1, Y1
+	VMOVUPS   Y0, 288(SP)
+	VMOVUPS   Y1, 320(SP)
+	VMOVUPS   352(SP), Y0
+	VMOVUPS   384(SP), Y1
+	VCMPPS    $0x01, Y0, Y7, Y2
+	VMINPS    Y0, Y7, Y0
+	VBLENDVPS Y2, Y8, Y1, Y1
+	VMOVUPS   Y0, 352(SP)
+	VMOVUPS   Y1, 384(SP)
+	VADDPS    lanestep32_256<>+0(SB), Y8, Y8
+	VMOVUPS   Y8, (SP)
+	DECQ      DI
+	JNZ       nearestAVX2F32_3x4ms_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VMOVUPS      288(SP), Y1
+	VMOVUPS      320(SP), Y2
+	VMOVUPS      Y1, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VCMPPS       $0x04, Y3, Y1, Y1
+	VBLENDVPS    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0x4e, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0xb1, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VMOVSS       X3, (CX)
+	VCVTTSS2SI   X2, DX
+	MOVL         DX, (AX)
+	VMOVUPS      352(SP), Y1
+	VMOVUPS      384(SP), Y2
+	VMOVUPS      Y1, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y4
+	VMINPS       Y4, Y3, Y3
+	VCMPPS       $0x04, Y3, Y1, Y1
+	VBLENDVPS    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0x4e, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VPERMILPS    $0xb1, Y2, Y4
+	VMINPS       Y4, Y2, Y2
+	VMOVSS       X3, 4(CX)
+	VCVTTSS2SI   X2, CX
+	MOVL         CX, 4(AX)
+	JMP          nearestAVX2F32_3x4ms_done
+
+nearestAVX2F32_3x4ms_tail3:
 nearestAVX2F32_3x4ms_done:
 	VZEROUPPER
 	RET
 
 // func nearestAVX2F32_4x1(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·nearestAVX2F32_4x1(SB), NOSPLIT, $32-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
@@ -1122,8 +1478,22 @@ TEXT ·nearestAVX2F32_4x1(SB), NOSPLIT, $32-112
 
 	// Groups of P points.
 nearestAVX2F32_4x1_points:
-	CMPQ         BX, $0x00000004
-	JL           nearestAVX2F32_4x1_tail
+	CMPQ   BX, $0x00000004
+	JL     nearestAVX2F32_4x1_tail
+	CMPQ   BX, $0x00000008
+	JL     nearestAVX2F32_4x1_prefetched
+	MOVQ   SI, R8
+	IMUL3Q $0x00000004, R8, R8
+	LEAQ   (DX)(R8*1), DI
+	ADDQ   DI, R8
+
+nearestAVX2F32_4x1_prefetch:
+	PREFETCHT0 (DI)
+	ADDQ       $0x40, DI
+	CMPQ       DI, R8
+	JB         nearestAVX2F32_4x1_prefetch
+
+nearestAVX2F32_4x1_prefetched:
 	VBROADCASTSS posinf32<>+0(SB), Y0
 	VXORPS       Y1, Y1, Y1
 	VBROADCASTSS posinf32<>+0(SB), Y2
@@ -1305,44 +1675,44 @@ nearestAVX2F32_4x1_4_update:
 	SUBQ         $0x00000004, BX
 	JMP          nearestAVX2F32_4x1_points
 
-	// The remaining points, one at a time.
+	// The remaining points, fewer than P, as one group.
 nearestAVX2F32_4x1_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX2F32_4x1_done
+	CMPQ         BX, $0x00000001
+	JNE          nearestAVX2F32_4x1_tail2
 	VBROADCASTSS posinf32<>+0(SB), Y0
 	VXORPS       Y1, Y1, Y1
 	VMOVUPS      iota32<>+0(SB), Y2
 	VMOVUPS      Y2, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), SI
 
 nearestAVX2F32_4x1_1_centroids:
 	VXORPS       Y2, Y2, Y2
-	MOVQ         DX, R9
-	MOVQ         dim+96(FP), R10
-	TESTQ        $0x00000001, R10
+	MOVQ         DX, DI
+	MOVQ         dim+96(FP), R8
+	TESTQ        $0x00000001, R8
 	JZ           nearestAVX2F32_4x1_1_even
-	VMOVUPS      (DI), Y3
-	VBROADCASTSS (R9), Y4
+	VMOVUPS      (BX), Y3
+	VBROADCASTSS (DI), Y4
 	VSUBPS       Y3, Y4, Y4
 	VFMADD231PS  Y4, Y4, Y2
-	ADDQ         $0x00000004, R9
-	ADDQ         $0x00000020, DI
-	DECQ         R10
+	ADDQ         $0x00000004, DI
+	ADDQ         $0x00000020, BX
+	DECQ         R8
 	JZ           nearestAVX2F32_4x1_1_update
 
 nearestAVX2F32_4x1_1_even:
-	VMOVUPS      (DI), Y3
-	VBROADCASTSS (R9), Y4
+	VMOVUPS      (BX), Y3
+	VBROADCASTSS (DI), Y4
 	VSUBPS       Y3, Y4, Y4
 	VFMADD231PS  Y4, Y4, Y2
-	VMOVUPS      32(DI), Y3
-	VBROADCASTSS 4(R9), Y4
+	VMOVUPS      32(BX), Y3
+	VBROADCASTSS 4(DI), Y4
 	VSUBPS       Y3, Y4, Y4
 	VFMADD231PS  Y4, Y4, Y2
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000040, DI
-	SUBQ         $0x00000002, R10
+	ADDQ         $0x00000008, DI
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000002, R8
 	JNZ          nearestAVX2F32_4x1_1_even
 
 nearestAVX2F32_4x1_1_update:
@@ -1353,7 +1723,7 @@ nearestAVX2F32_4x1_1_update:
 	VBLENDVPS Y4, Y3, Y1, Y1
 	VADDPS    lanestep32_256<>+0(SB), Y3, Y3
 	VMOVUPS   Y3, (SP)
-	DECQ      R8
+	DECQ      SI
 	JNZ       nearestAVX2F32_4x1_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
@@ -1374,20 +1744,260 @@ nearestAVX2F32_4x1_1_update:
 	VPERMILPS    $0xb1, Y1, Y4
 	VMINPS       Y4, Y1, Y1
 	VMOVSS       X3, (CX)
-	VCVTTSS2SI   X1, DI
-	MOVL         DI, (AX)
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000004, CX
-	ADDQ         SI, DX
-	DECQ         BX
-	JMP          nearestAVX2F32_4x1_tail
+	VCVTTSS2SI   X1, CX
+	MOVL         CX, (AX)
+	JMP          nearestAVX2F32_4x1_done
 
+nearestAVX2F32_4x1_tail2:
+	CMPQ         BX, $0x00000002
+	JNE          nearestAVX2F32_4x1_tail3
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+	VBROADCASTSS posinf32<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+	VMOVUPS      iota32<>+0(SB), Y4
+	VMOVUPS      Y4, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX2F32_4x1_2_centroids:
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	MOVQ         DX, R8
+	MOVQ         dim+96(FP), R9
+	TESTQ        $0x00000001, R9
+	JZ           nearestAVX2F32_4x1_2_even
+	VMOVUPS      (BX), Y6
+	VBROADCASTSS (R8), Y7
+	VSUBPS       Y6, Y7, Y7
+	VFMADD231PS  Y7, Y7, Y4
+	VBROADCASTSS (R8)(SI*1), Y7
+	VSUBPS       Y6, Y7, Y7
+	VFMADD231PS  Y7, Y7, Y5
+	ADDQ         $0x00000004, R8
+	ADDQ         $0x00000020, BX
+	DECQ         R9
+	JZ           nearestAVX2F32_4x1_2_update
+
+nearestAVX2F32_4x1_2_even:
+	VMOVUPS      (BX), Y6
+	VBROADCASTSS (R8), Y7
+	VSUBPS       Y6, Y7, Y7
+	VFMADD231PS  Y7, Y7, Y4
+	VBROADCASTSS (R8)(SI*1), Y7
+	VSUBPS       Y6, Y7, Y7
+	VFMADD231PS  Y7, Y7, Y5
+	VMOVUPS      32(BX), Y6
+	VBROADCASTSS 4(R8), Y7
+	VSUBPS       Y6, Y7, Y7
+	VFMADD231PS  Y7, Y7, Y4
+	VBROADCASTSS 4(R8)(SI*1), Y7
+	VSUBPS       Y6, Y7, Y7
+	VFMADD231PS  Y7, Y7, Y5
+	ADDQ         $0x00000008, R8
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000002, R9
+	JNZ          nearestAVX2F32_4x1_2_even
+
+nearestAVX2F32_4x1_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS   (SP), Y6
+	VCMPPS    $0x01, Y0, Y4, Y7
+	VMINPS    Y0, Y4, Y0
+	VBLENDVPS Y7, Y6, Y1, Y1
+	VCMPPS    $0x01, Y2, Y5, Y4
+	VMINPS    Y2, Y5, Y2
+	VBLENDVPS Y4, Y6, Y3, Y3
+	VADDPS    lanestep32_256<>+0(SB), Y6, Y6
+	VMOVUPS   Y6, (SP)
+	DECQ      DI
+	JNZ       nearestAVX2F32_4x1_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Y4
+	VMOVUPS      Y0, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VCMPPS       $0x04, Y5, Y0, Y0
+	VBLENDVPS    Y0, Y4, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y6
+	VMINPS       Y6, Y1, Y1
+	VPERMILPS    $0x4e, Y1, Y6
+	VMINPS       Y6, Y1, Y1
+	VPERMILPS    $0xb1, Y1, Y6
+	VMINPS       Y6, Y1, Y1
+	VMOVSS       X5, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Y2, Y0
+	VPERM2F128   $0x01, Y0, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VPERMILPS    $0x4e, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VPERMILPS    $0xb1, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VCMPPS       $0x04, Y0, Y2, Y1
+	VBLENDVPS    Y1, Y4, Y3, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, CX
+	MOVL         CX, 4(AX)
+	JMP          nearestAVX2F32_4x1_done
+
+nearestAVX2F32_4x1_tail3:
+	CMPQ         BX, $0x00000003
+	JNE          nearestAVX2F32_4x1_tail4
+	VBROADCASTSS posinf32<>+0(SB), Y0
+	VXORPS       Y1, Y1, Y1
+	VBROADCASTSS posinf32<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+	VBROADCASTSS posinf32<>+0(SB), Y4
+	VXORPS       Y5, Y5, Y5
+	VMOVUPS      iota32<>+0(SB), Y6
+	VMOVUPS      Y6, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX2F32_4x1_3_centroids:
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	MOVQ         DX, R8
+	MOVQ         dim+96(FP), R9
+	TESTQ        $0x00000001, R9
+	JZ           nearestAVX2F32_4x1_3_even
+	VMOVUPS      (BX), Y9
+	VBROADCASTSS (R8), Y10
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y6
+	VBROADCASTSS (R8)(SI*1), Y10
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y7
+	VBROADCASTSS (R8)(SI*2), Y10
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y8
+	ADDQ         $0x00000004, R8
+	ADDQ         $0x00000020, BX
+	DECQ         R9
+	JZ           nearestAVX2F32_4x1_3_update
+
+nearestAVX2F32_4x1_3_even:
+	VMOVUPS      (BX), Y9
+	VBROADCASTSS (R8), Y10
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y6
+	VBROADCASTSS (R8)(SI*1), Y10
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y7
+	VBROADCASTSS (R8)(SI*2), Y10
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y8
+	VMOVUPS      32(BX), Y9
+	VBROADCASTSS 4(R8), Y10
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y6
+	VBROADCASTSS 4(R8)(SI*1), Y10
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y7
+	VBROADCASTSS 4(R8)(SI*2), Y10
+	VSUBPS       Y9, Y10, Y10
+	VFMADD231PS  Y10, Y10, Y8
+	ADDQ         $0x00000008, R8
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000002, R9
+	JNZ          nearestAVX2F32_4x1_3_even
+
+nearestAVX2F32_4x1_3_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS   (SP), Y9
+	VCMPPS    $0x01, Y0, Y6, Y10
+	VMINPS    Y0, Y6, Y0
+	VBLENDVPS Y10, Y9, Y1, Y1
+	VCMPPS    $0x01, Y2, Y7, Y6
+	VMINPS    Y2, Y7, Y2
+	VBLENDVPS Y6, Y9, Y3, Y3
+	VCMPPS    $0x01, Y4, Y8, Y6
+	VMINPS    Y4, Y8, Y4
+	VBLENDVPS Y6, Y9, Y5, Y5
+	VADDPS    lanestep32_256<>+0(SB), Y9, Y9
+	VMOVUPS   Y9, (SP)
+	DECQ      DI
+	JNZ       nearestAVX2F32_4x1_3_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Y6
+	VMOVUPS      Y0, Y7
+	VPERM2F128   $0x01, Y7, Y7, Y8
+	VMINPS       Y8, Y7, Y7
+	VPERMILPS    $0x4e, Y7, Y8
+	VMINPS       Y8, Y7, Y7
+	VPERMILPS    $0xb1, Y7, Y8
+	VMINPS       Y8, Y7, Y7
+	VCMPPS       $0x04, Y7, Y0, Y0
+	VBLENDVPS    Y0, Y6, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y8
+	VMINPS       Y8, Y1, Y1
+	VPERMILPS    $0x4e, Y1, Y8
+	VMINPS       Y8, Y1, Y1
+	VPERMILPS    $0xb1, Y1, Y8
+	VMINPS       Y8, Y1, Y1
+	VMOVSS       X7, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Y2, Y0
+	VPERM2F128   $0x01, Y0, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VPERMILPS    $0x4e, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VPERMILPS    $0xb1, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VCMPPS       $0x04, Y0, Y2, Y1
+	VBLENDVPS    Y1, Y6, Y3, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y1
+	VMINPS       Y1, Y3, Y3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPS      Y4, Y0
+	VPERM2F128   $0x01, Y0, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VPERMILPS    $0x4e, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VPERMILPS    $0xb1, Y0, Y1
+	VMINPS       Y1, Y0, Y0
+	VCMPPS       $0x04, Y0, Y4, Y1
+	VBLENDVPS    Y1, Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y1
+	VMINPS       Y1, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y1
+	VMINPS       Y1, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y1
+	VMINPS       Y1, Y5, Y5
+	VMOVSS       X0, 8(CX)
+	VCVTTSS2SI   X5, CX
+	MOVL         CX, 8(AX)
+	JMP          nearestAVX2F32_4x1_done
+
+nearestAVX2F32_4x1_tail4:
 nearestAVX2F32_4x1_done:
 	VZEROUPPER
 	RET
 
 // func nearestAVX2F64_3x2(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·nearestAVX2F64_3x2(SB), NOSPLIT, $32-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
@@ -1398,8 +2008,22 @@ TEXT ·nearestAVX2F64_3x2(SB), NOSPLIT, $32-112
 
 	// Groups of P points.
 nearestAVX2F64_3x2_points:
-	CMPQ         BX, $0x00000003
-	JL           nearestAVX2F64_3x2_tail
+	CMPQ   BX, $0x00000003
+	JL     nearestAVX2F64_3x2_tail
+	CMPQ   BX, $0x00000006
+	JL     nearestAVX2F64_3x2_prefetched
+	MOVQ   SI, R8
+	IMUL3Q $0x00000003, R8, R8
+	LEAQ   (DX)(R8*1), DI
+	ADDQ   DI, R8
+
+nearestAVX2F64_3x2_prefetch:
+	PREFETCHT0 (DI)
+	ADDQ       $0x40, DI
+	CMPQ       DI, R8
+	JB         nearestAVX2F64_3x2_prefetch
+
+nearestAVX2F64_3x2_prefetched:
 	VBROADCASTSD posinf64<>+0(SB), Y0
 	VXORPD       Y1, Y1, Y1
 	VBROADCASTSD posinf64<>+0(SB), Y2
@@ -1563,54 +2187,54 @@ nearestAVX2F64_3x2_3_update:
 	SUBQ         $0x00000003, BX
 	JMP          nearestAVX2F64_3x2_points
 
-	// The remaining points, one at a time.
+	// The remaining points, fewer than P, as one group.
 nearestAVX2F64_3x2_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX2F64_3x2_done
+	CMPQ         BX, $0x00000001
+	JNE          nearestAVX2F64_3x2_tail2
 	VBROADCASTSD posinf64<>+0(SB), Y0
 	VXORPD       Y1, Y1, Y1
 	VMOVUPD      iota64<>+0(SB), Y2
 	VMOVUPD      Y2, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), SI
 
 nearestAVX2F64_3x2_1_centroids:
 	VXORPD       Y2, Y2, Y2
 	VXORPD       Y3, Y3, Y3
-	MOVQ         DX, R9
-	MOVQ         dim+96(FP), R10
-	TESTQ        $0x00000001, R10
+	MOVQ         DX, DI
+	MOVQ         dim+96(FP), R8
+	TESTQ        $0x00000001, R8
 	JZ           nearestAVX2F64_3x2_1_even
-	VMOVUPD      (DI), Y4
-	VMOVUPD      32(DI), Y5
-	VBROADCASTSD (R9), Y6
+	VMOVUPD      (BX), Y4
+	VMOVUPD      32(BX), Y5
+	VBROADCASTSD (DI), Y6
 	VSUBPD       Y4, Y6, Y4
 	VFMADD231PD  Y4, Y4, Y2
 	VSUBPD       Y5, Y6, Y4
 	VFMADD231PD  Y4, Y4, Y3
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000040, DI
-	DECQ         R10
+	ADDQ         $0x00000008, DI
+	ADDQ         $0x00000040, BX
+	DECQ         R8
 	JZ           nearestAVX2F64_3x2_1_update
 
 nearestAVX2F64_3x2_1_even:
-	VMOVUPD      (DI), Y4
-	VMOVUPD      32(DI), Y5
-	VBROADCASTSD (R9), Y6
+	VMOVUPD      (BX), Y4
+	VMOVUPD      32(BX), Y5
+	VBROADCASTSD (DI), Y6
 	VSUBPD       Y4, Y6, Y4
 	VFMADD231PD  Y4, Y4, Y2
 	VSUBPD       Y5, Y6, Y4
 	VFMADD231PD  Y4, Y4, Y3
-	VMOVUPD      64(DI), Y4
-	VMOVUPD      96(DI), Y5
-	VBROADCASTSD 8(R9), Y6
+	VMOVUPD      64(BX), Y4
+	VMOVUPD      96(BX), Y5
+	VBROADCASTSD 8(DI), Y6
 	VSUBPD       Y4, Y6, Y4
 	VFMADD231PD  Y4, Y4, Y2
 	VSUBPD       Y5, Y6, Y4
 	VFMADD231PD  Y4, Y4, Y3
-	ADDQ         $0x00000010, R9
-	ADDQ         $0x00000080, DI
-	SUBQ         $0x00000002, R10
+	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000080, BX
+	SUBQ         $0x00000002, R8
 	JNZ          nearestAVX2F64_3x2_1_even
 
 nearestAVX2F64_3x2_1_update:
@@ -1625,7 +2249,7 @@ nearestAVX2F64_3x2_1_update:
 	VBLENDVPD Y2, Y4, Y1, Y1
 	VADDPD    lanestep64_256<>+0(SB), Y4, Y4
 	VMOVUPD   Y4, (SP)
-	DECQ      R8
+	DECQ      SI
 	JNZ       nearestAVX2F64_3x2_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
@@ -1642,21 +2266,139 @@ nearestAVX2F64_3x2_1_update:
 	VPERMILPD    $0x05, Y1, Y4
 	VMINPD       Y4, Y1, Y1
 	VMOVSD       X3, (CX)
-	VCVTTSD2SI   X1, DI
-	MOVL         DI, (AX)
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000008, CX
-	ADDQ         SI, DX
-	DECQ         BX
-	JMP          nearestAVX2F64_3x2_tail
+	VCVTTSD2SI   X1, CX
+	MOVL         CX, (AX)
+	JMP          nearestAVX2F64_3x2_done
 
+nearestAVX2F64_3x2_tail2:
+	CMPQ         BX, $0x00000002
+	JNE          nearestAVX2F64_3x2_tail3
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+	VBROADCASTSD posinf64<>+0(SB), Y2
+	VXORPD       Y3, Y3, Y3
+	VMOVUPD      iota64<>+0(SB), Y4
+	VMOVUPD      Y4, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX2F64_3x2_2_centroids:
+	VXORPD       Y4, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	MOVQ         DX, R8
+	MOVQ         dim+96(FP), R9
+	TESTQ        $0x00000001, R9
+	JZ           nearestAVX2F64_3x2_2_even
+	VMOVUPD      (BX), Y8
+	VMOVUPD      32(BX), Y9
+	VBROADCASTSD (R8), Y10
+	VSUBPD       Y8, Y10, Y11
+	VFMADD231PD  Y11, Y11, Y4
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y5
+	VBROADCASTSD (R8)(SI*1), Y10
+	VSUBPD       Y8, Y10, Y8
+	VFMADD231PD  Y8, Y8, Y6
+	VSUBPD       Y9, Y10, Y8
+	VFMADD231PD  Y8, Y8, Y7
+	ADDQ         $0x00000008, R8
+	ADDQ         $0x00000040, BX
+	DECQ         R9
+	JZ           nearestAVX2F64_3x2_2_update
+
+nearestAVX2F64_3x2_2_even:
+	VMOVUPD      (BX), Y8
+	VMOVUPD      32(BX), Y9
+	VBROADCASTSD (R8), Y10
+	VSUBPD       Y8, Y10, Y11
+	VFMADD231PD  Y11, Y11, Y4
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y5
+	VBROADCASTSD (R8)(SI*1), Y10
+	VSUBPD       Y8, Y10, Y8
+	VFMADD231PD  Y8, Y8, Y6
+	VSUBPD       Y9, Y10, Y8
+	VFMADD231PD  Y8, Y8, Y7
+	VMOVUPD      64(BX), Y8
+	VMOVUPD      96(BX), Y9
+	VBROADCASTSD 8(R8), Y10
+	VSUBPD       Y8, Y10, Y11
+	VFMADD231PD  Y11, Y11, Y4
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y5
+	VBROADCASTSD 8(R8)(SI*1), Y10
+	VSUBPD       Y8, Y10, Y8
+	VFMADD231PD  Y8, Y8, Y6
+	VSUBPD       Y9, Y10, Y8
+	VFMADD231PD  Y8, Y8, Y7
+	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000080, BX
+	SUBQ         $0x00000002, R9
+	JNZ          nearestAVX2F64_3x2_2_even
+
+nearestAVX2F64_3x2_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD   (SP), Y8
+	VCMPPD    $0x01, Y0, Y4, Y9
+	VMINPD    Y0, Y4, Y0
+	VBLENDVPD Y9, Y8, Y1, Y1
+	VCMPPD    $0x01, Y2, Y6, Y4
+	VMINPD    Y2, Y6, Y2
+	VBLENDVPD Y4, Y8, Y3, Y3
+	VADDPD    lanestep64_256<>+0(SB), Y8, Y8
+	VCMPPD    $0x01, Y0, Y5, Y4
+	VMINPD    Y0, Y5, Y0
+	VBLENDVPD Y4, Y8, Y1, Y1
+	VCMPPD    $0x01, Y2, Y7, Y4
+	VMINPD    Y2, Y7, Y2
+	VBLENDVPD Y4, Y8, Y3, Y3
+	VADDPD    lanestep64_256<>+0(SB), Y8, Y8
+	VMOVUPD   Y8, (SP)
+	DECQ      DI
+	JNZ       nearestAVX2F64_3x2_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Y4
+	VMOVUPD      Y0, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPD       Y6, Y5, Y5
+	VPERMILPD    $0x05, Y5, Y6
+	VMINPD       Y6, Y5, Y5
+	VCMPPD       $0x04, Y5, Y0, Y0
+	VBLENDVPD    Y0, Y4, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y6
+	VMINPD       Y6, Y1, Y1
+	VPERMILPD    $0x05, Y1, Y6
+	VMINPD       Y6, Y1, Y1
+	VMOVSD       X5, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Y2, Y0
+	VPERM2F128   $0x01, Y0, Y0, Y1
+	VMINPD       Y1, Y0, Y0
+	VPERMILPD    $0x05, Y0, Y1
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x04, Y0, Y2, Y1
+	VBLENDVPD    Y1, Y4, Y3, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y1
+	VMINPD       Y1, Y3, Y3
+	VPERMILPD    $0x05, Y3, Y1
+	VMINPD       Y1, Y3, Y3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, CX
+	MOVL         CX, 4(AX)
+	JMP          nearestAVX2F64_3x2_done
+
+nearestAVX2F64_3x2_tail3:
 nearestAVX2F64_3x2_done:
 	VZEROUPPER
 	RET
 
 // func nearestAVX2F64_3x4ms(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
-// Requires: AVX, FMA3
-TEXT ·nearestAVX2F64_3x4ms(SB), NOSPLIT, $288-112
+// Requires: AVX, FMA3, MMX+
+TEXT ·nearestAVX2F64_3x4ms(SB), NOSPLIT, $416-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
 	MOVQ points_base+48(FP), DX
@@ -1666,8 +2408,22 @@ TEXT ·nearestAVX2F64_3x4ms(SB), NOSPLIT, $288-112
 
 	// Groups of P points.
 nearestAVX2F64_3x4ms_points:
-	CMPQ         BX, $0x00000003
-	JL           nearestAVX2F64_3x4ms_tail
+	CMPQ   BX, $0x00000003
+	JL     nearestAVX2F64_3x4ms_tail
+	CMPQ   BX, $0x00000006
+	JL     nearestAVX2F64_3x4ms_prefetched
+	MOVQ   SI, R8
+	IMUL3Q $0x00000003, R8, R8
+	LEAQ   (DX)(R8*1), DI
+	ADDQ   DI, R8
+
+nearestAVX2F64_3x4ms_prefetch:
+	PREFETCHT0 (DI)
+	ADDQ       $0x40, DI
+	CMPQ       DI, R8
+	JB         nearestAVX2F64_3x4ms_prefetch
+
+nearestAVX2F64_3x4ms_prefetched:
 	VBROADCASTSD posinf64<>+0(SB), Y0
 	VXORPD       Y1, Y1, Y1
 	VMOVUPD      Y0, 32(SP)
@@ -1947,64 +2703,64 @@ nearestAVX2F64_3x4ms_3_update:
 	SUBQ         $0x00000003, BX
 	JMP          nearestAVX2F64_3x4ms_points
 
-	// The remaining points, one at a time.
+	// The remaining points, fewer than P, as one group.
 nearestAVX2F64_3x4ms_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX2F64_3x4ms_done
+	CMPQ         BX, $0x00000001
+	JNE          nearestAVX2F64_3x4ms_tail2
 	VBROADCASTSD posinf64<>+0(SB), Y0
 	VXORPD       Y1, Y1, Y1
 	VMOVUPD      Y0, 224(SP)
 	VMOVUPD      Y1, 256(SP)
 	VMOVUPD      iota64<>+0(SB), Y0
 	VMOVUPD      Y0, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), SI
 
 nearestAVX2F64_3x4ms_1_centroids:
 	VXORPD       Y0, Y0, Y0
 	VXORPD       Y1, Y1, Y1
 	VXORPD       Y2, Y2, Y2
 	VXORPD       Y3, Y3, Y3
-	MOVQ         DX, R9
-	MOVQ         dim+96(FP), R10
-	TESTQ        $0x00000001, R10
+	MOVQ         DX, DI
+	MOVQ         dim+96(FP), R8
+	TESTQ        $0x00000001, R8
 	JZ           nearestAVX2F64_3x4ms_1_even
-	VBROADCASTSD (R9), Y4
-	VSUBPD       (DI), Y4, Y5
+	VBROADCASTSD (DI), Y4
+	VSUBPD       (BX), Y4, Y5
 	VFMADD231PD  Y5, Y5, Y0
-	VSUBPD       32(DI), Y4, Y5
+	VSUBPD       32(BX), Y4, Y5
 	VFMADD231PD  Y5, Y5, Y1
-	VSUBPD       64(DI), Y4, Y5
+	VSUBPD       64(BX), Y4, Y5
 	VFMADD231PD  Y5, Y5, Y2
-	VSUBPD       96(DI), Y4, Y4
+	VSUBPD       96(BX), Y4, Y4
 	VFMADD231PD  Y4, Y4, Y3
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000080, DI
-	DECQ         R10
+	ADDQ         $0x00000008, DI
+	ADDQ         $0x00000080, BX
+	DECQ         R8
 	JZ           nearestAVX2F64_3x4ms_1_update
 
 nearestAVX2F64_3x4ms_1_even:
-	VBROADCASTSD (R9), Y4
-	VSUBPD       (DI), Y4, Y5
+	VBROADCASTSD (DI), Y4
+	VSUBPD       (BX), Y4, Y5
 	VFMADD231PD  Y5, Y5, Y0
-	VSUBPD       32(DI), Y4, Y5
+	VSUBPD       32(BX), Y4, Y5
 	VFMADD231PD  Y5, Y5, Y1
-	VSUBPD       64(DI), Y4, Y5
+	VSUBPD       64(BX), Y4, Y5
 	VFMADD231PD  Y5, Y5, Y2
-	VSUBPD       96(DI), Y4, Y4
+	VSUBPD       96(BX), Y4, Y4
 	VFMADD231PD  Y4, Y4, Y3
-	VBROADCASTSD 8(R9), Y4
-	VSUBPD       128(DI), Y4, Y5
+	VBROADCASTSD 8(DI), Y4
+	VSUBPD       128(BX), Y4, Y5
 	VFMADD231PD  Y5, Y5, Y0
-	VSUBPD       160(DI), Y4, Y5
+	VSUBPD       160(BX), Y4, Y5
 	VFMADD231PD  Y5, Y5, Y1
-	VSUBPD       192(DI), Y4, Y5
+	VSUBPD       192(BX), Y4, Y5
 	VFMADD231PD  Y5, Y5, Y2
-	VSUBPD       224(DI), Y4, Y4
+	VSUBPD       224(BX), Y4, Y4
 	VFMADD231PD  Y4, Y4, Y3
-	ADDQ         $0x00000010, R9
-	ADDQ         $0x00000100, DI
-	SUBQ         $0x00000002, R10
+	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000100, BX
+	SUBQ         $0x00000002, R8
 	JNZ          nearestAVX2F64_3x4ms_1_even
 
 nearestAVX2F64_3x4ms_1_update:
@@ -2043,7 +2799,7 @@ nearestAVX2F64_3x4ms_1_update:
 	VMOVUPD   Y1, 256(SP)
 	VADDPD    lanestep64_256<>+0(SB), Y4, Y4
 	VMOVUPD   Y4, (SP)
-	DECQ      R8
+	DECQ      SI
 	JNZ       nearestAVX2F64_3x4ms_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
@@ -2062,20 +2818,214 @@ nearestAVX2F64_3x4ms_1_update:
 	VPERMILPD    $0x05, Y2, Y4
 	VMINPD       Y4, Y2, Y2
 	VMOVSD       X3, (CX)
-	VCVTTSD2SI   X2, DI
-	MOVL         DI, (AX)
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000008, CX
-	ADDQ         SI, DX
-	DECQ         BX
-	JMP          nearestAVX2F64_3x4ms_tail
+	VCVTTSD2SI   X2, CX
+	MOVL         CX, (AX)
+	JMP          nearestAVX2F64_3x4ms_done
 
+nearestAVX2F64_3x4ms_tail2:
+	CMPQ         BX, $0x00000002
+	JNE          nearestAVX2F64_3x4ms_tail3
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+	VMOVUPD      Y0, 288(SP)
+	VMOVUPD      Y1, 320(SP)
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+	VMOVUPD      Y0, 352(SP)
+	VMOVUPD      Y1, 384(SP)
+	VMOVUPD      iota64<>+0(SB), Y0
+	VMOVUPD      Y0, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX2F64_3x4ms_2_centroids:
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
+	VXORPD       Y3, Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	MOVQ         DX, R8
+	MOVQ         dim+96(FP), R9
+	TESTQ        $0x00000001, R9
+	JZ           nearestAVX2F64_3x4ms_2_even
+	VBROADCASTSD (R8), Y8
+	VSUBPD       (BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y0
+	VSUBPD       32(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y1
+	VSUBPD       64(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y2
+	VSUBPD       96(BX), Y8, Y8
+	VFMADD231PD  Y8, Y8, Y3
+	VBROADCASTSD (R8)(SI*1), Y8
+	VSUBPD       (BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y4
+	VSUBPD       32(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y5
+	VSUBPD       64(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y6
+	VSUBPD       96(BX), Y8, Y8
+	VFMADD231PD  Y8, Y8, Y7
+	ADDQ         $0x00000008, R8
+	ADDQ         $0x00000080, BX
+	DECQ         R9
+	JZ           nearestAVX2F64_3x4ms_2_update
+
+nearestAVX2F64_3x4ms_2_even:
+	VBROADCASTSD (R8), Y8
+	VSUBPD       (BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y0
+	VSUBPD       32(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y1
+	VSUBPD       64(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y2
+	VSUBPD       96(BX), Y8, Y8
+	VFMADD231PD  Y8, Y8, Y3
+	VBROADCASTSD (R8)(SI*1), Y8
+	VSUBPD       (BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y4
+	VSUBPD       32(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y5
+	VSUBPD       64(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y6
+	VSUBPD       96(BX), Y8, Y8
+	VFMADD231PD  Y8, Y8, Y7
+	VBROADCASTSD 8(R8), Y8
+	VSUBPD       128(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y0
+	VSUBPD       160(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y1
+	VSUBPD       192(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y2
+	VSUBPD       224(BX), Y8, Y8
+	VFMADD231PD  Y8, Y8, Y3
+	VBROADCASTSD 8(R8)(SI*1), Y8
+	VSUBPD       128(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y4
+	VSUBPD       160(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y5
+	VSUBPD       192(BX), Y8, Y9
+	VFMADD231PD  Y9, Y9, Y6
+	VSUBPD       224(BX), Y8, Y8
+	VFMADD231PD  Y8, Y8, Y7
+	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000100, BX
+	SUBQ         $0x00000002, R9
+	JNZ          nearestAVX2F64_3x4ms_2_even
+
+nearestAVX2F64_3x4ms_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD   (SP), Y8
+	VMOVUPD   288(SP), Y9
+	VMOVUPD   320(SP), Y10
+	VCMPPD    $0x01, Y9, Y0, Y11
+	VMINPD    Y9, Y0, Y9
+	VBLENDVPD Y11, Y8, Y10, Y10
+	VMOVUPD   Y9, 288(SP)
+	VMOVUPD   Y10, 320(SP)
+	VMOVUPD   352(SP), Y0
+	VMOVUPD   384(SP), Y9
+	VCMPPD    $0x01, Y0, Y4, Y10
+	VMINPD    Y0, Y4, Y0
+	VBLENDVPD Y10, Y8, Y9, Y9
+	VMOVUPD   Y0, 352(SP)
+	VMOVUPD   Y9, 384(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y8, Y8
+	VMOVUPD   288(SP), Y0
+	VMOVUPD   320(SP), Y4
+	VCMPPD    $0x01, Y0, Y1, Y9
+	VMINPD    Y0, Y1, Y0
+	VBLENDVPD Y9, Y8, Y4, Y4
+	VMOVUPD   Y0, 288(SP)
+	VMOVUPD   Y4, 320(SP)
+	VMOVUPD   352(SP), Y0
+	VMOVUPD   384(SP), Y1
+	VCMPPD    $0x01, Y0, Y5, Y4
+	VMINPD    Y0, Y5, Y0
+	VBLENDVPD Y4, Y8, Y1, Y1
+	VMOVUPD   Y0, 352(SP)
+	VMOVUPD   Y1, 384(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y8, Y8
+	VMOVUPD   288(SP), Y0
+	VMOVUPD   320(SP), Y1
+	VCMPPD    $0x01, Y0, Y2, Y4
+	VMINPD    Y0, Y2, Y0
+	VBLENDVPD Y4, Y8, Y1, Y1
+	VMOVUPD   Y0, 288(SP)
+	VMOVUPD   Y1, 320(SP)
+	VMOVUPD   352(SP), Y0
+	VMOVUPD   384(SP), Y1
+	VCMPPD    $0x01, Y0, Y6, Y2
+	VMINPD    Y0, Y6, Y0
+	VBLENDVPD Y2, Y8, Y1, Y1
+	VMOVUPD   Y0, 352(SP)
+	VMOVUPD   Y1, 384(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y8, Y8
+	VMOVUPD   288(SP), Y0
+	VMOVUPD   320(SP), Y1
+	VCMPPD    $0x01, Y0, Y3, Y2
+	VMINPD    Y0, Y3, Y0
+	VBLENDVPD Y2, Y8, Y1, Y1
+	VMOVUPD   Y0, 288(SP)
+	VMOVUPD   Y1, 320(SP)
+	VMOVUPD   352(SP), Y0
+	VMOVUPD   384(SP), Y1
+	VCMPPD    $0x01, Y0, Y7, Y2
+	VMINPD    Y0, Y7, Y0
+	VBLENDVPD Y2, Y8, Y1, Y1
+	VMOVUPD   Y0, 352(SP)
+	VMOVUPD   Y1, 384(SP)
+	VADDPD    lanestep64_256<>+0(SB), Y8, Y8
+	VMOVUPD   Y8, (SP)
+	DECQ      DI
+	JNZ       nearestAVX2F64_3x4ms_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VMOVUPD      288(SP), Y1
+	VMOVUPD      320(SP), Y2
+	VMOVUPD      Y1, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VPERMILPD    $0x05, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VCMPPD       $0x04, Y3, Y1, Y1
+	VBLENDVPD    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VPERMILPD    $0x05, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VMOVSD       X3, (CX)
+	VCVTTSD2SI   X2, DX
+	MOVL         DX, (AX)
+	VMOVUPD      352(SP), Y1
+	VMOVUPD      384(SP), Y2
+	VMOVUPD      Y1, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VPERMILPD    $0x05, Y3, Y4
+	VMINPD       Y4, Y3, Y3
+	VCMPPD       $0x04, Y3, Y1, Y1
+	VBLENDVPD    Y1, Y0, Y2, Y2
+	VPERM2F128   $0x01, Y2, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VPERMILPD    $0x05, Y2, Y4
+	VMINPD       Y4, Y2, Y2
+	VMOVSD       X3, 8(CX)
+	VCVTTSD2SI   X2, CX
+	MOVL         CX, 4(AX)
+	JMP          nearestAVX2F64_3x4ms_done
+
+nearestAVX2F64_3x4ms_tail3:
 nearestAVX2F64_3x4ms_done:
 	VZEROUPPER
 	RET
 
 // func nearestAVX2F64_4x1(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·nearestAVX2F64_4x1(SB), NOSPLIT, $32-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
@@ -2086,8 +3036,22 @@ TEXT ·nearestAVX2F64_4x1(SB), NOSPLIT, $32-112
 
 	// Groups of P points.
 nearestAVX2F64_4x1_points:
-	CMPQ         BX, $0x00000004
-	JL           nearestAVX2F64_4x1_tail
+	CMPQ   BX, $0x00000004
+	JL     nearestAVX2F64_4x1_tail
+	CMPQ   BX, $0x00000008
+	JL     nearestAVX2F64_4x1_prefetched
+	MOVQ   SI, R8
+	IMUL3Q $0x00000004, R8, R8
+	LEAQ   (DX)(R8*1), DI
+	ADDQ   DI, R8
+
+nearestAVX2F64_4x1_prefetch:
+	PREFETCHT0 (DI)
+	ADDQ       $0x40, DI
+	CMPQ       DI, R8
+	JB         nearestAVX2F64_4x1_prefetch
+
+nearestAVX2F64_4x1_prefetched:
 	VBROADCASTSD posinf64<>+0(SB), Y0
 	VXORPD       Y1, Y1, Y1
 	VBROADCASTSD posinf64<>+0(SB), Y2
@@ -2253,44 +3217,44 @@ nearestAVX2F64_4x1_4_update:
 	SUBQ         $0x00000004, BX
 	JMP          nearestAVX2F64_4x1_points
 
-	// The remaining points, one at a time.
+	// The remaining points, fewer than P, as one group.
 nearestAVX2F64_4x1_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX2F64_4x1_done
+	CMPQ         BX, $0x00000001
+	JNE          nearestAVX2F64_4x1_tail2
 	VBROADCASTSD posinf64<>+0(SB), Y0
 	VXORPD       Y1, Y1, Y1
 	VMOVUPD      iota64<>+0(SB), Y2
 	VMOVUPD      Y2, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), SI
 
 nearestAVX2F64_4x1_1_centroids:
 	VXORPD       Y2, Y2, Y2
-	MOVQ         DX, R9
-	MOVQ         dim+96(FP), R10
-	TESTQ        $0x00000001, R10
+	MOVQ         DX, DI
+	MOVQ         dim+96(FP), R8
+	TESTQ        $0x00000001, R8
 	JZ           nearestAVX2F64_4x1_1_even
-	VMOVUPD      (DI), Y3
-	VBROADCASTSD (R9), Y4
+	VMOVUPD      (BX), Y3
+	VBROADCASTSD (DI), Y4
 	VSUBPD       Y3, Y4, Y4
 	VFMADD231PD  Y4, Y4, Y2
-	ADDQ         $0x00000008, R9
-	ADDQ         $0x00000020, DI
-	DECQ         R10
+	ADDQ         $0x00000008, DI
+	ADDQ         $0x00000020, BX
+	DECQ         R8
 	JZ           nearestAVX2F64_4x1_1_update
 
 nearestAVX2F64_4x1_1_even:
-	VMOVUPD      (DI), Y3
-	VBROADCASTSD (R9), Y4
+	VMOVUPD      (BX), Y3
+	VBROADCASTSD (DI), Y4
 	VSUBPD       Y3, Y4, Y4
 	VFMADD231PD  Y4, Y4, Y2
-	VMOVUPD      32(DI), Y3
-	VBROADCASTSD 8(R9), Y4
+	VMOVUPD      32(BX), Y3
+	VBROADCASTSD 8(DI), Y4
 	VSUBPD       Y3, Y4, Y4
 	VFMADD231PD  Y4, Y4, Y2
-	ADDQ         $0x00000010, R9
-	ADDQ         $0x00000040, DI
-	SUBQ         $0x00000002, R10
+	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000002, R8
 	JNZ          nearestAVX2F64_4x1_1_even
 
 nearestAVX2F64_4x1_1_update:
@@ -2301,7 +3265,7 @@ nearestAVX2F64_4x1_1_update:
 	VBLENDVPD Y4, Y3, Y1, Y1
 	VADDPD    lanestep64_256<>+0(SB), Y3, Y3
 	VMOVUPD   Y3, (SP)
-	DECQ      R8
+	DECQ      SI
 	JNZ       nearestAVX2F64_4x1_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
@@ -2318,20 +3282,240 @@ nearestAVX2F64_4x1_1_update:
 	VPERMILPD    $0x05, Y1, Y4
 	VMINPD       Y4, Y1, Y1
 	VMOVSD       X3, (CX)
-	VCVTTSD2SI   X1, DI
-	MOVL         DI, (AX)
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000008, CX
-	ADDQ         SI, DX
-	DECQ         BX
-	JMP          nearestAVX2F64_4x1_tail
+	VCVTTSD2SI   X1, CX
+	MOVL         CX, (AX)
+	JMP          nearestAVX2F64_4x1_done
 
+nearestAVX2F64_4x1_tail2:
+	CMPQ         BX, $0x00000002
+	JNE          nearestAVX2F64_4x1_tail3
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+	VBROADCASTSD posinf64<>+0(SB), Y2
+	VXORPD       Y3, Y3, Y3
+	VMOVUPD      iota64<>+0(SB), Y4
+	VMOVUPD      Y4, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX2F64_4x1_2_centroids:
+	VXORPD       Y4, Y4, Y4
+	VXORPD       Y5, Y5, Y5
+	MOVQ         DX, R8
+	MOVQ         dim+96(FP), R9
+	TESTQ        $0x00000001, R9
+	JZ           nearestAVX2F64_4x1_2_even
+	VMOVUPD      (BX), Y6
+	VBROADCASTSD (R8), Y7
+	VSUBPD       Y6, Y7, Y7
+	VFMADD231PD  Y7, Y7, Y4
+	VBROADCASTSD (R8)(SI*1), Y7
+	VSUBPD       Y6, Y7, Y7
+	VFMADD231PD  Y7, Y7, Y5
+	ADDQ         $0x00000008, R8
+	ADDQ         $0x00000020, BX
+	DECQ         R9
+	JZ           nearestAVX2F64_4x1_2_update
+
+nearestAVX2F64_4x1_2_even:
+	VMOVUPD      (BX), Y6
+	VBROADCASTSD (R8), Y7
+	VSUBPD       Y6, Y7, Y7
+	VFMADD231PD  Y7, Y7, Y4
+	VBROADCASTSD (R8)(SI*1), Y7
+	VSUBPD       Y6, Y7, Y7
+	VFMADD231PD  Y7, Y7, Y5
+	VMOVUPD      32(BX), Y6
+	VBROADCASTSD 8(R8), Y7
+	VSUBPD       Y6, Y7, Y7
+	VFMADD231PD  Y7, Y7, Y4
+	VBROADCASTSD 8(R8)(SI*1), Y7
+	VSUBPD       Y6, Y7, Y7
+	VFMADD231PD  Y7, Y7, Y5
+	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000002, R9
+	JNZ          nearestAVX2F64_4x1_2_even
+
+nearestAVX2F64_4x1_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD   (SP), Y6
+	VCMPPD    $0x01, Y0, Y4, Y7
+	VMINPD    Y0, Y4, Y0
+	VBLENDVPD Y7, Y6, Y1, Y1
+	VCMPPD    $0x01, Y2, Y5, Y4
+	VMINPD    Y2, Y5, Y2
+	VBLENDVPD Y4, Y6, Y3, Y3
+	VADDPD    lanestep64_256<>+0(SB), Y6, Y6
+	VMOVUPD   Y6, (SP)
+	DECQ      DI
+	JNZ       nearestAVX2F64_4x1_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Y4
+	VMOVUPD      Y0, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPD       Y6, Y5, Y5
+	VPERMILPD    $0x05, Y5, Y6
+	VMINPD       Y6, Y5, Y5
+	VCMPPD       $0x04, Y5, Y0, Y0
+	VBLENDVPD    Y0, Y4, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y6
+	VMINPD       Y6, Y1, Y1
+	VPERMILPD    $0x05, Y1, Y6
+	VMINPD       Y6, Y1, Y1
+	VMOVSD       X5, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Y2, Y0
+	VPERM2F128   $0x01, Y0, Y0, Y1
+	VMINPD       Y1, Y0, Y0
+	VPERMILPD    $0x05, Y0, Y1
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x04, Y0, Y2, Y1
+	VBLENDVPD    Y1, Y4, Y3, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y1
+	VMINPD       Y1, Y3, Y3
+	VPERMILPD    $0x05, Y3, Y1
+	VMINPD       Y1, Y3, Y3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, CX
+	MOVL         CX, 4(AX)
+	JMP          nearestAVX2F64_4x1_done
+
+nearestAVX2F64_4x1_tail3:
+	CMPQ         BX, $0x00000003
+	JNE          nearestAVX2F64_4x1_tail4
+	VBROADCASTSD posinf64<>+0(SB), Y0
+	VXORPD       Y1, Y1, Y1
+	VBROADCASTSD posinf64<>+0(SB), Y2
+	VXORPD       Y3, Y3, Y3
+	VBROADCASTSD posinf64<>+0(SB), Y4
+	VXORPD       Y5, Y5, Y5
+	VMOVUPD      iota64<>+0(SB), Y6
+	VMOVUPD      Y6, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX2F64_4x1_3_centroids:
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	VXORPD       Y8, Y8, Y8
+	MOVQ         DX, R8
+	MOVQ         dim+96(FP), R9
+	TESTQ        $0x00000001, R9
+	JZ           nearestAVX2F64_4x1_3_even
+	VMOVUPD      (BX), Y9
+	VBROADCASTSD (R8), Y10
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y6
+	VBROADCASTSD (R8)(SI*1), Y10
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y7
+	VBROADCASTSD (R8)(SI*2), Y10
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y8
+	ADDQ         $0x00000008, R8
+	ADDQ         $0x00000020, BX
+	DECQ         R9
+	JZ           nearestAVX2F64_4x1_3_update
+
+nearestAVX2F64_4x1_3_even:
+	VMOVUPD      (BX), Y9
+	VBROADCASTSD (R8), Y10
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y6
+	VBROADCASTSD (R8)(SI*1), Y10
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y7
+	VBROADCASTSD (R8)(SI*2), Y10
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y8
+	VMOVUPD      32(BX), Y9
+	VBROADCASTSD 8(R8), Y10
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y6
+	VBROADCASTSD 8(R8)(SI*1), Y10
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y7
+	VBROADCASTSD 8(R8)(SI*2), Y10
+	VSUBPD       Y9, Y10, Y10
+	VFMADD231PD  Y10, Y10, Y8
+	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000002, R9
+	JNZ          nearestAVX2F64_4x1_3_even
+
+nearestAVX2F64_4x1_3_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD   (SP), Y9
+	VCMPPD    $0x01, Y0, Y6, Y10
+	VMINPD    Y0, Y6, Y0
+	VBLENDVPD Y10, Y9, Y1, Y1
+	VCMPPD    $0x01, Y2, Y7, Y6
+	VMINPD    Y2, Y7, Y2
+	VBLENDVPD Y6, Y9, Y3, Y3
+	VCMPPD    $0x01, Y4, Y8, Y6
+	VMINPD    Y4, Y8, Y4
+	VBLENDVPD Y6, Y9, Y5, Y5
+	VADDPD    lanestep64_256<>+0(SB), Y9, Y9
+	VMOVUPD   Y9, (SP)
+	DECQ      DI
+	JNZ       nearestAVX2F64_4x1_3_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Y6
+	VMOVUPD      Y0, Y7
+	VPERM2F128   $0x01, Y7, Y7, Y8
+	VMINPD       Y8, Y7, Y7
+	VPERMILPD    $0x05, Y7, Y8
+	VMINPD       Y8, Y7, Y7
+	VCMPPD       $0x04, Y7, Y0, Y0
+	VBLENDVPD    Y0, Y6, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y8
+	VMINPD       Y8, Y1, Y1
+	VPERMILPD    $0x05, Y1, Y8
+	VMINPD       Y8, Y1, Y1
+	VMOVSD       X7, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Y2, Y0
+	VPERM2F128   $0x01, Y0, Y0, Y1
+	VMINPD       Y1, Y0, Y0
+	VPERMILPD    $0x05, Y0, Y1
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x04, Y0, Y2, Y1
+	VBLENDVPD    Y1, Y6, Y3, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y1
+	VMINPD       Y1, Y3, Y3
+	VPERMILPD    $0x05, Y3, Y1
+	VMINPD       Y1, Y3, Y3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPD      Y4, Y0
+	VPERM2F128   $0x01, Y0, Y0, Y1
+	VMINPD       Y1, Y0, Y0
+	VPERMILPD    $0x05, Y0, Y1
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x04, Y0, Y4, Y1
+	VBLENDVPD    Y1, Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y1
+	VMINPD       Y1, Y5, Y5
+	VPERMILPD    $0x05, Y5, Y1
+	VMINPD       Y1, Y5, Y5
+	VMOVSD       X0, 16(CX)
+	VCVTTSD2SI   X5, CX
+	MOVL         CX, 8(AX)
+	JMP          nearestAVX2F64_4x1_done
+
+nearestAVX2F64_4x1_tail4:
 nearestAVX2F64_4x1_done:
 	VZEROUPPER
 	RET
 
 // func nearestAVX512F32_6x2(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·nearestAVX512F32_6x2(SB), NOSPLIT, $64-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
@@ -2342,8 +3526,22 @@ TEXT ·nearestAVX512F32_6x2(SB), NOSPLIT, $64-112
 
 	// Groups of P points.
 nearestAVX512F32_6x2_points:
-	CMPQ         BX, $0x00000006
-	JL           nearestAVX512F32_6x2_tail
+	CMPQ   BX, $0x00000006
+	JL     nearestAVX512F32_6x2_tail
+	CMPQ   BX, $0x0000000c
+	JL     nearestAVX512F32_6x2_prefetched
+	MOVQ   SI, R8
+	IMUL3Q $0x00000006, R8, R8
+	LEAQ   (DX)(R8*1), DI
+	ADDQ   DI, R8
+
+nearestAVX512F32_6x2_prefetch:
+	PREFETCHT0 (DI)
+	ADDQ       $0x40, DI
+	CMPQ       DI, R8
+	JB         nearestAVX512F32_6x2_prefetch
+
+nearestAVX512F32_6x2_prefetched:
 	VBROADCASTSS posinf32<>+0(SB), Z0
 	VXORPS       Z1, Z1, Z1
 	VBROADCASTSS posinf32<>+0(SB), Z2
@@ -2663,51 +3861,51 @@ nearestAVX512F32_6x2_6_update:
 	SUBQ         $0x00000006, BX
 	JMP          nearestAVX512F32_6x2_points
 
-	// The remaining points, one at a time.
+	// The remaining points, fewer than P, as one group.
 nearestAVX512F32_6x2_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX512F32_6x2_done
+	CMPQ         BX, $0x00000001
+	JNE          nearestAVX512F32_6x2_tail2
 	VBROADCASTSS posinf32<>+0(SB), Z0
 	VXORPS       Z1, Z1, Z1
 	VMOVUPS      iota32<>+0(SB), Z2
 	VMOVUPS      Z2, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), SI
 
 nearestAVX512F32_6x2_1_centroids:
 	VXORPS      Z2, Z2, Z2
 	VXORPS      Z3, Z3, Z3
-	MOVQ        DX, R9
-	MOVQ        dim+96(FP), R10
-	TESTQ       $0x00000001, R10
+	MOVQ        DX, DI
+	MOVQ        dim+96(FP), R8
+	TESTQ       $0x00000001, R8
 	JZ          nearestAVX512F32_6x2_1_even
-	VMOVUPS     (DI), Z4
-	VMOVUPS     64(DI), Z5
-	VSUBPS.BCST (R9), Z4, Z4
+	VMOVUPS     (BX), Z4
+	VMOVUPS     64(BX), Z5
+	VSUBPS.BCST (DI), Z4, Z4
 	VFMADD231PS Z4, Z4, Z2
-	VSUBPS.BCST (R9), Z5, Z4
+	VSUBPS.BCST (DI), Z5, Z4
 	VFMADD231PS Z4, Z4, Z3
-	ADDQ        $0x00000004, R9
-	ADDQ        $0x00000080, DI
-	DECQ        R10
+	ADDQ        $0x00000004, DI
+	ADDQ        $0x00000080, BX
+	DECQ        R8
 	JZ          nearestAVX512F32_6x2_1_update
 
 nearestAVX512F32_6x2_1_even:
-	VMOVUPS     (DI), Z4
-	VMOVUPS     64(DI), Z5
-	VSUBPS.BCST (R9), Z4, Z4
+	VMOVUPS     (BX), Z4
+	VMOVUPS     64(BX), Z5
+	VSUBPS.BCST (DI), Z4, Z4
 	VFMADD231PS Z4, Z4, Z2
-	VSUBPS.BCST (R9), Z5, Z4
+	VSUBPS.BCST (DI), Z5, Z4
 	VFMADD231PS Z4, Z4, Z3
-	VMOVUPS     128(DI), Z4
-	VMOVUPS     192(DI), Z5
-	VSUBPS.BCST 4(R9), Z4, Z4
+	VMOVUPS     128(BX), Z4
+	VMOVUPS     192(BX), Z5
+	VSUBPS.BCST 4(DI), Z4, Z4
 	VFMADD231PS Z4, Z4, Z2
-	VSUBPS.BCST 4(R9), Z5, Z4
+	VSUBPS.BCST 4(DI), Z5, Z4
 	VFMADD231PS Z4, Z4, Z3
-	ADDQ        $0x00000008, R9
-	ADDQ        $0x00000100, DI
-	SUBQ        $0x00000002, R10
+	ADDQ        $0x00000008, DI
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000002, R8
 	JNZ         nearestAVX512F32_6x2_1_even
 
 nearestAVX512F32_6x2_1_update:
@@ -2722,7 +3920,7 @@ nearestAVX512F32_6x2_1_update:
 	VMOVAPS Z4, K1, Z1
 	VADDPS  lanestep32_512<>+0(SB), Z4, Z4
 	VMOVUPS Z4, (SP)
-	DECQ    R8
+	DECQ    SI
 	JNZ     nearestAVX512F32_6x2_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
@@ -2747,20 +3945,817 @@ nearestAVX512F32_6x2_1_update:
 	VPERMILPS    $0xb1, Z1, Z4
 	VMINPS       Z4, Z1, Z1
 	VMOVSS       X3, (CX)
-	VCVTTSS2SI   X1, DI
-	MOVL         DI, (AX)
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000004, CX
-	ADDQ         SI, DX
-	DECQ         BX
-	JMP          nearestAVX512F32_6x2_tail
+	VCVTTSS2SI   X1, CX
+	MOVL         CX, (AX)
+	JMP          nearestAVX512F32_6x2_done
 
+nearestAVX512F32_6x2_tail2:
+	CMPQ         BX, $0x00000002
+	JNE          nearestAVX512F32_6x2_tail3
+	VBROADCASTSS posinf32<>+0(SB), Z0
+	VXORPS       Z1, Z1, Z1
+	VBROADCASTSS posinf32<>+0(SB), Z2
+	VXORPS       Z3, Z3, Z3
+	VMOVUPS      iota32<>+0(SB), Z4
+	VMOVUPS      Z4, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F32_6x2_2_centroids:
+	VXORPS      Z4, Z4, Z4
+	VXORPS      Z5, Z5, Z5
+	VXORPS      Z6, Z6, Z6
+	VXORPS      Z7, Z7, Z7
+	MOVQ        DX, R8
+	MOVQ        dim+96(FP), R9
+	TESTQ       $0x00000001, R9
+	JZ          nearestAVX512F32_6x2_2_even
+	VMOVUPS     (BX), Z8
+	VMOVUPS     64(BX), Z9
+	VSUBPS.BCST (R8), Z8, Z10
+	VFMADD231PS Z10, Z10, Z4
+	VSUBPS.BCST (R8), Z9, Z10
+	VFMADD231PS Z10, Z10, Z5
+	VSUBPS.BCST (R8)(SI*1), Z8, Z8
+	VFMADD231PS Z8, Z8, Z6
+	VSUBPS.BCST (R8)(SI*1), Z9, Z8
+	VFMADD231PS Z8, Z8, Z7
+	ADDQ        $0x00000004, R8
+	ADDQ        $0x00000080, BX
+	DECQ        R9
+	JZ          nearestAVX512F32_6x2_2_update
+
+nearestAVX512F32_6x2_2_even:
+	VMOVUPS     (BX), Z8
+	VMOVUPS     64(BX), Z9
+	VSUBPS.BCST (R8), Z8, Z10
+	VFMADD231PS Z10, Z10, Z4
+	VSUBPS.BCST (R8), Z9, Z10
+	VFMADD231PS Z10, Z10, Z5
+	VSUBPS.BCST (R8)(SI*1), Z8, Z8
+	VFMADD231PS Z8, Z8, Z6
+	VSUBPS.BCST (R8)(SI*1), Z9, Z8
+	VFMADD231PS Z8, Z8, Z7
+	VMOVUPS     128(BX), Z8
+	VMOVUPS     192(BX), Z9
+	VSUBPS.BCST 4(R8), Z8, Z10
+	VFMADD231PS Z10, Z10, Z4
+	VSUBPS.BCST 4(R8), Z9, Z10
+	VFMADD231PS Z10, Z10, Z5
+	VSUBPS.BCST 4(R8)(SI*1), Z8, Z8
+	VFMADD231PS Z8, Z8, Z6
+	VSUBPS.BCST 4(R8)(SI*1), Z9, Z8
+	VFMADD231PS Z8, Z8, Z7
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000002, R9
+	JNZ         nearestAVX512F32_6x2_2_even
+
+nearestAVX512F32_6x2_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS (SP), Z8
+	VCMPPS  $0x01, Z0, Z4, K1
+	VMINPS  Z0, Z4, Z0
+	VMOVAPS Z8, K1, Z1
+	VCMPPS  $0x01, Z2, Z6, K1
+	VMINPS  Z2, Z6, Z2
+	VMOVAPS Z8, K1, Z3
+	VADDPS  lanestep32_512<>+0(SB), Z8, Z8
+	VCMPPS  $0x01, Z0, Z5, K1
+	VMINPS  Z0, Z5, Z0
+	VMOVAPS Z8, K1, Z1
+	VCMPPS  $0x01, Z2, Z7, K1
+	VMINPS  Z2, Z7, Z2
+	VMOVAPS Z8, K1, Z3
+	VADDPS  lanestep32_512<>+0(SB), Z8, Z8
+	VMOVUPS Z8, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F32_6x2_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Z4
+	VMOVUPS      Z0, Z5
+	VSHUFF32X4   $0x4e, Z5, Z5, Z6
+	VMINPS       Z6, Z5, Z5
+	VSHUFF32X4   $0xb1, Z5, Z5, Z6
+	VMINPS       Z6, Z5, Z5
+	VPERMILPS    $0x4e, Z5, Z6
+	VMINPS       Z6, Z5, Z5
+	VPERMILPS    $0xb1, Z5, Z6
+	VMINPS       Z6, Z5, Z5
+	VCMPPS       $0x04, Z5, Z0, K1
+	VMOVAPS      Z4, K1, Z1
+	VSHUFF32X4   $0x4e, Z1, Z1, Z6
+	VMINPS       Z6, Z1, Z1
+	VSHUFF32X4   $0xb1, Z1, Z1, Z6
+	VMINPS       Z6, Z1, Z1
+	VPERMILPS    $0x4e, Z1, Z6
+	VMINPS       Z6, Z1, Z1
+	VPERMILPS    $0xb1, Z1, Z6
+	VMINPS       Z6, Z1, Z1
+	VMOVSS       X5, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Z2, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z2, K1
+	VMOVAPS      Z4, K1, Z3
+	VSHUFF32X4   $0x4e, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VSHUFF32X4   $0xb1, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0x4e, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0xb1, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, CX
+	MOVL         CX, 4(AX)
+	JMP          nearestAVX512F32_6x2_done
+
+nearestAVX512F32_6x2_tail3:
+	CMPQ         BX, $0x00000003
+	JNE          nearestAVX512F32_6x2_tail4
+	VBROADCASTSS posinf32<>+0(SB), Z0
+	VXORPS       Z1, Z1, Z1
+	VBROADCASTSS posinf32<>+0(SB), Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS posinf32<>+0(SB), Z4
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS      iota32<>+0(SB), Z6
+	VMOVUPS      Z6, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F32_6x2_3_centroids:
+	VXORPS      Z6, Z6, Z6
+	VXORPS      Z7, Z7, Z7
+	VXORPS      Z8, Z8, Z8
+	VXORPS      Z9, Z9, Z9
+	VXORPS      Z10, Z10, Z10
+	VXORPS      Z11, Z11, Z11
+	MOVQ        DX, R8
+	MOVQ        dim+96(FP), R9
+	TESTQ       $0x00000001, R9
+	JZ          nearestAVX512F32_6x2_3_even
+	VMOVUPS     (BX), Z12
+	VMOVUPS     64(BX), Z13
+	VSUBPS.BCST (R8), Z12, Z14
+	VFMADD231PS Z14, Z14, Z6
+	VSUBPS.BCST (R8), Z13, Z14
+	VFMADD231PS Z14, Z14, Z7
+	VSUBPS.BCST (R8)(SI*1), Z12, Z14
+	VFMADD231PS Z14, Z14, Z8
+	VSUBPS.BCST (R8)(SI*1), Z13, Z14
+	VFMADD231PS Z14, Z14, Z9
+	VSUBPS.BCST (R8)(SI*2), Z12, Z12
+	VFMADD231PS Z12, Z12, Z10
+	VSUBPS.BCST (R8)(SI*2), Z13, Z12
+	VFMADD231PS Z12, Z12, Z11
+	ADDQ        $0x00000004, R8
+	ADDQ        $0x00000080, BX
+	DECQ        R9
+	JZ          nearestAVX512F32_6x2_3_update
+
+nearestAVX512F32_6x2_3_even:
+	VMOVUPS     (BX), Z12
+	VMOVUPS     64(BX), Z13
+	VSUBPS.BCST (R8), Z12, Z14
+	VFMADD231PS Z14, Z14, Z6
+	VSUBPS.BCST (R8), Z13, Z14
+	VFMADD231PS Z14, Z14, Z7
+	VSUBPS.BCST (R8)(SI*1), Z12, Z14
+	VFMADD231PS Z14, Z14, Z8
+	VSUBPS.BCST (R8)(SI*1), Z13, Z14
+	VFMADD231PS Z14, Z14, Z9
+	VSUBPS.BCST (R8)(SI*2), Z12, Z12
+	VFMADD231PS Z12, Z12, Z10
+	VSUBPS.BCST (R8)(SI*2), Z13, Z12
+	VFMADD231PS Z12, Z12, Z11
+	VMOVUPS     128(BX), Z12
+	VMOVUPS     192(BX), Z13
+	VSUBPS.BCST 4(R8), Z12, Z14
+	VFMADD231PS Z14, Z14, Z6
+	VSUBPS.BCST 4(R8), Z13, Z14
+	VFMADD231PS Z14, Z14, Z7
+	VSUBPS.BCST 4(R8)(SI*1), Z12, Z14
+	VFMADD231PS Z14, Z14, Z8
+	VSUBPS.BCST 4(R8)(SI*1), Z13, Z14
+	VFMADD231PS Z14, Z14, Z9
+	VSUBPS.BCST 4(R8)(SI*2), Z12, Z12
+	VFMADD231PS Z12, Z12, Z10
+	VSUBPS.BCST 4(R8)(SI*2), Z13, Z12
+	VFMADD231PS Z12, Z12, Z11
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000002, R9
+	JNZ         nearestAVX512F32_6x2_3_even
+
+nearestAVX512F32_6x2_3_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS (SP), Z12
+	VCMPPS  $0x01, Z0, Z6, K1
+	VMINPS  Z0, Z6, Z0
+	VMOVAPS Z12, K1, Z1
+	VCMPPS  $0x01, Z2, Z8, K1
+	VMINPS  Z2, Z8, Z2
+	VMOVAPS Z12, K1, Z3
+	VCMPPS  $0x01, Z4, Z10, K1
+	VMINPS  Z4, Z10, Z4
+	VMOVAPS Z12, K1, Z5
+	VADDPS  lanestep32_512<>+0(SB), Z12, Z12
+	VCMPPS  $0x01, Z0, Z7, K1
+	VMINPS  Z0, Z7, Z0
+	VMOVAPS Z12, K1, Z1
+	VCMPPS  $0x01, Z2, Z9, K1
+	VMINPS  Z2, Z9, Z2
+	VMOVAPS Z12, K1, Z3
+	VCMPPS  $0x01, Z4, Z11, K1
+	VMINPS  Z4, Z11, Z4
+	VMOVAPS Z12, K1, Z5
+	VADDPS  lanestep32_512<>+0(SB), Z12, Z12
+	VMOVUPS Z12, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F32_6x2_3_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Z6
+	VMOVUPS      Z0, Z7
+	VSHUFF32X4   $0x4e, Z7, Z7, Z8
+	VMINPS       Z8, Z7, Z7
+	VSHUFF32X4   $0xb1, Z7, Z7, Z8
+	VMINPS       Z8, Z7, Z7
+	VPERMILPS    $0x4e, Z7, Z8
+	VMINPS       Z8, Z7, Z7
+	VPERMILPS    $0xb1, Z7, Z8
+	VMINPS       Z8, Z7, Z7
+	VCMPPS       $0x04, Z7, Z0, K1
+	VMOVAPS      Z6, K1, Z1
+	VSHUFF32X4   $0x4e, Z1, Z1, Z8
+	VMINPS       Z8, Z1, Z1
+	VSHUFF32X4   $0xb1, Z1, Z1, Z8
+	VMINPS       Z8, Z1, Z1
+	VPERMILPS    $0x4e, Z1, Z8
+	VMINPS       Z8, Z1, Z1
+	VPERMILPS    $0xb1, Z1, Z8
+	VMINPS       Z8, Z1, Z1
+	VMOVSS       X7, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Z2, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z2, K1
+	VMOVAPS      Z6, K1, Z3
+	VSHUFF32X4   $0x4e, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VSHUFF32X4   $0xb1, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0x4e, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0xb1, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPS      Z4, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z4, K1
+	VMOVAPS      Z6, K1, Z5
+	VSHUFF32X4   $0x4e, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VSHUFF32X4   $0xb1, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0x4e, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0xb1, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VMOVSS       X0, 8(CX)
+	VCVTTSS2SI   X5, CX
+	MOVL         CX, 8(AX)
+	JMP          nearestAVX512F32_6x2_done
+
+nearestAVX512F32_6x2_tail4:
+	CMPQ         BX, $0x00000004
+	JNE          nearestAVX512F32_6x2_tail5
+	VBROADCASTSS posinf32<>+0(SB), Z0
+	VXORPS       Z1, Z1, Z1
+	VBROADCASTSS posinf32<>+0(SB), Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS posinf32<>+0(SB), Z4
+	VXORPS       Z5, Z5, Z5
+	VBROADCASTSS posinf32<>+0(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VMOVUPS      iota32<>+0(SB), Z8
+	VMOVUPS      Z8, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F32_6x2_4_centroids:
+	VXORPS      Z8, Z8, Z8
+	VXORPS      Z9, Z9, Z9
+	VXORPS      Z10, Z10, Z10
+	VXORPS      Z11, Z11, Z11
+	VXORPS      Z12, Z12, Z12
+	VXORPS      Z13, Z13, Z13
+	VXORPS      Z14, Z14, Z14
+	VXORPS      Z15, Z15, Z15
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F32_6x2_4_even
+	VMOVUPS     (BX), Z16
+	VMOVUPS     64(BX), Z17
+	VSUBPS.BCST (R8), Z16, Z18
+	VFMADD231PS Z18, Z18, Z8
+	VSUBPS.BCST (R8), Z17, Z18
+	VFMADD231PS Z18, Z18, Z9
+	VSUBPS.BCST (R8)(SI*1), Z16, Z18
+	VFMADD231PS Z18, Z18, Z10
+	VSUBPS.BCST (R8)(SI*1), Z17, Z18
+	VFMADD231PS Z18, Z18, Z11
+	VSUBPS.BCST (R8)(SI*2), Z16, Z18
+	VFMADD231PS Z18, Z18, Z12
+	VSUBPS.BCST (R8)(SI*2), Z17, Z18
+	VFMADD231PS Z18, Z18, Z13
+	VSUBPS.BCST (R9), Z16, Z16
+	VFMADD231PS Z16, Z16, Z14
+	VSUBPS.BCST (R9), Z17, Z16
+	VFMADD231PS Z16, Z16, Z15
+	ADDQ        $0x00000004, R8
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000080, BX
+	DECQ        R10
+	JZ          nearestAVX512F32_6x2_4_update
+
+nearestAVX512F32_6x2_4_even:
+	VMOVUPS     (BX), Z16
+	VMOVUPS     64(BX), Z17
+	VSUBPS.BCST (R8), Z16, Z18
+	VFMADD231PS Z18, Z18, Z8
+	VSUBPS.BCST (R8), Z17, Z18
+	VFMADD231PS Z18, Z18, Z9
+	VSUBPS.BCST (R8)(SI*1), Z16, Z18
+	VFMADD231PS Z18, Z18, Z10
+	VSUBPS.BCST (R8)(SI*1), Z17, Z18
+	VFMADD231PS Z18, Z18, Z11
+	VSUBPS.BCST (R8)(SI*2), Z16, Z18
+	VFMADD231PS Z18, Z18, Z12
+	VSUBPS.BCST (R8)(SI*2), Z17, Z18
+	VFMADD231PS Z18, Z18, Z13
+	VSUBPS.BCST (R9), Z16, Z16
+	VFMADD231PS Z16, Z16, Z14
+	VSUBPS.BCST (R9), Z17, Z16
+	VFMADD231PS Z16, Z16, Z15
+	VMOVUPS     128(BX), Z16
+	VMOVUPS     192(BX), Z17
+	VSUBPS.BCST 4(R8), Z16, Z18
+	VFMADD231PS Z18, Z18, Z8
+	VSUBPS.BCST 4(R8), Z17, Z18
+	VFMADD231PS Z18, Z18, Z9
+	VSUBPS.BCST 4(R8)(SI*1), Z16, Z18
+	VFMADD231PS Z18, Z18, Z10
+	VSUBPS.BCST 4(R8)(SI*1), Z17, Z18
+	VFMADD231PS Z18, Z18, Z11
+	VSUBPS.BCST 4(R8)(SI*2), Z16, Z18
+	VFMADD231PS Z18, Z18, Z12
+	VSUBPS.BCST 4(R8)(SI*2), Z17, Z18
+	VFMADD231PS Z18, Z18, Z13
+	VSUBPS.BCST 4(R9), Z16, Z16
+	VFMADD231PS Z16, Z16, Z14
+	VSUBPS.BCST 4(R9), Z17, Z16
+	VFMADD231PS Z16, Z16, Z15
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F32_6x2_4_even
+
+nearestAVX512F32_6x2_4_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS (SP), Z16
+	VCMPPS  $0x01, Z0, Z8, K1
+	VMINPS  Z0, Z8, Z0
+	VMOVAPS Z16, K1, Z1
+	VCMPPS  $0x01, Z2, Z10, K1
+	VMINPS  Z2, Z10, Z2
+	VMOVAPS Z16, K1, Z3
+	VCMPPS  $0x01, Z4, Z12, K1
+	VMINPS  Z4, Z12, Z4
+	VMOVAPS Z16, K1, Z5
+	VCMPPS  $0x01, Z6, Z14, K1
+	VMINPS  Z6, Z14, Z6
+	VMOVAPS Z16, K1, Z7
+	VADDPS  lanestep32_512<>+0(SB), Z16, Z16
+	VCMPPS  $0x01, Z0, Z9, K1
+	VMINPS  Z0, Z9, Z0
+	VMOVAPS Z16, K1, Z1
+	VCMPPS  $0x01, Z2, Z11, K1
+	VMINPS  Z2, Z11, Z2
+	VMOVAPS Z16, K1, Z3
+	VCMPPS  $0x01, Z4, Z13, K1
+	VMINPS  Z4, Z13, Z4
+	VMOVAPS Z16, K1, Z5
+	VCMPPS  $0x01, Z6, Z15, K1
+	VMINPS  Z6, Z15, Z6
+	VMOVAPS Z16, K1, Z7
+	VADDPS  lanestep32_512<>+0(SB), Z16, Z16
+	VMOVUPS Z16, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F32_6x2_4_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Z8
+	VMOVUPS      Z0, Z9
+	VSHUFF32X4   $0x4e, Z9, Z9, Z10
+	VMINPS       Z10, Z9, Z9
+	VSHUFF32X4   $0xb1, Z9, Z9, Z10
+	VMINPS       Z10, Z9, Z9
+	VPERMILPS    $0x4e, Z9, Z10
+	VMINPS       Z10, Z9, Z9
+	VPERMILPS    $0xb1, Z9, Z10
+	VMINPS       Z10, Z9, Z9
+	VCMPPS       $0x04, Z9, Z0, K1
+	VMOVAPS      Z8, K1, Z1
+	VSHUFF32X4   $0x4e, Z1, Z1, Z10
+	VMINPS       Z10, Z1, Z1
+	VSHUFF32X4   $0xb1, Z1, Z1, Z10
+	VMINPS       Z10, Z1, Z1
+	VPERMILPS    $0x4e, Z1, Z10
+	VMINPS       Z10, Z1, Z1
+	VPERMILPS    $0xb1, Z1, Z10
+	VMINPS       Z10, Z1, Z1
+	VMOVSS       X9, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Z2, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z2, K1
+	VMOVAPS      Z8, K1, Z3
+	VSHUFF32X4   $0x4e, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VSHUFF32X4   $0xb1, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0x4e, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0xb1, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPS      Z4, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z4, K1
+	VMOVAPS      Z8, K1, Z5
+	VSHUFF32X4   $0x4e, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VSHUFF32X4   $0xb1, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0x4e, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0xb1, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VMOVSS       X0, 8(CX)
+	VCVTTSS2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPS      Z6, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z6, K1
+	VMOVAPS      Z8, K1, Z7
+	VSHUFF32X4   $0x4e, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VSHUFF32X4   $0xb1, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0x4e, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0xb1, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VMOVSS       X0, 12(CX)
+	VCVTTSS2SI   X7, CX
+	MOVL         CX, 12(AX)
+	JMP          nearestAVX512F32_6x2_done
+
+nearestAVX512F32_6x2_tail5:
+	CMPQ         BX, $0x00000005
+	JNE          nearestAVX512F32_6x2_tail6
+	VBROADCASTSS posinf32<>+0(SB), Z0
+	VXORPS       Z1, Z1, Z1
+	VBROADCASTSS posinf32<>+0(SB), Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS posinf32<>+0(SB), Z4
+	VXORPS       Z5, Z5, Z5
+	VBROADCASTSS posinf32<>+0(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VBROADCASTSS posinf32<>+0(SB), Z8
+	VXORPS       Z9, Z9, Z9
+	VMOVUPS      iota32<>+0(SB), Z10
+	VMOVUPS      Z10, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F32_6x2_5_centroids:
+	VXORPS      Z10, Z10, Z10
+	VXORPS      Z11, Z11, Z11
+	VXORPS      Z12, Z12, Z12
+	VXORPS      Z13, Z13, Z13
+	VXORPS      Z14, Z14, Z14
+	VXORPS      Z15, Z15, Z15
+	VXORPS      Z16, Z16, Z16
+	VXORPS      Z17, Z17, Z17
+	VXORPS      Z18, Z18, Z18
+	VXORPS      Z19, Z19, Z19
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F32_6x2_5_even
+	VMOVUPS     (BX), Z20
+	VMOVUPS     64(BX), Z21
+	VSUBPS.BCST (R8), Z20, Z22
+	VFMADD231PS Z22, Z22, Z10
+	VSUBPS.BCST (R8), Z21, Z22
+	VFMADD231PS Z22, Z22, Z11
+	VSUBPS.BCST (R8)(SI*1), Z20, Z22
+	VFMADD231PS Z22, Z22, Z12
+	VSUBPS.BCST (R8)(SI*1), Z21, Z22
+	VFMADD231PS Z22, Z22, Z13
+	VSUBPS.BCST (R8)(SI*2), Z20, Z22
+	VFMADD231PS Z22, Z22, Z14
+	VSUBPS.BCST (R8)(SI*2), Z21, Z22
+	VFMADD231PS Z22, Z22, Z15
+	VSUBPS.BCST (R9), Z20, Z22
+	VFMADD231PS Z22, Z22, Z16
+	VSUBPS.BCST (R9), Z21, Z22
+	VFMADD231PS Z22, Z22, Z17
+	VSUBPS.BCST (R9)(SI*1), Z20, Z20
+	VFMADD231PS Z20, Z20, Z18
+	VSUBPS.BCST (R9)(SI*1), Z21, Z20
+	VFMADD231PS Z20, Z20, Z19
+	ADDQ        $0x00000004, R8
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000080, BX
+	DECQ        R10
+	JZ          nearestAVX512F32_6x2_5_update
+
+nearestAVX512F32_6x2_5_even:
+	VMOVUPS     (BX), Z20
+	VMOVUPS     64(BX), Z21
+	VSUBPS.BCST (R8), Z20, Z22
+	VFMADD231PS Z22, Z22, Z10
+	VSUBPS.BCST (R8), Z21, Z22
+	VFMADD231PS Z22, Z22, Z11
+	VSUBPS.BCST (R8)(SI*1), Z20, Z22
+	VFMADD231PS Z22, Z22, Z12
+	VSUBPS.BCST (R8)(SI*1), Z21, Z22
+	VFMADD231PS Z22, Z22, Z13
+	VSUBPS.BCST (R8)(SI*2), Z20, Z22
+	VFMADD231PS Z22, Z22, Z14
+	VSUBPS.BCST (R8)(SI*2), Z21, Z22
+	VFMADD231PS Z22, Z22, Z15
+	VSUBPS.BCST (R9), Z20, Z22
+	VFMADD231PS Z22, Z22, Z16
+	VSUBPS.BCST (R9), Z21, Z22
+	VFMADD231PS Z22, Z22, Z17
+	VSUBPS.BCST (R9)(SI*1), Z20, Z20
+	VFMADD231PS Z20, Z20, Z18
+	VSUBPS.BCST (R9)(SI*1), Z21, Z20
+	VFMADD231PS Z20, Z20, Z19
+	VMOVUPS     128(BX), Z20
+	VMOVUPS     192(BX), Z21
+	VSUBPS.BCST 4(R8), Z20, Z22
+	VFMADD231PS Z22, Z22, Z10
+	VSUBPS.BCST 4(R8), Z21, Z22
+	VFMADD231PS Z22, Z22, Z11
+	VSUBPS.BCST 4(R8)(SI*1), Z20, Z22
+	VFMADD231PS Z22, Z22, Z12
+	VSUBPS.BCST 4(R8)(SI*1), Z21, Z22
+	VFMADD231PS Z22, Z22, Z13
+	VSUBPS.BCST 4(R8)(SI*2), Z20, Z22
+	VFMADD231PS Z22, Z22, Z14
+	VSUBPS.BCST 4(R8)(SI*2), Z21, Z22
+	VFMADD231PS Z22, Z22, Z15
+	VSUBPS.BCST 4(R9), Z20, Z22
+	VFMADD231PS Z22, Z22, Z16
+	VSUBPS.BCST 4(R9), Z21, Z22
+	VFMADD231PS Z22, Z22, Z17
+	VSUBPS.BCST 4(R9)(SI*1), Z20, Z20
+	VFMADD231PS Z20, Z20, Z18
+	VSUBPS.BCST 4(R9)(SI*1), Z21, Z20
+	VFMADD231PS Z20, Z20, Z19
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F32_6x2_5_even
+
+nearestAVX512F32_6x2_5_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS (SP), Z20
+	VCMPPS  $0x01, Z0, Z10, K1
+	VMINPS  Z0, Z10, Z0
+	VMOVAPS Z20, K1, Z1
+	VCMPPS  $0x01, Z2, Z12, K1
+	VMINPS  Z2, Z12, Z2
+	VMOVAPS Z20, K1, Z3
+	VCMPPS  $0x01, Z4, Z14, K1
+	VMINPS  Z4, Z14, Z4
+	VMOVAPS Z20, K1, Z5
+	VCMPPS  $0x01, Z6, Z16, K1
+	VMINPS  Z6, Z16, Z6
+	VMOVAPS Z20, K1, Z7
+	VCMPPS  $0x01, Z8, Z18, K1
+	VMINPS  Z8, Z18, Z8
+	VMOVAPS Z20, K1, Z9
+	VADDPS  lanestep32_512<>+0(SB), Z20, Z20
+	VCMPPS  $0x01, Z0, Z11, K1
+	VMINPS  Z0, Z11, Z0
+	VMOVAPS Z20, K1, Z1
+	VCMPPS  $0x01, Z2, Z13, K1
+	VMINPS  Z2, Z13, Z2
+	VMOVAPS Z20, K1, Z3
+	VCMPPS  $0x01, Z4, Z15, K1
+	VMINPS  Z4, Z15, Z4
+	VMOVAPS Z20, K1, Z5
+	VCMPPS  $0x01, Z6, Z17, K1
+	VMINPS  Z6, Z17, Z6
+	VMOVAPS Z20, K1, Z7
+	VCMPPS  $0x01, Z8, Z19, K1
+	VMINPS  Z8, Z19, Z8
+	VMOVAPS Z20, K1, Z9
+	VADDPS  lanestep32_512<>+0(SB), Z20, Z20
+	VMOVUPS Z20, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F32_6x2_5_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Z10
+	VMOVUPS      Z0, Z11
+	VSHUFF32X4   $0x4e, Z11, Z11, Z12
+	VMINPS       Z12, Z11, Z11
+	VSHUFF32X4   $0xb1, Z11, Z11, Z12
+	VMINPS       Z12, Z11, Z11
+	VPERMILPS    $0x4e, Z11, Z12
+	VMINPS       Z12, Z11, Z11
+	VPERMILPS    $0xb1, Z11, Z12
+	VMINPS       Z12, Z11, Z11
+	VCMPPS       $0x04, Z11, Z0, K1
+	VMOVAPS      Z10, K1, Z1
+	VSHUFF32X4   $0x4e, Z1, Z1, Z12
+	VMINPS       Z12, Z1, Z1
+	VSHUFF32X4   $0xb1, Z1, Z1, Z12
+	VMINPS       Z12, Z1, Z1
+	VPERMILPS    $0x4e, Z1, Z12
+	VMINPS       Z12, Z1, Z1
+	VPERMILPS    $0xb1, Z1, Z12
+	VMINPS       Z12, Z1, Z1
+	VMOVSS       X11, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Z2, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z2, K1
+	VMOVAPS      Z10, K1, Z3
+	VSHUFF32X4   $0x4e, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VSHUFF32X4   $0xb1, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0x4e, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0xb1, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPS      Z4, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z4, K1
+	VMOVAPS      Z10, K1, Z5
+	VSHUFF32X4   $0x4e, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VSHUFF32X4   $0xb1, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0x4e, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0xb1, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VMOVSS       X0, 8(CX)
+	VCVTTSS2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPS      Z6, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z6, K1
+	VMOVAPS      Z10, K1, Z7
+	VSHUFF32X4   $0x4e, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VSHUFF32X4   $0xb1, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0x4e, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0xb1, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VMOVSS       X0, 12(CX)
+	VCVTTSS2SI   X7, DX
+	MOVL         DX, 12(AX)
+	VMOVUPS      Z8, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z8, K1
+	VMOVAPS      Z10, K1, Z9
+	VSHUFF32X4   $0x4e, Z9, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VSHUFF32X4   $0xb1, Z9, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VPERMILPS    $0x4e, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VPERMILPS    $0xb1, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VMOVSS       X0, 16(CX)
+	VCVTTSS2SI   X9, CX
+	MOVL         CX, 16(AX)
+	JMP          nearestAVX512F32_6x2_done
+
+nearestAVX512F32_6x2_tail6:
 nearestAVX512F32_6x2_done:
 	VZEROUPPER
 	RET
 
 // func nearestAVX512F32_8x1(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·nearestAVX512F32_8x1(SB), NOSPLIT, $64-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
@@ -2771,8 +4766,22 @@ TEXT ·nearestAVX512F32_8x1(SB), NOSPLIT, $64-112
 
 	// Groups of P points.
 nearestAVX512F32_8x1_points:
-	CMPQ         BX, $0x00000008
-	JL           nearestAVX512F32_8x1_tail
+	CMPQ   BX, $0x00000008
+	JL     nearestAVX512F32_8x1_tail
+	CMPQ   BX, $0x00000010
+	JL     nearestAVX512F32_8x1_prefetched
+	MOVQ   SI, R8
+	IMUL3Q $0x00000008, R8, R8
+	LEAQ   (DX)(R8*1), DI
+	ADDQ   DI, R8
+
+nearestAVX512F32_8x1_prefetch:
+	PREFETCHT0 (DI)
+	ADDQ       $0x40, DI
+	CMPQ       DI, R8
+	JB         nearestAVX512F32_8x1_prefetch
+
+nearestAVX512F32_8x1_prefetched:
 	VBROADCASTSS posinf32<>+0(SB), Z0
 	VXORPS       Z1, Z1, Z1
 	VBROADCASTSS posinf32<>+0(SB), Z2
@@ -3107,41 +5116,41 @@ nearestAVX512F32_8x1_8_update:
 	SUBQ         $0x00000008, BX
 	JMP          nearestAVX512F32_8x1_points
 
-	// The remaining points, one at a time.
+	// The remaining points, fewer than P, as one group.
 nearestAVX512F32_8x1_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX512F32_8x1_done
+	CMPQ         BX, $0x00000001
+	JNE          nearestAVX512F32_8x1_tail2
 	VBROADCASTSS posinf32<>+0(SB), Z0
 	VXORPS       Z1, Z1, Z1
 	VMOVUPS      iota32<>+0(SB), Z2
 	VMOVUPS      Z2, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), SI
 
 nearestAVX512F32_8x1_1_centroids:
 	VXORPS      Z2, Z2, Z2
-	MOVQ        DX, R9
-	MOVQ        dim+96(FP), R10
-	TESTQ       $0x00000001, R10
+	MOVQ        DX, DI
+	MOVQ        dim+96(FP), R8
+	TESTQ       $0x00000001, R8
 	JZ          nearestAVX512F32_8x1_1_even
-	VMOVUPS     (DI), Z3
-	VSUBPS.BCST (R9), Z3, Z3
+	VMOVUPS     (BX), Z3
+	VSUBPS.BCST (DI), Z3, Z3
 	VFMADD231PS Z3, Z3, Z2
-	ADDQ        $0x00000004, R9
-	ADDQ        $0x00000040, DI
-	DECQ        R10
+	ADDQ        $0x00000004, DI
+	ADDQ        $0x00000040, BX
+	DECQ        R8
 	JZ          nearestAVX512F32_8x1_1_update
 
 nearestAVX512F32_8x1_1_even:
-	VMOVUPS     (DI), Z3
-	VSUBPS.BCST (R9), Z3, Z3
+	VMOVUPS     (BX), Z3
+	VSUBPS.BCST (DI), Z3, Z3
 	VFMADD231PS Z3, Z3, Z2
-	VMOVUPS     64(DI), Z3
-	VSUBPS.BCST 4(R9), Z3, Z3
+	VMOVUPS     64(BX), Z3
+	VSUBPS.BCST 4(DI), Z3, Z3
 	VFMADD231PS Z3, Z3, Z2
-	ADDQ        $0x00000008, R9
-	ADDQ        $0x00000080, DI
-	SUBQ        $0x00000002, R10
+	ADDQ        $0x00000008, DI
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R8
 	JNZ         nearestAVX512F32_8x1_1_even
 
 nearestAVX512F32_8x1_1_update:
@@ -3152,7 +5161,7 @@ nearestAVX512F32_8x1_1_update:
 	VMOVAPS Z3, K1, Z1
 	VADDPS  lanestep32_512<>+0(SB), Z3, Z3
 	VMOVUPS Z3, (SP)
-	DECQ    R8
+	DECQ    SI
 	JNZ     nearestAVX512F32_8x1_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
@@ -3177,20 +5186,1202 @@ nearestAVX512F32_8x1_1_update:
 	VPERMILPS    $0xb1, Z1, Z4
 	VMINPS       Z4, Z1, Z1
 	VMOVSS       X3, (CX)
-	VCVTTSS2SI   X1, DI
-	MOVL         DI, (AX)
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000004, CX
-	ADDQ         SI, DX
-	DECQ         BX
-	JMP          nearestAVX512F32_8x1_tail
+	VCVTTSS2SI   X1, CX
+	MOVL         CX, (AX)
+	JMP          nearestAVX512F32_8x1_done
 
+nearestAVX512F32_8x1_tail2:
+	CMPQ         BX, $0x00000002
+	JNE          nearestAVX512F32_8x1_tail3
+	VBROADCASTSS posinf32<>+0(SB), Z0
+	VXORPS       Z1, Z1, Z1
+	VBROADCASTSS posinf32<>+0(SB), Z2
+	VXORPS       Z3, Z3, Z3
+	VMOVUPS      iota32<>+0(SB), Z4
+	VMOVUPS      Z4, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F32_8x1_2_centroids:
+	VXORPS      Z4, Z4, Z4
+	VXORPS      Z5, Z5, Z5
+	MOVQ        DX, R8
+	MOVQ        dim+96(FP), R9
+	TESTQ       $0x00000001, R9
+	JZ          nearestAVX512F32_8x1_2_even
+	VMOVUPS     (BX), Z6
+	VSUBPS.BCST (R8), Z6, Z7
+	VFMADD231PS Z7, Z7, Z4
+	VSUBPS.BCST (R8)(SI*1), Z6, Z6
+	VFMADD231PS Z6, Z6, Z5
+	ADDQ        $0x00000004, R8
+	ADDQ        $0x00000040, BX
+	DECQ        R9
+	JZ          nearestAVX512F32_8x1_2_update
+
+nearestAVX512F32_8x1_2_even:
+	VMOVUPS     (BX), Z6
+	VSUBPS.BCST (R8), Z6, Z7
+	VFMADD231PS Z7, Z7, Z4
+	VSUBPS.BCST (R8)(SI*1), Z6, Z6
+	VFMADD231PS Z6, Z6, Z5
+	VMOVUPS     64(BX), Z6
+	VSUBPS.BCST 4(R8), Z6, Z7
+	VFMADD231PS Z7, Z7, Z4
+	VSUBPS.BCST 4(R8)(SI*1), Z6, Z6
+	VFMADD231PS Z6, Z6, Z5
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R9
+	JNZ         nearestAVX512F32_8x1_2_even
+
+nearestAVX512F32_8x1_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS (SP), Z6
+	VCMPPS  $0x01, Z0, Z4, K1
+	VMINPS  Z0, Z4, Z0
+	VMOVAPS Z6, K1, Z1
+	VCMPPS  $0x01, Z2, Z5, K1
+	VMINPS  Z2, Z5, Z2
+	VMOVAPS Z6, K1, Z3
+	VADDPS  lanestep32_512<>+0(SB), Z6, Z6
+	VMOVUPS Z6, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F32_8x1_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Z4
+	VMOVUPS      Z0, Z5
+	VSHUFF32X4   $0x4e, Z5, Z5, Z6
+	VMINPS       Z6, Z5, Z5
+	VSHUFF32X4   $0xb1, Z5, Z5, Z6
+	VMINPS       Z6, Z5, Z5
+	VPERMILPS    $0x4e, Z5, Z6
+	VMINPS       Z6, Z5, Z5
+	VPERMILPS    $0xb1, Z5, Z6
+	VMINPS       Z6, Z5, Z5
+	VCMPPS       $0x04, Z5, Z0, K1
+	VMOVAPS      Z4, K1, Z1
+	VSHUFF32X4   $0x4e, Z1, Z1, Z6
+	VMINPS       Z6, Z1, Z1
+	VSHUFF32X4   $0xb1, Z1, Z1, Z6
+	VMINPS       Z6, Z1, Z1
+	VPERMILPS    $0x4e, Z1, Z6
+	VMINPS       Z6, Z1, Z1
+	VPERMILPS    $0xb1, Z1, Z6
+	VMINPS       Z6, Z1, Z1
+	VMOVSS       X5, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Z2, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z2, K1
+	VMOVAPS      Z4, K1, Z3
+	VSHUFF32X4   $0x4e, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VSHUFF32X4   $0xb1, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0x4e, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0xb1, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, CX
+	MOVL         CX, 4(AX)
+	JMP          nearestAVX512F32_8x1_done
+
+nearestAVX512F32_8x1_tail3:
+	CMPQ         BX, $0x00000003
+	JNE          nearestAVX512F32_8x1_tail4
+	VBROADCASTSS posinf32<>+0(SB), Z0
+	VXORPS       Z1, Z1, Z1
+	VBROADCASTSS posinf32<>+0(SB), Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS posinf32<>+0(SB), Z4
+	VXORPS       Z5, Z5, Z5
+	VMOVUPS      iota32<>+0(SB), Z6
+	VMOVUPS      Z6, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F32_8x1_3_centroids:
+	VXORPS      Z6, Z6, Z6
+	VXORPS      Z7, Z7, Z7
+	VXORPS      Z8, Z8, Z8
+	MOVQ        DX, R8
+	MOVQ        dim+96(FP), R9
+	TESTQ       $0x00000001, R9
+	JZ          nearestAVX512F32_8x1_3_even
+	VMOVUPS     (BX), Z9
+	VSUBPS.BCST (R8), Z9, Z10
+	VFMADD231PS Z10, Z10, Z6
+	VSUBPS.BCST (R8)(SI*1), Z9, Z10
+	VFMADD231PS Z10, Z10, Z7
+	VSUBPS.BCST (R8)(SI*2), Z9, Z9
+	VFMADD231PS Z9, Z9, Z8
+	ADDQ        $0x00000004, R8
+	ADDQ        $0x00000040, BX
+	DECQ        R9
+	JZ          nearestAVX512F32_8x1_3_update
+
+nearestAVX512F32_8x1_3_even:
+	VMOVUPS     (BX), Z9
+	VSUBPS.BCST (R8), Z9, Z10
+	VFMADD231PS Z10, Z10, Z6
+	VSUBPS.BCST (R8)(SI*1), Z9, Z10
+	VFMADD231PS Z10, Z10, Z7
+	VSUBPS.BCST (R8)(SI*2), Z9, Z9
+	VFMADD231PS Z9, Z9, Z8
+	VMOVUPS     64(BX), Z9
+	VSUBPS.BCST 4(R8), Z9, Z10
+	VFMADD231PS Z10, Z10, Z6
+	VSUBPS.BCST 4(R8)(SI*1), Z9, Z10
+	VFMADD231PS Z10, Z10, Z7
+	VSUBPS.BCST 4(R8)(SI*2), Z9, Z9
+	VFMADD231PS Z9, Z9, Z8
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R9
+	JNZ         nearestAVX512F32_8x1_3_even
+
+nearestAVX512F32_8x1_3_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS (SP), Z9
+	VCMPPS  $0x01, Z0, Z6, K1
+	VMINPS  Z0, Z6, Z0
+	VMOVAPS Z9, K1, Z1
+	VCMPPS  $0x01, Z2, Z7, K1
+	VMINPS  Z2, Z7, Z2
+	VMOVAPS Z9, K1, Z3
+	VCMPPS  $0x01, Z4, Z8, K1
+	VMINPS  Z4, Z8, Z4
+	VMOVAPS Z9, K1, Z5
+	VADDPS  lanestep32_512<>+0(SB), Z9, Z9
+	VMOVUPS Z9, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F32_8x1_3_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Z6
+	VMOVUPS      Z0, Z7
+	VSHUFF32X4   $0x4e, Z7, Z7, Z8
+	VMINPS       Z8, Z7, Z7
+	VSHUFF32X4   $0xb1, Z7, Z7, Z8
+	VMINPS       Z8, Z7, Z7
+	VPERMILPS    $0x4e, Z7, Z8
+	VMINPS       Z8, Z7, Z7
+	VPERMILPS    $0xb1, Z7, Z8
+	VMINPS       Z8, Z7, Z7
+	VCMPPS       $0x04, Z7, Z0, K1
+	VMOVAPS      Z6, K1, Z1
+	VSHUFF32X4   $0x4e, Z1, Z1, Z8
+	VMINPS       Z8, Z1, Z1
+	VSHUFF32X4   $0xb1, Z1, Z1, Z8
+	VMINPS       Z8, Z1, Z1
+	VPERMILPS    $0x4e, Z1, Z8
+	VMINPS       Z8, Z1, Z1
+	VPERMILPS    $0xb1, Z1, Z8
+	VMINPS       Z8, Z1, Z1
+	VMOVSS       X7, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Z2, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z2, K1
+	VMOVAPS      Z6, K1, Z3
+	VSHUFF32X4   $0x4e, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VSHUFF32X4   $0xb1, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0x4e, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0xb1, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPS      Z4, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z4, K1
+	VMOVAPS      Z6, K1, Z5
+	VSHUFF32X4   $0x4e, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VSHUFF32X4   $0xb1, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0x4e, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0xb1, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VMOVSS       X0, 8(CX)
+	VCVTTSS2SI   X5, CX
+	MOVL         CX, 8(AX)
+	JMP          nearestAVX512F32_8x1_done
+
+nearestAVX512F32_8x1_tail4:
+	CMPQ         BX, $0x00000004
+	JNE          nearestAVX512F32_8x1_tail5
+	VBROADCASTSS posinf32<>+0(SB), Z0
+	VXORPS       Z1, Z1, Z1
+	VBROADCASTSS posinf32<>+0(SB), Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS posinf32<>+0(SB), Z4
+	VXORPS       Z5, Z5, Z5
+	VBROADCASTSS posinf32<>+0(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VMOVUPS      iota32<>+0(SB), Z8
+	VMOVUPS      Z8, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F32_8x1_4_centroids:
+	VXORPS      Z8, Z8, Z8
+	VXORPS      Z9, Z9, Z9
+	VXORPS      Z10, Z10, Z10
+	VXORPS      Z11, Z11, Z11
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F32_8x1_4_even
+	VMOVUPS     (BX), Z12
+	VSUBPS.BCST (R8), Z12, Z13
+	VFMADD231PS Z13, Z13, Z8
+	VSUBPS.BCST (R8)(SI*1), Z12, Z13
+	VFMADD231PS Z13, Z13, Z9
+	VSUBPS.BCST (R8)(SI*2), Z12, Z13
+	VFMADD231PS Z13, Z13, Z10
+	VSUBPS.BCST (R9), Z12, Z12
+	VFMADD231PS Z12, Z12, Z11
+	ADDQ        $0x00000004, R8
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000040, BX
+	DECQ        R10
+	JZ          nearestAVX512F32_8x1_4_update
+
+nearestAVX512F32_8x1_4_even:
+	VMOVUPS     (BX), Z12
+	VSUBPS.BCST (R8), Z12, Z13
+	VFMADD231PS Z13, Z13, Z8
+	VSUBPS.BCST (R8)(SI*1), Z12, Z13
+	VFMADD231PS Z13, Z13, Z9
+	VSUBPS.BCST (R8)(SI*2), Z12, Z13
+	VFMADD231PS Z13, Z13, Z10
+	VSUBPS.BCST (R9), Z12, Z12
+	VFMADD231PS Z12, Z12, Z11
+	VMOVUPS     64(BX), Z12
+	VSUBPS.BCST 4(R8), Z12, Z13
+	VFMADD231PS Z13, Z13, Z8
+	VSUBPS.BCST 4(R8)(SI*1), Z12, Z13
+	VFMADD231PS Z13, Z13, Z9
+	VSUBPS.BCST 4(R8)(SI*2), Z12, Z13
+	VFMADD231PS Z13, Z13, Z10
+	VSUBPS.BCST 4(R9), Z12, Z12
+	VFMADD231PS Z12, Z12, Z11
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F32_8x1_4_even
+
+nearestAVX512F32_8x1_4_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS (SP), Z12
+	VCMPPS  $0x01, Z0, Z8, K1
+	VMINPS  Z0, Z8, Z0
+	VMOVAPS Z12, K1, Z1
+	VCMPPS  $0x01, Z2, Z9, K1
+	VMINPS  Z2, Z9, Z2
+	VMOVAPS Z12, K1, Z3
+	VCMPPS  $0x01, Z4, Z10, K1
+	VMINPS  Z4, Z10, Z4
+	VMOVAPS Z12, K1, Z5
+	VCMPPS  $0x01, Z6, Z11, K1
+	VMINPS  Z6, Z11, Z6
+	VMOVAPS Z12, K1, Z7
+	VADDPS  lanestep32_512<>+0(SB), Z12, Z12
+	VMOVUPS Z12, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F32_8x1_4_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Z8
+	VMOVUPS      Z0, Z9
+	VSHUFF32X4   $0x4e, Z9, Z9, Z10
+	VMINPS       Z10, Z9, Z9
+	VSHUFF32X4   $0xb1, Z9, Z9, Z10
+	VMINPS       Z10, Z9, Z9
+	VPERMILPS    $0x4e, Z9, Z10
+	VMINPS       Z10, Z9, Z9
+	VPERMILPS    $0xb1, Z9, Z10
+	VMINPS       Z10, Z9, Z9
+	VCMPPS       $0x04, Z9, Z0, K1
+	VMOVAPS      Z8, K1, Z1
+	VSHUFF32X4   $0x4e, Z1, Z1, Z10
+	VMINPS       Z10, Z1, Z1
+	VSHUFF32X4   $0xb1, Z1, Z1, Z10
+	VMINPS       Z10, Z1, Z1
+	VPERMILPS    $0x4e, Z1, Z10
+	VMINPS       Z10, Z1, Z1
+	VPERMILPS    $0xb1, Z1, Z10
+	VMINPS       Z10, Z1, Z1
+	VMOVSS       X9, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Z2, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z2, K1
+	VMOVAPS      Z8, K1, Z3
+	VSHUFF32X4   $0x4e, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VSHUFF32X4   $0xb1, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0x4e, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0xb1, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPS      Z4, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z4, K1
+	VMOVAPS      Z8, K1, Z5
+	VSHUFF32X4   $0x4e, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VSHUFF32X4   $0xb1, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0x4e, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0xb1, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VMOVSS       X0, 8(CX)
+	VCVTTSS2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPS      Z6, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z6, K1
+	VMOVAPS      Z8, K1, Z7
+	VSHUFF32X4   $0x4e, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VSHUFF32X4   $0xb1, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0x4e, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0xb1, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VMOVSS       X0, 12(CX)
+	VCVTTSS2SI   X7, CX
+	MOVL         CX, 12(AX)
+	JMP          nearestAVX512F32_8x1_done
+
+nearestAVX512F32_8x1_tail5:
+	CMPQ         BX, $0x00000005
+	JNE          nearestAVX512F32_8x1_tail6
+	VBROADCASTSS posinf32<>+0(SB), Z0
+	VXORPS       Z1, Z1, Z1
+	VBROADCASTSS posinf32<>+0(SB), Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS posinf32<>+0(SB), Z4
+	VXORPS       Z5, Z5, Z5
+	VBROADCASTSS posinf32<>+0(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VBROADCASTSS posinf32<>+0(SB), Z8
+	VXORPS       Z9, Z9, Z9
+	VMOVUPS      iota32<>+0(SB), Z10
+	VMOVUPS      Z10, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F32_8x1_5_centroids:
+	VXORPS      Z10, Z10, Z10
+	VXORPS      Z11, Z11, Z11
+	VXORPS      Z12, Z12, Z12
+	VXORPS      Z13, Z13, Z13
+	VXORPS      Z14, Z14, Z14
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F32_8x1_5_even
+	VMOVUPS     (BX), Z15
+	VSUBPS.BCST (R8), Z15, Z16
+	VFMADD231PS Z16, Z16, Z10
+	VSUBPS.BCST (R8)(SI*1), Z15, Z16
+	VFMADD231PS Z16, Z16, Z11
+	VSUBPS.BCST (R8)(SI*2), Z15, Z16
+	VFMADD231PS Z16, Z16, Z12
+	VSUBPS.BCST (R9), Z15, Z16
+	VFMADD231PS Z16, Z16, Z13
+	VSUBPS.BCST (R9)(SI*1), Z15, Z15
+	VFMADD231PS Z15, Z15, Z14
+	ADDQ        $0x00000004, R8
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000040, BX
+	DECQ        R10
+	JZ          nearestAVX512F32_8x1_5_update
+
+nearestAVX512F32_8x1_5_even:
+	VMOVUPS     (BX), Z15
+	VSUBPS.BCST (R8), Z15, Z16
+	VFMADD231PS Z16, Z16, Z10
+	VSUBPS.BCST (R8)(SI*1), Z15, Z16
+	VFMADD231PS Z16, Z16, Z11
+	VSUBPS.BCST (R8)(SI*2), Z15, Z16
+	VFMADD231PS Z16, Z16, Z12
+	VSUBPS.BCST (R9), Z15, Z16
+	VFMADD231PS Z16, Z16, Z13
+	VSUBPS.BCST (R9)(SI*1), Z15, Z15
+	VFMADD231PS Z15, Z15, Z14
+	VMOVUPS     64(BX), Z15
+	VSUBPS.BCST 4(R8), Z15, Z16
+	VFMADD231PS Z16, Z16, Z10
+	VSUBPS.BCST 4(R8)(SI*1), Z15, Z16
+	VFMADD231PS Z16, Z16, Z11
+	VSUBPS.BCST 4(R8)(SI*2), Z15, Z16
+	VFMADD231PS Z16, Z16, Z12
+	VSUBPS.BCST 4(R9), Z15, Z16
+	VFMADD231PS Z16, Z16, Z13
+	VSUBPS.BCST 4(R9)(SI*1), Z15, Z15
+	VFMADD231PS Z15, Z15, Z14
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F32_8x1_5_even
+
+nearestAVX512F32_8x1_5_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS (SP), Z15
+	VCMPPS  $0x01, Z0, Z10, K1
+	VMINPS  Z0, Z10, Z0
+	VMOVAPS Z15, K1, Z1
+	VCMPPS  $0x01, Z2, Z11, K1
+	VMINPS  Z2, Z11, Z2
+	VMOVAPS Z15, K1, Z3
+	VCMPPS  $0x01, Z4, Z12, K1
+	VMINPS  Z4, Z12, Z4
+	VMOVAPS Z15, K1, Z5
+	VCMPPS  $0x01, Z6, Z13, K1
+	VMINPS  Z6, Z13, Z6
+	VMOVAPS Z15, K1, Z7
+	VCMPPS  $0x01, Z8, Z14, K1
+	VMINPS  Z8, Z14, Z8
+	VMOVAPS Z15, K1, Z9
+	VADDPS  lanestep32_512<>+0(SB), Z15, Z15
+	VMOVUPS Z15, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F32_8x1_5_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Z10
+	VMOVUPS      Z0, Z11
+	VSHUFF32X4   $0x4e, Z11, Z11, Z12
+	VMINPS       Z12, Z11, Z11
+	VSHUFF32X4   $0xb1, Z11, Z11, Z12
+	VMINPS       Z12, Z11, Z11
+	VPERMILPS    $0x4e, Z11, Z12
+	VMINPS       Z12, Z11, Z11
+	VPERMILPS    $0xb1, Z11, Z12
+	VMINPS       Z12, Z11, Z11
+	VCMPPS       $0x04, Z11, Z0, K1
+	VMOVAPS      Z10, K1, Z1
+	VSHUFF32X4   $0x4e, Z1, Z1, Z12
+	VMINPS       Z12, Z1, Z1
+	VSHUFF32X4   $0xb1, Z1, Z1, Z12
+	VMINPS       Z12, Z1, Z1
+	VPERMILPS    $0x4e, Z1, Z12
+	VMINPS       Z12, Z1, Z1
+	VPERMILPS    $0xb1, Z1, Z12
+	VMINPS       Z12, Z1, Z1
+	VMOVSS       X11, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Z2, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z2, K1
+	VMOVAPS      Z10, K1, Z3
+	VSHUFF32X4   $0x4e, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VSHUFF32X4   $0xb1, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0x4e, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0xb1, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPS      Z4, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z4, K1
+	VMOVAPS      Z10, K1, Z5
+	VSHUFF32X4   $0x4e, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VSHUFF32X4   $0xb1, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0x4e, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0xb1, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VMOVSS       X0, 8(CX)
+	VCVTTSS2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPS      Z6, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z6, K1
+	VMOVAPS      Z10, K1, Z7
+	VSHUFF32X4   $0x4e, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VSHUFF32X4   $0xb1, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0x4e, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0xb1, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VMOVSS       X0, 12(CX)
+	VCVTTSS2SI   X7, DX
+	MOVL         DX, 12(AX)
+	VMOVUPS      Z8, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z8, K1
+	VMOVAPS      Z10, K1, Z9
+	VSHUFF32X4   $0x4e, Z9, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VSHUFF32X4   $0xb1, Z9, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VPERMILPS    $0x4e, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VPERMILPS    $0xb1, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VMOVSS       X0, 16(CX)
+	VCVTTSS2SI   X9, CX
+	MOVL         CX, 16(AX)
+	JMP          nearestAVX512F32_8x1_done
+
+nearestAVX512F32_8x1_tail6:
+	CMPQ         BX, $0x00000006
+	JNE          nearestAVX512F32_8x1_tail7
+	VBROADCASTSS posinf32<>+0(SB), Z0
+	VXORPS       Z1, Z1, Z1
+	VBROADCASTSS posinf32<>+0(SB), Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS posinf32<>+0(SB), Z4
+	VXORPS       Z5, Z5, Z5
+	VBROADCASTSS posinf32<>+0(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VBROADCASTSS posinf32<>+0(SB), Z8
+	VXORPS       Z9, Z9, Z9
+	VBROADCASTSS posinf32<>+0(SB), Z10
+	VXORPS       Z11, Z11, Z11
+	VMOVUPS      iota32<>+0(SB), Z12
+	VMOVUPS      Z12, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F32_8x1_6_centroids:
+	VXORPS      Z12, Z12, Z12
+	VXORPS      Z13, Z13, Z13
+	VXORPS      Z14, Z14, Z14
+	VXORPS      Z15, Z15, Z15
+	VXORPS      Z16, Z16, Z16
+	VXORPS      Z17, Z17, Z17
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F32_8x1_6_even
+	VMOVUPS     (BX), Z18
+	VSUBPS.BCST (R8), Z18, Z19
+	VFMADD231PS Z19, Z19, Z12
+	VSUBPS.BCST (R8)(SI*1), Z18, Z19
+	VFMADD231PS Z19, Z19, Z13
+	VSUBPS.BCST (R8)(SI*2), Z18, Z19
+	VFMADD231PS Z19, Z19, Z14
+	VSUBPS.BCST (R9), Z18, Z19
+	VFMADD231PS Z19, Z19, Z15
+	VSUBPS.BCST (R9)(SI*1), Z18, Z19
+	VFMADD231PS Z19, Z19, Z16
+	VSUBPS.BCST (R9)(SI*2), Z18, Z18
+	VFMADD231PS Z18, Z18, Z17
+	ADDQ        $0x00000004, R8
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000040, BX
+	DECQ        R10
+	JZ          nearestAVX512F32_8x1_6_update
+
+nearestAVX512F32_8x1_6_even:
+	VMOVUPS     (BX), Z18
+	VSUBPS.BCST (R8), Z18, Z19
+	VFMADD231PS Z19, Z19, Z12
+	VSUBPS.BCST (R8)(SI*1), Z18, Z19
+	VFMADD231PS Z19, Z19, Z13
+	VSUBPS.BCST (R8)(SI*2), Z18, Z19
+	VFMADD231PS Z19, Z19, Z14
+	VSUBPS.BCST (R9), Z18, Z19
+	VFMADD231PS Z19, Z19, Z15
+	VSUBPS.BCST (R9)(SI*1), Z18, Z19
+	VFMADD231PS Z19, Z19, Z16
+	VSUBPS.BCST (R9)(SI*2), Z18, Z18
+	VFMADD231PS Z18, Z18, Z17
+	VMOVUPS     64(BX), Z18
+	VSUBPS.BCST 4(R8), Z18, Z19
+	VFMADD231PS Z19, Z19, Z12
+	VSUBPS.BCST 4(R8)(SI*1), Z18, Z19
+	VFMADD231PS Z19, Z19, Z13
+	VSUBPS.BCST 4(R8)(SI*2), Z18, Z19
+	VFMADD231PS Z19, Z19, Z14
+	VSUBPS.BCST 4(R9), Z18, Z19
+	VFMADD231PS Z19, Z19, Z15
+	VSUBPS.BCST 4(R9)(SI*1), Z18, Z19
+	VFMADD231PS Z19, Z19, Z16
+	VSUBPS.BCST 4(R9)(SI*2), Z18, Z18
+	VFMADD231PS Z18, Z18, Z17
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F32_8x1_6_even
+
+nearestAVX512F32_8x1_6_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS (SP), Z18
+	VCMPPS  $0x01, Z0, Z12, K1
+	VMINPS  Z0, Z12, Z0
+	VMOVAPS Z18, K1, Z1
+	VCMPPS  $0x01, Z2, Z13, K1
+	VMINPS  Z2, Z13, Z2
+	VMOVAPS Z18, K1, Z3
+	VCMPPS  $0x01, Z4, Z14, K1
+	VMINPS  Z4, Z14, Z4
+	VMOVAPS Z18, K1, Z5
+	VCMPPS  $0x01, Z6, Z15, K1
+	VMINPS  Z6, Z15, Z6
+	VMOVAPS Z18, K1, Z7
+	VCMPPS  $0x01, Z8, Z16, K1
+	VMINPS  Z8, Z16, Z8
+	VMOVAPS Z18, K1, Z9
+	VCMPPS  $0x01, Z10, Z17, K1
+	VMINPS  Z10, Z17, Z10
+	VMOVAPS Z18, K1, Z11
+	VADDPS  lanestep32_512<>+0(SB), Z18, Z18
+	VMOVUPS Z18, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F32_8x1_6_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Z12
+	VMOVUPS      Z0, Z13
+	VSHUFF32X4   $0x4e, Z13, Z13, Z14
+	VMINPS       Z14, Z13, Z13
+	VSHUFF32X4   $0xb1, Z13, Z13, Z14
+	VMINPS       Z14, Z13, Z13
+	VPERMILPS    $0x4e, Z13, Z14
+	VMINPS       Z14, Z13, Z13
+	VPERMILPS    $0xb1, Z13, Z14
+	VMINPS       Z14, Z13, Z13
+	VCMPPS       $0x04, Z13, Z0, K1
+	VMOVAPS      Z12, K1, Z1
+	VSHUFF32X4   $0x4e, Z1, Z1, Z14
+	VMINPS       Z14, Z1, Z1
+	VSHUFF32X4   $0xb1, Z1, Z1, Z14
+	VMINPS       Z14, Z1, Z1
+	VPERMILPS    $0x4e, Z1, Z14
+	VMINPS       Z14, Z1, Z1
+	VPERMILPS    $0xb1, Z1, Z14
+	VMINPS       Z14, Z1, Z1
+	VMOVSS       X13, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Z2, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z2, K1
+	VMOVAPS      Z12, K1, Z3
+	VSHUFF32X4   $0x4e, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VSHUFF32X4   $0xb1, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0x4e, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0xb1, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPS      Z4, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z4, K1
+	VMOVAPS      Z12, K1, Z5
+	VSHUFF32X4   $0x4e, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VSHUFF32X4   $0xb1, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0x4e, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0xb1, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VMOVSS       X0, 8(CX)
+	VCVTTSS2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPS      Z6, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z6, K1
+	VMOVAPS      Z12, K1, Z7
+	VSHUFF32X4   $0x4e, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VSHUFF32X4   $0xb1, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0x4e, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0xb1, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VMOVSS       X0, 12(CX)
+	VCVTTSS2SI   X7, DX
+	MOVL         DX, 12(AX)
+	VMOVUPS      Z8, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z8, K1
+	VMOVAPS      Z12, K1, Z9
+	VSHUFF32X4   $0x4e, Z9, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VSHUFF32X4   $0xb1, Z9, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VPERMILPS    $0x4e, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VPERMILPS    $0xb1, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VMOVSS       X0, 16(CX)
+	VCVTTSS2SI   X9, DX
+	MOVL         DX, 16(AX)
+	VMOVUPS      Z10, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z10, K1
+	VMOVAPS      Z12, K1, Z11
+	VSHUFF32X4   $0x4e, Z11, Z11, Z1
+	VMINPS       Z1, Z11, Z11
+	VSHUFF32X4   $0xb1, Z11, Z11, Z1
+	VMINPS       Z1, Z11, Z11
+	VPERMILPS    $0x4e, Z11, Z1
+	VMINPS       Z1, Z11, Z11
+	VPERMILPS    $0xb1, Z11, Z1
+	VMINPS       Z1, Z11, Z11
+	VMOVSS       X0, 20(CX)
+	VCVTTSS2SI   X11, CX
+	MOVL         CX, 20(AX)
+	JMP          nearestAVX512F32_8x1_done
+
+nearestAVX512F32_8x1_tail7:
+	CMPQ         BX, $0x00000007
+	JNE          nearestAVX512F32_8x1_tail8
+	VBROADCASTSS posinf32<>+0(SB), Z0
+	VXORPS       Z1, Z1, Z1
+	VBROADCASTSS posinf32<>+0(SB), Z2
+	VXORPS       Z3, Z3, Z3
+	VBROADCASTSS posinf32<>+0(SB), Z4
+	VXORPS       Z5, Z5, Z5
+	VBROADCASTSS posinf32<>+0(SB), Z6
+	VXORPS       Z7, Z7, Z7
+	VBROADCASTSS posinf32<>+0(SB), Z8
+	VXORPS       Z9, Z9, Z9
+	VBROADCASTSS posinf32<>+0(SB), Z10
+	VXORPS       Z11, Z11, Z11
+	VBROADCASTSS posinf32<>+0(SB), Z12
+	VXORPS       Z13, Z13, Z13
+	VMOVUPS      iota32<>+0(SB), Z14
+	VMOVUPS      Z14, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F32_8x1_7_centroids:
+	VXORPS      Z14, Z14, Z14
+	VXORPS      Z15, Z15, Z15
+	VXORPS      Z16, Z16, Z16
+	VXORPS      Z17, Z17, Z17
+	VXORPS      Z18, Z18, Z18
+	VXORPS      Z19, Z19, Z19
+	VXORPS      Z20, Z20, Z20
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        DX, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	MOVQ        dim+96(FP), R11
+	TESTQ       $0x00000001, R11
+	JZ          nearestAVX512F32_8x1_7_even
+	VMOVUPS     (BX), Z21
+	VSUBPS.BCST (R8), Z21, Z22
+	VFMADD231PS Z22, Z22, Z14
+	VSUBPS.BCST (R8)(SI*1), Z21, Z22
+	VFMADD231PS Z22, Z22, Z15
+	VSUBPS.BCST (R8)(SI*2), Z21, Z22
+	VFMADD231PS Z22, Z22, Z16
+	VSUBPS.BCST (R9), Z21, Z22
+	VFMADD231PS Z22, Z22, Z17
+	VSUBPS.BCST (R9)(SI*1), Z21, Z22
+	VFMADD231PS Z22, Z22, Z18
+	VSUBPS.BCST (R9)(SI*2), Z21, Z22
+	VFMADD231PS Z22, Z22, Z19
+	VSUBPS.BCST (R10), Z21, Z21
+	VFMADD231PS Z21, Z21, Z20
+	ADDQ        $0x00000004, R8
+	ADDQ        $0x00000004, R9
+	ADDQ        $0x00000004, R10
+	ADDQ        $0x00000040, BX
+	DECQ        R11
+	JZ          nearestAVX512F32_8x1_7_update
+
+nearestAVX512F32_8x1_7_even:
+	VMOVUPS     (BX), Z21
+	VSUBPS.BCST (R8), Z21, Z22
+	VFMADD231PS Z22, Z22, Z14
+	VSUBPS.BCST (R8)(SI*1), Z21, Z22
+	VFMADD231PS Z22, Z22, Z15
+	VSUBPS.BCST (R8)(SI*2), Z21, Z22
+	VFMADD231PS Z22, Z22, Z16
+	VSUBPS.BCST (R9), Z21, Z22
+	VFMADD231PS Z22, Z22, Z17
+	VSUBPS.BCST (R9)(SI*1), Z21, Z22
+	VFMADD231PS Z22, Z22, Z18
+	VSUBPS.BCST (R9)(SI*2), Z21, Z22
+	VFMADD231PS Z22, Z22, Z19
+	VSUBPS.BCST (R10), Z21, Z21
+	VFMADD231PS Z21, Z21, Z20
+	VMOVUPS     64(BX), Z21
+	VSUBPS.BCST 4(R8), Z21, Z22
+	VFMADD231PS Z22, Z22, Z14
+	VSUBPS.BCST 4(R8)(SI*1), Z21, Z22
+	VFMADD231PS Z22, Z22, Z15
+	VSUBPS.BCST 4(R8)(SI*2), Z21, Z22
+	VFMADD231PS Z22, Z22, Z16
+	VSUBPS.BCST 4(R9), Z21, Z22
+	VFMADD231PS Z22, Z22, Z17
+	VSUBPS.BCST 4(R9)(SI*1), Z21, Z22
+	VFMADD231PS Z22, Z22, Z18
+	VSUBPS.BCST 4(R9)(SI*2), Z21, Z22
+	VFMADD231PS Z22, Z22, Z19
+	VSUBPS.BCST 4(R10), Z21, Z21
+	VFMADD231PS Z21, Z21, Z20
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000008, R10
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R11
+	JNZ         nearestAVX512F32_8x1_7_even
+
+nearestAVX512F32_8x1_7_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPS (SP), Z21
+	VCMPPS  $0x01, Z0, Z14, K1
+	VMINPS  Z0, Z14, Z0
+	VMOVAPS Z21, K1, Z1
+	VCMPPS  $0x01, Z2, Z15, K1
+	VMINPS  Z2, Z15, Z2
+	VMOVAPS Z21, K1, Z3
+	VCMPPS  $0x01, Z4, Z16, K1
+	VMINPS  Z4, Z16, Z4
+	VMOVAPS Z21, K1, Z5
+	VCMPPS  $0x01, Z6, Z17, K1
+	VMINPS  Z6, Z17, Z6
+	VMOVAPS Z21, K1, Z7
+	VCMPPS  $0x01, Z8, Z18, K1
+	VMINPS  Z8, Z18, Z8
+	VMOVAPS Z21, K1, Z9
+	VCMPPS  $0x01, Z10, Z19, K1
+	VMINPS  Z10, Z19, Z10
+	VMOVAPS Z21, K1, Z11
+	VCMPPS  $0x01, Z12, Z20, K1
+	VMINPS  Z12, Z20, Z12
+	VMOVAPS Z21, K1, Z13
+	VADDPS  lanestep32_512<>+0(SB), Z21, Z21
+	VMOVUPS Z21, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F32_8x1_7_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSS posinf32<>+0(SB), Z14
+	VMOVUPS      Z0, Z15
+	VSHUFF32X4   $0x4e, Z15, Z15, Z16
+	VMINPS       Z16, Z15, Z15
+	VSHUFF32X4   $0xb1, Z15, Z15, Z16
+	VMINPS       Z16, Z15, Z15
+	VPERMILPS    $0x4e, Z15, Z16
+	VMINPS       Z16, Z15, Z15
+	VPERMILPS    $0xb1, Z15, Z16
+	VMINPS       Z16, Z15, Z15
+	VCMPPS       $0x04, Z15, Z0, K1
+	VMOVAPS      Z14, K1, Z1
+	VSHUFF32X4   $0x4e, Z1, Z1, Z16
+	VMINPS       Z16, Z1, Z1
+	VSHUFF32X4   $0xb1, Z1, Z1, Z16
+	VMINPS       Z16, Z1, Z1
+	VPERMILPS    $0x4e, Z1, Z16
+	VMINPS       Z16, Z1, Z1
+	VPERMILPS    $0xb1, Z1, Z16
+	VMINPS       Z16, Z1, Z1
+	VMOVSS       X15, (CX)
+	VCVTTSS2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPS      Z2, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z2, K1
+	VMOVAPS      Z14, K1, Z3
+	VSHUFF32X4   $0x4e, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VSHUFF32X4   $0xb1, Z3, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0x4e, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VPERMILPS    $0xb1, Z3, Z1
+	VMINPS       Z1, Z3, Z3
+	VMOVSS       X0, 4(CX)
+	VCVTTSS2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPS      Z4, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z4, K1
+	VMOVAPS      Z14, K1, Z5
+	VSHUFF32X4   $0x4e, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VSHUFF32X4   $0xb1, Z5, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0x4e, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VPERMILPS    $0xb1, Z5, Z1
+	VMINPS       Z1, Z5, Z5
+	VMOVSS       X0, 8(CX)
+	VCVTTSS2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPS      Z6, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z6, K1
+	VMOVAPS      Z14, K1, Z7
+	VSHUFF32X4   $0x4e, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VSHUFF32X4   $0xb1, Z7, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0x4e, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VPERMILPS    $0xb1, Z7, Z1
+	VMINPS       Z1, Z7, Z7
+	VMOVSS       X0, 12(CX)
+	VCVTTSS2SI   X7, DX
+	MOVL         DX, 12(AX)
+	VMOVUPS      Z8, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z8, K1
+	VMOVAPS      Z14, K1, Z9
+	VSHUFF32X4   $0x4e, Z9, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VSHUFF32X4   $0xb1, Z9, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VPERMILPS    $0x4e, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VPERMILPS    $0xb1, Z9, Z1
+	VMINPS       Z1, Z9, Z9
+	VMOVSS       X0, 16(CX)
+	VCVTTSS2SI   X9, DX
+	MOVL         DX, 16(AX)
+	VMOVUPS      Z10, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z10, K1
+	VMOVAPS      Z14, K1, Z11
+	VSHUFF32X4   $0x4e, Z11, Z11, Z1
+	VMINPS       Z1, Z11, Z11
+	VSHUFF32X4   $0xb1, Z11, Z11, Z1
+	VMINPS       Z1, Z11, Z11
+	VPERMILPS    $0x4e, Z11, Z1
+	VMINPS       Z1, Z11, Z11
+	VPERMILPS    $0xb1, Z11, Z1
+	VMINPS       Z1, Z11, Z11
+	VMOVSS       X0, 20(CX)
+	VCVTTSS2SI   X11, DX
+	MOVL         DX, 20(AX)
+	VMOVUPS      Z12, Z0
+	VSHUFF32X4   $0x4e, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VSHUFF32X4   $0xb1, Z0, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0x4e, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VPERMILPS    $0xb1, Z0, Z1
+	VMINPS       Z1, Z0, Z0
+	VCMPPS       $0x04, Z0, Z12, K1
+	VMOVAPS      Z14, K1, Z13
+	VSHUFF32X4   $0x4e, Z13, Z13, Z1
+	VMINPS       Z1, Z13, Z13
+	VSHUFF32X4   $0xb1, Z13, Z13, Z1
+	VMINPS       Z1, Z13, Z13
+	VPERMILPS    $0x4e, Z13, Z1
+	VMINPS       Z1, Z13, Z13
+	VPERMILPS    $0xb1, Z13, Z1
+	VMINPS       Z1, Z13, Z13
+	VMOVSS       X0, 24(CX)
+	VCVTTSS2SI   X13, CX
+	MOVL         CX, 24(AX)
+	JMP          nearestAVX512F32_8x1_done
+
+nearestAVX512F32_8x1_tail8:
 nearestAVX512F32_8x1_done:
 	VZEROUPPER
 	RET
 
 // func nearestAVX512F64_6x2(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·nearestAVX512F64_6x2(SB), NOSPLIT, $64-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
@@ -3201,8 +6392,22 @@ TEXT ·nearestAVX512F64_6x2(SB), NOSPLIT, $64-112
 
 	// Groups of P points.
 nearestAVX512F64_6x2_points:
-	CMPQ         BX, $0x00000006
-	JL           nearestAVX512F64_6x2_tail
+	CMPQ   BX, $0x00000006
+	JL     nearestAVX512F64_6x2_tail
+	CMPQ   BX, $0x0000000c
+	JL     nearestAVX512F64_6x2_prefetched
+	MOVQ   SI, R8
+	IMUL3Q $0x00000006, R8, R8
+	LEAQ   (DX)(R8*1), DI
+	ADDQ   DI, R8
+
+nearestAVX512F64_6x2_prefetch:
+	PREFETCHT0 (DI)
+	ADDQ       $0x40, DI
+	CMPQ       DI, R8
+	JB         nearestAVX512F64_6x2_prefetch
+
+nearestAVX512F64_6x2_prefetched:
 	VBROADCASTSD posinf64<>+0(SB), Z0
 	VXORPD       Z1, Z1, Z1
 	VBROADCASTSD posinf64<>+0(SB), Z2
@@ -3498,51 +6703,51 @@ nearestAVX512F64_6x2_6_update:
 	SUBQ         $0x00000006, BX
 	JMP          nearestAVX512F64_6x2_points
 
-	// The remaining points, one at a time.
+	// The remaining points, fewer than P, as one group.
 nearestAVX512F64_6x2_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX512F64_6x2_done
+	CMPQ         BX, $0x00000001
+	JNE          nearestAVX512F64_6x2_tail2
 	VBROADCASTSD posinf64<>+0(SB), Z0
 	VXORPD       Z1, Z1, Z1
 	VMOVUPD      iota64<>+0(SB), Z2
 	VMOVUPD      Z2, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), SI
 
 nearestAVX512F64_6x2_1_centroids:
 	VXORPD      Z2, Z2, Z2
 	VXORPD      Z3, Z3, Z3
-	MOVQ        DX, R9
-	MOVQ        dim+96(FP), R10
-	TESTQ       $0x00000001, R10
+	MOVQ        DX, DI
+	MOVQ        dim+96(FP), R8
+	TESTQ       $0x00000001, R8
 	JZ          nearestAVX512F64_6x2_1_even
-	VMOVUPD     (DI), Z4
-	VMOVUPD     64(DI), Z5
-	VSUBPD.BCST (R9), Z4, Z4
+	VMOVUPD     (BX), Z4
+	VMOVUPD     64(BX), Z5
+	VSUBPD.BCST (DI), Z4, Z4
 	VFMADD231PD Z4, Z4, Z2
-	VSUBPD.BCST (R9), Z5, Z4
+	VSUBPD.BCST (DI), Z5, Z4
 	VFMADD231PD Z4, Z4, Z3
-	ADDQ        $0x00000008, R9
-	ADDQ        $0x00000080, DI
-	DECQ        R10
+	ADDQ        $0x00000008, DI
+	ADDQ        $0x00000080, BX
+	DECQ        R8
 	JZ          nearestAVX512F64_6x2_1_update
 
 nearestAVX512F64_6x2_1_even:
-	VMOVUPD     (DI), Z4
-	VMOVUPD     64(DI), Z5
-	VSUBPD.BCST (R9), Z4, Z4
+	VMOVUPD     (BX), Z4
+	VMOVUPD     64(BX), Z5
+	VSUBPD.BCST (DI), Z4, Z4
 	VFMADD231PD Z4, Z4, Z2
-	VSUBPD.BCST (R9), Z5, Z4
+	VSUBPD.BCST (DI), Z5, Z4
 	VFMADD231PD Z4, Z4, Z3
-	VMOVUPD     128(DI), Z4
-	VMOVUPD     192(DI), Z5
-	VSUBPD.BCST 8(R9), Z4, Z4
+	VMOVUPD     128(BX), Z4
+	VMOVUPD     192(BX), Z5
+	VSUBPD.BCST 8(DI), Z4, Z4
 	VFMADD231PD Z4, Z4, Z2
-	VSUBPD.BCST 8(R9), Z5, Z4
+	VSUBPD.BCST 8(DI), Z5, Z4
 	VFMADD231PD Z4, Z4, Z3
-	ADDQ        $0x00000010, R9
-	ADDQ        $0x00000100, DI
-	SUBQ        $0x00000002, R10
+	ADDQ        $0x00000010, DI
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000002, R8
 	JNZ         nearestAVX512F64_6x2_1_even
 
 nearestAVX512F64_6x2_1_update:
@@ -3557,7 +6762,7 @@ nearestAVX512F64_6x2_1_update:
 	VMOVAPD Z4, K1, Z1
 	VADDPD  lanestep64_512<>+0(SB), Z4, Z4
 	VMOVUPD Z4, (SP)
-	DECQ    R8
+	DECQ    SI
 	JNZ     nearestAVX512F64_6x2_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
@@ -3578,20 +6783,761 @@ nearestAVX512F64_6x2_1_update:
 	VPERMILPD    $0x55, Z1, Z4
 	VMINPD       Z4, Z1, Z1
 	VMOVSD       X3, (CX)
-	VCVTTSD2SI   X1, DI
-	MOVL         DI, (AX)
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000008, CX
-	ADDQ         SI, DX
-	DECQ         BX
-	JMP          nearestAVX512F64_6x2_tail
+	VCVTTSD2SI   X1, CX
+	MOVL         CX, (AX)
+	JMP          nearestAVX512F64_6x2_done
 
+nearestAVX512F64_6x2_tail2:
+	CMPQ         BX, $0x00000002
+	JNE          nearestAVX512F64_6x2_tail3
+	VBROADCASTSD posinf64<>+0(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD posinf64<>+0(SB), Z2
+	VXORPD       Z3, Z3, Z3
+	VMOVUPD      iota64<>+0(SB), Z4
+	VMOVUPD      Z4, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F64_6x2_2_centroids:
+	VXORPD      Z4, Z4, Z4
+	VXORPD      Z5, Z5, Z5
+	VXORPD      Z6, Z6, Z6
+	VXORPD      Z7, Z7, Z7
+	MOVQ        DX, R8
+	MOVQ        dim+96(FP), R9
+	TESTQ       $0x00000001, R9
+	JZ          nearestAVX512F64_6x2_2_even
+	VMOVUPD     (BX), Z8
+	VMOVUPD     64(BX), Z9
+	VSUBPD.BCST (R8), Z8, Z10
+	VFMADD231PD Z10, Z10, Z4
+	VSUBPD.BCST (R8), Z9, Z10
+	VFMADD231PD Z10, Z10, Z5
+	VSUBPD.BCST (R8)(SI*1), Z8, Z8
+	VFMADD231PD Z8, Z8, Z6
+	VSUBPD.BCST (R8)(SI*1), Z9, Z8
+	VFMADD231PD Z8, Z8, Z7
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000080, BX
+	DECQ        R9
+	JZ          nearestAVX512F64_6x2_2_update
+
+nearestAVX512F64_6x2_2_even:
+	VMOVUPD     (BX), Z8
+	VMOVUPD     64(BX), Z9
+	VSUBPD.BCST (R8), Z8, Z10
+	VFMADD231PD Z10, Z10, Z4
+	VSUBPD.BCST (R8), Z9, Z10
+	VFMADD231PD Z10, Z10, Z5
+	VSUBPD.BCST (R8)(SI*1), Z8, Z8
+	VFMADD231PD Z8, Z8, Z6
+	VSUBPD.BCST (R8)(SI*1), Z9, Z8
+	VFMADD231PD Z8, Z8, Z7
+	VMOVUPD     128(BX), Z8
+	VMOVUPD     192(BX), Z9
+	VSUBPD.BCST 8(R8), Z8, Z10
+	VFMADD231PD Z10, Z10, Z4
+	VSUBPD.BCST 8(R8), Z9, Z10
+	VFMADD231PD Z10, Z10, Z5
+	VSUBPD.BCST 8(R8)(SI*1), Z8, Z8
+	VFMADD231PD Z8, Z8, Z6
+	VSUBPD.BCST 8(R8)(SI*1), Z9, Z8
+	VFMADD231PD Z8, Z8, Z7
+	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000002, R9
+	JNZ         nearestAVX512F64_6x2_2_even
+
+nearestAVX512F64_6x2_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD (SP), Z8
+	VCMPPD  $0x01, Z0, Z4, K1
+	VMINPD  Z0, Z4, Z0
+	VMOVAPD Z8, K1, Z1
+	VCMPPD  $0x01, Z2, Z6, K1
+	VMINPD  Z2, Z6, Z2
+	VMOVAPD Z8, K1, Z3
+	VADDPD  lanestep64_512<>+0(SB), Z8, Z8
+	VCMPPD  $0x01, Z0, Z5, K1
+	VMINPD  Z0, Z5, Z0
+	VMOVAPD Z8, K1, Z1
+	VCMPPD  $0x01, Z2, Z7, K1
+	VMINPD  Z2, Z7, Z2
+	VMOVAPD Z8, K1, Z3
+	VADDPD  lanestep64_512<>+0(SB), Z8, Z8
+	VMOVUPD Z8, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F64_6x2_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Z4
+	VMOVUPD      Z0, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z6
+	VMINPD       Z6, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z6
+	VMINPD       Z6, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z6
+	VMINPD       Z6, Z5, Z5
+	VCMPPD       $0x04, Z5, Z0, K1
+	VMOVAPD      Z4, K1, Z1
+	VSHUFF64X2   $0x4e, Z1, Z1, Z6
+	VMINPD       Z6, Z1, Z1
+	VSHUFF64X2   $0xb1, Z1, Z1, Z6
+	VMINPD       Z6, Z1, Z1
+	VPERMILPD    $0x55, Z1, Z6
+	VMINPD       Z6, Z1, Z1
+	VMOVSD       X5, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Z2, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z2, K1
+	VMOVAPD      Z4, K1, Z3
+	VSHUFF64X2   $0x4e, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VSHUFF64X2   $0xb1, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VPERMILPD    $0x55, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, CX
+	MOVL         CX, 4(AX)
+	JMP          nearestAVX512F64_6x2_done
+
+nearestAVX512F64_6x2_tail3:
+	CMPQ         BX, $0x00000003
+	JNE          nearestAVX512F64_6x2_tail4
+	VBROADCASTSD posinf64<>+0(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD posinf64<>+0(SB), Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD posinf64<>+0(SB), Z4
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD      iota64<>+0(SB), Z6
+	VMOVUPD      Z6, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F64_6x2_3_centroids:
+	VXORPD      Z6, Z6, Z6
+	VXORPD      Z7, Z7, Z7
+	VXORPD      Z8, Z8, Z8
+	VXORPD      Z9, Z9, Z9
+	VXORPD      Z10, Z10, Z10
+	VXORPD      Z11, Z11, Z11
+	MOVQ        DX, R8
+	MOVQ        dim+96(FP), R9
+	TESTQ       $0x00000001, R9
+	JZ          nearestAVX512F64_6x2_3_even
+	VMOVUPD     (BX), Z12
+	VMOVUPD     64(BX), Z13
+	VSUBPD.BCST (R8), Z12, Z14
+	VFMADD231PD Z14, Z14, Z6
+	VSUBPD.BCST (R8), Z13, Z14
+	VFMADD231PD Z14, Z14, Z7
+	VSUBPD.BCST (R8)(SI*1), Z12, Z14
+	VFMADD231PD Z14, Z14, Z8
+	VSUBPD.BCST (R8)(SI*1), Z13, Z14
+	VFMADD231PD Z14, Z14, Z9
+	VSUBPD.BCST (R8)(SI*2), Z12, Z12
+	VFMADD231PD Z12, Z12, Z10
+	VSUBPD.BCST (R8)(SI*2), Z13, Z12
+	VFMADD231PD Z12, Z12, Z11
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000080, BX
+	DECQ        R9
+	JZ          nearestAVX512F64_6x2_3_update
+
+nearestAVX512F64_6x2_3_even:
+	VMOVUPD     (BX), Z12
+	VMOVUPD     64(BX), Z13
+	VSUBPD.BCST (R8), Z12, Z14
+	VFMADD231PD Z14, Z14, Z6
+	VSUBPD.BCST (R8), Z13, Z14
+	VFMADD231PD Z14, Z14, Z7
+	VSUBPD.BCST (R8)(SI*1), Z12, Z14
+	VFMADD231PD Z14, Z14, Z8
+	VSUBPD.BCST (R8)(SI*1), Z13, Z14
+	VFMADD231PD Z14, Z14, Z9
+	VSUBPD.BCST (R8)(SI*2), Z12, Z12
+	VFMADD231PD Z12, Z12, Z10
+	VSUBPD.BCST (R8)(SI*2), Z13, Z12
+	VFMADD231PD Z12, Z12, Z11
+	VMOVUPD     128(BX), Z12
+	VMOVUPD     192(BX), Z13
+	VSUBPD.BCST 8(R8), Z12, Z14
+	VFMADD231PD Z14, Z14, Z6
+	VSUBPD.BCST 8(R8), Z13, Z14
+	VFMADD231PD Z14, Z14, Z7
+	VSUBPD.BCST 8(R8)(SI*1), Z12, Z14
+	VFMADD231PD Z14, Z14, Z8
+	VSUBPD.BCST 8(R8)(SI*1), Z13, Z14
+	VFMADD231PD Z14, Z14, Z9
+	VSUBPD.BCST 8(R8)(SI*2), Z12, Z12
+	VFMADD231PD Z12, Z12, Z10
+	VSUBPD.BCST 8(R8)(SI*2), Z13, Z12
+	VFMADD231PD Z12, Z12, Z11
+	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000002, R9
+	JNZ         nearestAVX512F64_6x2_3_even
+
+nearestAVX512F64_6x2_3_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD (SP), Z12
+	VCMPPD  $0x01, Z0, Z6, K1
+	VMINPD  Z0, Z6, Z0
+	VMOVAPD Z12, K1, Z1
+	VCMPPD  $0x01, Z2, Z8, K1
+	VMINPD  Z2, Z8, Z2
+	VMOVAPD Z12, K1, Z3
+	VCMPPD  $0x01, Z4, Z10, K1
+	VMINPD  Z4, Z10, Z4
+	VMOVAPD Z12, K1, Z5
+	VADDPD  lanestep64_512<>+0(SB), Z12, Z12
+	VCMPPD  $0x01, Z0, Z7, K1
+	VMINPD  Z0, Z7, Z0
+	VMOVAPD Z12, K1, Z1
+	VCMPPD  $0x01, Z2, Z9, K1
+	VMINPD  Z2, Z9, Z2
+	VMOVAPD Z12, K1, Z3
+	VCMPPD  $0x01, Z4, Z11, K1
+	VMINPD  Z4, Z11, Z4
+	VMOVAPD Z12, K1, Z5
+	VADDPD  lanestep64_512<>+0(SB), Z12, Z12
+	VMOVUPD Z12, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F64_6x2_3_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Z6
+	VMOVUPD      Z0, Z7
+	VSHUFF64X2   $0x4e, Z7, Z7, Z8
+	VMINPD       Z8, Z7, Z7
+	VSHUFF64X2   $0xb1, Z7, Z7, Z8
+	VMINPD       Z8, Z7, Z7
+	VPERMILPD    $0x55, Z7, Z8
+	VMINPD       Z8, Z7, Z7
+	VCMPPD       $0x04, Z7, Z0, K1
+	VMOVAPD      Z6, K1, Z1
+	VSHUFF64X2   $0x4e, Z1, Z1, Z8
+	VMINPD       Z8, Z1, Z1
+	VSHUFF64X2   $0xb1, Z1, Z1, Z8
+	VMINPD       Z8, Z1, Z1
+	VPERMILPD    $0x55, Z1, Z8
+	VMINPD       Z8, Z1, Z1
+	VMOVSD       X7, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Z2, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z2, K1
+	VMOVAPD      Z6, K1, Z3
+	VSHUFF64X2   $0x4e, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VSHUFF64X2   $0xb1, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VPERMILPD    $0x55, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPD      Z4, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z4, K1
+	VMOVAPD      Z6, K1, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VMOVSD       X0, 16(CX)
+	VCVTTSD2SI   X5, CX
+	MOVL         CX, 8(AX)
+	JMP          nearestAVX512F64_6x2_done
+
+nearestAVX512F64_6x2_tail4:
+	CMPQ         BX, $0x00000004
+	JNE          nearestAVX512F64_6x2_tail5
+	VBROADCASTSD posinf64<>+0(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD posinf64<>+0(SB), Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD posinf64<>+0(SB), Z4
+	VXORPD       Z5, Z5, Z5
+	VBROADCASTSD posinf64<>+0(SB), Z6
+	VXORPD       Z7, Z7, Z7
+	VMOVUPD      iota64<>+0(SB), Z8
+	VMOVUPD      Z8, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F64_6x2_4_centroids:
+	VXORPD      Z8, Z8, Z8
+	VXORPD      Z9, Z9, Z9
+	VXORPD      Z10, Z10, Z10
+	VXORPD      Z11, Z11, Z11
+	VXORPD      Z12, Z12, Z12
+	VXORPD      Z13, Z13, Z13
+	VXORPD      Z14, Z14, Z14
+	VXORPD      Z15, Z15, Z15
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F64_6x2_4_even
+	VMOVUPD     (BX), Z16
+	VMOVUPD     64(BX), Z17
+	VSUBPD.BCST (R8), Z16, Z18
+	VFMADD231PD Z18, Z18, Z8
+	VSUBPD.BCST (R8), Z17, Z18
+	VFMADD231PD Z18, Z18, Z9
+	VSUBPD.BCST (R8)(SI*1), Z16, Z18
+	VFMADD231PD Z18, Z18, Z10
+	VSUBPD.BCST (R8)(SI*1), Z17, Z18
+	VFMADD231PD Z18, Z18, Z11
+	VSUBPD.BCST (R8)(SI*2), Z16, Z18
+	VFMADD231PD Z18, Z18, Z12
+	VSUBPD.BCST (R8)(SI*2), Z17, Z18
+	VFMADD231PD Z18, Z18, Z13
+	VSUBPD.BCST (R9), Z16, Z16
+	VFMADD231PD Z16, Z16, Z14
+	VSUBPD.BCST (R9), Z17, Z16
+	VFMADD231PD Z16, Z16, Z15
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000080, BX
+	DECQ        R10
+	JZ          nearestAVX512F64_6x2_4_update
+
+nearestAVX512F64_6x2_4_even:
+	VMOVUPD     (BX), Z16
+	VMOVUPD     64(BX), Z17
+	VSUBPD.BCST (R8), Z16, Z18
+	VFMADD231PD Z18, Z18, Z8
+	VSUBPD.BCST (R8), Z17, Z18
+	VFMADD231PD Z18, Z18, Z9
+	VSUBPD.BCST (R8)(SI*1), Z16, Z18
+	VFMADD231PD Z18, Z18, Z10
+	VSUBPD.BCST (R8)(SI*1), Z17, Z18
+	VFMADD231PD Z18, Z18, Z11
+	VSUBPD.BCST (R8)(SI*2), Z16, Z18
+	VFMADD231PD Z18, Z18, Z12
+	VSUBPD.BCST (R8)(SI*2), Z17, Z18
+	VFMADD231PD Z18, Z18, Z13
+	VSUBPD.BCST (R9), Z16, Z16
+	VFMADD231PD Z16, Z16, Z14
+	VSUBPD.BCST (R9), Z17, Z16
+	VFMADD231PD Z16, Z16, Z15
+	VMOVUPD     128(BX), Z16
+	VMOVUPD     192(BX), Z17
+	VSUBPD.BCST 8(R8), Z16, Z18
+	VFMADD231PD Z18, Z18, Z8
+	VSUBPD.BCST 8(R8), Z17, Z18
+	VFMADD231PD Z18, Z18, Z9
+	VSUBPD.BCST 8(R8)(SI*1), Z16, Z18
+	VFMADD231PD Z18, Z18, Z10
+	VSUBPD.BCST 8(R8)(SI*1), Z17, Z18
+	VFMADD231PD Z18, Z18, Z11
+	VSUBPD.BCST 8(R8)(SI*2), Z16, Z18
+	VFMADD231PD Z18, Z18, Z12
+	VSUBPD.BCST 8(R8)(SI*2), Z17, Z18
+	VFMADD231PD Z18, Z18, Z13
+	VSUBPD.BCST 8(R9), Z16, Z16
+	VFMADD231PD Z16, Z16, Z14
+	VSUBPD.BCST 8(R9), Z17, Z16
+	VFMADD231PD Z16, Z16, Z15
+	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F64_6x2_4_even
+
+nearestAVX512F64_6x2_4_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD (SP), Z16
+	VCMPPD  $0x01, Z0, Z8, K1
+	VMINPD  Z0, Z8, Z0
+	VMOVAPD Z16, K1, Z1
+	VCMPPD  $0x01, Z2, Z10, K1
+	VMINPD  Z2, Z10, Z2
+	VMOVAPD Z16, K1, Z3
+	VCMPPD  $0x01, Z4, Z12, K1
+	VMINPD  Z4, Z12, Z4
+	VMOVAPD Z16, K1, Z5
+	VCMPPD  $0x01, Z6, Z14, K1
+	VMINPD  Z6, Z14, Z6
+	VMOVAPD Z16, K1, Z7
+	VADDPD  lanestep64_512<>+0(SB), Z16, Z16
+	VCMPPD  $0x01, Z0, Z9, K1
+	VMINPD  Z0, Z9, Z0
+	VMOVAPD Z16, K1, Z1
+	VCMPPD  $0x01, Z2, Z11, K1
+	VMINPD  Z2, Z11, Z2
+	VMOVAPD Z16, K1, Z3
+	VCMPPD  $0x01, Z4, Z13, K1
+	VMINPD  Z4, Z13, Z4
+	VMOVAPD Z16, K1, Z5
+	VCMPPD  $0x01, Z6, Z15, K1
+	VMINPD  Z6, Z15, Z6
+	VMOVAPD Z16, K1, Z7
+	VADDPD  lanestep64_512<>+0(SB), Z16, Z16
+	VMOVUPD Z16, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F64_6x2_4_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Z8
+	VMOVUPD      Z0, Z9
+	VSHUFF64X2   $0x4e, Z9, Z9, Z10
+	VMINPD       Z10, Z9, Z9
+	VSHUFF64X2   $0xb1, Z9, Z9, Z10
+	VMINPD       Z10, Z9, Z9
+	VPERMILPD    $0x55, Z9, Z10
+	VMINPD       Z10, Z9, Z9
+	VCMPPD       $0x04, Z9, Z0, K1
+	VMOVAPD      Z8, K1, Z1
+	VSHUFF64X2   $0x4e, Z1, Z1, Z10
+	VMINPD       Z10, Z1, Z1
+	VSHUFF64X2   $0xb1, Z1, Z1, Z10
+	VMINPD       Z10, Z1, Z1
+	VPERMILPD    $0x55, Z1, Z10
+	VMINPD       Z10, Z1, Z1
+	VMOVSD       X9, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Z2, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z2, K1
+	VMOVAPD      Z8, K1, Z3
+	VSHUFF64X2   $0x4e, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VSHUFF64X2   $0xb1, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VPERMILPD    $0x55, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPD      Z4, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z4, K1
+	VMOVAPD      Z8, K1, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VMOVSD       X0, 16(CX)
+	VCVTTSD2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPD      Z6, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z6, K1
+	VMOVAPD      Z8, K1, Z7
+	VSHUFF64X2   $0x4e, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VSHUFF64X2   $0xb1, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VPERMILPD    $0x55, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VMOVSD       X0, 24(CX)
+	VCVTTSD2SI   X7, CX
+	MOVL         CX, 12(AX)
+	JMP          nearestAVX512F64_6x2_done
+
+nearestAVX512F64_6x2_tail5:
+	CMPQ         BX, $0x00000005
+	JNE          nearestAVX512F64_6x2_tail6
+	VBROADCASTSD posinf64<>+0(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD posinf64<>+0(SB), Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD posinf64<>+0(SB), Z4
+	VXORPD       Z5, Z5, Z5
+	VBROADCASTSD posinf64<>+0(SB), Z6
+	VXORPD       Z7, Z7, Z7
+	VBROADCASTSD posinf64<>+0(SB), Z8
+	VXORPD       Z9, Z9, Z9
+	VMOVUPD      iota64<>+0(SB), Z10
+	VMOVUPD      Z10, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F64_6x2_5_centroids:
+	VXORPD      Z10, Z10, Z10
+	VXORPD      Z11, Z11, Z11
+	VXORPD      Z12, Z12, Z12
+	VXORPD      Z13, Z13, Z13
+	VXORPD      Z14, Z14, Z14
+	VXORPD      Z15, Z15, Z15
+	VXORPD      Z16, Z16, Z16
+	VXORPD      Z17, Z17, Z17
+	VXORPD      Z18, Z18, Z18
+	VXORPD      Z19, Z19, Z19
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F64_6x2_5_even
+	VMOVUPD     (BX), Z20
+	VMOVUPD     64(BX), Z21
+	VSUBPD.BCST (R8), Z20, Z22
+	VFMADD231PD Z22, Z22, Z10
+	VSUBPD.BCST (R8), Z21, Z22
+	VFMADD231PD Z22, Z22, Z11
+	VSUBPD.BCST (R8)(SI*1), Z20, Z22
+	VFMADD231PD Z22, Z22, Z12
+	VSUBPD.BCST (R8)(SI*1), Z21, Z22
+	VFMADD231PD Z22, Z22, Z13
+	VSUBPD.BCST (R8)(SI*2), Z20, Z22
+	VFMADD231PD Z22, Z22, Z14
+	VSUBPD.BCST (R8)(SI*2), Z21, Z22
+	VFMADD231PD Z22, Z22, Z15
+	VSUBPD.BCST (R9), Z20, Z22
+	VFMADD231PD Z22, Z22, Z16
+	VSUBPD.BCST (R9), Z21, Z22
+	VFMADD231PD Z22, Z22, Z17
+	VSUBPD.BCST (R9)(SI*1), Z20, Z20
+	VFMADD231PD Z20, Z20, Z18
+	VSUBPD.BCST (R9)(SI*1), Z21, Z20
+	VFMADD231PD Z20, Z20, Z19
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000080, BX
+	DECQ        R10
+	JZ          nearestAVX512F64_6x2_5_update
+
+nearestAVX512F64_6x2_5_even:
+	VMOVUPD     (BX), Z20
+	VMOVUPD     64(BX), Z21
+	VSUBPD.BCST (R8), Z20, Z22
+	VFMADD231PD Z22, Z22, Z10
+	VSUBPD.BCST (R8), Z21, Z22
+	VFMADD231PD Z22, Z22, Z11
+	VSUBPD.BCST (R8)(SI*1), Z20, Z22
+	VFMADD231PD Z22, Z22, Z12
+	VSUBPD.BCST (R8)(SI*1), Z21, Z22
+	VFMADD231PD Z22, Z22, Z13
+	VSUBPD.BCST (R8)(SI*2), Z20, Z22
+	VFMADD231PD Z22, Z22, Z14
+	VSUBPD.BCST (R8)(SI*2), Z21, Z22
+	VFMADD231PD Z22, Z22, Z15
+	VSUBPD.BCST (R9), Z20, Z22
+	VFMADD231PD Z22, Z22, Z16
+	VSUBPD.BCST (R9), Z21, Z22
+	VFMADD231PD Z22, Z22, Z17
+	VSUBPD.BCST (R9)(SI*1), Z20, Z20
+	VFMADD231PD Z20, Z20, Z18
+	VSUBPD.BCST (R9)(SI*1), Z21, Z20
+	VFMADD231PD Z20, Z20, Z19
+	VMOVUPD     128(BX), Z20
+	VMOVUPD     192(BX), Z21
+	VSUBPD.BCST 8(R8), Z20, Z22
+	VFMADD231PD Z22, Z22, Z10
+	VSUBPD.BCST 8(R8), Z21, Z22
+	VFMADD231PD Z22, Z22, Z11
+	VSUBPD.BCST 8(R8)(SI*1), Z20, Z22
+	VFMADD231PD Z22, Z22, Z12
+	VSUBPD.BCST 8(R8)(SI*1), Z21, Z22
+	VFMADD231PD Z22, Z22, Z13
+	VSUBPD.BCST 8(R8)(SI*2), Z20, Z22
+	VFMADD231PD Z22, Z22, Z14
+	VSUBPD.BCST 8(R8)(SI*2), Z21, Z22
+	VFMADD231PD Z22, Z22, Z15
+	VSUBPD.BCST 8(R9), Z20, Z22
+	VFMADD231PD Z22, Z22, Z16
+	VSUBPD.BCST 8(R9), Z21, Z22
+	VFMADD231PD Z22, Z22, Z17
+	VSUBPD.BCST 8(R9)(SI*1), Z20, Z20
+	VFMADD231PD Z20, Z20, Z18
+	VSUBPD.BCST 8(R9)(SI*1), Z21, Z20
+	VFMADD231PD Z20, Z20, Z19
+	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F64_6x2_5_even
+
+nearestAVX512F64_6x2_5_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD (SP), Z20
+	VCMPPD  $0x01, Z0, Z10, K1
+	VMINPD  Z0, Z10, Z0
+	VMOVAPD Z20, K1, Z1
+	VCMPPD  $0x01, Z2, Z12, K1
+	VMINPD  Z2, Z12, Z2
+	VMOVAPD Z20, K1, Z3
+	VCMPPD  $0x01, Z4, Z14, K1
+	VMINPD  Z4, Z14, Z4
+	VMOVAPD Z20, K1, Z5
+	VCMPPD  $0x01, Z6, Z16, K1
+	VMINPD  Z6, Z16, Z6
+	VMOVAPD Z20, K1, Z7
+	VCMPPD  $0x01, Z8, Z18, K1
+	VMINPD  Z8, Z18, Z8
+	VMOVAPD Z20, K1, Z9
+	VADDPD  lanestep64_512<>+0(SB), Z20, Z20
+	VCMPPD  $0x01, Z0, Z11, K1
+	VMINPD  Z0, Z11, Z0
+	VMOVAPD Z20, K1, Z1
+	VCMPPD  $0x01, Z2, Z13, K1
+	VMINPD  Z2, Z13, Z2
+	VMOVAPD Z20, K1, Z3
+	VCMPPD  $0x01, Z4, Z15, K1
+	VMINPD  Z4, Z15, Z4
+	VMOVAPD Z20, K1, Z5
+	VCMPPD  $0x01, Z6, Z17, K1
+	VMINPD  Z6, Z17, Z6
+	VMOVAPD Z20, K1, Z7
+	VCMPPD  $0x01, Z8, Z19, K1
+	VMINPD  Z8, Z19, Z8
+	VMOVAPD Z20, K1, Z9
+	VADDPD  lanestep64_512<>+0(SB), Z20, Z20
+	VMOVUPD Z20, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F64_6x2_5_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Z10
+	VMOVUPD      Z0, Z11
+	VSHUFF64X2   $0x4e, Z11, Z11, Z12
+	VMINPD       Z12, Z11, Z11
+	VSHUFF64X2   $0xb1, Z11, Z11, Z12
+	VMINPD       Z12, Z11, Z11
+	VPERMILPD    $0x55, Z11, Z12
+	VMINPD       Z12, Z11, Z11
+	VCMPPD       $0x04, Z11, Z0, K1
+	VMOVAPD      Z10, K1, Z1
+	VSHUFF64X2   $0x4e, Z1, Z1, Z12
+	VMINPD       Z12, Z1, Z1
+	VSHUFF64X2   $0xb1, Z1, Z1, Z12
+	VMINPD       Z12, Z1, Z1
+	VPERMILPD    $0x55, Z1, Z12
+	VMINPD       Z12, Z1, Z1
+	VMOVSD       X11, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Z2, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z2, K1
+	VMOVAPD      Z10, K1, Z3
+	VSHUFF64X2   $0x4e, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VSHUFF64X2   $0xb1, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VPERMILPD    $0x55, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPD      Z4, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z4, K1
+	VMOVAPD      Z10, K1, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VMOVSD       X0, 16(CX)
+	VCVTTSD2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPD      Z6, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z6, K1
+	VMOVAPD      Z10, K1, Z7
+	VSHUFF64X2   $0x4e, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VSHUFF64X2   $0xb1, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VPERMILPD    $0x55, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VMOVSD       X0, 24(CX)
+	VCVTTSD2SI   X7, DX
+	MOVL         DX, 12(AX)
+	VMOVUPD      Z8, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z8, K1
+	VMOVAPD      Z10, K1, Z9
+	VSHUFF64X2   $0x4e, Z9, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VSHUFF64X2   $0xb1, Z9, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VPERMILPD    $0x55, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VMOVSD       X0, 32(CX)
+	VCVTTSD2SI   X9, CX
+	MOVL         CX, 16(AX)
+	JMP          nearestAVX512F64_6x2_done
+
+nearestAVX512F64_6x2_tail6:
 nearestAVX512F64_6x2_done:
 	VZEROUPPER
 	RET
 
 // func nearestAVX512F64_8x1(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·nearestAVX512F64_8x1(SB), NOSPLIT, $64-112
 	MOVQ labels_base+0(FP), AX
 	MOVQ dists_base+24(FP), CX
@@ -3602,8 +7548,22 @@ TEXT ·nearestAVX512F64_8x1(SB), NOSPLIT, $64-112
 
 	// Groups of P points.
 nearestAVX512F64_8x1_points:
-	CMPQ         BX, $0x00000008
-	JL           nearestAVX512F64_8x1_tail
+	CMPQ   BX, $0x00000008
+	JL     nearestAVX512F64_8x1_tail
+	CMPQ   BX, $0x00000010
+	JL     nearestAVX512F64_8x1_prefetched
+	MOVQ   SI, R8
+	IMUL3Q $0x00000008, R8, R8
+	LEAQ   (DX)(R8*1), DI
+	ADDQ   DI, R8
+
+nearestAVX512F64_8x1_prefetch:
+	PREFETCHT0 (DI)
+	ADDQ       $0x40, DI
+	CMPQ       DI, R8
+	JB         nearestAVX512F64_8x1_prefetch
+
+nearestAVX512F64_8x1_prefetched:
 	VBROADCASTSD posinf64<>+0(SB), Z0
 	VXORPD       Z1, Z1, Z1
 	VBROADCASTSD posinf64<>+0(SB), Z2
@@ -3906,41 +7866,41 @@ nearestAVX512F64_8x1_8_update:
 	SUBQ         $0x00000008, BX
 	JMP          nearestAVX512F64_8x1_points
 
-	// The remaining points, one at a time.
+	// The remaining points, fewer than P, as one group.
 nearestAVX512F64_8x1_tail:
-	TESTQ        BX, BX
-	JZ           nearestAVX512F64_8x1_done
+	CMPQ         BX, $0x00000001
+	JNE          nearestAVX512F64_8x1_tail2
 	VBROADCASTSD posinf64<>+0(SB), Z0
 	VXORPD       Z1, Z1, Z1
 	VMOVUPD      iota64<>+0(SB), Z2
 	VMOVUPD      Z2, (SP)
-	MOVQ         packed_base+72(FP), DI
-	MOVQ         groups+104(FP), R8
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), SI
 
 nearestAVX512F64_8x1_1_centroids:
 	VXORPD      Z2, Z2, Z2
-	MOVQ        DX, R9
-	MOVQ        dim+96(FP), R10
-	TESTQ       $0x00000001, R10
+	MOVQ        DX, DI
+	MOVQ        dim+96(FP), R8
+	TESTQ       $0x00000001, R8
 	JZ          nearestAVX512F64_8x1_1_even
-	VMOVUPD     (DI), Z3
-	VSUBPD.BCST (R9), Z3, Z3
+	VMOVUPD     (BX), Z3
+	VSUBPD.BCST (DI), Z3, Z3
 	VFMADD231PD Z3, Z3, Z2
-	ADDQ        $0x00000008, R9
-	ADDQ        $0x00000040, DI
-	DECQ        R10
+	ADDQ        $0x00000008, DI
+	ADDQ        $0x00000040, BX
+	DECQ        R8
 	JZ          nearestAVX512F64_8x1_1_update
 
 nearestAVX512F64_8x1_1_even:
-	VMOVUPD     (DI), Z3
-	VSUBPD.BCST (R9), Z3, Z3
+	VMOVUPD     (BX), Z3
+	VSUBPD.BCST (DI), Z3, Z3
 	VFMADD231PD Z3, Z3, Z2
-	VMOVUPD     64(DI), Z3
-	VSUBPD.BCST 8(R9), Z3, Z3
+	VMOVUPD     64(BX), Z3
+	VSUBPD.BCST 8(DI), Z3, Z3
 	VFMADD231PD Z3, Z3, Z2
-	ADDQ        $0x00000010, R9
-	ADDQ        $0x00000080, DI
-	SUBQ        $0x00000002, R10
+	ADDQ        $0x00000010, DI
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R8
 	JNZ         nearestAVX512F64_8x1_1_even
 
 nearestAVX512F64_8x1_1_update:
@@ -3951,7 +7911,7 @@ nearestAVX512F64_8x1_1_update:
 	VMOVAPD Z3, K1, Z1
 	VADDPD  lanestep64_512<>+0(SB), Z3, Z3
 	VMOVUPD Z3, (SP)
-	DECQ    R8
+	DECQ    SI
 	JNZ     nearestAVX512F64_8x1_1_centroids
 
 	// Reduce the lanes: the minimum distance, then the lowest index that has it.
@@ -3972,14 +7932,1088 @@ nearestAVX512F64_8x1_1_update:
 	VPERMILPD    $0x55, Z1, Z4
 	VMINPD       Z4, Z1, Z1
 	VMOVSD       X3, (CX)
-	VCVTTSD2SI   X1, DI
-	MOVL         DI, (AX)
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000008, CX
-	ADDQ         SI, DX
-	DECQ         BX
-	JMP          nearestAVX512F64_8x1_tail
+	VCVTTSD2SI   X1, CX
+	MOVL         CX, (AX)
+	JMP          nearestAVX512F64_8x1_done
 
+nearestAVX512F64_8x1_tail2:
+	CMPQ         BX, $0x00000002
+	JNE          nearestAVX512F64_8x1_tail3
+	VBROADCASTSD posinf64<>+0(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD posinf64<>+0(SB), Z2
+	VXORPD       Z3, Z3, Z3
+	VMOVUPD      iota64<>+0(SB), Z4
+	VMOVUPD      Z4, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F64_8x1_2_centroids:
+	VXORPD      Z4, Z4, Z4
+	VXORPD      Z5, Z5, Z5
+	MOVQ        DX, R8
+	MOVQ        dim+96(FP), R9
+	TESTQ       $0x00000001, R9
+	JZ          nearestAVX512F64_8x1_2_even
+	VMOVUPD     (BX), Z6
+	VSUBPD.BCST (R8), Z6, Z7
+	VFMADD231PD Z7, Z7, Z4
+	VSUBPD.BCST (R8)(SI*1), Z6, Z6
+	VFMADD231PD Z6, Z6, Z5
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000040, BX
+	DECQ        R9
+	JZ          nearestAVX512F64_8x1_2_update
+
+nearestAVX512F64_8x1_2_even:
+	VMOVUPD     (BX), Z6
+	VSUBPD.BCST (R8), Z6, Z7
+	VFMADD231PD Z7, Z7, Z4
+	VSUBPD.BCST (R8)(SI*1), Z6, Z6
+	VFMADD231PD Z6, Z6, Z5
+	VMOVUPD     64(BX), Z6
+	VSUBPD.BCST 8(R8), Z6, Z7
+	VFMADD231PD Z7, Z7, Z4
+	VSUBPD.BCST 8(R8)(SI*1), Z6, Z6
+	VFMADD231PD Z6, Z6, Z5
+	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R9
+	JNZ         nearestAVX512F64_8x1_2_even
+
+nearestAVX512F64_8x1_2_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD (SP), Z6
+	VCMPPD  $0x01, Z0, Z4, K1
+	VMINPD  Z0, Z4, Z0
+	VMOVAPD Z6, K1, Z1
+	VCMPPD  $0x01, Z2, Z5, K1
+	VMINPD  Z2, Z5, Z2
+	VMOVAPD Z6, K1, Z3
+	VADDPD  lanestep64_512<>+0(SB), Z6, Z6
+	VMOVUPD Z6, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F64_8x1_2_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Z4
+	VMOVUPD      Z0, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z6
+	VMINPD       Z6, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z6
+	VMINPD       Z6, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z6
+	VMINPD       Z6, Z5, Z5
+	VCMPPD       $0x04, Z5, Z0, K1
+	VMOVAPD      Z4, K1, Z1
+	VSHUFF64X2   $0x4e, Z1, Z1, Z6
+	VMINPD       Z6, Z1, Z1
+	VSHUFF64X2   $0xb1, Z1, Z1, Z6
+	VMINPD       Z6, Z1, Z1
+	VPERMILPD    $0x55, Z1, Z6
+	VMINPD       Z6, Z1, Z1
+	VMOVSD       X5, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Z2, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z2, K1
+	VMOVAPD      Z4, K1, Z3
+	VSHUFF64X2   $0x4e, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VSHUFF64X2   $0xb1, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VPERMILPD    $0x55, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, CX
+	MOVL         CX, 4(AX)
+	JMP          nearestAVX512F64_8x1_done
+
+nearestAVX512F64_8x1_tail3:
+	CMPQ         BX, $0x00000003
+	JNE          nearestAVX512F64_8x1_tail4
+	VBROADCASTSD posinf64<>+0(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD posinf64<>+0(SB), Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD posinf64<>+0(SB), Z4
+	VXORPD       Z5, Z5, Z5
+	VMOVUPD      iota64<>+0(SB), Z6
+	VMOVUPD      Z6, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F64_8x1_3_centroids:
+	VXORPD      Z6, Z6, Z6
+	VXORPD      Z7, Z7, Z7
+	VXORPD      Z8, Z8, Z8
+	MOVQ        DX, R8
+	MOVQ        dim+96(FP), R9
+	TESTQ       $0x00000001, R9
+	JZ          nearestAVX512F64_8x1_3_even
+	VMOVUPD     (BX), Z9
+	VSUBPD.BCST (R8), Z9, Z10
+	VFMADD231PD Z10, Z10, Z6
+	VSUBPD.BCST (R8)(SI*1), Z9, Z10
+	VFMADD231PD Z10, Z10, Z7
+	VSUBPD.BCST (R8)(SI*2), Z9, Z9
+	VFMADD231PD Z9, Z9, Z8
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000040, BX
+	DECQ        R9
+	JZ          nearestAVX512F64_8x1_3_update
+
+nearestAVX512F64_8x1_3_even:
+	VMOVUPD     (BX), Z9
+	VSUBPD.BCST (R8), Z9, Z10
+	VFMADD231PD Z10, Z10, Z6
+	VSUBPD.BCST (R8)(SI*1), Z9, Z10
+	VFMADD231PD Z10, Z10, Z7
+	VSUBPD.BCST (R8)(SI*2), Z9, Z9
+	VFMADD231PD Z9, Z9, Z8
+	VMOVUPD     64(BX), Z9
+	VSUBPD.BCST 8(R8), Z9, Z10
+	VFMADD231PD Z10, Z10, Z6
+	VSUBPD.BCST 8(R8)(SI*1), Z9, Z10
+	VFMADD231PD Z10, Z10, Z7
+	VSUBPD.BCST 8(R8)(SI*2), Z9, Z9
+	VFMADD231PD Z9, Z9, Z8
+	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R9
+	JNZ         nearestAVX512F64_8x1_3_even
+
+nearestAVX512F64_8x1_3_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD (SP), Z9
+	VCMPPD  $0x01, Z0, Z6, K1
+	VMINPD  Z0, Z6, Z0
+	VMOVAPD Z9, K1, Z1
+	VCMPPD  $0x01, Z2, Z7, K1
+	VMINPD  Z2, Z7, Z2
+	VMOVAPD Z9, K1, Z3
+	VCMPPD  $0x01, Z4, Z8, K1
+	VMINPD  Z4, Z8, Z4
+	VMOVAPD Z9, K1, Z5
+	VADDPD  lanestep64_512<>+0(SB), Z9, Z9
+	VMOVUPD Z9, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F64_8x1_3_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Z6
+	VMOVUPD      Z0, Z7
+	VSHUFF64X2   $0x4e, Z7, Z7, Z8
+	VMINPD       Z8, Z7, Z7
+	VSHUFF64X2   $0xb1, Z7, Z7, Z8
+	VMINPD       Z8, Z7, Z7
+	VPERMILPD    $0x55, Z7, Z8
+	VMINPD       Z8, Z7, Z7
+	VCMPPD       $0x04, Z7, Z0, K1
+	VMOVAPD      Z6, K1, Z1
+	VSHUFF64X2   $0x4e, Z1, Z1, Z8
+	VMINPD       Z8, Z1, Z1
+	VSHUFF64X2   $0xb1, Z1, Z1, Z8
+	VMINPD       Z8, Z1, Z1
+	VPERMILPD    $0x55, Z1, Z8
+	VMINPD       Z8, Z1, Z1
+	VMOVSD       X7, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Z2, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z2, K1
+	VMOVAPD      Z6, K1, Z3
+	VSHUFF64X2   $0x4e, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VSHUFF64X2   $0xb1, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VPERMILPD    $0x55, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPD      Z4, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z4, K1
+	VMOVAPD      Z6, K1, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VMOVSD       X0, 16(CX)
+	VCVTTSD2SI   X5, CX
+	MOVL         CX, 8(AX)
+	JMP          nearestAVX512F64_8x1_done
+
+nearestAVX512F64_8x1_tail4:
+	CMPQ         BX, $0x00000004
+	JNE          nearestAVX512F64_8x1_tail5
+	VBROADCASTSD posinf64<>+0(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD posinf64<>+0(SB), Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD posinf64<>+0(SB), Z4
+	VXORPD       Z5, Z5, Z5
+	VBROADCASTSD posinf64<>+0(SB), Z6
+	VXORPD       Z7, Z7, Z7
+	VMOVUPD      iota64<>+0(SB), Z8
+	VMOVUPD      Z8, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F64_8x1_4_centroids:
+	VXORPD      Z8, Z8, Z8
+	VXORPD      Z9, Z9, Z9
+	VXORPD      Z10, Z10, Z10
+	VXORPD      Z11, Z11, Z11
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F64_8x1_4_even
+	VMOVUPD     (BX), Z12
+	VSUBPD.BCST (R8), Z12, Z13
+	VFMADD231PD Z13, Z13, Z8
+	VSUBPD.BCST (R8)(SI*1), Z12, Z13
+	VFMADD231PD Z13, Z13, Z9
+	VSUBPD.BCST (R8)(SI*2), Z12, Z13
+	VFMADD231PD Z13, Z13, Z10
+	VSUBPD.BCST (R9), Z12, Z12
+	VFMADD231PD Z12, Z12, Z11
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000040, BX
+	DECQ        R10
+	JZ          nearestAVX512F64_8x1_4_update
+
+nearestAVX512F64_8x1_4_even:
+	VMOVUPD     (BX), Z12
+	VSUBPD.BCST (R8), Z12, Z13
+	VFMADD231PD Z13, Z13, Z8
+	VSUBPD.BCST (R8)(SI*1), Z12, Z13
+	VFMADD231PD Z13, Z13, Z9
+	VSUBPD.BCST (R8)(SI*2), Z12, Z13
+	VFMADD231PD Z13, Z13, Z10
+	VSUBPD.BCST (R9), Z12, Z12
+	VFMADD231PD Z12, Z12, Z11
+	VMOVUPD     64(BX), Z12
+	VSUBPD.BCST 8(R8), Z12, Z13
+	VFMADD231PD Z13, Z13, Z8
+	VSUBPD.BCST 8(R8)(SI*1), Z12, Z13
+	VFMADD231PD Z13, Z13, Z9
+	VSUBPD.BCST 8(R8)(SI*2), Z12, Z13
+	VFMADD231PD Z13, Z13, Z10
+	VSUBPD.BCST 8(R9), Z12, Z12
+	VFMADD231PD Z12, Z12, Z11
+	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F64_8x1_4_even
+
+nearestAVX512F64_8x1_4_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD (SP), Z12
+	VCMPPD  $0x01, Z0, Z8, K1
+	VMINPD  Z0, Z8, Z0
+	VMOVAPD Z12, K1, Z1
+	VCMPPD  $0x01, Z2, Z9, K1
+	VMINPD  Z2, Z9, Z2
+	VMOVAPD Z12, K1, Z3
+	VCMPPD  $0x01, Z4, Z10, K1
+	VMINPD  Z4, Z10, Z4
+	VMOVAPD Z12, K1, Z5
+	VCMPPD  $0x01, Z6, Z11, K1
+	VMINPD  Z6, Z11, Z6
+	VMOVAPD Z12, K1, Z7
+	VADDPD  lanestep64_512<>+0(SB), Z12, Z12
+	VMOVUPD Z12, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F64_8x1_4_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Z8
+	VMOVUPD      Z0, Z9
+	VSHUFF64X2   $0x4e, Z9, Z9, Z10
+	VMINPD       Z10, Z9, Z9
+	VSHUFF64X2   $0xb1, Z9, Z9, Z10
+	VMINPD       Z10, Z9, Z9
+	VPERMILPD    $0x55, Z9, Z10
+	VMINPD       Z10, Z9, Z9
+	VCMPPD       $0x04, Z9, Z0, K1
+	VMOVAPD      Z8, K1, Z1
+	VSHUFF64X2   $0x4e, Z1, Z1, Z10
+	VMINPD       Z10, Z1, Z1
+	VSHUFF64X2   $0xb1, Z1, Z1, Z10
+	VMINPD       Z10, Z1, Z1
+	VPERMILPD    $0x55, Z1, Z10
+	VMINPD       Z10, Z1, Z1
+	VMOVSD       X9, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Z2, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z2, K1
+	VMOVAPD      Z8, K1, Z3
+	VSHUFF64X2   $0x4e, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VSHUFF64X2   $0xb1, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VPERMILPD    $0x55, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPD      Z4, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z4, K1
+	VMOVAPD      Z8, K1, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VMOVSD       X0, 16(CX)
+	VCVTTSD2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPD      Z6, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z6, K1
+	VMOVAPD      Z8, K1, Z7
+	VSHUFF64X2   $0x4e, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VSHUFF64X2   $0xb1, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VPERMILPD    $0x55, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VMOVSD       X0, 24(CX)
+	VCVTTSD2SI   X7, CX
+	MOVL         CX, 12(AX)
+	JMP          nearestAVX512F64_8x1_done
+
+nearestAVX512F64_8x1_tail5:
+	CMPQ         BX, $0x00000005
+	JNE          nearestAVX512F64_8x1_tail6
+	VBROADCASTSD posinf64<>+0(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD posinf64<>+0(SB), Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD posinf64<>+0(SB), Z4
+	VXORPD       Z5, Z5, Z5
+	VBROADCASTSD posinf64<>+0(SB), Z6
+	VXORPD       Z7, Z7, Z7
+	VBROADCASTSD posinf64<>+0(SB), Z8
+	VXORPD       Z9, Z9, Z9
+	VMOVUPD      iota64<>+0(SB), Z10
+	VMOVUPD      Z10, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F64_8x1_5_centroids:
+	VXORPD      Z10, Z10, Z10
+	VXORPD      Z11, Z11, Z11
+	VXORPD      Z12, Z12, Z12
+	VXORPD      Z13, Z13, Z13
+	VXORPD      Z14, Z14, Z14
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F64_8x1_5_even
+	VMOVUPD     (BX), Z15
+	VSUBPD.BCST (R8), Z15, Z16
+	VFMADD231PD Z16, Z16, Z10
+	VSUBPD.BCST (R8)(SI*1), Z15, Z16
+	VFMADD231PD Z16, Z16, Z11
+	VSUBPD.BCST (R8)(SI*2), Z15, Z16
+	VFMADD231PD Z16, Z16, Z12
+	VSUBPD.BCST (R9), Z15, Z16
+	VFMADD231PD Z16, Z16, Z13
+	VSUBPD.BCST (R9)(SI*1), Z15, Z15
+	VFMADD231PD Z15, Z15, Z14
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000040, BX
+	DECQ        R10
+	JZ          nearestAVX512F64_8x1_5_update
+
+nearestAVX512F64_8x1_5_even:
+	VMOVUPD     (BX), Z15
+	VSUBPD.BCST (R8), Z15, Z16
+	VFMADD231PD Z16, Z16, Z10
+	VSUBPD.BCST (R8)(SI*1), Z15, Z16
+	VFMADD231PD Z16, Z16, Z11
+	VSUBPD.BCST (R8)(SI*2), Z15, Z16
+	VFMADD231PD Z16, Z16, Z12
+	VSUBPD.BCST (R9), Z15, Z16
+	VFMADD231PD Z16, Z16, Z13
+	VSUBPD.BCST (R9)(SI*1), Z15, Z15
+	VFMADD231PD Z15, Z15, Z14
+	VMOVUPD     64(BX), Z15
+	VSUBPD.BCST 8(R8), Z15, Z16
+	VFMADD231PD Z16, Z16, Z10
+	VSUBPD.BCST 8(R8)(SI*1), Z15, Z16
+	VFMADD231PD Z16, Z16, Z11
+	VSUBPD.BCST 8(R8)(SI*2), Z15, Z16
+	VFMADD231PD Z16, Z16, Z12
+	VSUBPD.BCST 8(R9), Z15, Z16
+	VFMADD231PD Z16, Z16, Z13
+	VSUBPD.BCST 8(R9)(SI*1), Z15, Z15
+	VFMADD231PD Z15, Z15, Z14
+	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F64_8x1_5_even
+
+nearestAVX512F64_8x1_5_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD (SP), Z15
+	VCMPPD  $0x01, Z0, Z10, K1
+	VMINPD  Z0, Z10, Z0
+	VMOVAPD Z15, K1, Z1
+	VCMPPD  $0x01, Z2, Z11, K1
+	VMINPD  Z2, Z11, Z2
+	VMOVAPD Z15, K1, Z3
+	VCMPPD  $0x01, Z4, Z12, K1
+	VMINPD  Z4, Z12, Z4
+	VMOVAPD Z15, K1, Z5
+	VCMPPD  $0x01, Z6, Z13, K1
+	VMINPD  Z6, Z13, Z6
+	VMOVAPD Z15, K1, Z7
+	VCMPPD  $0x01, Z8, Z14, K1
+	VMINPD  Z8, Z14, Z8
+	VMOVAPD Z15, K1, Z9
+	VADDPD  lanestep64_512<>+0(SB), Z15, Z15
+	VMOVUPD Z15, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F64_8x1_5_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Z10
+	VMOVUPD      Z0, Z11
+	VSHUFF64X2   $0x4e, Z11, Z11, Z12
+	VMINPD       Z12, Z11, Z11
+	VSHUFF64X2   $0xb1, Z11, Z11, Z12
+	VMINPD       Z12, Z11, Z11
+	VPERMILPD    $0x55, Z11, Z12
+	VMINPD       Z12, Z11, Z11
+	VCMPPD       $0x04, Z11, Z0, K1
+	VMOVAPD      Z10, K1, Z1
+	VSHUFF64X2   $0x4e, Z1, Z1, Z12
+	VMINPD       Z12, Z1, Z1
+	VSHUFF64X2   $0xb1, Z1, Z1, Z12
+	VMINPD       Z12, Z1, Z1
+	VPERMILPD    $0x55, Z1, Z12
+	VMINPD       Z12, Z1, Z1
+	VMOVSD       X11, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Z2, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z2, K1
+	VMOVAPD      Z10, K1, Z3
+	VSHUFF64X2   $0x4e, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VSHUFF64X2   $0xb1, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VPERMILPD    $0x55, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPD      Z4, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z4, K1
+	VMOVAPD      Z10, K1, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VMOVSD       X0, 16(CX)
+	VCVTTSD2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPD      Z6, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z6, K1
+	VMOVAPD      Z10, K1, Z7
+	VSHUFF64X2   $0x4e, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VSHUFF64X2   $0xb1, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VPERMILPD    $0x55, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VMOVSD       X0, 24(CX)
+	VCVTTSD2SI   X7, DX
+	MOVL         DX, 12(AX)
+	VMOVUPD      Z8, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z8, K1
+	VMOVAPD      Z10, K1, Z9
+	VSHUFF64X2   $0x4e, Z9, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VSHUFF64X2   $0xb1, Z9, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VPERMILPD    $0x55, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VMOVSD       X0, 32(CX)
+	VCVTTSD2SI   X9, CX
+	MOVL         CX, 16(AX)
+	JMP          nearestAVX512F64_8x1_done
+
+nearestAVX512F64_8x1_tail6:
+	CMPQ         BX, $0x00000006
+	JNE          nearestAVX512F64_8x1_tail7
+	VBROADCASTSD posinf64<>+0(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD posinf64<>+0(SB), Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD posinf64<>+0(SB), Z4
+	VXORPD       Z5, Z5, Z5
+	VBROADCASTSD posinf64<>+0(SB), Z6
+	VXORPD       Z7, Z7, Z7
+	VBROADCASTSD posinf64<>+0(SB), Z8
+	VXORPD       Z9, Z9, Z9
+	VBROADCASTSD posinf64<>+0(SB), Z10
+	VXORPD       Z11, Z11, Z11
+	VMOVUPD      iota64<>+0(SB), Z12
+	VMOVUPD      Z12, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F64_8x1_6_centroids:
+	VXORPD      Z12, Z12, Z12
+	VXORPD      Z13, Z13, Z13
+	VXORPD      Z14, Z14, Z14
+	VXORPD      Z15, Z15, Z15
+	VXORPD      Z16, Z16, Z16
+	VXORPD      Z17, Z17, Z17
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        dim+96(FP), R10
+	TESTQ       $0x00000001, R10
+	JZ          nearestAVX512F64_8x1_6_even
+	VMOVUPD     (BX), Z18
+	VSUBPD.BCST (R8), Z18, Z19
+	VFMADD231PD Z19, Z19, Z12
+	VSUBPD.BCST (R8)(SI*1), Z18, Z19
+	VFMADD231PD Z19, Z19, Z13
+	VSUBPD.BCST (R8)(SI*2), Z18, Z19
+	VFMADD231PD Z19, Z19, Z14
+	VSUBPD.BCST (R9), Z18, Z19
+	VFMADD231PD Z19, Z19, Z15
+	VSUBPD.BCST (R9)(SI*1), Z18, Z19
+	VFMADD231PD Z19, Z19, Z16
+	VSUBPD.BCST (R9)(SI*2), Z18, Z18
+	VFMADD231PD Z18, Z18, Z17
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000040, BX
+	DECQ        R10
+	JZ          nearestAVX512F64_8x1_6_update
+
+nearestAVX512F64_8x1_6_even:
+	VMOVUPD     (BX), Z18
+	VSUBPD.BCST (R8), Z18, Z19
+	VFMADD231PD Z19, Z19, Z12
+	VSUBPD.BCST (R8)(SI*1), Z18, Z19
+	VFMADD231PD Z19, Z19, Z13
+	VSUBPD.BCST (R8)(SI*2), Z18, Z19
+	VFMADD231PD Z19, Z19, Z14
+	VSUBPD.BCST (R9), Z18, Z19
+	VFMADD231PD Z19, Z19, Z15
+	VSUBPD.BCST (R9)(SI*1), Z18, Z19
+	VFMADD231PD Z19, Z19, Z16
+	VSUBPD.BCST (R9)(SI*2), Z18, Z18
+	VFMADD231PD Z18, Z18, Z17
+	VMOVUPD     64(BX), Z18
+	VSUBPD.BCST 8(R8), Z18, Z19
+	VFMADD231PD Z19, Z19, Z12
+	VSUBPD.BCST 8(R8)(SI*1), Z18, Z19
+	VFMADD231PD Z19, Z19, Z13
+	VSUBPD.BCST 8(R8)(SI*2), Z18, Z19
+	VFMADD231PD Z19, Z19, Z14
+	VSUBPD.BCST 8(R9), Z18, Z19
+	VFMADD231PD Z19, Z19, Z15
+	VSUBPD.BCST 8(R9)(SI*1), Z18, Z19
+	VFMADD231PD Z19, Z19, Z16
+	VSUBPD.BCST 8(R9)(SI*2), Z18, Z18
+	VFMADD231PD Z18, Z18, Z17
+	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R10
+	JNZ         nearestAVX512F64_8x1_6_even
+
+nearestAVX512F64_8x1_6_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD (SP), Z18
+	VCMPPD  $0x01, Z0, Z12, K1
+	VMINPD  Z0, Z12, Z0
+	VMOVAPD Z18, K1, Z1
+	VCMPPD  $0x01, Z2, Z13, K1
+	VMINPD  Z2, Z13, Z2
+	VMOVAPD Z18, K1, Z3
+	VCMPPD  $0x01, Z4, Z14, K1
+	VMINPD  Z4, Z14, Z4
+	VMOVAPD Z18, K1, Z5
+	VCMPPD  $0x01, Z6, Z15, K1
+	VMINPD  Z6, Z15, Z6
+	VMOVAPD Z18, K1, Z7
+	VCMPPD  $0x01, Z8, Z16, K1
+	VMINPD  Z8, Z16, Z8
+	VMOVAPD Z18, K1, Z9
+	VCMPPD  $0x01, Z10, Z17, K1
+	VMINPD  Z10, Z17, Z10
+	VMOVAPD Z18, K1, Z11
+	VADDPD  lanestep64_512<>+0(SB), Z18, Z18
+	VMOVUPD Z18, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F64_8x1_6_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Z12
+	VMOVUPD      Z0, Z13
+	VSHUFF64X2   $0x4e, Z13, Z13, Z14
+	VMINPD       Z14, Z13, Z13
+	VSHUFF64X2   $0xb1, Z13, Z13, Z14
+	VMINPD       Z14, Z13, Z13
+	VPERMILPD    $0x55, Z13, Z14
+	VMINPD       Z14, Z13, Z13
+	VCMPPD       $0x04, Z13, Z0, K1
+	VMOVAPD      Z12, K1, Z1
+	VSHUFF64X2   $0x4e, Z1, Z1, Z14
+	VMINPD       Z14, Z1, Z1
+	VSHUFF64X2   $0xb1, Z1, Z1, Z14
+	VMINPD       Z14, Z1, Z1
+	VPERMILPD    $0x55, Z1, Z14
+	VMINPD       Z14, Z1, Z1
+	VMOVSD       X13, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Z2, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z2, K1
+	VMOVAPD      Z12, K1, Z3
+	VSHUFF64X2   $0x4e, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VSHUFF64X2   $0xb1, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VPERMILPD    $0x55, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPD      Z4, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z4, K1
+	VMOVAPD      Z12, K1, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VMOVSD       X0, 16(CX)
+	VCVTTSD2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPD      Z6, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z6, K1
+	VMOVAPD      Z12, K1, Z7
+	VSHUFF64X2   $0x4e, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VSHUFF64X2   $0xb1, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VPERMILPD    $0x55, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VMOVSD       X0, 24(CX)
+	VCVTTSD2SI   X7, DX
+	MOVL         DX, 12(AX)
+	VMOVUPD      Z8, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z8, K1
+	VMOVAPD      Z12, K1, Z9
+	VSHUFF64X2   $0x4e, Z9, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VSHUFF64X2   $0xb1, Z9, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VPERMILPD    $0x55, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VMOVSD       X0, 32(CX)
+	VCVTTSD2SI   X9, DX
+	MOVL         DX, 16(AX)
+	VMOVUPD      Z10, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z10, K1
+	VMOVAPD      Z12, K1, Z11
+	VSHUFF64X2   $0x4e, Z11, Z11, Z1
+	VMINPD       Z1, Z11, Z11
+	VSHUFF64X2   $0xb1, Z11, Z11, Z1
+	VMINPD       Z1, Z11, Z11
+	VPERMILPD    $0x55, Z11, Z1
+	VMINPD       Z1, Z11, Z11
+	VMOVSD       X0, 40(CX)
+	VCVTTSD2SI   X11, CX
+	MOVL         CX, 20(AX)
+	JMP          nearestAVX512F64_8x1_done
+
+nearestAVX512F64_8x1_tail7:
+	CMPQ         BX, $0x00000007
+	JNE          nearestAVX512F64_8x1_tail8
+	VBROADCASTSD posinf64<>+0(SB), Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD posinf64<>+0(SB), Z2
+	VXORPD       Z3, Z3, Z3
+	VBROADCASTSD posinf64<>+0(SB), Z4
+	VXORPD       Z5, Z5, Z5
+	VBROADCASTSD posinf64<>+0(SB), Z6
+	VXORPD       Z7, Z7, Z7
+	VBROADCASTSD posinf64<>+0(SB), Z8
+	VXORPD       Z9, Z9, Z9
+	VBROADCASTSD posinf64<>+0(SB), Z10
+	VXORPD       Z11, Z11, Z11
+	VBROADCASTSD posinf64<>+0(SB), Z12
+	VXORPD       Z13, Z13, Z13
+	VMOVUPD      iota64<>+0(SB), Z14
+	VMOVUPD      Z14, (SP)
+	MOVQ         packed_base+72(FP), BX
+	MOVQ         groups+104(FP), DI
+
+nearestAVX512F64_8x1_7_centroids:
+	VXORPD      Z14, Z14, Z14
+	VXORPD      Z15, Z15, Z15
+	VXORPD      Z16, Z16, Z16
+	VXORPD      Z17, Z17, Z17
+	VXORPD      Z18, Z18, Z18
+	VXORPD      Z19, Z19, Z19
+	VXORPD      Z20, Z20, Z20
+	MOVQ        DX, R8
+	MOVQ        DX, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	ADDQ        SI, R9
+	MOVQ        DX, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	ADDQ        SI, R10
+	MOVQ        dim+96(FP), R11
+	TESTQ       $0x00000001, R11
+	JZ          nearestAVX512F64_8x1_7_even
+	VMOVUPD     (BX), Z21
+	VSUBPD.BCST (R8), Z21, Z22
+	VFMADD231PD Z22, Z22, Z14
+	VSUBPD.BCST (R8)(SI*1), Z21, Z22
+	VFMADD231PD Z22, Z22, Z15
+	VSUBPD.BCST (R8)(SI*2), Z21, Z22
+	VFMADD231PD Z22, Z22, Z16
+	VSUBPD.BCST (R9), Z21, Z22
+	VFMADD231PD Z22, Z22, Z17
+	VSUBPD.BCST (R9)(SI*1), Z21, Z22
+	VFMADD231PD Z22, Z22, Z18
+	VSUBPD.BCST (R9)(SI*2), Z21, Z22
+	VFMADD231PD Z22, Z22, Z19
+	VSUBPD.BCST (R10), Z21, Z21
+	VFMADD231PD Z21, Z21, Z20
+	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
+	ADDQ        $0x00000008, R10
+	ADDQ        $0x00000040, BX
+	DECQ        R11
+	JZ          nearestAVX512F64_8x1_7_update
+
+nearestAVX512F64_8x1_7_even:
+	VMOVUPD     (BX), Z21
+	VSUBPD.BCST (R8), Z21, Z22
+	VFMADD231PD Z22, Z22, Z14
+	VSUBPD.BCST (R8)(SI*1), Z21, Z22
+	VFMADD231PD Z22, Z22, Z15
+	VSUBPD.BCST (R8)(SI*2), Z21, Z22
+	VFMADD231PD Z22, Z22, Z16
+	VSUBPD.BCST (R9), Z21, Z22
+	VFMADD231PD Z22, Z22, Z17
+	VSUBPD.BCST (R9)(SI*1), Z21, Z22
+	VFMADD231PD Z22, Z22, Z18
+	VSUBPD.BCST (R9)(SI*2), Z21, Z22
+	VFMADD231PD Z22, Z22, Z19
+	VSUBPD.BCST (R10), Z21, Z21
+	VFMADD231PD Z21, Z21, Z20
+	VMOVUPD     64(BX), Z21
+	VSUBPD.BCST 8(R8), Z21, Z22
+	VFMADD231PD Z22, Z22, Z14
+	VSUBPD.BCST 8(R8)(SI*1), Z21, Z22
+	VFMADD231PD Z22, Z22, Z15
+	VSUBPD.BCST 8(R8)(SI*2), Z21, Z22
+	VFMADD231PD Z22, Z22, Z16
+	VSUBPD.BCST 8(R9), Z21, Z22
+	VFMADD231PD Z22, Z22, Z17
+	VSUBPD.BCST 8(R9)(SI*1), Z21, Z22
+	VFMADD231PD Z22, Z22, Z18
+	VSUBPD.BCST 8(R9)(SI*2), Z21, Z22
+	VFMADD231PD Z22, Z22, Z19
+	VSUBPD.BCST 8(R10), Z21, Z21
+	VFMADD231PD Z21, Z21, Z20
+	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000010, R10
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000002, R11
+	JNZ         nearestAVX512F64_8x1_7_even
+
+nearestAVX512F64_8x1_7_update:
+	// Keep, per lane, the smallest distance and its centroid index.
+	VMOVUPD (SP), Z21
+	VCMPPD  $0x01, Z0, Z14, K1
+	VMINPD  Z0, Z14, Z0
+	VMOVAPD Z21, K1, Z1
+	VCMPPD  $0x01, Z2, Z15, K1
+	VMINPD  Z2, Z15, Z2
+	VMOVAPD Z21, K1, Z3
+	VCMPPD  $0x01, Z4, Z16, K1
+	VMINPD  Z4, Z16, Z4
+	VMOVAPD Z21, K1, Z5
+	VCMPPD  $0x01, Z6, Z17, K1
+	VMINPD  Z6, Z17, Z6
+	VMOVAPD Z21, K1, Z7
+	VCMPPD  $0x01, Z8, Z18, K1
+	VMINPD  Z8, Z18, Z8
+	VMOVAPD Z21, K1, Z9
+	VCMPPD  $0x01, Z10, Z19, K1
+	VMINPD  Z10, Z19, Z10
+	VMOVAPD Z21, K1, Z11
+	VCMPPD  $0x01, Z12, Z20, K1
+	VMINPD  Z12, Z20, Z12
+	VMOVAPD Z21, K1, Z13
+	VADDPD  lanestep64_512<>+0(SB), Z21, Z21
+	VMOVUPD Z21, (SP)
+	DECQ    DI
+	JNZ     nearestAVX512F64_8x1_7_centroids
+
+	// Reduce the lanes: the minimum distance, then the lowest index that has it.
+	VBROADCASTSD posinf64<>+0(SB), Z14
+	VMOVUPD      Z0, Z15
+	VSHUFF64X2   $0x4e, Z15, Z15, Z16
+	VMINPD       Z16, Z15, Z15
+	VSHUFF64X2   $0xb1, Z15, Z15, Z16
+	VMINPD       Z16, Z15, Z15
+	VPERMILPD    $0x55, Z15, Z16
+	VMINPD       Z16, Z15, Z15
+	VCMPPD       $0x04, Z15, Z0, K1
+	VMOVAPD      Z14, K1, Z1
+	VSHUFF64X2   $0x4e, Z1, Z1, Z16
+	VMINPD       Z16, Z1, Z1
+	VSHUFF64X2   $0xb1, Z1, Z1, Z16
+	VMINPD       Z16, Z1, Z1
+	VPERMILPD    $0x55, Z1, Z16
+	VMINPD       Z16, Z1, Z1
+	VMOVSD       X15, (CX)
+	VCVTTSD2SI   X1, DX
+	MOVL         DX, (AX)
+	VMOVUPD      Z2, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z2, K1
+	VMOVAPD      Z14, K1, Z3
+	VSHUFF64X2   $0x4e, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VSHUFF64X2   $0xb1, Z3, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VPERMILPD    $0x55, Z3, Z1
+	VMINPD       Z1, Z3, Z3
+	VMOVSD       X0, 8(CX)
+	VCVTTSD2SI   X3, DX
+	MOVL         DX, 4(AX)
+	VMOVUPD      Z4, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z4, K1
+	VMOVAPD      Z14, K1, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z1
+	VMINPD       Z1, Z5, Z5
+	VMOVSD       X0, 16(CX)
+	VCVTTSD2SI   X5, DX
+	MOVL         DX, 8(AX)
+	VMOVUPD      Z6, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z6, K1
+	VMOVAPD      Z14, K1, Z7
+	VSHUFF64X2   $0x4e, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VSHUFF64X2   $0xb1, Z7, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VPERMILPD    $0x55, Z7, Z1
+	VMINPD       Z1, Z7, Z7
+	VMOVSD       X0, 24(CX)
+	VCVTTSD2SI   X7, DX
+	MOVL         DX, 12(AX)
+	VMOVUPD      Z8, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z8, K1
+	VMOVAPD      Z14, K1, Z9
+	VSHUFF64X2   $0x4e, Z9, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VSHUFF64X2   $0xb1, Z9, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VPERMILPD    $0x55, Z9, Z1
+	VMINPD       Z1, Z9, Z9
+	VMOVSD       X0, 32(CX)
+	VCVTTSD2SI   X9, DX
+	MOVL         DX, 16(AX)
+	VMOVUPD      Z10, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z10, K1
+	VMOVAPD      Z14, K1, Z11
+	VSHUFF64X2   $0x4e, Z11, Z11, Z1
+	VMINPD       Z1, Z11, Z11
+	VSHUFF64X2   $0xb1, Z11, Z11, Z1
+	VMINPD       Z1, Z11, Z11
+	VPERMILPD    $0x55, Z11, Z1
+	VMINPD       Z1, Z11, Z11
+	VMOVSD       X0, 40(CX)
+	VCVTTSD2SI   X11, DX
+	MOVL         DX, 20(AX)
+	VMOVUPD      Z12, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMINPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z12, K1
+	VMOVAPD      Z14, K1, Z13
+	VSHUFF64X2   $0x4e, Z13, Z13, Z1
+	VMINPD       Z1, Z13, Z13
+	VSHUFF64X2   $0xb1, Z13, Z13, Z1
+	VMINPD       Z1, Z13, Z13
+	VPERMILPD    $0x55, Z13, Z1
+	VMINPD       Z1, Z13, Z13
+	VMOVSD       X0, 48(CX)
+	VCVTTSD2SI   X13, CX
+	MOVL         CX, 24(AX)
+	JMP          nearestAVX512F64_8x1_done
+
+nearestAVX512F64_8x1_tail8:
 nearestAVX512F64_8x1_done:
 	VZEROUPPER
 	RET

@@ -113,7 +113,7 @@ func TestNearestGuardPages(t *testing.T) {
 }
 
 func testGuardPages[F Float](t *testing.T, bufs *guardedBuffers, kernel string) {
-	ns := []int{1, 2, 3, 5, 7, 9, 13}
+	ns := []int{1, 2, 3, 4, 5, 7, 9, 11, 13, 14}
 	ks := []int{1, 3, 8, 9, 17, 33}
 	if testing.Short() {
 		ns, ks = []int{1, 7}, []int{1, 9, 33}

@@ -72,7 +72,9 @@ func TestAssemblyFunctions(t *testing.T) {
 }
 
 func testAssemblyFunctions[F Float](t *testing.T, fns []asmKernel[F]) {
-	ns := []int{1, 3, 8, 9, 16, 17, 33}
+	// Every count of points left after the last full group, 1 to P−1,
+	// for P = 3, 4, 6 and 8.
+	ns := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 17, 20, 33}
 	// With centroids in groups of 2, k of 10, 11 and 14 end the lane
 	// kernels' register path with one, two and three groups after a full
 	// pass of four.

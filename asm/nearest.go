@@ -322,16 +322,12 @@ func nearest(t target) {
 	// register in the hot loop.
 	index := AllocLocal(t.width)
 
-	if t.p == 1 {
-		JMP(LabelRef(t.name() + "_tail"))
-	}
 	Comment("Groups of P points.")
 	Label(t.name() + "_points")
 	CMPQ(n, U32(t.p))
 	JL(LabelRef(t.name() + "_tail"))
-	if t.p > 1 {
-		group(t, t.p, labels, dists, rows, rowBytes, index)
-	}
+	prefetchNextRows(t, n, rows, rowBytes)
+	group(t, t.p, labels, dists, rows, rowBytes, index)
 	ADDQ(U32(4*t.p), labels)
 	ADDQ(U32(t.size*t.p), dists)
 	for range t.p {
@@ -340,20 +336,45 @@ func nearest(t target) {
 	SUBQ(U32(t.p), n)
 	JMP(LabelRef(t.name() + "_points"))
 
-	Comment("The remaining points, one at a time.")
+	// A lone point has only B chains of dependent FMAs, too few to
+	// cover their latency, so the last points go as one group: a block
+	// of 1,024 points ends with 4 for P = 6.
+	Comment("The remaining points, fewer than P, as one group.")
 	Label(t.name() + "_tail")
-	TESTQ(n, n)
-	JZ(LabelRef(t.name() + "_done"))
-	group(t, 1, labels, dists, rows, rowBytes, index)
-	ADDQ(U32(4), labels)
-	ADDQ(U32(t.size), dists)
-	ADDQ(rowBytes, rows)
-	DECQ(n)
-	JMP(LabelRef(t.name() + "_tail"))
+	for r := 1; r < t.p; r++ {
+		CMPQ(n, U32(r))
+		JNE(LabelRef(fmt.Sprintf("%s_tail%d", t.name(), r+1)))
+		group(t, r, labels, dists, rows, rowBytes, index)
+		JMP(LabelRef(t.name() + "_done"))
+		Label(fmt.Sprintf("%s_tail%d", t.name(), r+1))
+	}
 
 	Label(t.name() + "_done")
 	VZEROUPPER()
 	RET()
+}
+
+// prefetchNextRows asks for the cache lines of the P rows after the
+// group's, when n, the number of points left, holds them all. Without it
+// the first group of centroids waits on memory for each new row: on one
+// core of an AMD EPYC (Zen 5), the 6x2 float32 kernel on 100,000 points
+// of 128 coordinates and 256 centroids ran at 74–76 GFMA/s against
+// 88–95 with it (three alternated runs), and 104 on 1,020 points already
+// in cache.
+func prefetchNextRows(t target, n, rows, rowBytes Register) {
+	CMPQ(n, U32(2*t.p))
+	JL(LabelRef(t.name() + "_prefetched"))
+	next, end := GP64(), GP64()
+	MOVQ(rowBytes, end)
+	IMUL3Q(U32(t.p), end, end)
+	LEAQ(Mem{Base: rows, Index: end, Scale: 1}, next)
+	ADDQ(next, end)
+	Label(t.name() + "_prefetch")
+	PREFETCHT0(Mem{Base: next})
+	ADDQ(U8(64), next)
+	CMPQ(next, end)
+	JB(LabelRef(t.name() + "_prefetch"))
+	Label(t.name() + "_prefetched")
 }
 
 // group emits the search of the points rows[0:p] against every packed
