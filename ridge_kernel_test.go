@@ -7,9 +7,10 @@ import (
 	"testing"
 )
 
-// ridgeKernelDims covers every tail length of the 8- and 4-lane kernels
-// and sizes around a few vector counts.
-var ridgeKernelDims = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 127, 128, 129}
+// ridgeKernelDims covers every tail length of the 8- and 4-lane kernels,
+// sizes around a few vector counts, and every remainder of the dot
+// products' loop over 4 vectors at a time.
+var ridgeKernelDims = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40, 47, 48, 63, 64, 65, 127, 128, 129}
 
 // ridgeKernelRows covers every remainder of the 4-row groups.
 var ridgeKernelRows = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 37}
