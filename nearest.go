@@ -210,11 +210,21 @@ func chunkCentroids[F Float](dim, block int) int {
 }
 
 // chunkPoints returns the number of points of dim coordinates in a run
-// that streams past the centroid chunks.
+// that streams past the centroid chunks. It is a multiple of runMultiple
+// where the chunk holds that many, so that the kernels' groups of points
+// (6 or 8 with AVX-512, 3 or 4 with AVX2) divide it and no run ends in a
+// short group.
 func chunkPoints[F Float](dim int) int {
 	var zero F
-	return max(1, chunkBytes/(dim*int(unsafe.Sizeof(zero))))
+	n := max(1, chunkBytes/(dim*int(unsafe.Sizeof(zero))))
+	if n > runMultiple {
+		n -= n % runMultiple
+	}
+	return n
 }
+
+// runMultiple is the least common multiple of the kernels' group sizes.
+const runMultiple = 24
 
 // rows sets the labels and distances of a block of points.
 func (s *search[F]) rows(labels []int32, dists []F, points []F, scratch *searchScratch[F]) {
