@@ -354,7 +354,7 @@ func nearest(t target) {
 	RET()
 }
 
-// prefetchNextRows asks for the cache lines of the P rows after the
+// prefetchNextRows prefetches the cache lines of the P rows after the
 // group's, when n, the number of points left, holds them all. Without it
 // the first group of centroids waits on memory for each new row: on one
 // core of an AMD EPYC (Zen 5), the 6x2 float32 kernel on 100,000 points

@@ -61,7 +61,7 @@ import (
 // ridgePrefetch) brought it to 32–37 GB/s.
 
 // ridgePrefetch is how far ahead of the row being read, in bytes, the
-// kernel asks for X: two lines per four vectors in the dot products, and
+// kernel prefetches X: two lines per four vectors in the dot products, and
 // four lines at the start of each group, which is all the prefetching rows
 // of 16 columns get. A prefetch never faults, so near the end of X it may
 // name addresses past the slice; nothing is read from them. On one core of
@@ -223,11 +223,10 @@ func ridge(t target) {
 				MOVQ(wp, wc)
 				MOVQ(vectors, k)
 				lbl := fmt.Sprintf("%s_dot%d", label, i)
-				odd, a2, a3 := t.vec(), t.vec(), t.vec()
-				sums := []VecVirtual{acc[i], odd, a2, a3}
-				t.zero(odd)
-				t.zero(a2)
-				t.zero(a3)
+				sums := []VecVirtual{acc[i], t.vec(), t.vec(), t.vec()}
+				for _, v := range sums[1:] {
+					t.zero(v)
+				}
 				CMPQ(k, U32(4))
 				JL(LabelRef(lbl + "_last"))
 				Label(lbl)
@@ -260,11 +259,11 @@ func ridge(t target) {
 				JZ(LabelRef(lbl + "_end"))
 				wl := t.vec()
 				t.move(Mem{Base: wc}, wl)
-				t.fma(Mem{Base: rp}, wl, a2)
+				t.fma(Mem{Base: rp}, wl, sums[2])
 				Label(lbl + "_end")
-				t.add(a2, acc[i], acc[i])
-				t.add(a3, odd, odd)
-				t.add(odd, acc[i], acc[i])
+				t.add(sums[2], sums[0], sums[0])
+				t.add(sums[3], sums[1], sums[1])
+				t.add(sums[1], sums[0], sums[0])
 				if i < p-1 {
 					// rp = start of the next row.
 					LEAQ(Mem{Base: xp, Index: rowBytes, Scale: 1}, rp)
