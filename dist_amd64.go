@@ -64,6 +64,36 @@ func dotAVX2F32_4x3(state []float32, points []float32, packed []float32, norms [
 //go:noescape
 func dotAVX2F64_4x3(state []float64, points []float64, packed []float64, norms []float64, dim int, groups int, first int)
 
+// dotAVX512F32_6x4 folds centroids first, first+1, … into the running state of each point with AVX512, 6 points and 64 centroids at a time. packed holds groups groups of 64 centroids and norms their squared norms.
+//
+//go:noescape
+func dotAVX512F32_6x4(state []float32, points []float32, packed []float32, norms []float32, dim int, groups int, first int)
+
+// dotAVX512F64_6x4 folds centroids first, first+1, … into the running state of each point with AVX512, 6 points and 32 centroids at a time. packed holds groups groups of 32 centroids and norms their squared norms.
+//
+//go:noescape
+func dotAVX512F64_6x4(state []float64, points []float64, packed []float64, norms []float64, dim int, groups int, first int)
+
+// dotReduceAVX512F32 writes first, second and the index of first to the first three elements of each state of 3·16 lanes in state.
+//
+//go:noescape
+func dotReduceAVX512F32(state []float32)
+
+// dotReduceAVX512F64 writes first, second and the index of first to the first three elements of each state of 3·8 lanes in state.
+//
+//go:noescape
+func dotReduceAVX512F64(state []float64)
+
+// assignedAVX512F32 sets dists[i] to the squared distance from point i to centroid labels[i], for the len(dists) rows of dim values in points. Each label must name a row of centroids.
+//
+//go:noescape
+func assignedAVX512F32(dists []float32, points []float32, centroids []float32, labels []int32, dim int)
+
+// assignedAVX512F64 sets dists[i] to the squared distance from point i to centroid labels[i], for the len(dists) rows of dim values in points. Each label must name a row of centroids.
+//
+//go:noescape
+func assignedAVX512F64(dists []float64, points []float64, centroids []float64, labels []int32, dim int)
+
 // nearestLanesAVX512F32 sets labels[i] and dists[i] for each point with AVX-512, one point per lane. packed holds groups groups of 2 centroids for dims up to 12 and of 4 centroids above; dim is at most 32.
 //
 //go:noescape

@@ -18,10 +18,12 @@ type dotFunction[F Float] struct {
 
 var dotFunctions32 = []dotFunction[float32]{
 	{"avx2", dotKernel[float32]{fn: dotAVX2F32_4x3, block: 24, lanes: 8}},
+	{"avx512", dotKernel[float32]{fn: dotAVX512F32_6x4, block: 64, lanes: 16, reduce: dotReduceAVX512F32, assigned: assignedAVX512F32}},
 }
 
 var dotFunctions64 = []dotFunction[float64]{
 	{"avx2", dotKernel[float64]{fn: dotAVX2F64_4x3, block: 12, lanes: 4}},
+	{"avx512", dotKernel[float64]{fn: dotAVX512F64_6x4, block: 32, lanes: 8, reduce: dotReduceAVX512F64, assigned: assignedAVX512F64}},
 }
 
 // run searches with the expansion kernel forced on, whatever the
@@ -60,8 +62,8 @@ func TestDotFunctions(t *testing.T) {
 }
 
 func testDotFunctions[F Float](t *testing.T, fns []dotFunction[F]) {
-	ns := []int{1, 3, 4, 5, 9, 17}
-	ks := []int{1, 3, 24, 25, 49, 97}
+	ns := []int{1, 3, 4, 5, 6, 7, 9, 11, 13, 17}
+	ks := []int{1, 3, 24, 25, 49, 64, 65, 97}
 	dims := 70
 	if testing.Short() {
 		ns, ks, dims = []int{5, 17}, []int{3, 25, 97}, 40
@@ -151,13 +153,15 @@ func TestDotRetries(t *testing.T) {
 func TestDotDispatch(t *testing.T) {
 	for _, kernel := range Kernels() {
 		k, _ := lookupKernel(kernel)
+		minK, minDim := map[string]int{"avx2": dotMinCentroids, "avx512": dotMinCentroidsAVX512}[kernel],
+			map[string]int{"avx2": dotMinDim, "avx512": dotMinDimAVX512}[kernel]
 		for _, c := range []struct {
 			k, dim int
-		}{{dotMinCentroids, dotMinDim}, {dotMinCentroids - 1, dotMinDim}, {dotMinCentroids, dotMinDim - 1}} {
+			want   bool
+		}{{minK, minDim, minK > 0}, {minK - 1, minDim, false}, {minK, minDim - 1, false}} {
 			got := dotFor[float32](k, c.k, c.dim).fn != nil
-			want := kernel == "avx2" && c.k >= dotMinCentroids && c.dim >= dotMinDim
-			if got != want {
-				t.Errorf("kernel %s k %d dim %d: expansion path %v, want %v", kernel, c.k, c.dim, got, want)
+			if got != c.want {
+				t.Errorf("kernel %s k %d dim %d: expansion path %v, want %v", kernel, c.k, c.dim, got, c.want)
 			}
 		}
 	}

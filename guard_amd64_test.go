@@ -68,7 +68,9 @@ func testAssemblyGuardPages[F Float](t *testing.T, bufs *guardedBuffers, a asmKe
 }
 
 // TestDotFunctionsGuardPages runs the expansion kernels with states,
-// points, packed centroids and norms against a guard page on either side.
+// points, packed centroids and norms against a guard page on either side,
+// and then their lane reductions and distance kernels where they have
+// them.
 func TestDotFunctionsGuardPages(t *testing.T) {
 	bufs := newGuardedBuffers(t)
 	for _, f := range dotFunctions32 {
@@ -83,9 +85,9 @@ func testDotGuardPages[F Float](t *testing.T, bufs *guardedBuffers, f dotFunctio
 	if !slices.Contains(Kernels(), f.isa) {
 		return
 	}
-	ns, ks := []int{1, 3, 4, 5, 17}, []int{1, 25, 49}
+	ns, ks := []int{1, 3, 4, 5, 6, 7, 11, 13, 17}, []int{1, 25, 49, 65}
 	if testing.Short() {
-		ns, ks = []int{1, 5}, []int{25}
+		ns, ks = []int{1, 5, 13}, []int{25}
 	}
 	kern := f.kernel
 	width := 3 * kern.lanes
@@ -119,8 +121,54 @@ func testDotGuardPages[F Float](t *testing.T, bufs *guardedBuffers, f dotFunctio
 					if !bitsEqual(state, want) {
 						t.Errorf("%s: states differ from the same call on the heap", name)
 					}
+					if kern.reduce != nil {
+						testReduceGuarded(t, name, kern, state, want)
+					}
+					if kern.assigned != nil {
+						testAssignedGuarded(t, bufs, p, name, kern, points, centroids, dim)
+					}
 				}
 			}
 		}
+	}
+}
+
+// testReduceGuarded runs kern.reduce on state, which sits against a guard
+// page and equals want, and compares the result with reduceStates on want.
+func testReduceGuarded[F Float](t *testing.T, name string, kern dotKernel[F], state, want []F) {
+	t.Helper()
+	want = slices.Clone(want)
+	reduceStates(want, kern.lanes)
+	guarded(t, name+" reduce", func() { kern.reduce(state) })
+	for i := 0; i < len(state); i += 3 * kern.lanes {
+		// The sign of a zero minimum may differ, so the values are
+		// compared with == and the index bit for bit.
+		if state[i] != want[i] || state[i+1] != want[i+1] || !bitsEqual(state[i+2:i+3], want[i+2:i+3]) {
+			t.Errorf("%s: reduce gave first, second, index %v, want %v", name, state[i:i+3], want[i:i+3])
+		}
+	}
+}
+
+// testAssignedGuarded runs kern.assigned with every slice against a guard
+// page and compares the result with the same call on the heap.
+func testAssignedGuarded[F Float](t *testing.T, bufs *guardedBuffers, p placement, name string, kern dotKernel[F], points, centroids []F, dim int) {
+	t.Helper()
+	n, k := len(points)/dim, len(centroids)/dim
+	labels := make([]int32, n)
+	for i := range labels {
+		labels[i] = int32((i * 7) % k)
+	}
+	want := make([]F, n)
+	kern.assigned(want, points, centroids, labels, dim)
+	gPoints := place[F](p, bufs.points, len(points))
+	gCentroids := place[F](p, bufs.centroids, len(centroids))
+	gLabels := p.i32(bufs.labels, n)
+	dists := place[F](p, bufs.dists, n)
+	copy(gPoints, points)
+	copy(gCentroids, centroids)
+	copy(gLabels, labels)
+	guarded(t, name+" assigned", func() { kern.assigned(dists, gPoints, gCentroids, gLabels, dim) })
+	if !bitsEqual(dists, want) {
+		t.Errorf("%s: assigned distances differ from the same call on the heap", name)
 	}
 }

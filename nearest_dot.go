@@ -24,6 +24,13 @@ type dotKernel[F Float] struct {
 	fn    func(state []F, points, packed, norms []F, dim, groups, first int)
 	block int
 	lanes int
+
+	// reduce, when not nil, does what reduceStates does, faster.
+	reduce func(state []F)
+
+	// assigned, when not nil, sets dists[i] to the squared distance
+	// from point i to centroid labels[i], in one call for a block.
+	assigned func(dists, points, centroids []F, labels []int32, dim int)
 }
 
 // dotChunk is a run of centroids in the layout that a dotKernel reads.
@@ -111,9 +118,36 @@ func newDotSearch[F Float](kern dotKernel[F], distances func(dists, points, c []
 	return d
 }
 
-// accept returns the label that a point's state picks, and whether the
-// margin proves it the unique exact nearest centroid. norm2 is ‖x‖² as the
-// distances kernel computes it, within a factor 1 ± (dim+1)·u.
+// reduceStates reduces the lanes of each state of 3·lanes values in state
+// to three values and writes them to the state's first three elements.
+// They are the smallest best1 (first), the smallest of the other best1
+// and all best2 values (second), and the index of the centroid behind
+// first. first comes from the lowest lane that has it, so a tie between
+// two lanes leaves second equal to first.
+func reduceStates[F Float](state []F, lanes int) {
+	for s := 0; s+3*lanes <= len(state); s += 3 * lanes {
+		best1, best2 := state[s:s+lanes], state[s+lanes:s+2*lanes]
+		// The kernel keeps best1 and best2 free of NaN.
+		low, first := 0, best1[0]
+		for l := 1; l < lanes; l++ {
+			if best1[l] < first {
+				low, first = l, best1[l]
+			}
+		}
+		second := best2[low]
+		for l := range lanes {
+			if l != low {
+				second = min(second, best1[l], best2[l])
+			}
+		}
+		state[s], state[s+1], state[s+2] = first, second, state[s+2*lanes+low]
+	}
+}
+
+// accept returns the label that a point's reduced state (first, second
+// and index, see reduceStates) picks, and whether the margin proves it
+// the unique exact nearest centroid. norm2 is ‖x‖² as the distances
+// kernel computes it, within a factor 1 ± (dim+1)·u.
 //
 // With u = ε/2 the unit roundoff, the kernel's e has an error of at most
 // (dim+2)·u·(‖x‖ + ‖c‖)² plus a few subnormals: the dot product's bound
@@ -123,22 +157,7 @@ func newDotSearch[F Float](kern dotKernel[F], distances func(dists, points, c []
 // rounding of radius. When best2 − best1 > 2·bound, every other
 // centroid's exact e exceeds the chosen one's.
 func (d *dotSearch[F]) accept(state []F, norm2 F, dim int) (int32, bool) {
-	lanes := d.kernel.lanes
-	best1, best2, index := state[:lanes], state[lanes:2*lanes], state[2*lanes:3*lanes]
-	// The kernel keeps best1 and best2 free of NaN.
-	low, first := 0, best1[0]
-	for l := 1; l < lanes; l++ {
-		if best1[l] < first {
-			low, first = l, best1[l]
-		}
-	}
-	second := best2[low]
-	for l := range lanes {
-		if l != low {
-			second = min(second, best1[l], best2[l])
-		}
-	}
-
+	first, second, index := state[0], state[1], state[2]
 	eps, tiny, reach2Max := dotLimits[F]()
 	terms := float64(dim + 4)
 	upper := float64(norm2)*(1+terms*eps) + terms*tiny
@@ -151,7 +170,7 @@ func (d *dotSearch[F]) accept(state []F, norm2 F, dim int) (int32, bool) {
 	if !(float64(second)-float64(first) > 2*bound) {
 		return 0, false
 	}
-	return int32(index[low]), true
+	return int32(index), true
 }
 
 // dotProbeRows is the number of points at the start of a block that the
@@ -206,15 +225,28 @@ func (s *search[F]) dotPass(labels []int32, dists []F, points []F, offset int, r
 		}
 	}
 
+	if d.kernel.reduce != nil {
+		d.kernel.reduce(state)
+	} else {
+		reduceStates(state, d.kernel.lanes)
+	}
 	norms := scratch.pointNorms(n)
 	d.distances(norms, points, d.origin, dim)
 	for i := range n {
-		label, ok := d.accept(state[i*width:(i+1)*width], norms[i], dim)
+		label, ok := d.accept(state[i*width:i*width+3], norms[i], dim)
 		if !ok {
+			// The difference kernels overwrite label 0 and its
+			// distance later.
 			retry = append(retry, offset+i)
-			continue
+			label = 0
 		}
 		labels[i] = label
+	}
+	if d.kernel.assigned != nil {
+		d.kernel.assigned(dists, points, s.raw, labels, dim)
+		return retry
+	}
+	for i, label := range labels {
 		c := int(label) * dim
 		d.distances(dists[i:i+1], points[i*dim:(i+1)*dim], s.raw[c:c+dim], dim)
 	}

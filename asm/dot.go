@@ -36,15 +36,19 @@ import (
 //
 // Registers: P·B accumulators, B centroid vectors and one broadcast in the
 // loop over coordinates, then four for the update, so P=4, B=3 fills the
-// 16 of AVX2. There is no AVX-512 version: one with P=6, B=4 and the
-// broadcast folded into the FMA was slower than the AVX-512 difference
-// kernels.
+// 16 of AVX2. AVX-512 takes P=6, B=4: 29 of its 32 registers. On AMD
+// Zen 4, which runs a ZMM FMA as two halves, that kernel was slower than
+// the AVX-512 difference kernels. Zen 5 has full-width FMA units, and
+// there it leads from about 512 centroids (see useDotAVX512 in the
+// package).
 //
 // The state of point i is 3 vectors at state[3·lanes·i:]: best1, best2 and
 // the index of best1 as a float (exact below 2²⁴).
 var dotTargets = []target{
 	{isa: "AVX2", width: 32, size: 4, p: 4, b: 3},
 	{isa: "AVX2", width: 32, size: 8, p: 4, b: 3},
+	{isa: "AVX512", width: 64, size: 4, p: 6, b: 4},
+	{isa: "AVX512", width: 64, size: 8, p: 6, b: 4},
 }
 
 var minusTwo32, minusTwo64 Mem
@@ -79,9 +83,14 @@ func (t target) fmaScaled(add, s, acc Op) {
 
 // blendLoad sets dst = mask ? m : dst for a vector m in memory.
 func (t target) blendLoad(mask Register, m Mem, dst Op) {
-	if t.size == 4 {
+	switch {
+	case t.width == 64 && t.size == 4:
+		VMOVUPS(m, mask, dst)
+	case t.width == 64:
+		VMOVUPD(m, mask, dst)
+	case t.size == 4:
 		VBLENDVPS(mask, m, dst, dst)
-	} else {
+	default:
 		VBLENDVPD(mask, m, dst, dst)
 	}
 }
@@ -114,6 +123,7 @@ func dot(t target) {
 	Label(name + "_points")
 	CMPQ(stateBytes, U32(t.p*pointBytes))
 	JL(LabelRef(name + "_tail"))
+	prefetchNextRows(t, name, stateBytes, 2*t.p*pointBytes, rows, rowBytes)
 	dotGroup(t, t.p, state, rows, rowBytes, index)
 	ADDQ(U32(t.p*pointBytes), state)
 	for range t.p {
@@ -122,15 +132,15 @@ func dot(t target) {
 	SUBQ(U32(t.p*pointBytes), stateBytes)
 	JMP(LabelRef(name + "_points"))
 
-	Comment("The remaining points, one at a time.")
+	Comment("The remaining points, fewer than P, as one group.")
 	Label(name + "_tail")
-	TESTQ(stateBytes, stateBytes)
-	JZ(LabelRef(name + "_done"))
-	dotGroup(t, 1, state, rows, rowBytes, index)
-	ADDQ(U32(pointBytes), state)
-	ADDQ(rowBytes, rows)
-	SUBQ(U32(pointBytes), stateBytes)
-	JMP(LabelRef(name + "_tail"))
+	for r := 1; r < t.p; r++ {
+		CMPQ(stateBytes, U32(r*pointBytes))
+		JNE(LabelRef(fmt.Sprintf("%s_tail%d", name, r+1)))
+		dotGroup(t, r, state, rows, rowBytes, index)
+		JMP(LabelRef(name + "_done"))
+		Label(fmt.Sprintf("%s_tail%d", name, r+1))
+	}
 
 	Label(name + "_done")
 	VZEROUPPER()
@@ -214,8 +224,12 @@ func dotGroup(t target, p int, state, rows, rowBytes Register, index []Mem) {
 			m := t.mask()
 			t.cmp(cmpLT, best1, e, m)
 			t.blendLoad(m, index[b], bestI)
-			// No register is spare, so max(best1, e) reuses the mask's.
+			// AVX2 has no register to spare, so max(best1, e) reuses
+			// the mask's. AVX-512 masks are opmask registers.
 			hi := m
+			if t.width == 64 {
+				hi = t.vec()
+			}
 			t.max(e, best1, hi)
 			t.min(best1, e, best1)
 			t.min(best2, hi, best2)
@@ -237,4 +251,66 @@ func dotGroup(t target, p int, state, rows, rowBytes Register, index []Mem) {
 	ADDQ(U32(t.b*t.width), nptr)
 	DECQ(groups)
 	JNZ(LabelRef(t.dotName() + suffix + "_centroids"))
+}
+
+// dotReduce emits a function that reduces the lanes of each point's state
+// to three values. It writes the smallest best1 over the lanes (first),
+// the smallest of everything else in the state (second), and the index
+// that goes with first, to the state's first three elements. first is
+// taken from the lowest lane that has it, and a tie between two lanes
+// makes second equal to first. The kernels keep best1 and best2 free of
+// NaN. In Go these scans cost about 45 ns per point of 16 lanes, which at
+// 128 coordinates and 256 centroids is a sixth of the search.
+func dotReduce(t target) {
+	name := fmt.Sprintf("dotReduce%s%s", t.isa, map[int]string{4: "F32", 8: "F64"}[t.size])
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(state []%s)", t.goType()))
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s writes first, second and the index of first to the first three "+
+		"elements of each state of 3·%d lanes in state.", name, t.lanes()))
+	ptr := Load(Param("state").Base(), GP64())
+	left := Load(Param("state").Len(), GP64())
+	inf := t.vec()
+	t.broadcast(t.posInf(), inf)
+
+	Label(name + "_point")
+	CMPQ(left, U32(3*t.lanes()))
+	JL(LabelRef(name + "_done"))
+	best1, low, tmp := t.vec(), t.vec(), t.vec()
+	t.move(Mem{Base: ptr}, best1)
+	t.move(best1, low)
+	t.hmin(low, tmp)
+
+	Comment("The lowest lane whose best1 is first.")
+	ties, lowest := K(), K()
+	t.cmp(cmpEQ, low, best1, ties)
+	bits, lane := GP32(), GP32()
+	KMOVW(ties, bits)
+	TZCNTL(bits, lane)
+	BLSIL(bits, bits)
+	KMOVW(bits, lowest)
+
+	Comment("second: best2 and best1 without that lane.")
+	t.blend(lowest, inf, best1)
+	t.min(Mem{Base: ptr, Disp: t.width}, best1, best1)
+	t.hmin(best1, tmp)
+
+	index := t.vec()
+	if t.size == 4 {
+		VMOVSS(Mem{Base: ptr, Index: lane.As64(), Scale: 4, Disp: 2 * t.width}, index.AsX())
+		VMOVSS(low.AsX(), Mem{Base: ptr})
+		VMOVSS(best1.AsX(), Mem{Base: ptr, Disp: 4})
+		VMOVSS(index.AsX(), Mem{Base: ptr, Disp: 8})
+	} else {
+		VMOVSD(Mem{Base: ptr, Index: lane.As64(), Scale: 8, Disp: 2 * t.width}, index.AsX())
+		VMOVSD(low.AsX(), Mem{Base: ptr})
+		VMOVSD(best1.AsX(), Mem{Base: ptr, Disp: 8})
+		VMOVSD(index.AsX(), Mem{Base: ptr, Disp: 16})
+	}
+	ADDQ(U32(3*t.width), ptr)
+	SUBQ(U32(3*t.lanes()), left)
+	JMP(LabelRef(name + "_point"))
+
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
 }

@@ -20,6 +20,10 @@ func main() {
 	for _, t := range dotTargets {
 		dot(t)
 	}
+	dotReduce(target{isa: "AVX512", width: 64, size: 4})
+	dotReduce(target{isa: "AVX512", width: 64, size: 8})
+	assigned(target{isa: "AVX512", width: 64, size: 4})
+	assigned(target{isa: "AVX512", width: 64, size: 8})
 	lanes(target{isa: "AVX512", width: 64, size: 4})
 	lanes(target{isa: "AVX512", width: 64, size: 8})
 	settled(target{isa: "AVX2", width: 32, size: 4})

@@ -326,7 +326,7 @@ func nearest(t target) {
 	Label(t.name() + "_points")
 	CMPQ(n, U32(t.p))
 	JL(LabelRef(t.name() + "_tail"))
-	prefetchNextRows(t, n, rows, rowBytes)
+	prefetchNextRows(t, t.name(), n, 2*t.p, rows, rowBytes)
 	group(t, t.p, labels, dists, rows, rowBytes, index)
 	ADDQ(U32(4*t.p), labels)
 	ADDQ(U32(t.size*t.p), dists)
@@ -355,26 +355,27 @@ func nearest(t target) {
 }
 
 // prefetchNextRows prefetches the cache lines of the P rows after the
-// group's, when n, the number of points left, holds them all. Without it
-// the first group of centroids waits on memory for each new row: on one
-// core of an AMD EPYC (Zen 5), the 6x2 float32 kernel on 100,000 points
-// of 128 coordinates and 256 centroids ran at 74–76 GFMA/s against
-// 88–95 with it (three alternated runs), and 104 on 1,020 points already
-// in cache.
-func prefetchNextRows(t target, n, rows, rowBytes Register) {
-	CMPQ(n, U32(2*t.p))
-	JL(LabelRef(t.name() + "_prefetched"))
+// group's, when left, the points left in some unit, is at least need,
+// which is what 2·P points make in that unit. Without it the first group
+// of centroids waits on memory for each new row. On one core of an AMD
+// EPYC (Zen 5), the 6x2 float32 kernel on 100,000 points of 128
+// coordinates and 256 centroids ran at 74–76 GFMA/s without it and 88–95
+// with it (three alternated runs). On 1,020 points already in cache it
+// ran at 104.
+func prefetchNextRows(t target, name string, left Register, need int, rows, rowBytes Register) {
+	CMPQ(left, U32(need))
+	JL(LabelRef(name + "_prefetched"))
 	next, end := GP64(), GP64()
 	MOVQ(rowBytes, end)
 	IMUL3Q(U32(t.p), end, end)
 	LEAQ(Mem{Base: rows, Index: end, Scale: 1}, next)
 	ADDQ(next, end)
-	Label(t.name() + "_prefetch")
+	Label(name + "_prefetch")
 	PREFETCHT0(Mem{Base: next})
 	ADDQ(U8(64), next)
 	CMPQ(next, end)
-	JB(LabelRef(t.name() + "_prefetch"))
-	Label(t.name() + "_prefetched")
+	JB(LabelRef(name + "_prefetch"))
+	Label(name + "_prefetched")
 }
 
 // group emits the search of the points rows[0:p] against every packed
