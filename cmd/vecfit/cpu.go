@@ -21,7 +21,7 @@ var cpuCommand = &command{
 
 // simdFeatures are the CPU features that decide which kernels can run.
 var simdFeatures = []cpuid.FeatureID{
-	cpuid.SSE2, cpuid.SSE4, cpuid.AVX, cpuid.AVX2, cpuid.FMA3,
+	cpuid.SSE2, cpuid.SSE4, cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.BMI1,
 	cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.AVX512VL,
 	cpuid.ASIMD, cpuid.FPHP, cpuid.SVE,
 }
