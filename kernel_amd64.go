@@ -104,20 +104,30 @@ const (
 )
 
 // The lane-per-point kernels (one point per lane, see asm/lanes.go) take
-// dims up to maxLanesDim. Up to 12 coordinates they transpose a tile with
-// permutations. Above that they would use gathers, which cost more than
-// the lane reductions they save: on an AMD EPYC (Zen 4), with gathers at
-// every dim, d=4 k=100 ran 24 GFMA/s against 18 for the centroid-per-lane
-// kernel, and d=16 k=16 ran 17 against 21.
+// the dims for which they transpose a tile with permutations and keep it
+// in registers: up to maxLanesDim, and 16 in float32. Other dims would use
+// gathers, which cost more than the lane reductions they save: on an AMD
+// EPYC (Zen 4), with gathers at every dim, d=4 k=100 ran 24 GFMA/s against
+// 18 for the centroid-per-lane kernel, and d=16 k=16 ran 17 against 21.
+// With the permutations, float32 d=16 ran ahead of the centroid-per-lane
+// kernel at every k measured on AMD Zen 5 (n=20000, two alternated runs):
+// 44–49 GFMA/s against 28–29 at k=10, 74–75 against 43 at k=33, 88
+// against 80–83 at k=64, and even from k=256.
 const maxLanesDim = 12
 
+// lanesInRegisters reports whether the lane-per-point kernel for elements
+// of size bytes keeps a tile of dim coordinates in registers.
+func lanesInRegisters(dim, size int) bool {
+	return dim <= maxLanesDim || (size == 4 && dim == 16)
+}
+
 // lanesBlock returns the number of centroids per packed group that the
-// lane-per-point kernels read for dim coordinates. Up to 12 coordinates
-// they keep the tile in registers and take groups of 2, so that few
-// padding centroids are computed. The gathers above 12, which only the
-// tests call, take groups of 4.
-func lanesBlock(dim int) int {
-	if dim <= maxLanesDim {
+// lane-per-point kernel for elements of size bytes reads for dim
+// coordinates. With the tile in registers it takes groups of 2, so that
+// few padding centroids are computed. The gathers, which only the tests
+// call, take groups of 4.
+func lanesBlock(dim, size int) int {
+	if lanesInRegisters(dim, size) {
 		return 2
 	}
 	return 4
@@ -143,8 +153,8 @@ var avx512Kernel = withAVX2Helpers(&kernel{
 	gram64: gramAVX512,
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
-		case dim <= maxLanesDim:
-			return nearestKernel[float32]{fn: nearestLanesAVX512F32, block: lanesBlock(dim)}
+		case lanesInRegisters(dim, 4):
+			return nearestKernel[float32]{fn: nearestLanesAVX512F32, block: lanesBlock(dim, 4)}
 		case k <= 8:
 			// Half of a 16-lane vector would hold padding.
 			return avx2Kernel.nearest32(k, dim)
@@ -155,8 +165,8 @@ var avx512Kernel = withAVX2Helpers(&kernel{
 	},
 	nearest64: func(k, dim int) nearestKernel[float64] {
 		switch {
-		case dim <= maxLanesDim:
-			return nearestKernel[float64]{fn: nearestLanesAVX512F64, block: lanesBlock(dim)}
+		case lanesInRegisters(dim, 8):
+			return nearestKernel[float64]{fn: nearestLanesAVX512F64, block: lanesBlock(dim, 8)}
 		case k <= 4:
 			return avx2Kernel.nearest64(k, dim)
 		case k <= 8:

@@ -38,7 +38,7 @@ var asmKernels32 = []asmKernel[float32]{
 	{"AVX2F32_3x4ms", "avx2", nearestAVX2F32_3x4ms, 32, 0, nil},
 	{"AVX512F32_8x1", "avx512", nearestAVX512F32_8x1, 16, 0, nil},
 	{"AVX512F32_6x2", "avx512", nearestAVX512F32_6x2, 32, 0, nil},
-	{name: "LanesAVX512F32", isa: "avx512", fn: nearestLanesAVX512F32, maxDim: 32, blocks: lanesBlock},
+	{name: "LanesAVX512F32", isa: "avx512", fn: nearestLanesAVX512F32, maxDim: 32, blocks: func(dim int) int { return lanesBlock(dim, 4) }},
 }
 
 var asmKernels64 = []asmKernel[float64]{
@@ -47,7 +47,7 @@ var asmKernels64 = []asmKernel[float64]{
 	{"AVX2F64_3x4ms", "avx2", nearestAVX2F64_3x4ms, 16, 0, nil},
 	{"AVX512F64_8x1", "avx512", nearestAVX512F64_8x1, 8, 0, nil},
 	{"AVX512F64_6x2", "avx512", nearestAVX512F64_6x2, 16, 0, nil},
-	{name: "LanesAVX512F64", isa: "avx512", fn: nearestLanesAVX512F64, maxDim: 32, blocks: lanesBlock},
+	{name: "LanesAVX512F64", isa: "avx512", fn: nearestLanesAVX512F64, maxDim: 32, blocks: func(dim int) int { return lanesBlock(dim, 8) }},
 }
 
 // run calls the function on packed centroids and settles, as the search

@@ -17,8 +17,9 @@ import (
 // reduced. A tile of L points (16 float32 or 8 float64) is first transposed
 // to one vector per coordinate, which stays in registers (registerGroups).
 // Dim 1 needs no transposition, dim 2 is transposed by permutations
-// (pairs) and dims 3 to maxZipDim by zips. Larger dims, which dispatch
-// never sends, are gathered into a stack buffer that the loop below reads:
+// (pairs), dims 3 to maxZipDim and float32 dim 16 by the permutation
+// networks of registerDims. Other dims, which dispatch never sends, are
+// gathered into a stack buffer that the loop below reads:
 //
 //	for j := range dim { X[j] = points[tile+lane][j] for each lane }
 //	for each group of 4 centroids c (packed, NaN-padded):
@@ -99,7 +100,7 @@ func lanes(t target) {
 		t.maskedMove(bestD, mask, Mem{Base: dists})
 		JMP(LabelRef(name + "_advance"))
 	}
-	for dim := 1; dim <= maxZipDim; dim++ {
+	for _, dim := range registerDims(t) {
 		prefix := fmt.Sprintf("%s_dim%d", name, dim)
 		j := Load(Param("dim"), GP64())
 		CMPQ(j, U8(dim))
@@ -118,7 +119,7 @@ func lanes(t target) {
 			inRegisters(pairs(t, rows, count), prefix)
 		case 3:
 			inRegisters(chainTranspose(t, loadTile(t, rows, count, dim, prefix)), prefix)
-		case 4, 8:
+		case 4, 8, 16:
 			inRegisters(halvingTranspose(t, loadTile(t, rows, count, dim, prefix)), prefix)
 		default:
 			if t.size != 4 {
@@ -285,6 +286,23 @@ const (
 	zipGroup         = 2
 	zipGroupsPerPass = 4
 )
+
+// registerDims returns the dims for which lanes keeps a tile in registers:
+// 1 to maxZipDim, and 16 in float32. A float32 tile of 16 coordinates is
+// a 16×16 matrix that halvingTranspose turns over in 4 levels of 16
+// permutations, and it fits in the registers. Dims 13 to 15 would need
+// zips, whose tile, permuted copy and tables take more than the 32
+// registers.
+func registerDims(t target) []int {
+	var dims []int
+	for dim := 1; dim <= maxZipDim; dim++ {
+		dims = append(dims, dim)
+	}
+	if t.size == 4 {
+		dims = append(dims, 16)
+	}
+	return dims
+}
 
 // maxZipDim is the largest dim that zips transposes. Dispatch sends no
 // larger dim to these kernels, and the tile and its permuted copy then
