@@ -144,7 +144,7 @@ func testReduceGuarded[F Float](t *testing.T, name string, kern dotKernel[F], st
 		// The sign of a zero minimum may differ, so the values are
 		// compared with == and the index bit for bit.
 		if state[i] != want[i] || state[i+1] != want[i+1] || !bitsEqual(state[i+2:i+3], want[i+2:i+3]) {
-			t.Errorf("%s: reduce gave first, second, index %v, want %v", name, state[i:i+3], want[i:i+3])
+			t.Errorf("%s: reduce wrote first, second, index %v, want %v", name, state[i:i+3], want[i:i+3])
 		}
 	}
 }

@@ -61,14 +61,15 @@ import (
 // ridgePrefetch) brought it to 32–37 GB/s.
 
 // ridgePrefetch is how far ahead of the row being read, in bytes, the
-// kernel prefetches X: two lines per four vectors in the dot products, and
-// four lines at the start of each group, which is all the prefetching rows
-// of 16 columns get. A prefetch never faults, so near the end of X it may
-// name addresses past the slice; nothing is read from them. On one core of
-// an AMD EPYC (Zen 5), 20,000×768 float32, three alternated runs each, X
-// was read at 16–18 GB/s with no prefetch, 20–22 at 1 KiB ahead, 23–24 at
-// 2 KiB, 26–27 at 4 KiB, 26–32 at 8 KiB and 32–37 at 16 KiB; 1,000,000×16
-// went from 22–24 to 29–32 GB/s with the four lines per group.
+// kernel prefetches X. The dot products prefetch two lines per four
+// vectors, and each group of rows four lines at its start, which is all
+// that rows of 16 columns get. A prefetch never faults, so near the end
+// of X it may name addresses past the slice, but nothing is read from
+// them. On one core of an AMD EPYC (Zen 5), 20,000×768 float32, three
+// alternated runs each, X was read at 16–18 GB/s with no prefetch, 20–22
+// at 1 KiB ahead, 23–24 at 2 KiB, 26–27 at 4 KiB, 26–32 at 8 KiB and
+// 32–37 at 16 KiB. The four lines per group took 1,000,000×16 from 22–24
+// to 29–32 GB/s.
 const ridgePrefetch = 16384
 
 // ridgeRows is the number of rows of a group.
