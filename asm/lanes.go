@@ -122,23 +122,7 @@ func lanes(t target) {
 		case 4, 8, 16:
 			inRegisters(halvingTranspose(t, loadTile(t, rows, count, dim, prefix)), prefix)
 		default:
-			if t.size != 4 {
-				inRegisters(zips(t, loadTile(t, rows, count, dim, prefix)), prefix)
-				break
-			}
-			// Windows would read past the count·dim values of a partial
-			// tile, so only a full tile uses them and a partial one
-			// goes through zips.
-			CMPQ(count, U32(t.lanes()))
-			JNE(LabelRef(prefix + "_partialtile"))
-			x := windowTranspose(t, rows, dim)
-			JMP(LabelRef(prefix + "_transposed"))
-			Label(prefix + "_partialtile")
-			for i, v := range zips(t, loadTile(t, rows, count, dim, prefix)) {
-				t.move(v, x[i])
-			}
-			Label(prefix + "_transposed")
-			inRegisters(x, prefix)
+			inRegisters(zips(t, loadTile(t, rows, count, dim, prefix)), prefix)
 		}
 		Label(prefix + "_next")
 	}
@@ -365,6 +349,12 @@ func loadTile(t target, rows, count Register, dim int, name string) []VecVirtual
 // permutations. On AMD Zen 4 (n=2000, d=10, k=10) the 40 permutations of a
 // tile took some 55 cycles and the 10 gathers they replace some 200, also
 // when the gathers were interleaved with the distance loop.
+//
+// A transposition in three levels from unaligned loads (windows), 32
+// permutations at d=10, ran seed 4% faster than zips on AMD Zen 4 but
+// slower on Zen 5 (n=2000, float32, medians of five alternated runs): zips
+// took d=10 k=10 from 41.3 to 47.6 GFMA/s, d=9 from 39.6 to 47.6, d=12
+// from 44.2 to 51.4, and were even at d=6 and d=7, so the windows went.
 func zips(t target, v []VecVirtual) []VecVirtual {
 	L := t.lanes()
 	half := L / 2
@@ -569,93 +559,6 @@ func halvingTranspose(t target, v []VecVirtual) []VecVirtual {
 	out := make([]VecVirtual, dim)
 	for j, b := range blocks {
 		out[j] = b.vec
-	}
-	return out
-}
-
-// windowTranspose transposes a full float32 tile of 5 to 12 coordinates
-// in three levels of permutations where zips takes four. It starts from
-// unaligned loads (windows) rather than from the tile's vectors: a window
-// of 16 values at the start of coordinate c of point p holds coordinates
-// c … c+3 of points p and p+1, because dim+4 ≤ 16. Level 1 merges two
-// windows into 4 points × 4 coordinates, level 2 two of those into
-// 8 points × 2 coordinates, and level 3 two of those into one coordinate
-// of every point. For d=10 that is 32 permutations where zips takes 40.
-// On AMD Zen 4 (n=2000, float32, medians of seven alternated runs) seed
-// (d=10 k=10) rose from 27.1 to 28.3 GFMA/s, and d=12 k=7 from 22.5 to
-// 23.9 in five runs.
-func windowTranspose(t target, rows Register, dim int) []VecVirtual {
-	L := t.lanes()
-	total := L * dim
-	dontCare := tag{-1, 0}
-	window := func(offset int) (VecVirtual, []tag) {
-		v, tags, valid := ZMM(), make([]tag, L), 0
-		for i := range tags {
-			tags[i] = dontCare
-			if e := offset + i; e < total {
-				tags[i] = tag{e / dim, e % dim}
-				valid++
-			}
-		}
-		if valid == L {
-			t.move(Mem{Base: rows}.Offset(offset*t.size), v)
-		} else {
-			// The last windows end past the tile, so they load only
-			// its values.
-			bits, k := GP32(), K()
-			MOVL(U32(1<<valid-1), bits)
-			KMOVW(bits, k)
-			VMOVUPS_Z(Mem{Base: rows}.Offset(offset*t.size), k, v)
-		}
-		return v, tags
-	}
-
-	type block struct {
-		vec  VecVirtual
-		tags []tag
-	}
-	// blockTags returns the tags of npoints points from points on and
-	// ncoords coordinates from coords on, coordinate-major.
-	blockTags := func(points, npoints, coords, ncoords int) []tag {
-		tags := make([]tag, L)
-		for l := range tags {
-			tags[l] = dontCare
-			if l < npoints*ncoords {
-				tags[l] = tag{points + l%npoints, coords + l/npoints}
-			}
-		}
-		return tags
-	}
-
-	// quads[c/4][q] holds points 4q … 4q+3, coordinates c … c+3.
-	var quads [][]block
-	for c := 0; c < dim; c += 4 {
-		nc := min(4, dim-c)
-		var row []block
-		for q := range L / 4 {
-			a, aTags := window(4*q*dim + c)
-			b, bTags := window((4*q+2)*dim + c)
-			want := blockTags(4*q, 4, c, nc)
-			row = append(row, block{mergeVectors(t, a, b, aTags, bTags, want), want})
-		}
-		quads = append(quads, row)
-	}
-
-	// octets[c/2][h] holds points 8h … 8h+7, coordinates c and c+1.
-	octets := make([][2]block, (dim+1)/2)
-	for c := 0; c < dim; c += 2 {
-		nc := min(2, dim-c)
-		for h := range 2 {
-			a, b := quads[c/4][2*h], quads[c/4][2*h+1]
-			want := blockTags(8*h, 8, c, nc)
-			octets[c/2][h] = block{mergeVectors(t, a.vec, b.vec, a.tags, b.tags, want), want}
-		}
-	}
-
-	out := make([]VecVirtual, dim)
-	for j := range out {
-		a, b := octets[j/2][0], octets[j/2][1]
-		out[j] = mergeVectors(t, a.vec, b.vec, a.tags, b.tags, blockTags(0, L, j, 1))
 	}
 	return out
 }
