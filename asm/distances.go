@@ -83,11 +83,7 @@ func distances(t target) {
 	Label(name + "_sum")
 	t.add(tail.AsY(), acc, acc)
 	hsum(t, acc)
-	if t.size == 4 {
-		VMOVSS(acc.AsX(), Mem{Base: dists})
-	} else {
-		VMOVSD(acc.AsX(), Mem{Base: dists})
-	}
+	t.storeLow(acc, Mem{Base: dists})
 	ADDQ(U32(t.size), dists)
 	ADDQ(rowBytes, rows)
 	DECQ(n)
@@ -96,6 +92,15 @@ func distances(t target) {
 	Label(name + "_done")
 	VZEROUPPER()
 	RET()
+}
+
+// storeLow stores lane 0 of v to m.
+func (t target) storeLow(v VecVirtual, m Mem) {
+	if t.size == 4 {
+		VMOVSS(v.AsX(), m)
+	} else {
+		VMOVSD(v.AsX(), m)
+	}
 }
 
 // hsum adds the lanes of the YMM register v into its lane 0.
@@ -191,16 +196,11 @@ func assigned(t target) {
 	Comment("Add the two halves, then the lanes of the lower one.")
 	// VEXTRACTF64X4 moves the 256 upper bits whatever the element
 	// size, and needs only AVX512F.
-	high := YMM()
-	VEXTRACTF64X4(U8(1), acc, high)
-	sum := high
-	t.add(acc.AsY(), high, sum)
+	sum := YMM()
+	VEXTRACTF64X4(U8(1), acc, sum)
+	t.add(acc.AsY(), sum, sum)
 	hsum(t, sum)
-	if t.size == 4 {
-		VMOVSS(sum.AsX(), Mem{Base: dists})
-	} else {
-		VMOVSD(sum.AsX(), Mem{Base: dists})
-	}
+	t.storeLow(sum, Mem{Base: dists})
 	ADDQ(U32(t.size), dists)
 	ADDQ(U8(4), labels)
 	ADDQ(rowBytes, rows)

@@ -65,10 +65,10 @@ import (
 // vectors, and each group of rows four lines at its start, which is all
 // that rows of 16 columns get. A prefetch never faults, so near the end
 // of X it may name addresses past the slice, but nothing is read from
-// them. On one core of an AMD EPYC (Zen 5), 20,000×768 float32, three
-// alternated runs each, X was read at 16–18 GB/s with no prefetch, 20–22
-// at 1 KiB ahead, 23–24 at 2 KiB, 26–27 at 4 KiB, 26–32 at 8 KiB and
-// 32–37 at 16 KiB. The four lines per group took 1,000,000×16 from 22–24
+// them. Measured on one core of an AMD EPYC (Zen 5) with 20,000×768
+// float32 and three alternated runs each, X was read at 16–18 GB/s with
+// no prefetch and at 20–22 GB/s 1 KiB ahead. It reached 23–24 at 2 KiB,
+// 26–27 at 4 KiB, 26–32 at 8 KiB and 32–37 at 16 KiB. The four lines per group took 1,000,000×16 from 22–24
 // to 29–32 GB/s.
 const ridgePrefetch = 16384
 
