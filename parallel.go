@@ -9,11 +9,13 @@ import (
 // of total size work: at most max (GOMAXPROCS when max ≤ 0), and one for
 // small inputs.
 func workerCount(max, units, work int) int {
-	if max <= 0 {
-		max = runtime.GOMAXPROCS(0)
-	}
 	if work < 1<<18 {
 		return 1
+	}
+	if max <= 0 {
+		// GOMAXPROCS takes a lock: about 1% of the time of a search of
+		// 2000 points in a CPU profile.
+		max = runtime.GOMAXPROCS(0)
 	}
 	return min(max, units)
 }
