@@ -94,15 +94,15 @@ func assignedAVX512F32(dists []float32, points []float32, centroids []float32, l
 //go:noescape
 func assignedAVX512F64(dists []float64, points []float64, centroids []float64, labels []int32, dim int)
 
-// nearestLanesAVX512F32 sets labels[i] and dists[i] for each point with AVX-512, one point per lane. packed holds groups groups of 2 centroids for dims up to 12 and of 4 centroids above; dim is at most 32.
+// nearestLanesAVX512F32 sets labels[i] and dists[i] for each point with AVX-512, one point per lane, and reports whether every distance it set is below +Inf. packed holds groups groups of 2 centroids for dims up to 12 and of 4 centroids above; dim is at most 32.
 //
 //go:noescape
-func nearestLanesAVX512F32(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int)
+func nearestLanesAVX512F32(labels []int32, dists []float32, points []float32, packed []float32, dim int, groups int) (settled bool)
 
-// nearestLanesAVX512F64 sets labels[i] and dists[i] for each point with AVX-512, one point per lane. packed holds groups groups of 2 centroids for dims up to 12 and of 4 centroids above; dim is at most 32.
+// nearestLanesAVX512F64 sets labels[i] and dists[i] for each point with AVX-512, one point per lane, and reports whether every distance it set is below +Inf. packed holds groups groups of 2 centroids for dims up to 12 and of 4 centroids above; dim is at most 32.
 //
 //go:noescape
-func nearestLanesAVX512F64(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
+func nearestLanesAVX512F64(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int) (settled bool)
 
 // settledAVX2F32 reports whether every element of dists is below +Inf (and so not NaN).
 //

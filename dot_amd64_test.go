@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -36,11 +37,12 @@ func (f dotFunction[F]) run(t testing.TB, points, centroids []F, dim int) ([]int
 		t.Fatal(err)
 	}
 	s := &search[F]{
-		kernel:  nearestFor[F](k, len(centroids)/dim, dim),
-		settled: settledFor[F](k),
-		raw:     centroids,
-		dim:     dim,
-		dot:     newDotSearch(f.kernel, distancesFor[F](k), centroids, dim),
+		kernel:   nearestFor[F](k, len(centroids)/dim, dim),
+		settled:  settledFor[F](k),
+		raw:      centroids,
+		dim:      dim,
+		dot:      newDotSearch(f.kernel, distancesFor[F](k), centroids, dim),
+		packDiff: new(sync.Once),
 	}
 	n := len(points) / dim
 	labels, dists := make([]int32, n), make([]F, n)

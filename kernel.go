@@ -82,6 +82,11 @@ type kernel struct {
 type nearestKernel[F Float] struct {
 	fn    func(labels []int32, dists []F, points, centroids []F, dim, groups int)
 	block int
+
+	// checked, when not nil, is fn that also reports whether every
+	// distance it set is below +Inf, which spares the search a scan of
+	// the distances.
+	checked func(labels []int32, dists []F, points, centroids []F, dim, groups int) bool
 }
 
 // kernels lists every kernel this CPU can run, fastest first. It is built

@@ -121,6 +121,17 @@ func lanesInRegisters(dim, size int) bool {
 	return dim <= maxLanesDim || (size == 4 && dim == 16)
 }
 
+// nearestLanesF32 and nearestLanesF64 are the lane-per-point kernels
+// without their report, for a search that settles points only after it has
+// merged the results of several centroid chunks.
+func nearestLanesF32(labels []int32, dists []float32, points, packed []float32, dim, groups int) {
+	nearestLanesAVX512F32(labels, dists, points, packed, dim, groups)
+}
+
+func nearestLanesF64(labels []int32, dists []float64, points, packed []float64, dim, groups int) {
+	nearestLanesAVX512F64(labels, dists, points, packed, dim, groups)
+}
+
 // lanesBlock returns the number of centroids per packed group that the
 // lane-per-point kernel for elements of size bytes reads for dim
 // coordinates. With the tile in registers it takes groups of 2, so that
@@ -154,7 +165,7 @@ var avx512Kernel = withAVX2Helpers(&kernel{
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case lanesInRegisters(dim, 4):
-			return nearestKernel[float32]{fn: nearestLanesAVX512F32, block: lanesBlock(dim, 4)}
+			return nearestKernel[float32]{fn: nearestLanesF32, checked: nearestLanesAVX512F32, block: lanesBlock(dim, 4)}
 		case k <= 8:
 			// Half of a 16-lane vector would hold padding.
 			return avx2Kernel.nearest32(k, dim)
@@ -166,7 +177,7 @@ var avx512Kernel = withAVX2Helpers(&kernel{
 	nearest64: func(k, dim int) nearestKernel[float64] {
 		switch {
 		case lanesInRegisters(dim, 8):
-			return nearestKernel[float64]{fn: nearestLanesAVX512F64, block: lanesBlock(dim, 8)}
+			return nearestKernel[float64]{fn: nearestLanesF64, checked: nearestLanesAVX512F64, block: lanesBlock(dim, 8)}
 		case k <= 4:
 			return avx2Kernel.nearest64(k, dim)
 		case k <= 8:

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // asmKernel is one assembly function, tested directly, so that a function
@@ -38,7 +39,7 @@ var asmKernels32 = []asmKernel[float32]{
 	{"AVX2F32_3x4ms", "avx2", nearestAVX2F32_3x4ms, 32, 0, nil},
 	{"AVX512F32_8x1", "avx512", nearestAVX512F32_8x1, 16, 0, nil},
 	{"AVX512F32_6x2", "avx512", nearestAVX512F32_6x2, 32, 0, nil},
-	{name: "LanesAVX512F32", isa: "avx512", fn: nearestLanesAVX512F32, maxDim: 32, blocks: func(dim int) int { return lanesBlock(dim, 4) }},
+	{name: "LanesAVX512F32", isa: "avx512", fn: nearestLanesF32, maxDim: 32, blocks: func(dim int) int { return lanesBlock(dim, 4) }},
 }
 
 var asmKernels64 = []asmKernel[float64]{
@@ -47,7 +48,7 @@ var asmKernels64 = []asmKernel[float64]{
 	{"AVX2F64_3x4ms", "avx2", nearestAVX2F64_3x4ms, 16, 0, nil},
 	{"AVX512F64_8x1", "avx512", nearestAVX512F64_8x1, 8, 0, nil},
 	{"AVX512F64_6x2", "avx512", nearestAVX512F64_6x2, 16, 0, nil},
-	{name: "LanesAVX512F64", isa: "avx512", fn: nearestLanesAVX512F64, maxDim: 32, blocks: func(dim int) int { return lanesBlock(dim, 8) }},
+	{name: "LanesAVX512F64", isa: "avx512", fn: nearestLanesF64, maxDim: 32, blocks: func(dim int) int { return lanesBlock(dim, 8) }},
 }
 
 // run calls the function on packed centroids and settles, as the search
@@ -133,6 +134,61 @@ func TestAssemblyFunctionsKeepOutputs(t *testing.T) {
 			for i := n; i < len(labels); i++ {
 				if labels[i] != -7 || dists[i] != -7 {
 					t.Errorf("%s n %d: wrote index %d, past the outputs", a.name, n, i)
+				}
+			}
+		}
+	}
+}
+
+// TestLanesSettledReport checks the lane-per-point kernels' report that
+// every distance they set is below +Inf, which lets the search skip its
+// scan, on the register path (dim 5) and the gathers (dim 20).
+func TestLanesSettledReport(t *testing.T) {
+	if !slices.Contains(Kernels(), "avx512") {
+		t.Skip("this CPU lacks avx512")
+	}
+	testLanesSettledReport(t, nearestLanesAVX512F32)
+	testLanesSettledReport(t, nearestLanesAVX512F64)
+}
+
+func testLanesSettledReport[F Float](t *testing.T, fn func(labels []int32, dists []F, points, packed []F, dim, groups int) bool) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	// Squared, the largest finite value of F overflows to +Inf.
+	largest := math.MaxFloat64
+	if unsafe.Sizeof(F(0)) == 4 {
+		largest = math.MaxFloat32
+	}
+	huge := F(largest)
+	for _, dim := range []int{5, 20} {
+		for _, n := range []int{1, 16, 17, 40} {
+			for _, bad := range []string{"none", "NaN", "overflow", "last"} {
+				points := normalSlice[F](rng, n*dim)
+				centroids := normalSlice[F](rng, 3*dim)
+				row := n / 2
+				switch bad {
+				case "NaN":
+					points[row*dim] = F(math.NaN())
+				case "overflow":
+					points[row*dim] = huge
+				case "last":
+					row = n - 1
+					points[row*dim+dim-1] = -huge
+				}
+				block := lanesBlock(dim, int(unsafe.Sizeof(F(0))))
+				packed := packCentroids(centroids, dim, block)
+				labels, dists := make([]int32, n), make([]F, n)
+				got := fn(labels, dists, points, packed, dim, len(packed)/(dim*block))
+				want := true
+				for _, d := range dists {
+					if !(d < F(math.Inf(1))) {
+						want = false
+					}
+				}
+				if want != (bad == "none") {
+					t.Fatalf("dim %d n %d %s: the case did not produce the distances it should", dim, n, bad)
+				}
+				if got != want {
+					t.Errorf("dim %d n %d %s: reported %v, want %v", dim, n, bad, got, want)
 				}
 			}
 		}

@@ -44,15 +44,35 @@ func NearestWith[F Float](opts Options, labels []int32, dists []F, points, centr
 	if dists != nil && len(dists) < n {
 		return fmt.Errorf("%w: dists has length %d, want at least %d (one per point)", ErrLength, len(dists), n)
 	}
+	if workerCount(opts.Workers, blockCount(n), n*len(centroids)) <= 1 {
+		// Small searches, such as those of k-means++ seeding, run here
+		// with the search and the scratch on the stack. Through run,
+		// the closure, the search and the scratch escape to the heap.
+		var s search[F]
+		if err := s.init(opts, centroids, dim); err != nil {
+			return err
+		}
+		var scratch searchScratch[F]
+		for lo := 0; lo < n; lo += blockRows {
+			s.block(labels, dists, points, lo, min(lo+blockRows, n), &scratch)
+		}
+		return nil
+	}
 	s, err := newSearch(opts, centroids, dim)
 	if err != nil {
 		return err
 	}
 	s.run(n, func(lo, hi int, scratch *searchScratch[F]) {
-		l, d := scratch.outputs(labels, dists, lo, hi)
-		s.rows(l, d, points[lo*dim:hi*dim], scratch)
+		s.block(labels, dists, points, lo, hi, scratch)
 	})
 	return nil
+}
+
+// block sets the labels and distances of points lo to hi, in the caller's
+// slices or, where the caller passed nil, in scratch.
+func (s *search[F]) block(labels []int32, dists []F, points []F, lo, hi int, scratch *searchScratch[F]) {
+	l, d := scratch.outputs(labels, dists, lo, hi)
+	s.rows(l, d, points[lo*s.dim:hi*s.dim], scratch)
 }
 
 // Loss returns the k-means clustering loss: the mean over the points of the
@@ -134,7 +154,8 @@ const blockRows = 1024
 type search[F Float] struct {
 	kernel  nearestKernel[F]
 	settled func(dists []F) bool
-	chunks  []centroidChunk[F]
+	chunks  []centroidChunk[F] // all chunks in order, or nil when first is the only one
+	first   centroidChunk[F]
 	raw     []F
 	dim     int
 	workers int // maximum goroutines; 0 or less means GOMAXPROCS
@@ -143,7 +164,7 @@ type search[F Float] struct {
 	// leaves kernel and chunks to the points it cannot settle, and
 	// packDiff fills chunks on the first such point.
 	dot      *dotSearch[F]
-	packDiff sync.Once
+	packDiff *sync.Once // not a value, so that a search can stay on the stack
 }
 
 // A centroidChunk is a run of consecutive centroids in the layout that the
@@ -163,22 +184,33 @@ type centroidChunk[F Float] struct {
 const chunkBytes = 256 << 10
 
 func newSearch[F Float](opts Options, centroids []F, dim int) (*search[F], error) {
+	s := new(search[F])
+	if err := s.init(opts, centroids, dim); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// init sets up s, which must be the zero value, for a search.
+func (s *search[F]) init(opts Options, centroids []F, dim int) error {
 	k, err := lookupKernel(opts.Kernel)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(centroids)/dim > maxPackedCentroids {
 		k = genericKernel
 	}
-	kern := nearestFor[F](k, len(centroids)/dim, dim)
-	s := &search[F]{kernel: kern, settled: settledFor[F](k), raw: centroids, dim: dim, workers: opts.Workers}
+	s.kernel = nearestFor[F](k, len(centroids)/dim, dim)
+	s.settled = settledFor[F](k)
+	s.raw, s.dim, s.workers = centroids, dim, opts.Workers
 	if dk := dotFor[F](k, len(centroids)/dim, dim); dk.fn != nil {
 		s.dot = newDotSearch(dk, distancesFor[F](k), centroids, dim)
+		s.packDiff = new(sync.Once)
 	}
 	if s.dot == nil {
 		s.packDifference()
 	}
-	return s, nil
+	return nil
 }
 
 // packDifference lays out the centroids in chunks for the difference
@@ -186,18 +218,29 @@ func newSearch[F Float](opts Options, centroids []F, dim int) (*search[F], error
 func (s *search[F]) packDifference() {
 	centroids, dim, block := s.raw, s.dim, s.kernel.block
 	if block == 0 {
-		s.chunks = []centroidChunk[F]{{centroids: centroids}}
+		s.first = centroidChunk[F]{centroids: centroids}
 		return
 	}
+	k := len(centroids) / dim
 	perChunk := chunkCentroids[F](dim, block)
-	for first := 0; first < len(centroids)/dim; first += perChunk {
-		last := min(first+perChunk, len(centroids)/dim)
-		packed := packCentroids(centroids[first*dim:last*dim], dim, block)
-		s.chunks = append(s.chunks, centroidChunk[F]{
-			centroids: packed,
-			groups:    len(packed) / (dim * block),
-			first:     int32(first),
-		})
+	if k <= perChunk {
+		s.first = s.packChunk(0, k)
+		return
+	}
+	for first := 0; first < k; first += perChunk {
+		s.chunks = append(s.chunks, s.packChunk(first, min(first+perChunk, k)))
+	}
+	s.first = s.chunks[0]
+}
+
+// packChunk packs centroids first to last−1 for the difference kernel.
+func (s *search[F]) packChunk(first, last int) centroidChunk[F] {
+	dim, block := s.dim, s.kernel.block
+	packed := packCentroids(s.raw[first*dim:last*dim], dim, block)
+	return centroidChunk[F]{
+		centroids: packed,
+		groups:    len(packed) / (dim * block),
+		first:     int32(first),
 	}
 }
 
@@ -243,7 +286,9 @@ func (s *search[F]) rows(labels []int32, dists []F, points []F, scratch *searchS
 // +Inf or NaN: the assembly kernels only ever choose distances strictly
 // below +Inf.
 func (s *search[F]) diffRows(labels []int32, dists []F, points []F, scratch *searchScratch[F]) {
-	if len(s.chunks) > 1 {
+	settled := false
+	switch first := s.first; {
+	case s.chunks != nil:
 		// Each run of points meets every chunk before the next run starts,
 		// so that the points, like the chunk, are read from L2.
 		run := chunkPoints[F](s.dim)
@@ -251,11 +296,12 @@ func (s *search[F]) diffRows(labels []int32, dists []F, points []F, scratch *sea
 			hi := min(lo+run, len(labels))
 			s.chunked(labels[lo:hi], dists[lo:hi], points[lo*s.dim:hi*s.dim], scratch)
 		}
-	} else {
-		first := s.chunks[0]
+	case s.kernel.checked != nil:
+		settled = s.kernel.checked(labels, dists, points, first.centroids, s.dim, first.groups)
+	default:
 		s.kernel.fn(labels, dists, points, first.centroids, s.dim, first.groups)
 	}
-	if s.settled(dists) {
+	if settled || s.settled(dists) {
 		return
 	}
 	inf := F(math.Inf(1))
@@ -269,8 +315,7 @@ func (s *search[F]) diffRows(labels []int32, dists []F, points []F, scratch *sea
 // chunked runs the kernel on the points against every centroid chunk in
 // turn and keeps the nearest centroid over all chunks.
 func (s *search[F]) chunked(labels []int32, dists []F, points []F, scratch *searchScratch[F]) {
-	first := s.chunks[0]
-	s.kernel.fn(labels, dists, points, first.centroids, s.dim, first.groups)
+	s.kernel.fn(labels, dists, points, s.first.centroids, s.dim, s.first.groups)
 	chunkLabels, chunkDists := scratch.chunkOutputs(len(labels))
 	for _, c := range s.chunks[1:] {
 		s.kernel.fn(chunkLabels, chunkDists, points, c.centroids, s.dim, c.groups)
@@ -335,10 +380,16 @@ func (sc *searchScratch[F]) outputs(labels []int32, dists []F, lo, hi int) ([]in
 	return labels, dists
 }
 
+// blockCount returns the number of blocks of blockRows points that cover n
+// points.
+func blockCount(n int) int {
+	return (n + blockRows - 1) / blockRows
+}
+
 // run calls fn on consecutive blocks of at most blockRows points, on up to
 // s.workers goroutines. Small searches run on the calling goroutine.
 func (s *search[F]) run(n int, fn func(lo, hi int, scratch *searchScratch[F])) {
-	blocks := (n + blockRows - 1) / blockRows
+	blocks := blockCount(n)
 	workers := workerCount(s.workers, blocks, n*len(s.raw))
 	parallel(workers, blocks, func(b int, scratch *searchScratch[F]) {
 		fn(b*blockRows, min((b+1)*blockRows, n), scratch)

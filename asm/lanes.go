@@ -42,10 +42,11 @@ func lanes(t target) {
 	// The 2 KiB stack buffer is too large for NOSPLIT, so the function
 	// keeps the stack-growth check.
 	TEXT(name, 0, fmt.Sprintf(
-		"func(labels []int32, dists []%s, points, packed []%s, dim, groups int)", t.goType(), t.goType()))
+		"func(labels []int32, dists []%s, points, packed []%s, dim, groups int) (settled bool)", t.goType(), t.goType()))
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s sets labels[i] and dists[i] for each point with AVX-512, "+
-		"one point per lane. packed holds groups groups of %d centroids for dims up to %d "+
+		"one point per lane, and reports whether every distance it set is below +Inf. "+
+		"packed holds groups groups of %d centroids for dims up to %d "+
 		"and of %d centroids above; dim is at most %d.",
 		name, zipGroup, maxZipDim, lanesGroup, maxLanesDim))
 
@@ -80,6 +81,19 @@ func lanes(t target) {
 	}
 
 	bestD, bestI := ZMM(), ZMM()
+	// unsettled marks the lanes whose distance came out +Inf or NaN in
+	// any tile, so that the caller need not scan dists for them.
+	unsettled := K()
+	KXORW(unsettled, unsettled, unsettled)
+	markUnsettled := func(mask OpmaskVirtual) {
+		k := K()
+		if t.size == 4 {
+			VCMPPS_BCST(U8(cmpNLTUQ), t.posInf(), bestD, mask, k)
+		} else {
+			VCMPPD_BCST(U8(cmpNLTUQ), t.posInf(), bestD, mask, k)
+		}
+		KORW(k, unsettled, unsettled)
+	}
 	Label(name + "_tile")
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_done"))
@@ -98,6 +112,7 @@ func lanes(t target) {
 		labelsOut := registerGroups(t, x, buf, bestD, prefix)
 		VMOVDQU32(labelsOut, mask, Mem{Base: labels})
 		t.maskedMove(bestD, mask, Mem{Base: dists})
+		markUnsettled(mask)
 		JMP(LabelRef(name + "_advance"))
 	}
 	for _, dim := range registerDims(t) {
@@ -201,6 +216,7 @@ func lanes(t target) {
 		VMOVDQU32(ints, mask, Mem{Base: labels})
 		VMOVUPD(bestD, mask, Mem{Base: dists})
 	}
+	markUnsettled(mask)
 	Label(name + "_advance")
 	ADDQ(U32(4*L), labels)
 	ADDQ(U32(t.size*L), dists)
@@ -209,6 +225,10 @@ func lanes(t target) {
 	JMP(LabelRef(name + "_tile"))
 
 	Label(name + "_done")
+	ok := GP8()
+	KORTESTW(unsettled, unsettled)
+	SETEQ(ok)
+	Store(ok, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }

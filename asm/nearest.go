@@ -194,6 +194,8 @@ const (
 	cmpEQ  = 0x00 // equal, ordered
 	cmpLT  = 0x01 // less than, ordered: false when either is NaN
 	cmpNEQ = 0x04 // not equal, unordered
+	// not less than, unordered: true when either is NaN
+	cmpNLTUQ = 0x05
 
 	cmpNGTUQ = 0x0a // not greater than, unordered: true when either is NaN
 )
