@@ -375,6 +375,16 @@ func loadTile(t target, rows, count Register, dim int, name string) []VecVirtual
 // slower on Zen 5 (n=2000, float32, medians of five alternated runs): zips
 // took d=10 k=10 from 41.3 to 47.6 GFMA/s, d=9 from 39.6 to 47.6, d=12
 // from 44.2 to 51.4, and were even at d=6 and d=7, so the windows went.
+//
+// NOTE: on AMD Zen 5 the permutations share the two FMA pipes. Loops of
+// one instruction kind ran VPERMT2PS, FMAs and broadcast loads at 2 per
+// cycle each, unpacks and blends at 4, but FMAs mixed one for one with
+// VPERMT2PS at 1.8. At d=10 k=10 (n=2000) the transposition is a third
+// of the kernel's time: with unpacks in place of the permutations (wrong
+// results) the search ran 67 GFMA/s against 55. A transposition by 128-bit
+// quarters (30 masked loads or blends and 20 unpacks) ran even with zips.
+// A better one must also add few loads, because the distance loop's 100
+// broadcasts already hold the load pipes for some 50 cycles a tile.
 func zips(t target, v []VecVirtual) []VecVirtual {
 	L := t.lanes()
 	half := L / 2
@@ -424,6 +434,13 @@ func zips(t target, v []VecVirtual) []VecVirtual {
 // Zen 4 (n=2000, float32, medians of five alternated runs) d=6 k=40 rose
 // from 31.3 to 34.3 GFMA/s and d=3 k=10 from 16.8 to 17.2. The seed shape
 // d=10 k=10 stayed at 27.8.
+//
+// An expansion form of this loop, with one FMA per coordinate, a runner-up
+// per lane, a margin check and the winner's distance recomputed from
+// differences, was built and measured on AMD Zen 5 at d=10 k=10: 36–38
+// GFMA/s against 45–48. The runner-up alone took it back to the speed of
+// the difference loop, because the FMA pipes, which also run the
+// transposition, stay the bottleneck.
 func registerGroups(t target, x []VecVirtual, buf Register, bestD VecVirtual, name string) VecVirtual {
 	var bestI, index VecVirtual
 	if t.size == 4 {
