@@ -17,8 +17,9 @@ import (
 // reduced. A tile of L points (16 float32 or 8 float64) is first transposed
 // to one vector per coordinate, which stays in registers (registerGroups).
 // Dim 1 needs no transposition, dim 2 is transposed by permutations
-// (pairs), dims 3 to maxZipDim and float32 dim 16 by the permutation
-// networks of registerDims. Other dims, which dispatch never sends, are
+// (pairs), dims 3 to maxZipDim and float32 dim 16 by the networks of
+// registerDims (float32 dims 5 to 12 by quarterTranspose, which uses few
+// permutations). Other dims, which dispatch never sends, are
 // gathered into a stack buffer that the loop below reads:
 //
 //	for j := range dim { X[j] = points[tile+lane][j] for each lane }
@@ -134,9 +135,19 @@ func lanes(t target) {
 			inRegisters(pairs(t, rows, count), prefix)
 		case 3:
 			inRegisters(chainTranspose(t, loadTile(t, rows, count, dim, prefix)), prefix)
-		case 4, 8, 16:
+		case 4, 16:
+			inRegisters(halvingTranspose(t, loadTile(t, rows, count, dim, prefix)), prefix)
+		case 8:
+			if t.size == 4 {
+				inRegisters(quarterTranspose(loadTile(t, rows, count, dim, prefix)), prefix)
+				break
+			}
 			inRegisters(halvingTranspose(t, loadTile(t, rows, count, dim, prefix)), prefix)
 		default:
+			if t.size == 4 {
+				inRegisters(quarterTranspose(loadTile(t, rows, count, dim, prefix)), prefix)
+				break
+			}
 			inRegisters(zips(t, loadTile(t, rows, count, dim, prefix)), prefix)
 		}
 		Label(prefix + "_next")
@@ -376,15 +387,8 @@ func loadTile(t target, rows, count Register, dim int, name string) []VecVirtual
 // took d=10 k=10 from 41.3 to 47.6 GFMA/s, d=9 from 39.6 to 47.6, d=12
 // from 44.2 to 51.4, and were even at d=6 and d=7, so the windows went.
 //
-// NOTE: on AMD Zen 5 the permutations share the two FMA pipes. Loops of
-// one instruction kind ran VPERMT2PS, FMAs and broadcast loads at 2 per
-// cycle each, unpacks and blends at 4, but FMAs mixed one for one with
-// VPERMT2PS at 1.8. At d=10 k=10 (n=2000) the transposition is a third
-// of the kernel's time: with unpacks in place of the permutations (wrong
-// results) the search ran 67 GFMA/s against 55. A transposition by 128-bit
-// quarters (30 masked loads or blends and 20 unpacks) ran even with zips.
-// A better one must also add few loads, because the distance loop's 100
-// broadcasts already hold the load pipes for some 50 cycles a tile.
+// On AMD Zen 5 float32 dims 5 to 12 go to quarterTranspose instead, which
+// leaves the FMA pipes to the distance loop.
 func zips(t target, v []VecVirtual) []VecVirtual {
 	L := t.lanes()
 	half := L / 2
@@ -429,11 +433,14 @@ func zips(t target, v []VecVirtual) []VecVirtual {
 // takes the remaining one to three groups.
 //
 // The indices of a pass's centroids are stored as int32 at buf, and a
-// lane that finds a nearer centroid loads its index under the compare
-// mask. The load replaces a blend and an add on the vector pipes. On AMD
-// Zen 4 (n=2000, float32, medians of five alternated runs) d=6 k=40 rose
-// from 31.3 to 34.3 GFMA/s and d=3 k=10 from 16.8 to 17.2. The seed shape
-// d=10 k=10 stayed at 27.8.
+// lane that finds a nearer centroid takes its index from there under the
+// compare mask. The load replaces a blend and an add on the vector pipes.
+// On AMD Zen 4 (n=2000, float32, medians of five alternated runs) d=6 k=40
+// rose from 31.3 to 34.3 GFMA/s and d=3 k=10 from 16.8 to 17.2. The seed
+// shape d=10 k=10 stayed at 27.8. The take is a blend with a broadcast
+// operand (VPBLENDMD), not a masked VPBROADCASTD, because on AMD Zen 5 the
+// latter takes FMA-pipe time and the blend does not: d=10 k=10 rose
+// 2–3%, and d=16 k=64 up to 3%.
 //
 // An expansion form of this loop, with one FMA per coordinate, a runner-up
 // per lane, a margin check and the winner's distance recomputed from
@@ -502,7 +509,7 @@ func groupDistances(t target, x []VecVirtual, cptr, buf Register, block, count i
 		m := K()
 		t.cmp(cmpLT, bestD, acc[c], m)
 		t.min(bestD, acc[c], bestD)
-		VPBROADCASTD(Mem{Base: buf}.Offset(4*c), m, bestI)
+		VPBLENDMD_BCST(Mem{Base: buf}.Offset(4*c), bestI, m, bestI)
 	}
 }
 
@@ -758,4 +765,84 @@ func (t target) mul(a, b, dst Op) {
 	} else {
 		VMULPD(a, b, dst)
 	}
+}
+
+// quarterTranspose transposes a float32 tile held in memory order in v,
+// mostly with instructions that run beside the FMAs. On AMD Zen 5 the
+// two-source permutations of zips take the two FMA pipes: loops of one
+// instruction kind ran VPERMT2PS and FMAs at 2 per cycle each, and 16
+// FMAs took 8 cycles alone but 14 with 16 VPERMT2PS. Unpacks, in-lane
+// permutations, blends and masked moves added nothing to those 8 cycles,
+// and VSHUFF32X4 about a quarter of a cycle each.
+//
+// The tile is four sub-tiles of 4 points, one per 128-bit quarter. Vector
+// m first gets, in quarter q, values 4m … 4m+3 of sub-tile q: two
+// VSHUFF32X4 bring quarters 0 and 2, and 1 and 3, from the loaded vectors,
+// and a masked move joins them. Two zip steps within each quarter, as in
+// zips with 4 lanes, then transpose every sub-tile at once, so lane 4q+l
+// of vector j holds coordinate j of point 4q+l. A step is one unpack per
+// output, plus, for an odd dim, one in-lane permutation per vector that
+// supplies second values.
+//
+// Against zips on one core of an AMD Zen 5 (n=20000, two alternated runs)
+// d=6 k=10 went from 44–48 to 58–59 GFMA/s, d=10 from 52–56 to 60–63,
+// d=7 from 47–49 to 55–57, and k=64 gained 3–10% at dims 5 to 12. d=8
+// went from 53–56 to 63–65, ahead of halvingTranspose, but d=3 fell from
+// 47–48 to 42–43 and d=4 was even, so they keep their networks.
+func quarterTranspose(v []VecVirtual) []VecVirtual {
+	dim := len(v)
+	// oddQuarters selects quarters 1 and 3.
+	oddQuarters := K()
+	{
+		bits := GP32()
+		MOVL(U32(0xf0f0), bits)
+		KMOVW(bits, oddQuarters)
+	}
+	staged := make([]VecVirtual, dim)
+	for m := range staged {
+		// Sub-tile q's values 4m … 4m+3 are the tile's 128-bit chunk
+		// dim·q + m, which is quarter c%4 of vector c/4.
+		var source [4]VecVirtual
+		var quarter [4]uint8
+		for q := range 4 {
+			c := dim*q + m
+			source[q], quarter[q] = v[c/4], uint8(c%4)
+		}
+		staged[m] = ZMM()
+		high := ZMM()
+		VSHUFF32X4(U8(quarter[0]|quarter[2]<<4), source[2], source[0], staged[m])
+		VSHUFF32X4(U8(quarter[1]<<2|quarter[3]<<6), source[3], source[1], high)
+		VMOVAPS(high, oddQuarters, staged[m])
+	}
+	for range 2 {
+		next := make([]VecVirtual, dim)
+		rotated := map[int]VecVirtual{}
+		for k := range next {
+			// Output k interleaves values 2k and 2k+1 of the first
+			// half of each quarter's sequence with values 2·dim+2k
+			// and 2·dim+2k+1. For an odd dim the second pair sits two
+			// positions after the first, and a copy of its vector
+			// with the two halves of each quarter swapped brings it
+			// level.
+			a, b := 2*k, 2*(dim+k)
+			second := staged[b/4]
+			if b%4 != a%4 {
+				r, ok := rotated[b/4]
+				if !ok {
+					r = ZMM()
+					VPERMILPS(U8(0x4e), staged[b/4], r)
+					rotated[b/4] = r
+				}
+				second = r
+			}
+			next[k] = ZMM()
+			if a%4 == 0 {
+				VUNPCKLPS(second, staged[a/4], next[k])
+			} else {
+				VUNPCKHPS(second, staged[a/4], next[k])
+			}
+		}
+		staged = next
+	}
+	return staged
 }
