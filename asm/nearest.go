@@ -425,8 +425,11 @@ func group(t target, p int, labels, dists, rows, rowBytes Register, index Mem) {
 			}
 		}
 		for i := range p {
-			if t.width == 64 {
+			if t.width == 64 && t.b == 1 {
 				// AVX-512 folds the broadcast into the subtraction.
+				// With more than one centroid vector that would load
+				// the coordinate once per vector, and the loads, not
+				// the FMAs, would set the pace.
 				for b := range t.b {
 					d := t.vec()
 					t.subBroadcast(row(i).Offset(u*t.size), c[b], d)
