@@ -4,10 +4,12 @@ package vecfit
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 // dotFunction is one expansion kernel, tested directly on every shape,
@@ -236,6 +238,94 @@ func TestDotProbe(t *testing.T) {
 		}
 		if msg := newReference(points, centroids, dim).check(labels, dists, 4); msg != "" {
 			t.Errorf("%s tied points: contract broken:%s", f.isa, msg)
+		}
+	}
+}
+
+// TestDotAcceptNearTies plants pairs of centroids whose distances to a
+// point differ by amounts that span the margin bound, and checks that
+// every point the expansion path accepts has the unique exact nearest
+// centroid. Typical rounding errors lie far below the worst case that the
+// bound covers, so the test catches a bound 100 times too tight but not
+// one 10 times too tight.
+func TestDotAcceptNearTies(t *testing.T) {
+	testDotAcceptNearTies(t, dotFunctions32)
+	testDotAcceptNearTies(t, dotFunctions64)
+}
+
+func testDotAcceptNearTies[F Float](t *testing.T, fns []dotFunction[F]) {
+	dims := []int{64, 256, 768}
+	if testing.Short() {
+		dims = []int{64}
+	}
+	for _, f := range fns {
+		if !slices.Contains(Kernels(), f.isa) {
+			continue
+		}
+		for _, dim := range dims {
+			rng := rand.New(rand.NewPCG(uint64(dim), 77))
+			const k, n = 100, 256
+			centroids := normalSlice[F](rng, k*dim)
+			points := make([]F, n*dim)
+			for i := range n {
+				// Centroid b is centroid a moved by a step of relative
+				// size 10^-1 to 10^-8 (10^-15 in float64), and the point
+				// sits near a.
+				a, b := 2*(i%(k/2)), 2*(i%(k/2))+1
+				decades := 1.0
+				if unsafe.Sizeof(F(0)) == 8 {
+					decades = 2
+				}
+				scale := math.Pow(10, -1-decades*float64(i%8))
+				for j := range dim {
+					centroids[b*dim+j] = centroids[a*dim+j] + F(scale*rng.NormFloat64())
+					points[i*dim+j] = centroids[a*dim+j] + F(0.1*rng.NormFloat64())
+				}
+			}
+			kern, err := lookupKernel(f.isa)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &search[F]{
+				kernel:   nearestFor[F](kern, k, dim),
+				settled:  settledFor[F](kern),
+				raw:      centroids,
+				dim:      dim,
+				dot:      newDotSearch(f.kernel, distancesFor[F](kern), centroids, dim),
+				packDiff: new(sync.Once),
+			}
+			labels, dists := make([]int32, n), make([]F, n)
+			var scratch searchScratch[F]
+			retry := s.dotPass(labels, dists, points, 0, nil, &scratch)
+			retried := map[int]bool{}
+			for _, i := range retry {
+				retried[i] = true
+			}
+			ref := newReference(points, centroids, dim)
+			accepted := 0
+			for i := range n {
+				if retried[i] {
+					continue
+				}
+				accepted++
+				best := 0
+				for c := 1; c < k; c++ {
+					if ref.dist[i*k+c].less(ref.dist[i*k+best]) {
+						best = c
+					}
+				}
+				for c := range k {
+					if c != best && !ref.dist[i*k+best].less(ref.dist[i*k+c]) {
+						t.Fatalf("%s %T dim %d point %d: centroids %d and %d tie exactly, yet the point was accepted", f.isa, F(0), dim, i, best, c)
+					}
+				}
+				if int(labels[i]) != best {
+					t.Errorf("%s %T dim %d point %d: accepted label %d, exact nearest %d", f.isa, F(0), dim, i, labels[i], best)
+				}
+			}
+			if accepted == 0 || accepted == n {
+				t.Errorf("%s %T dim %d: %d of %d points accepted, want the planted gaps on both sides of the bound", f.isa, F(0), dim, accepted, n)
+			}
 		}
 	}
 }

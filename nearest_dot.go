@@ -149,24 +149,32 @@ func reduceStates[F Float](state []F, lanes int) {
 // the unique exact nearest centroid. norm2 is ‖x‖² as the distances
 // kernel computes it, within a factor 1 ± (dim+1)·u.
 //
-// With u = ε/2 the unit roundoff, the kernel's e has an error of at most
-// (dim+2)·u·(‖x‖ + ‖c‖)² plus a few subnormals: the dot product's bound
-// γ_dim·‖x‖·‖c‖ (Cauchy–Schwarz), the rounding of ‖c‖² to F and that of
-// the final FMA. bound is (2·dim+8)·u·(‖x‖ + radius)², which also covers
-// the float64 sum behind ‖c‖² (up to dim·u·‖c‖² when F is float64) and the
-// rounding of radius. When best2 − best1 > 2·bound, every other
-// centroid's exact e exceeds the chosen one's.
+// With u = ε/2 the unit roundoff and γ_n = n·u/(1 − n·u), the kernel's
+// dot product x·c has an error of at most γ_dim·‖x‖·‖c‖ (Cauchy–Schwarz),
+// and the FMA that forms e = ‖c‖² − 2·x·c adds u·|e|. ‖c‖² itself is
+// within dim·u·‖c‖² (the float64 sum, when F is float64) plus u·‖c‖² (the
+// rounding to F). So e is off by at most 2·(γ_dim + u)·‖x‖·‖c‖ +
+// (dim+2)·u·‖c‖² plus terms in u² and a few subnormals. bound is
+// γ_(dim+4)·(2·‖x‖·R + R²), with R the radius and ‖x‖ rounded up, which
+// covers all of them. It is some 4 times tighter than a bound in
+// (‖x‖ + R)² when ‖x‖ ≈ R, the usual case. When best2 − best1 > 2·bound,
+// every other centroid's exact e exceeds the chosen one's.
 func (d *dotSearch[F]) accept(state []F, norm2 F, dim int) (int32, bool) {
 	first, second, index := state[0], state[1], state[2]
 	eps, tiny, reach2Max := dotLimits[F]()
 	terms := float64(dim + 4)
 	upper := float64(norm2)*(1+terms*eps) + terms*tiny
-	reach := math.Sqrt(upper) + d.radius
-	reach2 := reach * reach
-	if !(reach2 <= reach2Max) { // also rejects NaN and +Inf
+	norm := math.Sqrt(upper)
+	reach := norm + d.radius
+	if !(reach*reach <= reach2Max) { // also rejects NaN and +Inf
 		return 0, false
 	}
-	bound := terms*eps*reach2 + 4*terms*tiny
+	nu := terms * eps / 2
+	if nu >= 0.5 {
+		return 0, false
+	}
+	gamma := nu / (1 - nu)
+	bound := gamma*(2*norm*d.radius+d.radius*d.radius) + 4*terms*tiny
 	if !(float64(second)-float64(first) > 2*bound) {
 		return 0, false
 	}
