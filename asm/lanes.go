@@ -18,8 +18,8 @@ import (
 // to one vector per coordinate, which stays in registers (registerGroups).
 // Dim 1 needs no transposition, dim 2 is transposed by permutations
 // (pairs), dims 3 to maxZipDim and float32 dim 16 by the networks of
-// registerDims (float32 dims 5 to 12 by quarterTranspose, which uses few
-// permutations). Other dims, which dispatch never sends, are
+// registerDims (dims 5 to 12 but float64 8 by quarterTranspose, which
+// uses few permutations). Other dims, which dispatch never sends, are
 // gathered into a stack buffer that the loop below reads:
 //
 //	for j := range dim { X[j] = points[tile+lane][j] for each lane }
@@ -139,16 +139,12 @@ func lanes(t target) {
 			inRegisters(halvingTranspose(t, loadTile(t, rows, count, dim, prefix)), prefix)
 		case 8:
 			if t.size == 4 {
-				inRegisters(quarterTranspose(loadTile(t, rows, count, dim, prefix)), prefix)
+				inRegisters(quarterTranspose(t, loadTile(t, rows, count, dim, prefix)), prefix)
 				break
 			}
 			inRegisters(halvingTranspose(t, loadTile(t, rows, count, dim, prefix)), prefix)
 		default:
-			if t.size == 4 {
-				inRegisters(quarterTranspose(loadTile(t, rows, count, dim, prefix)), prefix)
-				break
-			}
-			inRegisters(zips(t, loadTile(t, rows, count, dim, prefix)), prefix)
+			inRegisters(quarterTranspose(t, loadTile(t, rows, count, dim, prefix)), prefix)
 		}
 		Label(prefix + "_next")
 	}
@@ -306,7 +302,7 @@ const (
 // 1 to maxZipDim, and 16 in float32. A float32 tile of 16 coordinates is
 // a 16×16 matrix that halvingTranspose turns over in 4 levels of 16
 // permutations, and it fits in the registers. Dims 13 to 15 would need
-// zips, whose tile, permuted copy and tables take more than the 32
+// quarterTranspose, whose tile and staged copy take more than the 32
 // registers.
 func registerDims(t target) []int {
 	var dims []int
@@ -319,9 +315,10 @@ func registerDims(t target) []int {
 	return dims
 }
 
-// maxZipDim is the largest dim that zips transposes. Dispatch sends no
-// larger dim to these kernels, and the tile and its permuted copy then
-// take at most 24 of the 32 vector registers.
+// maxZipDim is the largest dim, besides float32 16, whose tile lanes
+// transposes in registers by zip steps (see quarterTranspose). Dispatch
+// sends no larger dim to these kernels, and the tile and its staged copy
+// then take at most 24 of the 32 vector registers.
 const maxZipDim = 12
 
 // loadTile loads a tile of count points of dim coordinates into dim
@@ -368,59 +365,6 @@ func loadTile(t target, rows, count Register, dim int, name string) []VecVirtual
 		}
 	}
 	Label(name + "_loaded")
-	return v
-}
-
-// zips transposes a tile of points of dim coordinates without gathers. The
-// tile is a row-major L×dim matrix held in dim vectors. One zip step
-// interleaves the first half of the tile's values with the second half, so
-// output vector k takes L/2 values from each half, starting at value L/2·k
-// of that half. After log2(L) steps, value dim·l+j has moved to L·j+l, so
-// vector j holds coordinate j of every point. A step costs dim two-source
-// permutations. On AMD Zen 4 (n=2000, d=10, k=10) the 40 permutations of a
-// tile took some 55 cycles and the 10 gathers they replace some 200, also
-// when the gathers were interleaved with the distance loop.
-//
-// A transposition in three levels from unaligned loads (windows), 32
-// permutations at d=10, ran seed 4% faster than zips on AMD Zen 4 but
-// slower on Zen 5 (n=2000, float32, medians of five alternated runs): zips
-// took d=10 k=10 from 41.3 to 47.6 GFMA/s, d=9 from 39.6 to 47.6, d=12
-// from 44.2 to 51.4, and were even at d=6 and d=7, so the windows went.
-//
-// On AMD Zen 5 float32 dims 5 to 12 go to quarterTranspose instead, which
-// leaves the FMA pipes to the distance loop.
-func zips(t target, v []VecVirtual) []VecVirtual {
-	L := t.lanes()
-	half := L / 2
-	dim := len(v)
-	var tables [2][2]VecVirtual
-	for a := range 2 {
-		for b := range 2 {
-			tables[a][b] = ZMM()
-			if t.size == 4 {
-				VMOVDQU32(zip32[a][b], tables[a][b])
-			} else {
-				VMOVDQU64(zip64[a][b], tables[a][b])
-			}
-		}
-	}
-	for range log2(L) {
-		next := make([]VecVirtual, dim)
-		for k := range next {
-			// Output vector k interleaves values half·k … half·k+half−1
-			// of the first half of the tile with the same values of the
-			// second half, which starts at value half·dim.
-			a, b := half*k, half*(dim+k)
-			next[k] = ZMM()
-			t.move(v[a/L], next[k])
-			if t.size == 4 {
-				VPERMT2PS(v[b/L], tables[a%L/half][b%L/half], next[k])
-			} else {
-				VPERMT2PD(v[b/L], tables[a%L/half][b%L/half], next[k])
-			}
-		}
-		v = next
-	}
 	return v
 }
 
@@ -521,10 +465,11 @@ type tag struct{ point, coord int }
 // chainTranspose transposes a tile of 3 coordinates loaded by loadTile.
 // Output j takes coordinate j of the points in the first two vectors with
 // one two-source permutation, then of the points in the third with a
-// second: 6 permutations where zips takes 12 (float32) or 9 (float64).
+// second: 6 permutations where a zip network (log2(L) levels of dim
+// two-source permutations) takes 12 (float32) or 9 (float64).
 //
-// chainTranspose (dim 3) and halvingTranspose (dims 4 and 8) replaced zips
-// there. On AMD Zen 4 (n=2000, medians of five alternated runs) float32
+// chainTranspose (dim 3) and halvingTranspose (dims 4 and 8) replaced the
+// zip network there. On AMD Zen 4 (n=2000, medians of five alternated runs) float32
 // d=3 k=10 rose from 17.1 to 21.7 GFMA/s, d=4 k=16 from 24.0 to 27.2 and
 // d=8 k=10 from 26.1 to 27.5; float64 d=3 k=5 rose from 7.6 to 8.9 and
 // d=4 k=8 from 11.7 to 12.8.
@@ -554,7 +499,7 @@ func chainTranspose(t target, v []VecVirtual) []VecVirtual {
 // the same coordinates of adjacent points into one vector with the first
 // half of those coordinates and one with the second half, for twice the
 // points. After log2(dim) levels each vector holds one coordinate of every
-// point: dim·log2(dim) permutations where zips takes dim·log2(L).
+// point: dim·log2(dim) permutations where a zip network takes dim·log2(L).
 func halvingTranspose(t target, v []VecVirtual) []VecVirtual {
 	L := t.lanes()
 	dim := len(v)
@@ -690,10 +635,6 @@ var tailMask, evens32, odds32, evens64, odds64 Mem
 // centroids of a pass, and the step to the next pass.
 var indices32 Mem
 
-// zip32[a][b] and zip64[a][b] are the permutation indices that interleave
-// half a of a first vector with half b of a second one.
-var zip32, zip64 [2][2]Mem
-
 // tailMasks emits the table of lane masks for a tile of 0..16 points.
 func tailMasks() {
 	indices32 = GLOBL("indices32", RODATA|NOPTR)
@@ -725,20 +666,6 @@ func tailMasks() {
 		DATA(8*i, U64(uint64(2*i+1)))
 	}
 
-	for a := range 2 {
-		for b := range 2 {
-			zip32[a][b] = GLOBL(fmt.Sprintf("zip32_%d%d", a, b), RODATA|NOPTR)
-			for i := range 8 {
-				DATA(8*i, U32(uint32(8*a+i)))
-				DATA(8*i+4, U32(uint32(16+8*b+i)))
-			}
-			zip64[a][b] = GLOBL(fmt.Sprintf("zip64_%d%d", a, b), RODATA|NOPTR)
-			for i := range 4 {
-				DATA(16*i, U64(uint64(4*a+i)))
-				DATA(16*i+8, U64(uint64(8+4*b+i)))
-			}
-		}
-	}
 }
 
 // paramAddr returns the stack address of a scalar argument.
@@ -767,31 +694,39 @@ func (t target) mul(a, b, dst Op) {
 	}
 }
 
-// quarterTranspose transposes a float32 tile held in memory order in v,
-// mostly with instructions that run beside the FMAs. On AMD Zen 5 the
-// two-source permutations of zips take the two FMA pipes: loops of one
-// instruction kind ran VPERMT2PS and FMAs at 2 per cycle each, and 16
-// FMAs took 8 cycles alone but 14 with 16 VPERMT2PS. Unpacks, in-lane
-// permutations, blends and masked moves added nothing to those 8 cycles,
-// and VSHUFF32X4 about a quarter of a cycle each.
+// quarterTranspose transposes a tile held in memory order in v (dim
+// vectors, L points), mostly with instructions that run beside the FMAs.
 //
-// The tile is four sub-tiles of 4 points, one per 128-bit quarter. Vector
-// m first gets, in quarter q, values 4m … 4m+3 of sub-tile q: two
-// VSHUFF32X4 bring quarters 0 and 2, and 1 and 3, from the loaded vectors,
-// and a masked move joins them. Two zip steps within each quarter, as in
-// zips with 4 lanes, then transpose every sub-tile at once, so lane 4q+l
-// of vector j holds coordinate j of point 4q+l. A step is one unpack per
-// output, plus, for an odd dim, one in-lane permutation per vector that
-// supplies second values.
+// The tile is four sub-tiles of Q = L/4 points, one per 128-bit quarter.
+// Vector m first gets, in quarter q, values Q·m … Q·m+Q−1 of sub-tile q:
+// two VSHUFF32X4 bring quarters 0 and 2, and 1 and 3, from the loaded
+// vectors, and a masked move joins them. Each quarter then holds a
+// row-major Q×dim matrix, which log2(Q) zip steps transpose, all quarters
+// at once. A zip step interleaves the first half of a quarter's values
+// with the second half: output k takes Q/2 values from each, starting at
+// value Q/2·k of that half. After log2(Q) steps, value dim·l+j has moved
+// to Q·j+l, so lane Q·q+l of vector j holds coordinate j of point Q·q+l.
+// Within a quarter a step is one unpack per output, plus, for an odd dim,
+// one in-lane permutation per vector that supplies second values.
 //
-// Against zips on one core of an AMD Zen 5 (n=20000, two alternated runs)
-// d=6 k=10 went from 44–48 to 58–59 GFMA/s, d=10 from 52–56 to 60–63,
-// d=7 from 47–49 to 55–57, and k=64 gained 3–10% at dims 5 to 12. d=8
-// went from 53–56 to 63–65, ahead of halvingTranspose, but d=3 fell from
-// 47–48 to 42–43 and d=4 was even, so they keep their networks.
-func quarterTranspose(v []VecVirtual) []VecVirtual {
+// The zip network that this replaces took log2(L) steps of dim two-source
+// permutations (VPERMT2PS) over whole vectors. On AMD Zen 5 those run on
+// the two FMA pipes: in loops of one instruction kind VPERMT2PS and FMAs
+// ran at 2 per cycle each, and 16 FMAs took 8 cycles alone but 14 beside
+// 16 VPERMT2PS. Unpacks, in-lane permutations, blends and masked moves
+// added nothing to those 8 cycles, VSHUFF32X4 about a quarter of a cycle
+// each. Against the zip network, on one core of an AMD Zen 5 (n=20000,
+// two alternated runs), float32 d=6 k=10 went from 44–48 to 58–59
+// GFMA/s, d=7 from 47–49 to 55–57, d=10 from 52–56 to 60–63, and k=64
+// gained 3–10% at dims 5 to 12. Float32 d=8 went from 53–56 to 63–65,
+// ahead of halvingTranspose, but d=3 fell from 47–48 to 42–43 and d=4
+// was even, so those keep their networks. Float64 gained 5–15% at k=10
+// and was even at k=64 (dims 5 to 12 but 8).
+func quarterTranspose(t target, v []VecVirtual) []VecVirtual {
 	dim := len(v)
-	// oddQuarters selects quarters 1 and 3.
+	// Q values fill a quarter. oddQuarters selects quarters 1 and 3,
+	// whose bits are the same for either element size.
+	Q := 16 / t.size
 	oddQuarters := K()
 	{
 		bits := GP32()
@@ -800,8 +735,8 @@ func quarterTranspose(v []VecVirtual) []VecVirtual {
 	}
 	staged := make([]VecVirtual, dim)
 	for m := range staged {
-		// Sub-tile q's values 4m … 4m+3 are the tile's 128-bit chunk
-		// dim·q + m, which is quarter c%4 of vector c/4.
+		// Sub-tile q's values Q·m … Q·m+Q−1 are the tile's 128-bit
+		// chunk dim·q + m, which is quarter c%4 of vector c/4.
 		var source [4]VecVirtual
 		var quarter [4]uint8
 		for q := range 4 {
@@ -814,32 +749,41 @@ func quarterTranspose(v []VecVirtual) []VecVirtual {
 		VSHUFF32X4(U8(quarter[1]<<2|quarter[3]<<6), source[3], source[1], high)
 		VMOVAPS(high, oddQuarters, staged[m])
 	}
-	for range 2 {
+	half := Q / 2
+	for range log2(Q) {
 		next := make([]VecVirtual, dim)
-		rotated := map[int]VecVirtual{}
+		swapped := map[int]VecVirtual{}
 		for k := range next {
-			// Output k interleaves values 2k and 2k+1 of the first
-			// half of each quarter's sequence with values 2·dim+2k
-			// and 2·dim+2k+1. For an odd dim the second pair sits two
-			// positions after the first, and a copy of its vector
-			// with the two halves of each quarter swapped brings it
-			// level.
-			a, b := 2*k, 2*(dim+k)
-			second := staged[b/4]
-			if b%4 != a%4 {
-				r, ok := rotated[b/4]
+			// Output k interleaves values half·k … of the first half
+			// of each quarter's sequence with values half·(dim+k) … of
+			// the second. For an odd dim the second run sits half a
+			// quarter after the first, and a copy of its vector with
+			// the two halves of each quarter swapped brings it level.
+			a, b := half*k, half*(dim+k)
+			second := staged[b/Q]
+			if b%Q != a%Q {
+				r, ok := swapped[b/Q]
 				if !ok {
 					r = ZMM()
-					VPERMILPS(U8(0x4e), staged[b/4], r)
-					rotated[b/4] = r
+					if t.size == 4 {
+						VPERMILPS(U8(0x4e), staged[b/Q], r)
+					} else {
+						VPERMILPD(U8(0x55), staged[b/Q], r)
+					}
+					swapped[b/Q] = r
 				}
 				second = r
 			}
 			next[k] = ZMM()
-			if a%4 == 0 {
-				VUNPCKLPS(second, staged[a/4], next[k])
-			} else {
-				VUNPCKHPS(second, staged[a/4], next[k])
+			switch {
+			case t.size == 4 && a%Q == 0:
+				VUNPCKLPS(second, staged[a/Q], next[k])
+			case t.size == 4:
+				VUNPCKHPS(second, staged[a/Q], next[k])
+			case a%Q == 0:
+				VUNPCKLPD(second, staged[a/Q], next[k])
+			default:
+				VUNPCKHPD(second, staged[a/Q], next[k])
 			}
 		}
 		staged = next
