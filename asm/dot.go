@@ -123,7 +123,11 @@ func dot(t target) {
 	Label(name + "_points")
 	CMPQ(stateBytes, U32(t.p*pointBytes))
 	JL(LabelRef(name + "_tail"))
-	prefetchNextRows(t, name, stateBytes, 2*t.p*pointBytes, rows, rowBytes)
+	// Unlike the difference kernels, these do not prefetch the next
+	// group's rows: each group runs dim steps of P·B FMAs on its rows,
+	// ample time for the hardware prefetchers. Without the prefetch loop bert
+	// (n=20000, d=768, k=1024) ran 2–4% faster on AMD Zen 5, in five
+	// alternated runs with both kernels.
 	dotGroup(t, t.p, state, rows, rowBytes, index)
 	ADDQ(U32(t.p*pointBytes), state)
 	for range t.p {
