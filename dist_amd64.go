@@ -134,6 +134,16 @@ func ridgeAVX2F32(grad []float32, X []float32, y []float32, w []float32, b float
 //go:noescape
 func ridgeAVX2F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
 
+// ridgeNarrowAVX512F32 adds Σᵢ rᵢ·X[i] to grad and returns Σᵢ rᵢ² and Σᵢ rᵢ, for rᵢ = X[i]·w + b − y[i] over the first len(y)/16·16 rows of X, with AVX-512. len(w) and len(grad) must be 16.
+//
+//go:noescape
+func ridgeNarrowAVX512F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
+
+// ridgeNarrowAVX512F64 adds Σᵢ rᵢ·X[i] to grad and returns Σᵢ rᵢ² and Σᵢ rᵢ, for rᵢ = X[i]·w + b − y[i] over the first len(y)/8·8 rows of X, with AVX-512. len(w) and len(grad) must be 8.
+//
+//go:noescape
+func ridgeNarrowAVX512F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
+
 // gramAVX2 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z holding rows of stride values of which the first ds count, ds a multiple of 8, with AVX2.
 //
 //go:noescape

@@ -52,13 +52,49 @@ var avx2Kernel = withAVX2Helpers(&kernel{
 	},
 })
 
+// ridgeAVX512F32 is the fused ridge kernel of the avx512 entry. Rows of
+// 16 columns, one ZMM vector each, go through ridgeNarrowAVX512F32 in
+// tiles of 16 rows. The rows after the last tile, and rows of any other
+// width, go through ridgeAVX2F32.
+func ridgeAVX512F32(grad, X, y, w []float32, b float32) (sumSq, sum float32) {
+	const width = 16
+	if len(w) != width {
+		return ridgeAVX2F32(grad, X, y, w, b)
+	}
+	tiled := len(y) - len(y)%width
+	sumSq, sum = ridgeNarrowAVX512F32(grad, X[:tiled*width], y[:tiled], w, b)
+	if tiled < len(y) {
+		restSq, rest := ridgeAVX2F32(grad, X[tiled*width:], y[tiled:], w, b)
+		sumSq, sum = sumSq+restSq, sum+rest
+	}
+	return sumSq, sum
+}
+
+// ridgeAVX512F64 is ridgeAVX512F32 for float64, whose ZMM rows have 8
+// columns.
+func ridgeAVX512F64(grad, X, y, w []float64, b float64) (sumSq, sum float64) {
+	const width = 8
+	if len(w) != width {
+		return ridgeAVX2F64(grad, X, y, w, b)
+	}
+	tiled := len(y) - len(y)%width
+	sumSq, sum = ridgeNarrowAVX512F64(grad, X[:tiled*width], y[:tiled], w, b)
+	if tiled < len(y) {
+		restSq, rest := ridgeAVX2F64(grad, X[tiled*width:], y[tiled:], w, b)
+		sumSq, sum = sumSq+restSq, sum+rest
+	}
+	return sumSq, sum
+}
+
 // withAVX2Helpers fills in the AVX2 kernels that both amd64 kernels use:
-// the ridge, row, scan, single-centroid and inner-product kernels, and the
-// Gram kernel unless k has its own.
+// the row, scan, single-centroid and inner-product kernels, and the ridge
+// and Gram kernels unless k has its own.
 func withAVX2Helpers(k *kernel) *kernel {
 	k.settled32, k.settled64 = settledAVX2F32, settledAVX2F64
 	k.distances32, k.distances64 = distancesAVX2F32, distancesAVX2F64
-	k.ridge32, k.ridge64 = ridgeAVX2F32, ridgeAVX2F64
+	if k.ridge32 == nil {
+		k.ridge32, k.ridge64 = ridgeAVX2F32, ridgeAVX2F64
+	}
 	if k.gram64 == nil {
 		k.gram64 = gramAVX2
 	}
@@ -160,8 +196,10 @@ func lanesBlock(dim, size int) int {
 // per cycle to reach the peak, and the expansion path overtakes them
 // from about 512 centroids.
 var avx512Kernel = withAVX2Helpers(&kernel{
-	name:   "avx512",
-	gram64: gramAVX512,
+	name:    "avx512",
+	gram64:  gramAVX512,
+	ridge32: ridgeAVX512F32,
+	ridge64: ridgeAVX512F64,
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case lanesInRegisters(dim, 4):

@@ -33,6 +33,8 @@ func main() {
 	for _, t := range ridgeTargets {
 		ridge(t)
 	}
+	ridgeNarrow(target{isa: "AVX512", width: 64, size: 4})
+	ridgeNarrow(target{isa: "AVX512", width: 64, size: 8})
 	gram()
 	gramAVX512()
 	for _, t := range rowKernelTargets {

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// ridgeNarrow emits the ridge kernel for rows of exactly one ZMM vector
+// (16 float32 or 8 float64 columns), which the fused kernel of ridge.go
+// takes 4 rows at a time with horizontal adds and broadcasts per row. On
+// AMD Zen 5 that kernel read 1,000,000 × 16 float32 at about 30 GB/s also
+// when X sat in the L2 cache, so it was bound by its own instructions,
+// not by memory.
+//
+// This kernel takes a tile of L rows (L = lanes, so the tile is square):
+//
+//	p[i] = X[i] ⊙ w                       // L products, one per row
+//	s = transposing sum of p[0..L−1]       // lane σ(i) of s is Σ p[i]
+//	r = s + b − y[σ]                       // L residuals at once
+//	sumSq += r·r; sum += r
+//	g[i%4] += broadcast(r[σ(i)]) · X[i]    // X[i] read again, from L1
+//
+// The transposing sum halves the number of vectors per level: two levels
+// of 128-bit shuffles (VSHUFF32X4), then in-lane shuffles, each level
+// pairing vectors and adding. It leaves the row sums in a fixed order σ,
+// which the generator works out by following the row of every lane, and
+// y is permuted to match. Every value of r is stored once to the stack
+// and broadcast from there. The kernel takes len(y)/L tiles and ignores
+// the rows after them, which the caller passes to the fused kernel.
+func ridgeNarrow(t target) {
+	name := fmt.Sprintf("ridgeNarrowAVX512%s", map[int]string{4: "F32", 8: "F64"}[t.size])
+	L := t.lanes()
+	TEXT(name, NOSPLIT, fmt.Sprintf(
+		"func(grad, X, y, w []%[1]s, b %[1]s) (sumSq, sum %[1]s)", t.goType()))
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s adds Σᵢ rᵢ·X[i] to grad and returns Σᵢ rᵢ² and Σᵢ rᵢ, "+
+		"for rᵢ = X[i]·w + b − y[i] over the first len(y)/%d·%d rows of X, "+
+		"with AVX-512. len(w) and len(grad) must be %d.", name, L, L, L))
+
+	xp := Load(Param("X").Base(), GP64())
+	yp := Load(Param("y").Base(), GP64())
+	tiles := Load(Param("y").Len(), GP64())
+	SHRQ(U8(log2(L)), tiles)
+	wp := Load(Param("w").Base(), GP64())
+	gp := Load(Param("grad").Base(), GP64())
+	rbuf := AllocLocal(t.width)
+
+	w, b := ZMM(), ZMM()
+	t.move(Mem{Base: wp}, w)
+	if t.size == 4 {
+		VBROADCASTSS(paramAddr("b"), b)
+	} else {
+		VBROADCASTSD(paramAddr("b"), b)
+	}
+	sumSq, sum := ZMM(), ZMM()
+	t.zero(sumSq)
+	t.zero(sum)
+	g := make([]VecVirtual, 4)
+	for i := range g {
+		g[i] = ZMM()
+		t.zero(g[i])
+	}
+	order := transposingSumOrder(t)
+	// yIndex permutes y into the order of the row sums: lane l takes
+	// y[order[l]].
+	yIndex := ZMM()
+	yTable := GLOBL(name+"_order", RODATA|NOPTR)
+	for l, row := range order {
+		if t.size == 4 {
+			DATA(4*l, U32(uint32(row)))
+		} else {
+			DATA(8*l, U64(uint64(row)))
+		}
+	}
+	VMOVDQU64(yTable, yIndex)
+
+	Label(name + "_tile")
+	TESTQ(tiles, tiles)
+	JZ(LabelRef(name + "_done"))
+	// Prefetch the tile ridgePrefetch bytes ahead, one line per row.
+	for i := range L {
+		PREFETCHT0(Mem{Base: xp, Disp: ridgePrefetch + i*t.width})
+	}
+	p := make([]VecVirtual, L)
+	for i := range p {
+		p[i] = ZMM()
+		t.mul(Mem{Base: xp}.Offset(i*t.width), w, p[i])
+	}
+	s := transposingSum(t, p)
+	r, yv := ZMM(), ZMM()
+	if t.size == 4 {
+		VPERMPS(Mem{Base: yp}, yIndex, yv)
+	} else {
+		VPERMPD(Mem{Base: yp}, yIndex, yv)
+	}
+	t.add(b, s, r)
+	t.sub(yv, r, r)
+	t.fma(r, r, sumSq)
+	t.add(r, sum, sum)
+	t.move(r, rbuf)
+	for l, row := range order {
+		rb := ZMM()
+		t.broadcast(rbuf.Offset(l*t.size), rb)
+		t.fma(Mem{Base: xp}.Offset(row*t.width), rb, g[row%4])
+	}
+	ADDQ(U32(L*t.width), xp)
+	ADDQ(U32(t.width), yp)
+	DECQ(tiles)
+	JMP(LabelRef(name + "_tile"))
+
+	Label(name + "_done")
+	t.add(g[1], g[0], g[0])
+	t.add(g[3], g[2], g[2])
+	t.add(g[2], g[0], g[0])
+	t.add(Mem{Base: gp}, g[0], g[0])
+	t.move(g[0], Mem{Base: gp})
+	half := target{isa: "AVX2", width: 32, size: t.size}
+	for i, v := range []VecVirtual{sumSq, sum} {
+		high := YMM()
+		VEXTRACTF64X4(U8(1), v, high)
+		if t.size == 4 {
+			VADDPS(high, v.AsY(), high)
+		} else {
+			VADDPD(high, v.AsY(), high)
+		}
+		x := half.reduce1(high)
+		if t.size == 4 {
+			VMOVSS(x, returnAddr(i))
+		} else {
+			VMOVSD(x, returnAddr(i))
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// transposingSum returns a vector whose lanes hold the sums of the lanes
+// of p, one vector per row, in the order of transposingSumOrder.
+func transposingSum(t target, p []VecVirtual) VecVirtual {
+	for _, level := range transposingLevels(t) {
+		next := make([]VecVirtual, len(p)/2)
+		for i := range next {
+			first, second := ZMM(), ZMM()
+			level.pair(p[i], p[i+len(next)], first, second)
+			next[i] = ZMM()
+			t.add(second, first, next[i])
+		}
+		p = next
+	}
+	return p[0]
+}
+
+// A sumLevel is one level of transposingSum. pair splits the lanes of a
+// and b between first and second so that first + second sums, in each
+// lane, two values of the same row. Entry l of first and second is the
+// source of that lane: 0 for a or 1 for b, and the lane of it.
+type sumLevel struct {
+	pair          func(a, b, first, second VecVirtual)
+	first, second [][2]int
+}
+
+// transposingLevels returns the levels of transposingSum for t: two of
+// 128-bit shuffles, then in-lane ones.
+func transposingLevels(t target) []sumLevel {
+	L := t.lanes()
+	Q := L / 4 // lanes per 128-bit quarter
+	// quarters returns the lane sources of VSHUFF32X4 picking quarters
+	// qa0, qa1 of a and qb0, qb1 of b.
+	quarters := func(qa0, qa1, qb0, qb1 int) [][2]int {
+		var src [][2]int
+		for _, pick := range [][2]int{{0, qa0}, {0, qa1}, {1, qb0}, {1, qb1}} {
+			for l := range Q {
+				src = append(src, [2]int{pick[0], pick[1]*Q + l})
+			}
+		}
+		return src
+	}
+	shuffle := func(imm1, imm2 uint8) func(a, b, first, second VecVirtual) {
+		return func(a, b, first, second VecVirtual) {
+			VSHUFF32X4(U8(imm1), b, a, first)
+			VSHUFF32X4(U8(imm2), b, a, second)
+		}
+	}
+	levels := []sumLevel{
+		{shuffle(0x44, 0xee), quarters(0, 1, 0, 1), quarters(2, 3, 2, 3)},
+		{shuffle(0x88, 0xdd), quarters(0, 2, 0, 2), quarters(1, 3, 1, 3)},
+	}
+	// In-lane levels: within each quarter, first takes the even lanes of
+	// a then of b, second the odd ones.
+	for range log2(Q) {
+		var first, second [][2]int
+		for q := range 4 {
+			for l := range Q {
+				src, lane := 0, 2*l
+				if l >= Q/2 {
+					src, lane = 1, 2*l-Q
+				}
+				first = append(first, [2]int{src, q*Q + lane})
+				second = append(second, [2]int{src, q*Q + lane + 1})
+			}
+		}
+		var pair func(a, b, first, second VecVirtual)
+		if t.size == 4 {
+			pair = func(a, b, f, s VecVirtual) {
+				VSHUFPS(U8(0x88), b, a, f)
+				VSHUFPS(U8(0xdd), b, a, s)
+			}
+		} else {
+			pair = func(a, b, f, s VecVirtual) {
+				VSHUFPD(U8(0x00), b, a, f)
+				VSHUFPD(U8(0xff), b, a, s)
+			}
+		}
+		levels = append(levels, sumLevel{pair, first, second})
+	}
+	return levels
+}
+
+// transposingSumOrder follows the row of every lane through the levels of
+// transposingSum and returns, for each lane of the result, its row. It
+// panics if a level would add values of two different rows.
+func transposingSumOrder(t target) []int {
+	L := t.lanes()
+	rows := make([][]int, L)
+	for i := range rows {
+		rows[i] = make([]int, L)
+		for l := range rows[i] {
+			rows[i][l] = i
+		}
+	}
+	for _, level := range transposingLevels(t) {
+		next := make([][]int, len(rows)/2)
+		for i := range next {
+			a, b := rows[i], rows[i+len(next)]
+			next[i] = make([]int, L)
+			for l := range L {
+				pick := func(src [2]int) int {
+					if src[0] == 0 {
+						return a[src[1]]
+					}
+					return b[src[1]]
+				}
+				f, s := pick(level.first[l]), pick(level.second[l])
+				if f != s {
+					panic(fmt.Sprintf("transposing sum adds rows %d and %d", f, s))
+				}
+				next[i][l] = f
+			}
+		}
+		rows = next
+	}
+	return rows[0]
+}
