@@ -39,14 +39,14 @@ import (
 // settles it with the reference rules.
 //
 // Registers: P·B accumulators, P bestD, P bestI, B centroid vectors and two
-// temporaries. AVX-512 has 32, so P=6, B=2 fits with room to spare, and it
-// folds each point's broadcast into the subtraction. AVX2 has 16: P=3, B=2
+// temporaries. AVX-512 has 32, so P=6, B=2 fits with room to spare, and its
+// B=1 variant folds each point's broadcast into the subtraction (with B=2
+// that would load each coordinate twice, see the step). AVX2 has 16: P=3, B=2
 // uses them all, and serves k ≤ 16. For larger k the AVX2 kernel reads the
 // centroids as memory operands of the subtraction and keeps bestD and bestI
 // in stack slots (cmem, spill), which leaves room for P=3, B=4. Measured on
 // AMD Zen 4, this shape ran sift at 36 GFMA/s against 32 for P=3, B=2 and
-// for P=2, B=4, with centroids in registers. Folding the broadcast into the
-// subtraction, which only AVX-512 can do, gave the larger step.
+// for P=2, B=4, with centroids in registers.
 // When k is at most one vector of lanes, B=1 wastes no lanes, so each ISA
 // also has a B=1 variant with more points per group.
 
