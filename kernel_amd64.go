@@ -180,10 +180,11 @@ func lanesBlock(dim, size int) int {
 	return 4
 }
 
-// The avx512 entry reuses the AVX2 ridge, row, scan and
-// single-centroid kernels. No AVX-512 versions of them were written, because a measured
-// FMA peak on AMD Zen 4 was the same for ZMM and YMM (57 and 56 GFMA
-// lanes/s). Its Gram kernel is gramAVX512, whose larger tiles with
+// The avx512 entry reuses the AVX2 row, scan and single-centroid kernels,
+// and the AVX2 ridge kernel except on rows of one ZMM vector (see
+// ridgeAVX512F32). No AVX-512 versions of the others were written,
+// because a measured FMA peak on AMD Zen 4 was the same for ZMM and YMM
+// (57 and 56 GFMA lanes/s). Its Gram kernel is gramAVX512, whose larger tiles with
 // broadcasts folded into the FMAs ran 5–6% faster than gramAVX2 at ds =
 // 128 and 768 and 21% at ds = 16 (BenchmarkGram on an AMD EPYC, Zen 4,
 // medians of 7 alternated runs).

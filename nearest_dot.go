@@ -156,8 +156,8 @@ func reduceStates[F Float](state []F, lanes int) {
 // rounding to F). So e is off by at most 2·(γ_dim + u)·‖x‖·‖c‖ +
 // (dim+2)·u·‖c‖² plus terms in u² and a few subnormals. bound is
 // γ_(dim+4)·(2·‖x‖·R + R²), with R the radius and ‖x‖ rounded up, which
-// covers all of them. It is some 4 times tighter than a bound in
-// (‖x‖ + R)² when ‖x‖ ≈ R, the usual case. When best2 − best1 > 2·bound,
+// covers all of them. When ‖x‖ = R it is 8/3 times tighter than the
+// earlier (2·dim+8)·u·(‖x‖ + R)². When best2 − best1 > 2·bound,
 // every other centroid's exact e exceeds the chosen one's.
 func (d *dotSearch[F]) accept(state []F, norm2 F, dim int) (int32, bool) {
 	first, second, index := state[0], state[1], state[2]
