@@ -9033,7 +9033,7 @@ nearestAVX512F64_8x1_done:
 	RET
 
 // func dotAVX2F32_4x3(state []float32, points []float32, packed []float32, norms []float32, dim int, groups int, first int)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·dotAVX2F32_4x3(SB), NOSPLIT, $96-120
 	MOVQ state_base+0(FP), AX
 	MOVQ state_len+8(FP), CX
@@ -9044,9 +9044,24 @@ TEXT ·dotAVX2F32_4x3(SB), NOSPLIT, $96-120
 
 	// Groups of P points.
 dotAVX2F32_4x3_points:
-	CMPQ CX, $0x00000180
-	JL   dotAVX2F32_4x3_tail
+	CMPQ   CX, $0x00000180
+	JL     dotAVX2F32_4x3_tail
+	CMPQ   BX, $0x00000800
+	JAE    dotAVX2F32_4x3_prefetched
+	CMPQ   CX, $0x00000300
+	JL     dotAVX2F32_4x3_prefetched
+	MOVQ   BX, DI
+	IMUL3Q $0x00000004, DI, DI
+	LEAQ   (DX)(DI*1), SI
+	ADDQ   SI, DI
 
+dotAVX2F32_4x3_prefetch:
+	PREFETCHT0 (SI)
+	ADDQ       $0x40, SI
+	CMPQ       SI, DI
+	JB         dotAVX2F32_4x3_prefetch
+
+dotAVX2F32_4x3_prefetched:
 	// Index vectors of the first group: first + lane.
 	MOVQ         first+112(FP), SI
 	VXORPS       Y0, Y0, Y0
@@ -9736,7 +9751,7 @@ dotAVX2F32_4x3_done:
 	RET
 
 // func dotAVX2F64_4x3(state []float64, points []float64, packed []float64, norms []float64, dim int, groups int, first int)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·dotAVX2F64_4x3(SB), NOSPLIT, $96-120
 	MOVQ state_base+0(FP), AX
 	MOVQ state_len+8(FP), CX
@@ -9747,9 +9762,24 @@ TEXT ·dotAVX2F64_4x3(SB), NOSPLIT, $96-120
 
 	// Groups of P points.
 dotAVX2F64_4x3_points:
-	CMPQ CX, $0x00000180
-	JL   dotAVX2F64_4x3_tail
+	CMPQ   CX, $0x00000180
+	JL     dotAVX2F64_4x3_tail
+	CMPQ   BX, $0x00000800
+	JAE    dotAVX2F64_4x3_prefetched
+	CMPQ   CX, $0x00000300
+	JL     dotAVX2F64_4x3_prefetched
+	MOVQ   BX, DI
+	IMUL3Q $0x00000004, DI, DI
+	LEAQ   (DX)(DI*1), SI
+	ADDQ   SI, DI
 
+dotAVX2F64_4x3_prefetch:
+	PREFETCHT0 (SI)
+	ADDQ       $0x40, SI
+	CMPQ       SI, DI
+	JB         dotAVX2F64_4x3_prefetch
+
+dotAVX2F64_4x3_prefetched:
 	// Index vectors of the first group: first + lane.
 	MOVQ         first+112(FP), SI
 	VXORPD       Y0, Y0, Y0
@@ -10439,7 +10469,7 @@ dotAVX2F64_4x3_done:
 	RET
 
 // func dotAVX512F32_6x4(state []float32, points []float32, packed []float32, norms []float32, dim int, groups int, first int)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·dotAVX512F32_6x4(SB), NOSPLIT, $256-120
 	MOVQ state_base+0(FP), AX
 	MOVQ state_len+8(FP), CX
@@ -10450,9 +10480,24 @@ TEXT ·dotAVX512F32_6x4(SB), NOSPLIT, $256-120
 
 	// Groups of P points.
 dotAVX512F32_6x4_points:
-	CMPQ CX, $0x00000480
-	JL   dotAVX512F32_6x4_tail
+	CMPQ   CX, $0x00000480
+	JL     dotAVX512F32_6x4_tail
+	CMPQ   BX, $0x00000800
+	JAE    dotAVX512F32_6x4_prefetched
+	CMPQ   CX, $0x00000900
+	JL     dotAVX512F32_6x4_prefetched
+	MOVQ   BX, DI
+	IMUL3Q $0x00000006, DI, DI
+	LEAQ   (DX)(DI*1), SI
+	ADDQ   SI, DI
 
+dotAVX512F32_6x4_prefetch:
+	PREFETCHT0 (SI)
+	ADDQ       $0x40, SI
+	CMPQ       SI, DI
+	JB         dotAVX512F32_6x4_prefetch
+
+dotAVX512F32_6x4_prefetched:
 	// Index vectors of the first group: first + lane.
 	MOVQ         first+112(FP), SI
 	VXORPS       Z0, Z0, Z0
@@ -12021,7 +12066,7 @@ dotAVX512F32_6x4_done:
 	RET
 
 // func dotAVX512F64_6x4(state []float64, points []float64, packed []float64, norms []float64, dim int, groups int, first int)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·dotAVX512F64_6x4(SB), NOSPLIT, $256-120
 	MOVQ state_base+0(FP), AX
 	MOVQ state_len+8(FP), CX
@@ -12032,9 +12077,24 @@ TEXT ·dotAVX512F64_6x4(SB), NOSPLIT, $256-120
 
 	// Groups of P points.
 dotAVX512F64_6x4_points:
-	CMPQ CX, $0x00000480
-	JL   dotAVX512F64_6x4_tail
+	CMPQ   CX, $0x00000480
+	JL     dotAVX512F64_6x4_tail
+	CMPQ   BX, $0x00000800
+	JAE    dotAVX512F64_6x4_prefetched
+	CMPQ   CX, $0x00000900
+	JL     dotAVX512F64_6x4_prefetched
+	MOVQ   BX, DI
+	IMUL3Q $0x00000006, DI, DI
+	LEAQ   (DX)(DI*1), SI
+	ADDQ   SI, DI
 
+dotAVX512F64_6x4_prefetch:
+	PREFETCHT0 (SI)
+	ADDQ       $0x40, SI
+	CMPQ       SI, DI
+	JB         dotAVX512F64_6x4_prefetch
+
+dotAVX512F64_6x4_prefetched:
 	// Index vectors of the first group: first + lane.
 	MOVQ         first+112(FP), SI
 	VXORPD       Z0, Z0, Z0

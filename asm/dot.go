@@ -53,6 +53,10 @@ var dotTargets = []target{
 
 var minusTwo32, minusTwo64 Mem
 
+// dotPrefetchMaxRowBytes is the row length from which the dot kernels no
+// longer prefetch the next group's rows.
+const dotPrefetchMaxRowBytes = 2048
+
 func dotConstants() {
 	minusTwo32 = GLOBL("minustwo32", RODATA|NOPTR)
 	DATA(0, F32(-2))
@@ -123,11 +127,16 @@ func dot(t target) {
 	Label(name + "_points")
 	CMPQ(stateBytes, U32(t.p*pointBytes))
 	JL(LabelRef(name + "_tail"))
-	// Unlike the difference kernels, these do not prefetch the next
-	// group's rows: each group runs dim steps of P·B FMAs on its rows,
-	// ample time for the hardware prefetchers. Without the prefetch loop bert
-	// (n=20000, d=768, k=1024) ran 2–4% faster on AMD Zen 5, in five
-	// alternated runs with both kernels.
+	// Long rows skip the prefetch of the next group's rows: a group then
+	// runs so many FMA steps on its rows that the hardware prefetchers
+	// keep up, and the prefetch loop cost more than it saved. On one core
+	// of an AMD Zen 5 (alternated runs), bert (rows of 3072 bytes) ran
+	// 113–119 GFMA/s without it against 110–114 with it, but sift (512
+	// bytes, the AVX2 kernel) fell from 49–52 to 44–49 without it, and
+	// its float64 version (1024 bytes) from 26–28 to 24–25.
+	CMPQ(rowBytes, U32(dotPrefetchMaxRowBytes))
+	JAE(LabelRef(name + "_prefetched"))
+	prefetchNextRows(t, name, stateBytes, 2*t.p*pointBytes, rows, rowBytes)
 	dotGroup(t, t.p, state, rows, rowBytes, index)
 	ADDQ(U32(t.p*pointBytes), state)
 	for range t.p {
