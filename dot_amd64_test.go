@@ -34,18 +34,7 @@ var dotFunctions64 = []dotFunction[float64]{
 // handed to the difference kernels. n must not exceed blockRows.
 func (f dotFunction[F]) run(t testing.TB, points, centroids []F, dim int) ([]int32, []F, int) {
 	t.Helper()
-	k, err := lookupKernel(f.isa)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &search[F]{
-		kernel:   nearestFor[F](k, len(centroids)/dim, dim),
-		settled:  settledFor[F](k),
-		raw:      centroids,
-		dim:      dim,
-		dot:      newDotSearch(f.kernel, distancesFor[F](k), centroids, dim),
-		packDiff: new(sync.Once),
-	}
+	s := f.search(t, centroids, dim)
 	n := len(points) / dim
 	labels, dists := make([]int32, n), make([]F, n)
 	var scratch searchScratch[F]
@@ -58,6 +47,25 @@ func (f dotFunction[F]) run(t testing.TB, points, centroids []F, dim int) ([]int
 	}
 	s.rows(labels, dists, points, &scratch)
 	return labels, dists, len(scratch.retry)
+}
+
+// search returns a search of the centroids with the expansion kernel
+// forced on. Its dot field is nil when the norms are too large for the
+// expansion.
+func (f dotFunction[F]) search(t testing.TB, centroids []F, dim int) *search[F] {
+	t.Helper()
+	kern, err := lookupKernel(f.isa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &search[F]{
+		kernel:   nearestFor[F](kern, len(centroids)/dim, dim),
+		settled:  settledFor[F](kern),
+		raw:      centroids,
+		dim:      dim,
+		dot:      newDotSearch(f.kernel, distancesFor[F](kern), centroids, dim),
+		packDiff: new(sync.Once),
+	}
 }
 
 func TestDotFunctions(t *testing.T) {
@@ -282,18 +290,7 @@ func testDotAcceptNearTies[F Float](t *testing.T, fns []dotFunction[F]) {
 					points[i*dim+j] = centroids[a*dim+j] + F(0.1*rng.NormFloat64())
 				}
 			}
-			kern, err := lookupKernel(f.isa)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := &search[F]{
-				kernel:   nearestFor[F](kern, k, dim),
-				settled:  settledFor[F](kern),
-				raw:      centroids,
-				dim:      dim,
-				dot:      newDotSearch(f.kernel, distancesFor[F](kern), centroids, dim),
-				packDiff: new(sync.Once),
-			}
+			s := f.search(t, centroids, dim)
 			labels, dists := make([]int32, n), make([]F, n)
 			var scratch searchScratch[F]
 			retry := s.dotPass(labels, dists, points, 0, nil, &scratch)

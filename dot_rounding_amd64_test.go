@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/big"
 	"slices"
-	"sync"
 	"testing"
 )
 
@@ -101,14 +100,7 @@ func testDotAcceptRoundingPair[F Float](t *testing.T, fns []dotFunction[F]) {
 			copy(centroids[ib*dim:], b)
 			name := fmt.Sprintf("%s %T dim %d", f.isa, F(0), dim)
 
-			s := &search[F]{
-				kernel:   nearestFor[F](kern, k, dim),
-				settled:  settledFor[F](kern),
-				raw:      centroids,
-				dim:      dim,
-				dot:      newDotSearch(f.kernel, distancesFor[F](kern), centroids, dim),
-				packDiff: new(sync.Once),
-			}
+			s := f.search(t, centroids, dim)
 			if s.dot == nil {
 				t.Fatalf("%s: the expansion path rejected the centroids", name)
 			}

@@ -57,30 +57,26 @@ var avx2Kernel = withAVX2Helpers(&kernel{
 // tiles of 16 rows. The rows after the last tile, and rows of any other
 // width, go through ridgeAVX2F32.
 func ridgeAVX512F32(grad, X, y, w []float32, b float32) (sumSq, sum float32) {
-	const width = 16
-	if len(w) != width {
-		return ridgeAVX2F32(grad, X, y, w, b)
-	}
-	tiled := len(y) - len(y)%width
-	sumSq, sum = ridgeNarrowAVX512F32(grad, X[:tiled*width], y[:tiled], w, b)
-	if tiled < len(y) {
-		restSq, rest := ridgeAVX2F32(grad, X[tiled*width:], y[tiled:], w, b)
-		sumSq, sum = sumSq+restSq, sum+rest
-	}
-	return sumSq, sum
+	return ridgeInTiles(ridgeNarrowAVX512F32, ridgeAVX2F32, 16, grad, X, y, w, b)
 }
 
 // ridgeAVX512F64 is ridgeAVX512F32 for float64, whose ZMM rows have 8
 // columns.
 func ridgeAVX512F64(grad, X, y, w []float64, b float64) (sumSq, sum float64) {
-	const width = 8
+	return ridgeInTiles(ridgeNarrowAVX512F64, ridgeAVX2F64, 8, grad, X, y, w, b)
+}
+
+// ridgeInTiles runs narrow, a ridge kernel for rows of width columns in
+// tiles of width rows, on the whole tiles, and fused on the rest. Both add
+// to grad.
+func ridgeInTiles[F Float](narrow, fused func(grad, X, y, w []F, b F) (F, F), width int, grad, X, y, w []F, b F) (sumSq, sum F) {
 	if len(w) != width {
-		return ridgeAVX2F64(grad, X, y, w, b)
+		return fused(grad, X, y, w, b)
 	}
 	tiled := len(y) - len(y)%width
-	sumSq, sum = ridgeNarrowAVX512F64(grad, X[:tiled*width], y[:tiled], w, b)
+	sumSq, sum = narrow(grad, X[:tiled*width], y[:tiled], w, b)
 	if tiled < len(y) {
-		restSq, rest := ridgeAVX2F64(grad, X[tiled*width:], y[tiled:], w, b)
+		restSq, rest := fused(grad, X[tiled*width:], y[tiled:], w, b)
 		sumSq, sum = sumSq+restSq, sum+rest
 	}
 	return sumSq, sum

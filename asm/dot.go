@@ -131,9 +131,9 @@ func dot(t target) {
 	// runs so many FMA steps on its rows that the hardware prefetchers
 	// keep up, and the prefetch loop cost more than it saved. On one core
 	// of an AMD Zen 5 (alternated runs), bert (rows of 3072 bytes) ran
-	// 113–119 GFMA/s without it against 110–114 with it, but sift (512
-	// bytes, the AVX2 kernel) fell from 49–52 to 44–49 without it, and
-	// its float64 version (1024 bytes) from 26–28 to 24–25.
+	// 113–119 GFMA/s without it against 110–114 with it. Sift on the AVX2
+	// kernel (512 bytes) fell from 49–52 to 44–49 without it, and its
+	// float64 version (1024 bytes) from 26–28 to 24–25.
 	CMPQ(rowBytes, U32(dotPrefetchMaxRowBytes))
 	JAE(LabelRef(name + "_prefetched"))
 	prefetchNextRows(t, name, stateBytes, 2*t.p*pointBytes, rows, rowBytes)
