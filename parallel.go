@@ -13,8 +13,8 @@ func workerCount(max, units, work int) int {
 		return 1
 	}
 	if max <= 0 {
-		// GOMAXPROCS takes a lock: about 1% of the time of a search of
-		// 2000 points in a CPU profile.
+		// GOMAXPROCS takes a lock, which took about 1% of the time of
+		// a search of 2000 points in a CPU profile.
 		max = runtime.GOMAXPROCS(0)
 	}
 	return min(max, units)

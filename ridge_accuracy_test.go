@@ -46,6 +46,7 @@ func ridgeExactGrad[F Float](X, y, w []F, b, lambda F) (loss float64, grad []flo
 	}
 	scale = make([]float64, dim)
 	product := newFloat(0)
+
 	for i := range n {
 		x := X[i*dim : (i+1)*dim]
 		r := newFloat(float64(b))
@@ -64,6 +65,7 @@ func ridgeExactGrad[F Float](X, y, w []F, b, lambda F) (loss float64, grad []flo
 			scale[j] += math.Abs(float64(v)) * (math.Abs(rf) + m)
 		}
 	}
+
 	if n == 0 {
 		n = 1 // the sums are 0, and so is the mean
 	}
@@ -72,6 +74,7 @@ func ridgeExactGrad[F Float](X, y, w []F, b, lambda F) (loss float64, grad []flo
 	for _, v := range w {
 		norm += float64(v) * float64(v)
 	}
+
 	fit, _ := sumSq.Float64()
 	loss = fit*inverse + float64(lambda)*norm
 	total, _ := sum.Float64()
