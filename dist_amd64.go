@@ -54,22 +54,22 @@ func nearestAVX512F64_6x2(labels []int32, dists []float64, points []float64, pac
 //go:noescape
 func nearestAVX512F64_8x1(labels []int32, dists []float64, points []float64, packed []float64, dim int, groups int)
 
-// dotAVX2F32_4x3 folds centroids first, first+1, … into the running state of each point with AVX2, 4 points and 24 centroids at a time. packed holds groups groups of 24 centroids and norms their squared norms.
+// dotAVX2F32_4x3 folds centroids first, first+1, … into the running state of each point with AVX2, 4 points and 24 centroids at a time. packed holds groups groups of 24 centroids, and norms their squared norms.
 //
 //go:noescape
 func dotAVX2F32_4x3(state []float32, points []float32, packed []float32, norms []float32, dim int, groups int, first int)
 
-// dotAVX2F64_4x3 folds centroids first, first+1, … into the running state of each point with AVX2, 4 points and 12 centroids at a time. packed holds groups groups of 12 centroids and norms their squared norms.
+// dotAVX2F64_4x3 folds centroids first, first+1, … into the running state of each point with AVX2, 4 points and 12 centroids at a time. packed holds groups groups of 12 centroids, and norms their squared norms.
 //
 //go:noescape
 func dotAVX2F64_4x3(state []float64, points []float64, packed []float64, norms []float64, dim int, groups int, first int)
 
-// dotAVX512F32_6x4 folds centroids first, first+1, … into the running state of each point with AVX512, 6 points and 64 centroids at a time. packed holds groups groups of 64 centroids and norms their squared norms.
+// dotAVX512F32_6x4 folds centroids first, first+1, … into the running state of each point with AVX512, 6 points and 64 centroids at a time. packed holds 2·groups groups of 32 centroids, read in pairs, and norms their squared norms.
 //
 //go:noescape
 func dotAVX512F32_6x4(state []float32, points []float32, packed []float32, norms []float32, dim int, groups int, first int)
 
-// dotAVX512F64_6x4 folds centroids first, first+1, … into the running state of each point with AVX512, 6 points and 32 centroids at a time. packed holds groups groups of 32 centroids and norms their squared norms.
+// dotAVX512F64_6x4 folds centroids first, first+1, … into the running state of each point with AVX512, 6 points and 32 centroids at a time. packed holds 2·groups groups of 16 centroids, read in pairs, and norms their squared norms.
 //
 //go:noescape
 func dotAVX512F64_6x4(state []float64, points []float64, packed []float64, norms []float64, dim int, groups int, first int)

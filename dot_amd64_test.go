@@ -21,12 +21,12 @@ type dotFunction[F Float] struct {
 
 var dotFunctions32 = []dotFunction[float32]{
 	{"avx2", dotKernel[float32]{fn: dotAVX2F32_4x3, block: 24, lanes: 8}},
-	{"avx512", dotKernel[float32]{fn: dotAVX512F32_6x4, block: 64, lanes: 16, reduce: dotReduceAVX512F32, assigned: assignedAVX512F32}},
+	{"avx512", dotKernel[float32]{fn: dotAVX512F32_6x4, block: 64, lanes: 16, halves: true, reduce: dotReduceAVX512F32, assigned: assignedAVX512F32}},
 }
 
 var dotFunctions64 = []dotFunction[float64]{
 	{"avx2", dotKernel[float64]{fn: dotAVX2F64_4x3, block: 12, lanes: 4}},
-	{"avx512", dotKernel[float64]{fn: dotAVX512F64_6x4, block: 32, lanes: 8, reduce: dotReduceAVX512F64, assigned: assignedAVX512F64}},
+	{"avx512", dotKernel[float64]{fn: dotAVX512F64_6x4, block: 32, lanes: 8, halves: true, reduce: dotReduceAVX512F64, assigned: assignedAVX512F64}},
 }
 
 // run searches with the expansion kernel forced on, whatever the
@@ -323,6 +323,71 @@ func testDotAcceptNearTies[F Float](t *testing.T, fns []dotFunction[F]) {
 			if accepted == 0 || accepted == n {
 				t.Errorf("%s %T dim %d: %d of %d points accepted, want the planted gaps on both sides of the bound", f.isa, F(0), dim, accepted, n)
 			}
+		}
+	}
+}
+
+// TestDotSharedPacking checks the points that the AVX-512 expansion path
+// hands on when the difference kernels read its packing: three chunks of
+// centroids, the last one short, and points that no margin can settle.
+func TestDotSharedPacking(t *testing.T) {
+	testDotSharedPacking(t, dotFunctions32)
+	testDotSharedPacking(t, dotFunctions64)
+}
+
+func testDotSharedPacking[F Float](t *testing.T, fns []dotFunction[F]) {
+	// One group of the expansion kernel fills a chunk at this dim, for
+	// float32 and float64 alike.
+	const dim, n = 1100, 40
+	for _, f := range fns {
+		if !f.kernel.halves || !slices.Contains(Kernels(), f.isa) {
+			continue
+		}
+		block := f.kernel.block
+		k := 2*block + block/2 + 3
+		if got := chunkCentroids[F](dim, block); got != block {
+			t.Fatalf("%T: a chunk holds %d centroids, want %d", F(0), got, block)
+		}
+		rng := rand.New(rand.NewPCG(7, uint64(k)))
+		// Far from the origin and close together: the margin check
+		// rejects every point.
+		offset := F(1000)
+		if unsafe.Sizeof(offset) == 8 {
+			offset = 1e7
+		}
+		centroids := normalSlice[F](rng, k*dim)
+		for j := range centroids {
+			centroids[j] = offset + centroids[j]/16
+		}
+		points := make([]F, n*dim)
+		want := make([]int32, n)
+		for i := range n {
+			want[i] = int32(rng.IntN(k))
+			for j := range dim {
+				points[i*dim+j] = centroids[int(want[i])*dim+j] + F(rng.NormFloat64()/1024)
+			}
+		}
+		s := f.search(t, centroids, dim)
+		labels, dists := make([]int32, n), make([]F, n)
+		var scratch searchScratch[F]
+		s.rows(labels, dists, points, &scratch)
+		if len(scratch.retry) != n {
+			t.Errorf("%T: %d of %d points went to the difference kernels, want all", F(0), len(scratch.retry), n)
+		}
+		if len(s.chunks) != len(s.dot.chunks) {
+			t.Fatalf("%T: %d difference chunks, want the %d of the expansion path", F(0), len(s.chunks), len(s.dot.chunks))
+		}
+		for i, c := range s.chunks {
+			if &c.centroids[0] != &s.dot.chunks[i].centroids[0] {
+				t.Errorf("%T: difference chunk %d has a packing of its own", F(0), i)
+			}
+		}
+		if !slices.Equal(labels, want) {
+			t.Errorf("%T: labels %v, want %v", F(0), labels, want)
+		}
+		ref := newReference(points, centroids, dim)
+		if msg := ref.check(labels, dists, 4); msg != "" {
+			t.Errorf("%T: contract broken:%s", F(0), msg)
 		}
 	}
 }

@@ -172,24 +172,44 @@ func dotFor[F Float](kern *kernel, k, dim int) dotKernel[F] {
 // sums. The last group is padded with NaN centroids, which are never chosen.
 func packCentroids[F Float](centroids []F, dim, block int) []F {
 	k := len(centroids) / dim
-	groups := (k + block - 1) / block
+	return packGroups(centroids, dim, block, (k+block-1)/block)
+}
+
+// packGroups is packCentroids into groups groups, which must be enough
+// for the centroids. Groups past the last centroid hold only NaN.
+func packGroups[F Float](centroids []F, dim, block, groups int) []F {
+	k := len(centroids) / dim
 	packed := make([]F, groups*dim*block)
-	nan := F(math.NaN())
 	for g := range groups {
 		out := packed[g*dim*block : (g+1)*dim*block]
-		for lane := range block {
-			c := g*block + lane
-			for j := range dim {
-				v := nan
-				if c < k {
-					v = centroids[c*dim+j]
+		first := min(g*block, k)
+		lanes := min(block, k-first)
+		rows := centroids[first*dim : (first+lanes)*dim]
+		// A whole row per lane would write to dim cache lines of out at
+		// once, more than L1 holds for wide rows. Strips of packStrip
+		// coordinates keep the lines being written in L1.
+		for j0 := 0; j0 < dim; j0 += packStrip {
+			j1 := min(j0+packStrip, dim)
+			for j := j0; j < j1; j++ {
+				o := out[j*block : j*block+lanes]
+				for lane := range o {
+					o[lane] = rows[lane*dim+j]
 				}
-				out[j*block+lane] = v
+			}
+		}
+		nan := F(math.NaN())
+		for j := range dim {
+			for lane := lanes; lane < block; lane++ {
+				out[j*block+lane] = nan
 			}
 		}
 	}
 	return packed
 }
+
+// packStrip is the number of coordinates that packCentroids moves per
+// centroid in one pass.
+const packStrip = 16
 
 // settledFor returns the kernel's check that every distance is below +Inf,
 // or the generic one when the kernel has none.

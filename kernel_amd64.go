@@ -224,12 +224,12 @@ var avx512Kernel = withAVX2Helpers(&kernel{
 		if !useDotAVX512(k, dim) {
 			return dotKernel[float32]{}
 		}
-		return dotKernel[float32]{fn: dotAVX512F32_6x4, block: 64, lanes: 16, reduce: dotReduceAVX512F32, assigned: assignedAVX512F32}
+		return dotKernel[float32]{fn: dotAVX512F32_6x4, block: 64, lanes: 16, halves: true, reduce: dotReduceAVX512F32, assigned: assignedAVX512F32}
 	},
 	dot64: func(k, dim int) dotKernel[float64] {
 		if !useDotAVX512(k, dim) {
 			return dotKernel[float64]{}
 		}
-		return dotKernel[float64]{fn: dotAVX512F64_6x4, block: 32, lanes: 8, reduce: dotReduceAVX512F64, assigned: assignedAVX512F64}
+		return dotKernel[float64]{fn: dotAVX512F64_6x4, block: 32, lanes: 8, halves: true, reduce: dotReduceAVX512F64, assigned: assignedAVX512F64}
 	},
 })

@@ -221,6 +221,15 @@ func (s *search[F]) packDifference() {
 		s.first = centroidChunk[F]{centroids: centroids}
 		return
 	}
+	if s.dot != nil {
+		if chunks := s.dot.differenceChunks(block); chunks != nil {
+			s.first = chunks[0]
+			if len(chunks) > 1 {
+				s.chunks = chunks
+			}
+			return
+		}
+	}
 	k := len(centroids) / dim
 	perChunk := chunkCentroids[F](dim, block)
 	if k <= perChunk {

@@ -63,6 +63,20 @@ type target struct {
 	// spill keeps the running minima and their indices in stack slots
 	// instead of registers, which frees 2·P registers for accumulators.
 	spill bool
+
+	// halves reads each group of b centroid vectors as two packed
+	// groups of b/2 vectors, the second after the first. The
+	// difference kernels with b/2 vectors can then read the same packing.
+	halves bool
+}
+
+// packedVectors returns the number of vectors per coordinate in one
+// packed group of centroids: b, or b/2 for a target that reads halves.
+func (t target) packedVectors() int {
+	if t.halves {
+		return t.b / 2
+	}
+	return t.b
 }
 
 func (t target) lanes() int { return t.width / t.size }
@@ -86,16 +100,16 @@ func (t target) name() string {
 }
 
 var nearestTargets = []target{
-	{"AVX2", 32, 4, 3, 2, false, false},
-	{"AVX2", 32, 4, 3, 4, true, true},
-	{"AVX2", 32, 4, 4, 1, false, false},
-	{"AVX2", 32, 8, 3, 2, false, false},
-	{"AVX2", 32, 8, 3, 4, true, true},
-	{"AVX2", 32, 8, 4, 1, false, false},
-	{"AVX512", 64, 4, 6, 2, false, false},
-	{"AVX512", 64, 4, 8, 1, false, false},
-	{"AVX512", 64, 8, 6, 2, false, false},
-	{"AVX512", 64, 8, 8, 1, false, false},
+	{"AVX2", 32, 4, 3, 2, false, false, false},
+	{"AVX2", 32, 4, 3, 4, true, true, false},
+	{"AVX2", 32, 4, 4, 1, false, false, false},
+	{"AVX2", 32, 8, 3, 2, false, false, false},
+	{"AVX2", 32, 8, 3, 4, true, true, false},
+	{"AVX2", 32, 8, 4, 1, false, false, false},
+	{"AVX512", 64, 4, 6, 2, false, false, false},
+	{"AVX512", 64, 4, 8, 1, false, false, false},
+	{"AVX512", 64, 8, 6, 2, false, false, false},
+	{"AVX512", 64, 8, 8, 1, false, false, false},
 }
 
 // vec allocates a vector register of the target's width.
@@ -548,7 +562,7 @@ func (t target) coordinateLoop(prefix string, j Register, rows *groupRows, cptr 
 		for _, r := range rows.bases {
 			ADDQ(U32(u*t.size), r)
 		}
-		ADDQ(U32(u*t.b*t.width), cptr)
+		ADDQ(U32(u*t.packedVectors()*t.width), cptr)
 	}
 	TESTQ(U32(1), j)
 	JZ(LabelRef(prefix + "_even"))
