@@ -330,9 +330,12 @@ func (s *search[F]) retryRows(labels []int32, dists []F, points []F, retry []int
 	dim := s.dim
 	n := len(retry)
 	if cap(scratch.retryPoints) < n*dim {
-		scratch.retryPoints = make([]F, blockRows*dim)
-		scratch.retryLabels = make([]int32, blockRows)
-		scratch.retryDists = make([]F, blockRows)
+		// Few points of a block come here, so the buffers grow with
+		// need instead of taking a whole block of rows at once.
+		size := max(n, min(blockRows, 2*cap(scratch.retryLabels)))
+		scratch.retryPoints = make([]F, size*dim)
+		scratch.retryLabels = make([]int32, size)
+		scratch.retryDists = make([]F, size)
 	}
 	rows := scratch.retryPoints[:n*dim]
 	for r, i := range retry {
