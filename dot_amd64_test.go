@@ -20,13 +20,13 @@ type dotFunction[F Float] struct {
 }
 
 var dotFunctions32 = []dotFunction[float32]{
-	{"avx2", dotKernel[float32]{fn: dotAVX2F32_4x3, block: 24, lanes: 8}},
-	{"avx512", dotKernel[float32]{fn: dotAVX512F32_6x4, block: 64, lanes: 16, halves: true, reduce: dotReduceAVX512F32, assigned: assignedAVX512F32}},
+	{"avx2", dotKernel[float32]{fn: dotAVX2F32_4x3, block: 24, lanes: 8, sumBlock: dotSumBlock}},
+	{"avx512", dotKernel[float32]{fn: dotAVX512F32_6x4, block: 64, lanes: 16, sumBlock: dotSumBlock, halves: true, reduce: dotReduceAVX512F32, assigned: assignedAVX512F32}},
 }
 
 var dotFunctions64 = []dotFunction[float64]{
-	{"avx2", dotKernel[float64]{fn: dotAVX2F64_4x3, block: 12, lanes: 4}},
-	{"avx512", dotKernel[float64]{fn: dotAVX512F64_6x4, block: 32, lanes: 8, halves: true, reduce: dotReduceAVX512F64, assigned: assignedAVX512F64}},
+	{"avx2", dotKernel[float64]{fn: dotAVX2F64_4x3, block: 12, lanes: 4, sumBlock: dotSumBlock}},
+	{"avx512", dotKernel[float64]{fn: dotAVX512F64_6x4, block: 32, lanes: 8, sumBlock: dotSumBlock, halves: true, reduce: dotReduceAVX512F64, assigned: assignedAVX512F64}},
 }
 
 // run searches with the expansion kernel forced on, whatever the

@@ -42,13 +42,13 @@ var avx2Kernel = withAVX2Helpers(&kernel{
 		if !useDot(k, dim) {
 			return dotKernel[float32]{}
 		}
-		return dotKernel[float32]{fn: dotAVX2F32_4x3, block: 24, lanes: 8}
+		return dotKernel[float32]{fn: dotAVX2F32_4x3, block: 24, lanes: 8, sumBlock: dotSumBlock}
 	},
 	dot64: func(k, dim int) dotKernel[float64] {
 		if !useDot(k, dim) {
 			return dotKernel[float64]{}
 		}
-		return dotKernel[float64]{fn: dotAVX2F64_4x3, block: 12, lanes: 4}
+		return dotKernel[float64]{fn: dotAVX2F64_4x3, block: 12, lanes: 4, sumBlock: dotSumBlock}
 	},
 })
 
@@ -112,6 +112,11 @@ func withAVX2Helpers(k *kernel) *kernel {
 func useDot(k, dim int) bool {
 	return dim >= dotMinDim && k >= dotMinCentroids
 }
+
+// dotSumBlock is the number of coordinates that every expansion kernel
+// sums from zero before adding the block's sum to the dot product (see
+// the generator's dotSumBlock).
+const dotSumBlock = 64
 
 const (
 	dotMinDim       = 64
@@ -224,12 +229,12 @@ var avx512Kernel = withAVX2Helpers(&kernel{
 		if !useDotAVX512(k, dim) {
 			return dotKernel[float32]{}
 		}
-		return dotKernel[float32]{fn: dotAVX512F32_6x4, block: 64, lanes: 16, halves: true, reduce: dotReduceAVX512F32, assigned: assignedAVX512F32}
+		return dotKernel[float32]{fn: dotAVX512F32_6x4, block: 64, lanes: 16, sumBlock: dotSumBlock, halves: true, reduce: dotReduceAVX512F32, assigned: assignedAVX512F32}
 	},
 	dot64: func(k, dim int) dotKernel[float64] {
 		if !useDotAVX512(k, dim) {
 			return dotKernel[float64]{}
 		}
-		return dotKernel[float64]{fn: dotAVX512F64_6x4, block: 32, lanes: 8, halves: true, reduce: dotReduceAVX512F64, assigned: assignedAVX512F64}
+		return dotKernel[float64]{fn: dotAVX512F64_6x4, block: 32, lanes: 8, sumBlock: dotSumBlock, halves: true, reduce: dotReduceAVX512F64, assigned: assignedAVX512F64}
 	},
 })

@@ -30,6 +30,11 @@ type dotKernel[F Float] struct {
 	// kernel with groups of block/2 can then read the same packing.
 	halves bool
 
+	// sumBlock, when not 0, is the number of coordinates that fn sums
+	// from zero before adding the block's sum to the dot product's
+	// running total. 0 means one sum over all coordinates.
+	sumBlock int
+
 	// reduce, when not nil, does what reduceStates does, faster.
 	reduce func(state []F)
 
@@ -63,6 +68,11 @@ type dotSearch[F Float] struct {
 
 	// start is the state of a point before the first centroid.
 	start []F
+
+	// dotGamma and normGamma are the factors of the error bound (see
+	// errorFactors), and dim the number of coordinates.
+	dotGamma, normGamma float64
+	dim                 int
 }
 
 // dotLimits returns, for F, the unit ε used in the error bound, the
@@ -90,7 +100,8 @@ func newDotSearch[F Float](kern dotKernel[F], distances func(dists, points, c []
 		}
 	}
 	_, _, reach2Max := dotLimits[F]()
-	if radius2 > reach2Max/4 {
+	dotGamma, normGamma, ok := errorFactors[F](kern.sumBlock, dim)
+	if radius2 > reach2Max/4 || !ok {
 		return nil
 	}
 	d := &dotSearch[F]{
@@ -99,6 +110,9 @@ func newDotSearch[F Float](kern dotKernel[F], distances func(dists, points, c []
 		distances: distances,
 		origin:    make([]F, dim),
 		start:     make([]F, 3*kern.lanes),
+		dotGamma:  dotGamma,
+		normGamma: normGamma,
+		dim:       dim,
 	}
 	for l := range d.start {
 		d.start[l] = F(math.Inf(1))
@@ -192,38 +206,72 @@ func reduceStates[F Float](state []F, lanes int) {
 	}
 }
 
-// accept returns the label that a point's reduced state (first, second
-// and index, see reduceStates) picks, and whether the margin proves it
-// the unique exact nearest centroid. norm2 is ‖x‖² as the distances
-// kernel computes it, within a factor 1 ± (dim+1)·u.
+// errorFactors returns the factors of the bound on the rounding error of
+// e = ‖c‖² − 2·x·c that accept uses, for a kernel that sums x·c in blocks
+// of sumBlock coordinates (0 for one sum). ok is false when dim is so
+// large that no bound below 1 exists.
 //
-// With u = ε/2 the unit roundoff and γ_n = n·u/(1 − n·u), the kernel's
-// dot product x·c has an error of at most γ_dim·‖x‖·‖c‖ (Cauchy–Schwarz),
-// and the FMA that forms e = ‖c‖² − 2·x·c adds u·|e|. ‖c‖² itself is
-// within dim·u·‖c‖² (the float64 sum, when F is float64) plus u·‖c‖² (the
-// rounding to F). So e is off by at most 2·(γ_dim + u)·‖x‖·‖c‖ +
-// (dim+2)·u·‖c‖² plus terms in u² and a few subnormals. bound is
-// γ_(dim+4)·(2·‖x‖·R + R²), with R the radius and ‖x‖ rounded up, which
-// covers all of them. When ‖x‖ = R it is 8/3 times tighter than the
-// earlier (2·dim+8)·u·(‖x‖ + R)². When best2 − best1 > 2·bound,
-// every other centroid's exact e exceeds the chosen one's.
-func (d *dotSearch[F]) accept(state []F, norm2 F, dim int) (int32, bool) {
-	first, second, index := state[0], state[1], state[2]
+// With u = ε/2 the unit roundoff and γ_n = n·u/(1 − n·u):
+//   - A sum of products over dim coordinates, one FMA each, is within
+//     γ_dim·Σ|x_j·c_j| of x·c. Summed in blocks of m from zero and then
+//     added up in order, it is within γ_(m+⌈dim/m⌉−1)·Σ|x_j·c_j|, because
+//     the first addition to the running total, to zero, is exact. By
+//     Cauchy–Schwarz Σ|x_j·c_j| ≤ ‖x‖·‖c‖.
+//   - The FMA that forms e adds u·|e| ≤ u·(‖c‖² + 2·‖x‖·‖c‖).
+//   - ‖c‖² comes from a float64 sum. For float64 it is within γ_dim of
+//     the exact norm. For float32 the products are exact in float64, so
+//     the sum is within dim·2⁻⁵³ and the rounding to float32 adds u.
+//
+// Together e is off by at most dotGamma·2·‖x‖·‖c‖ + normGamma·‖c‖². Here
+// dotGamma is γ_(t+1), with t = dim or m+⌈dim/m⌉−1 from the first point,
+// and normGamma is γ_(dim+1) for float64 and γ_(2+dim·2⁻²⁸) for float32.
+// At 768 float32 coordinates in blocks of 64, with ‖x‖ = ‖c‖, that is 15
+// times smaller than γ_(dim+4)·(2·‖x‖·‖c‖ + ‖c‖²), the bound for one sum.
+func errorFactors[F Float](sumBlock, dim int) (dotGamma, normGamma float64, ok bool) {
+	eps, _, _ := dotLimits[F]()
+	u := eps / 2
+	gamma := func(n float64) float64 { return n * u / (1 - n*u) }
+	terms := dim
+	if sumBlock > 0 && dim > sumBlock {
+		terms = sumBlock + (dim+sumBlock-1)/sumBlock - 1
+	}
+	normTerms := float64(dim + 1)
+	if unsafe.Sizeof(F(0)) == 4 {
+		normTerms = 2 + float64(dim)*0x1p-28
+	}
+	if float64(terms+1)*u >= 0.5 || normTerms*u >= 0.5 {
+		return 0, 0, false
+	}
+	return gamma(float64(terms + 1)), gamma(normTerms), true
+}
+
+// bound returns a bound on the rounding error of e for every centroid,
+// for a point whose squared norm, as the distances kernel computes it, is
+// norm2. That norm2 is within a factor 1 ± (dim+1)·u of ‖x‖², and bound
+// rounds it up by more. ok is false when ‖x‖ is so large (or NaN) that a
+// product or sum in the kernel could overflow.
+func (d *dotSearch[F]) bound(norm2 F) (bound float64, ok bool) {
 	eps, tiny, reach2Max := dotLimits[F]()
-	terms := float64(dim + 4)
+	terms := float64(d.dim + 4)
 	upper := float64(norm2)*(1+terms*eps) + terms*tiny
 	norm := math.Sqrt(upper)
 	reach := norm + d.radius
 	if !(reach*reach <= reach2Max) { // also rejects NaN and +Inf
 		return 0, false
 	}
-	nu := terms * eps / 2
-	if nu >= 0.5 {
-		return 0, false
-	}
-	gamma := nu / (1 - nu)
-	bound := gamma*(2*norm*d.radius+d.radius*d.radius) + 4*terms*tiny
-	if !(float64(second)-float64(first) > 2*bound) {
+	// The last term covers the few results that fall to subnormals.
+	return d.dotGamma*2*norm*d.radius + d.normGamma*d.radius*d.radius + 4*terms*tiny, true
+}
+
+// accept returns the label that a point's reduced state (first, second
+// and index, see reduceStates) picks, and whether the margin proves it
+// the unique exact nearest centroid. norm2 is ‖x‖² as the distances
+// kernel computes it. When best2 − best1 is more than twice bound, every
+// other centroid's exact e exceeds the chosen one's.
+func (d *dotSearch[F]) accept(state []F, norm2 F) (int32, bool) {
+	first, second, index := state[0], state[1], state[2]
+	bound, ok := d.bound(norm2)
+	if !ok || !(float64(second)-float64(first) > 2*bound) {
 		return 0, false
 	}
 	return int32(index), true
@@ -296,7 +344,7 @@ func (s *search[F]) dotPass(labels []int32, dists []F, points []F, offset int, r
 		d.distances(norms, rows, d.origin, dim)
 		for i := lo; i < hi; i++ {
 			r := (i - lo) * width
-			label, ok := d.accept(state[r:r+3], norms[i-lo], dim)
+			label, ok := d.accept(state[r:r+3], norms[i-lo])
 			if !ok {
 				// The difference kernels overwrite label 0 and
 				// its distance later.
