@@ -57,7 +57,8 @@ type dotSearch[F Float] struct {
 	kernel dotKernel[F]
 	chunks []dotChunk[F]
 
-	// radius is the largest ‖c‖ over the centroids with a finite norm.
+	// radius is at least the largest ‖c‖ over the centroids with a
+	// finite norm.
 	radius float64
 
 	// distances is the kernel's single-centroid distance kernel, and
@@ -99,6 +100,12 @@ func newDotSearch[F Float](kern dotKernel[F], distances func(dists, points, c []
 			radius2 = sum
 		}
 	}
+	// The radius must bound every finite ‖c‖ from above. A float64 sum
+	// of dim squares is within (dim+1)·2⁻⁵³ of the exact one, relative,
+	// and each square that underflows loses less than 2⁻¹⁰⁷⁴. Without
+	// that last term, centroids of float64 values below 1e-162 got a
+	// radius of 0, which no rounding error of the kernel fits under.
+	radius2 = radius2*(1+float64(dim+2)*0x1p-52) + float64(dim)*0x1p-1074
 	_, _, reach2Max := dotLimits[F]()
 	dotGamma, normGamma, ok := errorFactors[F](kern.sumBlock, dim)
 	if radius2 > reach2Max/4 || !ok {
@@ -106,7 +113,7 @@ func newDotSearch[F Float](kern dotKernel[F], distances func(dists, points, c []
 	}
 	d := &dotSearch[F]{
 		kernel:    kern,
-		radius:    math.Sqrt(radius2),
+		radius:    math.Sqrt(radius2) * (1 + 0x1p-52),
 		distances: distances,
 		origin:    make([]F, dim),
 		start:     make([]F, 3*kern.lanes),
@@ -259,7 +266,8 @@ func (d *dotSearch[F]) bound(norm2 F) (bound float64, ok bool) {
 	if !(reach*reach <= reach2Max) { // also rejects NaN and +Inf
 		return 0, false
 	}
-	// The last term covers the few results that fall to subnormals.
+	// The last term covers the few results that fall to subnormals,
+	// among them squares lost from the norms of tiny centroids.
 	return d.dotGamma*2*norm*d.radius + d.normGamma*d.radius*d.radius + 4*terms*tiny, true
 }
 
