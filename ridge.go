@@ -109,8 +109,9 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 			sumSq, sum := kern(grad, X[i*dim:end*dim], y[i:end], w, b)
 			out[0] += float64(sumSq)
 			out[1] += float64(sum)
+			sums := out[2 : 2+len(grad)]
 			for j, v := range grad {
-				out[2+j] += float64(v)
+				sums[j] += float64(v)
 			}
 		}
 	})
