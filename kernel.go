@@ -31,6 +31,15 @@ type kernel struct {
 	ridge32 func(grad, X, y, w []float32, b float32) (sumSq, sum float32)
 	ridge64 func(grad, X, y, w []float64, b float64) (sumSq, sum float64)
 
+	// ridgeBlocks32 and ridgeBlocks64, when not nil, return for rows of
+	// dim columns a kernel that runs the fused ridge kernel on the first
+	// blocks·ridgeBlockRows rows and adds each block's Σr², Σr and
+	// gradient to out in float64. That is what ridgeEval does after each
+	// call of the fused kernel on one block, with the same result. They
+	// return nil for the dims they do not serve.
+	ridgeBlocks32 func(dim int) func(out []float64, X, y, w []float32, b float32, blocks int)
+	ridgeBlocks64 func(dim int) func(out []float64, X, y, w []float64, b float64, blocks int)
+
 	// gram64 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z
 	// holding rows of stride values of which the first ds count, ds a
 	// multiple of 8. gramGeneric states the exact loop. The assembly
@@ -313,6 +322,28 @@ func ridgeFor[F Float](k *kernel) func(grad, X, y, w []F, b F) (sumSq, sum F) {
 		fn = genericKernel.ridge64
 	}
 	return any(fn).(func(grad, X, y, w []F, b F) (sumSq, sum F))
+}
+
+// ridgeBlocksFor returns the kernel's block ridge kernel for F and rows of
+// dim columns, or nil when it has none for them.
+func ridgeBlocksFor[F Float](k *kernel, dim int) func(out []float64, X, y, w []F, b F, blocks int) {
+	var zero F
+	if _, ok := any(zero).(float32); ok {
+		if k.ridgeBlocks32 == nil {
+			return nil
+		}
+		if fn := k.ridgeBlocks32(dim); fn != nil {
+			return any(fn).(func(out []float64, X, y, w []F, b F, blocks int))
+		}
+		return nil
+	}
+	if k.ridgeBlocks64 == nil {
+		return nil
+	}
+	if fn := k.ridgeBlocks64(dim); fn != nil {
+		return any(fn).(func(out []float64, X, y, w []F, b F, blocks int))
+	}
+	return nil
 }
 
 // gramFor returns the kernel's Gram kernel, or the generic one when the

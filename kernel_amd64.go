@@ -66,6 +66,28 @@ func ridgeAVX512F64(grad, X, y, w []float64, b float64) (sumSq, sum float64) {
 	return ridgeInTiles(ridgeNarrowAVX512F64, ridgeAVX2F64, 8, grad, X, y, w, b)
 }
 
+// ridgeBlocksAVX512F32 and ridgeBlocksAVX512F64 return the block ridge
+// kernels of the avx512 entry: the narrow kernels on whole blocks, for
+// rows of one ZMM vector. Their tiles of 16 or 8 rows divide
+// ridgeBlockRows.
+func ridgeBlocksAVX512F32(dim int) func(out []float64, X, y, w []float32, b float32, blocks int) {
+	if dim != 16 {
+		return nil
+	}
+	return func(out []float64, X, y, w []float32, b float32, blocks int) {
+		ridgeNarrowBlocksAVX512F32(out, X, y, w, b, blocks, ridgeBlockRows/16)
+	}
+}
+
+func ridgeBlocksAVX512F64(dim int) func(out []float64, X, y, w []float64, b float64, blocks int) {
+	if dim != 8 {
+		return nil
+	}
+	return func(out []float64, X, y, w []float64, b float64, blocks int) {
+		ridgeNarrowBlocksAVX512F64(out, X, y, w, b, blocks, ridgeBlockRows/8)
+	}
+}
+
 // ridgeInTiles runs narrow, a ridge kernel for rows of width columns in
 // tiles of width rows, on the whole tiles, and fused on the rest. Both add
 // to grad.
@@ -198,10 +220,12 @@ func lanesBlock(dim, size int) int {
 // per cycle to reach the peak, and the expansion path overtakes them
 // from about 512 centroids.
 var avx512Kernel = withAVX2Helpers(&kernel{
-	name:    "avx512",
-	gram64:  gramAVX512,
-	ridge32: ridgeAVX512F32,
-	ridge64: ridgeAVX512F64,
+	name:          "avx512",
+	gram64:        gramAVX512,
+	ridge32:       ridgeAVX512F32,
+	ridge64:       ridgeAVX512F64,
+	ridgeBlocks32: ridgeBlocksAVX512F32,
+	ridgeBlocks64: ridgeBlocksAVX512F64,
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case lanesInRegisters(dim, 4):

@@ -91,6 +91,7 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 		return 0, 0, err
 	}
 	kern := ridgeFor[F](k)
+	blocksKern := ridgeBlocksFor[F](k, dim)
 
 	// Each chunk stores Σr², Σr and Σ r·x in partial[c*(dim+2):].
 	chunks := (n + ridgeChunkRows - 1) / ridgeChunkRows
@@ -103,6 +104,11 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 		grad := *scratch
 		out := partial[c*(dim+2) : (c+1)*(dim+2)]
 		lo, hi := c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)
+		if blocksKern != nil {
+			blocks := (hi - lo) / ridgeBlockRows
+			blocksKern(out, X[lo*dim:hi*dim], y[lo:hi], w, b, blocks)
+			lo += blocks * ridgeBlockRows
+		}
 		for i := lo; i < hi; i += ridgeBlockRows {
 			end := min(i+ridgeBlockRows, hi)
 			clear(grad)

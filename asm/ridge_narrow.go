@@ -47,94 +47,17 @@ func ridgeNarrow(t target) {
 		"for rᵢ = X[i]·w + b − y[i] over the first len(y)/%d·%d rows of X, "+
 		"with AVX-512. len(w) and len(grad) must be %d.", name, L, L, L))
 
-	xp := Load(Param("X").Base(), GP64())
-	yp := Load(Param("y").Base(), GP64())
 	tiles := Load(Param("y").Len(), GP64())
 	SHRQ(U8(log2(L)), tiles)
-	wp := Load(Param("w").Base(), GP64())
 	gp := Load(Param("grad").Base(), GP64())
-	rbuf := AllocLocal(t.width)
+	k := newNarrowTiles(t, name)
+	k.zero()
+	k.loop(tiles)
 
-	w, b := ZMM(), ZMM()
-	t.move(Mem{Base: wp}, w)
-	if t.size == 4 {
-		VBROADCASTSS(paramAddr("b"), b)
-	} else {
-		VBROADCASTSD(paramAddr("b"), b)
-	}
-	sumSq, sum := ZMM(), ZMM()
-	t.zero(sumSq)
-	t.zero(sum)
-	g := make([]VecVirtual, 4)
-	for i := range g {
-		g[i] = ZMM()
-		t.zero(g[i])
-	}
-	order := transposingSumOrder(t)
-	// yIndex permutes y into the order of the row sums: lane l takes
-	// y[order[l]].
-	yIndex := ZMM()
-	yTable := GLOBL(name+"_order", RODATA|NOPTR)
-	for l, row := range order {
-		if t.size == 4 {
-			DATA(4*l, U32(uint32(row)))
-		} else {
-			DATA(8*l, U64(uint64(row)))
-		}
-	}
-	VMOVDQU64(yTable, yIndex)
-
-	Label(name + "_tile")
-	TESTQ(tiles, tiles)
-	JZ(LabelRef(name + "_done"))
-	// Prefetch the tile ridgeNarrowPrefetch bytes ahead, one line per
-	// row.
-	for i := range L {
-		PREFETCHT0(Mem{Base: xp, Disp: ridgeNarrowPrefetch + i*t.width})
-	}
-	p := make([]VecVirtual, L)
-	for i := range p {
-		p[i] = ZMM()
-		t.mul(Mem{Base: xp}.Offset(i*t.width), w, p[i])
-	}
-	s := transposingSum(t, p)
-	r, yv := ZMM(), ZMM()
-	if t.size == 4 {
-		VPERMPS(Mem{Base: yp}, yIndex, yv)
-	} else {
-		VPERMPD(Mem{Base: yp}, yIndex, yv)
-	}
-	t.add(b, s, r)
-	t.sub(yv, r, r)
-	t.fma(r, r, sumSq)
-	t.add(r, sum, sum)
-	t.move(r, rbuf)
-	for l, row := range order {
-		rb := ZMM()
-		t.broadcast(rbuf.Offset(l*t.size), rb)
-		t.fma(Mem{Base: xp}.Offset(row*t.width), rb, g[row%4])
-	}
-	ADDQ(U32(L*t.width), xp)
-	ADDQ(U32(t.width), yp)
-	DECQ(tiles)
-	JMP(LabelRef(name + "_tile"))
-
-	Label(name + "_done")
-	t.add(g[1], g[0], g[0])
-	t.add(g[3], g[2], g[2])
-	t.add(g[2], g[0], g[0])
-	t.add(Mem{Base: gp}, g[0], g[0])
-	t.move(g[0], Mem{Base: gp})
-	half := target{isa: "AVX2", width: 32, size: t.size}
-	for i, v := range []VecVirtual{sumSq, sum} {
-		high := YMM()
-		VEXTRACTF64X4(U8(1), v, high)
-		if t.size == 4 {
-			VADDPS(high, v.AsY(), high)
-		} else {
-			VADDPD(high, v.AsY(), high)
-		}
-		x := half.reduce1(high)
+	g, sumSq, sum := k.sums()
+	t.add(Mem{Base: gp}, g, g)
+	t.move(g, Mem{Base: gp})
+	for i, x := range []Register{sumSq, sum} {
 		if t.size == 4 {
 			VMOVSS(x, returnAddr(i))
 		} else {
@@ -143,6 +66,192 @@ func ridgeNarrow(t target) {
 	}
 	VZEROUPPER()
 	RET()
+}
+
+// ridgeNarrowBlocks emits the kernel that runs ridgeNarrow's work on
+// blocks of blockTiles tiles, one after the other, and adds each block's
+// sums to out in float64, as the Go code does after each call of
+// ridgeNarrow on one block. The results are the same bit for bit, and
+// the Go code around each block call is gone. On one core of an AMD Zen
+// 5, at 1,000,000×16 float32, that code took about 5% of RidgeGrad in a
+// profile, and RidgeGrad read X at 38.0–39.8 GB/s with this kernel
+// against 36.8–38.5 without it (four alternated runs).
+func ridgeNarrowBlocks(t target) {
+	name := fmt.Sprintf("ridgeNarrowBlocksAVX512%s", map[int]string{4: "F32", 8: "F64"}[t.size])
+	L := t.lanes()
+	TEXT(name, NOSPLIT, fmt.Sprintf(
+		"func(out []float64, X, y, w []%[1]s, b %[1]s, blocks, blockTiles int)", t.goType()))
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s runs ridgeNarrowAVX512%s on each of blocks blocks of blockTiles·%d rows "+
+		"and adds the block's Σᵢ rᵢ², Σᵢ rᵢ and Σᵢ rᵢ·X[i] to out[0], out[1] and out[2:%d] in float64. "+
+		"len(y) must be at least blocks·blockTiles·%d.",
+		name, map[int]string{4: "F32", 8: "F64"}[t.size], L, 2+L, L))
+
+	blocks := Load(Param("blocks"), GP64())
+	op := Load(Param("out").Base(), GP64())
+	k := newNarrowTiles(t, name)
+
+	Label(name + "_block")
+	TESTQ(blocks, blocks)
+	JZ(LabelRef(name + "_done"))
+	k.zero()
+	k.loop(Load(Param("blockTiles"), GP64()))
+
+	Comment("Add the block's sums to out in float64.")
+	g, sumSq, sum := k.sums()
+	// ridgeNarrow adds g to a zeroed grad, which turns −0 into +0.
+	zero := ZMM()
+	t.zero(zero)
+	t.add(zero, g, g)
+	for i, x := range []Register{sumSq, sum} {
+		if t.size == 4 {
+			VCVTSS2SD(x, x, x)
+		}
+		VADDSD(Mem{Base: op, Disp: 8 * i}, x, x)
+		VMOVSD(x, Mem{Base: op, Disp: 8 * i})
+	}
+	if t.size == 4 {
+		low, high := ZMM(), ZMM()
+		VCVTPS2PD(g.AsY(), low)
+		VEXTRACTF64X4(U8(1), g, high.AsY())
+		VCVTPS2PD(high.AsY(), high)
+		VADDPD(Mem{Base: op, Disp: 16}, low, low)
+		VADDPD(Mem{Base: op, Disp: 16 + 64}, high, high)
+		VMOVUPD(low, Mem{Base: op, Disp: 16})
+		VMOVUPD(high, Mem{Base: op, Disp: 16 + 64})
+	} else {
+		VADDPD(Mem{Base: op, Disp: 16}, g, g)
+		VMOVUPD(g, Mem{Base: op, Disp: 16})
+	}
+	DECQ(blocks)
+	JMP(LabelRef(name + "_block"))
+
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// narrowTiles is the tile loop of the narrow ridge kernels and its state:
+// pointers into X and y, the weights, the bias, and the running sums.
+type narrowTiles struct {
+	t          target
+	name       string
+	xp, yp     Register
+	w, b       VecVirtual
+	yIndex     VecVirtual
+	order      []int
+	rbuf       Mem
+	sumSq, sum VecVirtual
+	g          []VecVirtual
+}
+
+// newNarrowTiles loads the arguments X, y, w and b that every narrow
+// kernel takes.
+func newNarrowTiles(t target, name string) *narrowTiles {
+	k := &narrowTiles{t: t, name: name}
+	k.xp = Load(Param("X").Base(), GP64())
+	k.yp = Load(Param("y").Base(), GP64())
+	wp := Load(Param("w").Base(), GP64())
+	k.rbuf = AllocLocal(t.width)
+
+	k.w, k.b = ZMM(), ZMM()
+	t.move(Mem{Base: wp}, k.w)
+	if t.size == 4 {
+		VBROADCASTSS(paramAddr("b"), k.b)
+	} else {
+		VBROADCASTSD(paramAddr("b"), k.b)
+	}
+	k.sumSq, k.sum = ZMM(), ZMM()
+	k.g = make([]VecVirtual, 4)
+	for i := range k.g {
+		k.g[i] = ZMM()
+	}
+	k.order = transposingSumOrder(t)
+	// yIndex permutes y into the order of the row sums: lane l takes
+	// y[order[l]].
+	k.yIndex = ZMM()
+	yTable := GLOBL(name+"_order", RODATA|NOPTR)
+	for l, row := range k.order {
+		if t.size == 4 {
+			DATA(4*l, U32(uint32(row)))
+		} else {
+			DATA(8*l, U64(uint64(row)))
+		}
+	}
+	VMOVDQU64(yTable, k.yIndex)
+	return k
+}
+
+// zero clears the running sums.
+func (k *narrowTiles) zero() {
+	k.t.zero(k.sumSq)
+	k.t.zero(k.sum)
+	for _, g := range k.g {
+		k.t.zero(g)
+	}
+}
+
+// loop emits the loop over tiles tiles, which it counts down to 0.
+func (k *narrowTiles) loop(tiles Register) {
+	t, L := k.t, k.t.lanes()
+	Label(k.name + "_tile")
+	TESTQ(tiles, tiles)
+	JZ(LabelRef(k.name + "_tiled"))
+	// Prefetch the tile ridgeNarrowPrefetch bytes ahead, one line per
+	// row.
+	for i := range L {
+		PREFETCHT0(Mem{Base: k.xp, Disp: ridgeNarrowPrefetch + i*t.width})
+	}
+	p := make([]VecVirtual, L)
+	for i := range p {
+		p[i] = ZMM()
+		t.mul(Mem{Base: k.xp}.Offset(i*t.width), k.w, p[i])
+	}
+	s := transposingSum(t, p)
+	r, yv := ZMM(), ZMM()
+	if t.size == 4 {
+		VPERMPS(Mem{Base: k.yp}, k.yIndex, yv)
+	} else {
+		VPERMPD(Mem{Base: k.yp}, k.yIndex, yv)
+	}
+	t.add(k.b, s, r)
+	t.sub(yv, r, r)
+	t.fma(r, r, k.sumSq)
+	t.add(r, k.sum, k.sum)
+	t.move(r, k.rbuf)
+	for l, row := range k.order {
+		rb := ZMM()
+		t.broadcast(k.rbuf.Offset(l*t.size), rb)
+		t.fma(Mem{Base: k.xp}.Offset(row*t.width), rb, k.g[row%4])
+	}
+	ADDQ(U32(L*t.width), k.xp)
+	ADDQ(U32(t.width), k.yp)
+	DECQ(tiles)
+	JMP(LabelRef(k.name + "_tile"))
+	Label(k.name + "_tiled")
+}
+
+// sums returns the sum of the gradient vectors and the lane sums of
+// sumSq and sum, the latter two as scalars in XMM registers.
+func (k *narrowTiles) sums() (g VecVirtual, sumSq, sum Register) {
+	t := k.t
+	g = k.g[0]
+	t.add(k.g[1], g, g)
+	t.add(k.g[3], k.g[2], k.g[2])
+	t.add(k.g[2], g, g)
+	half := target{isa: "AVX2", width: 32, size: t.size}
+	var scalars []Register
+	for _, v := range []VecVirtual{k.sumSq, k.sum} {
+		high := YMM()
+		VEXTRACTF64X4(U8(1), v, high)
+		if t.size == 4 {
+			VADDPS(high, v.AsY(), high)
+		} else {
+			VADDPD(high, v.AsY(), high)
+		}
+		scalars = append(scalars, half.reduce1(high))
+	}
+	return g, scalars[0], scalars[1]
 }
 
 // transposingSum returns a vector whose lanes hold the sums of the lanes
