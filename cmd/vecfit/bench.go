@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -126,10 +127,21 @@ func (c *benchConfig) run(e *env) error {
 		}
 		for _, cell := range cells {
 			gfma := float64(s.n) * float64(s.k) * float64(s.d) / cell.perOp.Seconds() / 1e9
-			fmt.Fprintf(e.stdout, row, s.name, s.n, s.d, s.k, cell.kernel, roundDuration(cell.perOp), fmt.Sprintf("%.2f", gfma))
+			fmt.Fprintf(e.stdout, row, s.name, s.n, s.d, s.k, cell.kernel, roundDuration(cell.perOp), formatRate(gfma))
 		}
 	}
 	return nil
+}
+
+// formatRate formats a rate with two decimals, or with two significant
+// digits below 1, so that a slow run (under an emulator, say) does not
+// print 0.00.
+func formatRate(rate float64) string {
+	digits := 2
+	if rate > 0 && rate < 1 {
+		digits = 1 - int(math.Floor(math.Log10(rate)))
+	}
+	return strconv.FormatFloat(rate, 'f', digits, 64)
 }
 
 type benchCell struct {

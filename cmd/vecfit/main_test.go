@@ -747,3 +747,21 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(data)
 }
+
+func TestFormatRate(t *testing.T) {
+	for _, c := range []struct {
+		rate float64
+		want string
+	}{
+		{123.456, "123.46"},
+		{1, "1.00"},
+		{0.5, "0.50"},
+		{0.0412, "0.041"},
+		{0.00412, "0.0041"},
+		{0, "0.00"},
+	} {
+		if got := formatRate(c.rate); got != c.want {
+			t.Errorf("formatRate(%v) = %q, want %q", c.rate, got, c.want)
+		}
+	}
+}
