@@ -359,6 +359,7 @@ func TestRidgeBlocksDiabetesPadded(t *testing.T) {
 			y = append(y, float32(yi))
 		}
 	}
+
 	w := make([]float32, dim)
 	for j, v := range at.Weights {
 		w[j] = float32(v)
