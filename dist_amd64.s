@@ -29788,6 +29788,523 @@ DATA ridgeNarrowBlocksAVX512F64_order<>+48(SB)/8, $0x0000000000000006
 DATA ridgeNarrowBlocksAVX512F64_order<>+56(SB)/8, $0x0000000000000007
 GLOBL ridgeNarrowBlocksAVX512F64_order<>(SB), RODATA|NOPTR, $64
 
+// func ridgeWideAVX512F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
+// Requires: AVX, AVX512DQ, AVX512F, FMA3, MMX+
+TEXT ·ridgeWideAVX512F32(SB), NOSPLIT, $16-112
+	MOVQ X_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ y_len+56(FP), DX
+	MOVQ grad_base+0(FP), BX
+	MOVQ w_base+72(FP), SI
+	MOVQ w_len+80(FP), DI
+
+	// rowBytes = dim·size, vectors = dim/L, mask selects the dim%L tail lanes.
+	MOVQ      DI, R8
+	SHLQ      $0x02, R8
+	MOVQ      DI, R9
+	SHRQ      $0x04, R9
+	ANDQ      $0x0000000f, DI
+	LEAQ      tailmask<>+0(SB), R10
+	KMOVW     (R10)(DI*2), K1
+	MOVQ      R9, DI
+	SHLQ      $0x06, DI
+	VMOVUPS.Z (SI)(DI*1), K1, Z0
+	VXORPS    Y1, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+	VXORPS    Y3, Y3, Y3
+	VXORPS    Y4, Y4, Y4
+
+	// Groups of 4 rows.
+ridgeWideAVX512F32_group:
+	CMPQ       DX, $0x00000004
+	JL         ridgeWideAVX512F32_single
+	LEAQ       16384(AX), DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 128(DI)
+	PREFETCHT0 192(DI)
+	ADDQ       $0x00000100, DI
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	MOVQ       AX, R10
+	LEAQ       (AX)(R8*2), R12
+	ADDQ       R8, R12
+	MOVQ       R9, R11
+	MOVQ       SI, R13
+	CMPQ       R11, $0x00000002
+	JL         ridgeWideAVX512F32_group_dot_single
+	PCALIGN    $0x40
+
+ridgeWideAVX512F32_group_dot:
+	PREFETCHT0  (DI)
+	PREFETCHT0  64(DI)
+	PREFETCHT0  128(DI)
+	PREFETCHT0  192(DI)
+	ADDQ        $0x00000100, DI
+	VMOVUPS     (R13), Z13
+	VFMADD231PS (R10), Z13, Z5
+	VFMADD231PS (R10)(R8*1), Z13, Z7
+	VFMADD231PS (R10)(R8*2), Z13, Z9
+	VFMADD231PS (R12), Z13, Z11
+	VMOVUPS     64(R13), Z13
+	VFMADD231PS 64(R10), Z13, Z6
+	VFMADD231PS 64(R10)(R8*1), Z13, Z8
+	VFMADD231PS 64(R10)(R8*2), Z13, Z10
+	VFMADD231PS 64(R12), Z13, Z12
+	ADDQ        $0x00000080, R10
+	ADDQ        $0x00000080, R12
+	ADDQ        $0x00000080, R13
+	SUBQ        $0x00000002, R11
+	CMPQ        R11, $0x00000002
+	JGE         ridgeWideAVX512F32_group_dot
+
+ridgeWideAVX512F32_group_dot_single:
+	TESTQ       R11, R11
+	JZ          ridgeWideAVX512F32_group_dot_tail
+	PREFETCHT0  (DI)
+	PREFETCHT0  64(DI)
+	ADDQ        $0x00000080, DI
+	VMOVUPS     (R13), Z13
+	VFMADD231PS (R10), Z13, Z5
+	VFMADD231PS (R10)(R8*1), Z13, Z7
+	VFMADD231PS (R10)(R8*2), Z13, Z9
+	VFMADD231PS (R12), Z13, Z11
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R12
+	ADDQ        $0x00000040, R13
+
+ridgeWideAVX512F32_group_dot_tail:
+	VMOVUPS.Z   (R10), K1, Z13
+	VFMADD231PS Z13, Z0, Z6
+	VMOVUPS.Z   (R10)(R8*1), K1, Z13
+	VFMADD231PS Z13, Z0, Z8
+	VMOVUPS.Z   (R10)(R8*2), K1, Z13
+	VFMADD231PS Z13, Z0, Z10
+	VMOVUPS.Z   (R12), K1, Z13
+	VFMADD231PS Z13, Z0, Z12
+	VADDPS      Z6, Z5, Z5
+	VADDPS      Z8, Z7, Z7
+	VADDPS      Z10, Z9, Z9
+	VADDPS      Z12, Z11, Z11
+
+	// r = the 4 row sums + b − y[0:4].
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VADDPS        Y5, Y6, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y5
+	VADDPS        Y7, Y5, Y5
+	VEXTRACTF64X4 $0x01, Z9, Y7
+	VADDPS        Y9, Y7, Y7
+	VEXTRACTF64X4 $0x01, Z11, Y8
+	VADDPS        Y11, Y8, Y8
+	VHADDPS       Y5, Y6, Y5
+	VHADDPS       Y8, Y7, Y6
+	VHADDPS       Y6, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X6
+	VADDPS        X6, X5, X5
+	VBROADCASTSS  b+96(FP), X6
+	VADDPS        X6, X5, X5
+	VSUBPS        (CX), X5, X5
+	VFMADD231PS   X5, X5, X1
+	VADDPS        X5, X2, X2
+	VMOVUPS       X5, (SP)
+	VBROADCASTSS  (SP), Z5
+	VBROADCASTSS  4(SP), Z6
+	VBROADCASTSS  8(SP), Z7
+	VBROADCASTSS  12(SP), Z8
+	MOVQ          AX, R10
+	LEAQ          (AX)(R8*2), R12
+	ADDQ          R8, R12
+	MOVQ          R9, R11
+	MOVQ          BX, R13
+	TESTQ         R11, R11
+	JZ            ridgeWideAVX512F32_group_grad_tail
+	PCALIGN       $0x40
+
+ridgeWideAVX512F32_group_grad:
+	PREFETCHT0  (DI)
+	PREFETCHT0  64(DI)
+	ADDQ        $0x00000080, DI
+	VMOVUPS     (R13), Z9
+	VFMADD231PS (R10), Z5, Z9
+	VFMADD231PS (R10)(R8*1), Z6, Z9
+	VFMADD231PS (R10)(R8*2), Z7, Z9
+	VFMADD231PS (R12), Z8, Z9
+	VMOVUPS     Z9, (R13)
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R12
+	ADDQ        $0x00000040, R13
+	DECQ        R11
+	JNZ         ridgeWideAVX512F32_group_grad
+
+ridgeWideAVX512F32_group_grad_tail:
+	VMOVUPS.Z   (R13), K1, Z9
+	VMOVUPS.Z   (R10), K1, Z10
+	VFMADD231PS Z10, Z5, Z9
+	VMOVUPS.Z   (R10)(R8*1), K1, Z5
+	VFMADD231PS Z5, Z6, Z9
+	VMOVUPS.Z   (R10)(R8*2), K1, Z5
+	VFMADD231PS Z5, Z7, Z9
+	VMOVUPS.Z   (R12), K1, Z5
+	VFMADD231PS Z5, Z8, Z9
+	VMOVUPS     Z9, K1, (R13)
+	LEAQ        (AX)(R8*4), AX
+	ADDQ        $0x00000010, CX
+	SUBQ        $0x00000004, DX
+	JMP         ridgeWideAVX512F32_group
+
+	// The remaining rows, one at a time.
+ridgeWideAVX512F32_single:
+	TESTQ   DX, DX
+	JZ      ridgeWideAVX512F32_done
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	MOVQ    AX, DI
+	MOVQ    R9, R10
+	MOVQ    SI, R11
+	CMPQ    R10, $0x00000002
+	JL      ridgeWideAVX512F32_single_dot_single
+	PCALIGN $0x40
+
+ridgeWideAVX512F32_single_dot:
+	VMOVUPS     (R11), Z7
+	VFMADD231PS (DI), Z7, Z5
+	VMOVUPS     64(R11), Z7
+	VFMADD231PS 64(DI), Z7, Z6
+	ADDQ        $0x00000080, DI
+	ADDQ        $0x00000080, R11
+	SUBQ        $0x00000002, R10
+	CMPQ        R10, $0x00000002
+	JGE         ridgeWideAVX512F32_single_dot
+
+ridgeWideAVX512F32_single_dot_single:
+	TESTQ       R10, R10
+	JZ          ridgeWideAVX512F32_single_dot_tail
+	VMOVUPS     (R11), Z7
+	VFMADD231PS (DI), Z7, Z5
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R11
+
+ridgeWideAVX512F32_single_dot_tail:
+	VMOVUPS.Z     (DI), K1, Z7
+	VFMADD231PS   Z7, Z0, Z6
+	VADDPS        Z6, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VADDPS        Y5, Y6, Y6
+	VEXTRACTF128  $0x01, Y6, X5
+	VADDPS        X5, X6, X5
+	VHADDPS       X5, X5, X5
+	VHADDPS       X5, X5, X5
+	VADDSS        b+96(FP), X5, X5
+	VSUBSS        (CX), X5, X5
+	VFMADD231SS   X5, X5, X3
+	VADDSS        X5, X4, X4
+	VBROADCASTSS  X5, Z5
+	MOVQ          AX, DI
+	MOVQ          R9, R10
+	MOVQ          BX, R11
+	TESTQ         R10, R10
+	JZ            ridgeWideAVX512F32_single_grad_tail
+	PCALIGN       $0x40
+
+ridgeWideAVX512F32_single_grad:
+	VMOVUPS     (R11), Z6
+	VFMADD231PS (DI), Z5, Z6
+	VMOVUPS     Z6, (R11)
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R11
+	DECQ        R10
+	JNZ         ridgeWideAVX512F32_single_grad
+
+ridgeWideAVX512F32_single_grad_tail:
+	VMOVUPS.Z   (R11), K1, Z6
+	VMOVUPS.Z   (DI), K1, Z7
+	VFMADD231PS Z7, Z5, Z6
+	VMOVUPS     Z6, K1, (R11)
+	ADDQ        R8, AX
+	ADDQ        $0x00000004, CX
+	DECQ        DX
+	JMP         ridgeWideAVX512F32_single
+
+ridgeWideAVX512F32_done:
+	// Add the lanes of the group sums to the single-row sums.
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VADDSS       X3, X0, X0
+	VMOVSS       X0, sumSq+104(FP)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VADDSS       X4, X0, X0
+	VMOVSS       X0, sum+108(FP)
+	VZEROUPPER
+	RET
+
+// func ridgeWideAVX512F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
+// Requires: AVX, AVX512DQ, AVX512F, FMA3, MMX+
+TEXT ·ridgeWideAVX512F64(SB), NOSPLIT, $32-120
+	MOVQ X_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ y_len+56(FP), DX
+	MOVQ grad_base+0(FP), BX
+	MOVQ w_base+72(FP), SI
+	MOVQ w_len+80(FP), DI
+
+	// rowBytes = dim·size, vectors = dim/L, mask selects the dim%L tail lanes.
+	MOVQ      DI, R8
+	SHLQ      $0x03, R8
+	MOVQ      DI, R9
+	SHRQ      $0x03, R9
+	ANDQ      $0x00000007, DI
+	LEAQ      tailmask<>+0(SB), R10
+	KMOVW     (R10)(DI*2), K1
+	MOVQ      R9, DI
+	SHLQ      $0x06, DI
+	VMOVUPD.Z (SI)(DI*1), K1, Z0
+	VXORPS    Y1, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+	VXORPS    Y3, Y3, Y3
+	VXORPS    Y4, Y4, Y4
+
+	// Groups of 4 rows.
+ridgeWideAVX512F64_group:
+	CMPQ       DX, $0x00000004
+	JL         ridgeWideAVX512F64_single
+	LEAQ       16384(AX), DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 128(DI)
+	PREFETCHT0 192(DI)
+	ADDQ       $0x00000100, DI
+	VXORPD     Z5, Z5, Z5
+	VXORPD     Z6, Z6, Z6
+	VXORPD     Z7, Z7, Z7
+	VXORPD     Z8, Z8, Z8
+	VXORPD     Z9, Z9, Z9
+	VXORPD     Z10, Z10, Z10
+	VXORPD     Z11, Z11, Z11
+	VXORPD     Z12, Z12, Z12
+	MOVQ       AX, R10
+	LEAQ       (AX)(R8*2), R12
+	ADDQ       R8, R12
+	MOVQ       R9, R11
+	MOVQ       SI, R13
+	CMPQ       R11, $0x00000002
+	JL         ridgeWideAVX512F64_group_dot_single
+	PCALIGN    $0x40
+
+ridgeWideAVX512F64_group_dot:
+	PREFETCHT0  (DI)
+	PREFETCHT0  64(DI)
+	PREFETCHT0  128(DI)
+	PREFETCHT0  192(DI)
+	ADDQ        $0x00000100, DI
+	VMOVUPD     (R13), Z13
+	VFMADD231PD (R10), Z13, Z5
+	VFMADD231PD (R10)(R8*1), Z13, Z7
+	VFMADD231PD (R10)(R8*2), Z13, Z9
+	VFMADD231PD (R12), Z13, Z11
+	VMOVUPD     64(R13), Z13
+	VFMADD231PD 64(R10), Z13, Z6
+	VFMADD231PD 64(R10)(R8*1), Z13, Z8
+	VFMADD231PD 64(R10)(R8*2), Z13, Z10
+	VFMADD231PD 64(R12), Z13, Z12
+	ADDQ        $0x00000080, R10
+	ADDQ        $0x00000080, R12
+	ADDQ        $0x00000080, R13
+	SUBQ        $0x00000002, R11
+	CMPQ        R11, $0x00000002
+	JGE         ridgeWideAVX512F64_group_dot
+
+ridgeWideAVX512F64_group_dot_single:
+	TESTQ       R11, R11
+	JZ          ridgeWideAVX512F64_group_dot_tail
+	PREFETCHT0  (DI)
+	PREFETCHT0  64(DI)
+	ADDQ        $0x00000080, DI
+	VMOVUPD     (R13), Z13
+	VFMADD231PD (R10), Z13, Z5
+	VFMADD231PD (R10)(R8*1), Z13, Z7
+	VFMADD231PD (R10)(R8*2), Z13, Z9
+	VFMADD231PD (R12), Z13, Z11
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R12
+	ADDQ        $0x00000040, R13
+
+ridgeWideAVX512F64_group_dot_tail:
+	VMOVUPD.Z   (R10), K1, Z13
+	VFMADD231PD Z13, Z0, Z6
+	VMOVUPD.Z   (R10)(R8*1), K1, Z13
+	VFMADD231PD Z13, Z0, Z8
+	VMOVUPD.Z   (R10)(R8*2), K1, Z13
+	VFMADD231PD Z13, Z0, Z10
+	VMOVUPD.Z   (R12), K1, Z13
+	VFMADD231PD Z13, Z0, Z12
+	VADDPD      Z6, Z5, Z5
+	VADDPD      Z8, Z7, Z7
+	VADDPD      Z10, Z9, Z9
+	VADDPD      Z12, Z11, Z11
+
+	// r = the 4 row sums + b − y[0:4].
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VADDPD        Y5, Y6, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y5
+	VADDPD        Y7, Y5, Y5
+	VEXTRACTF64X4 $0x01, Z9, Y7
+	VADDPD        Y9, Y7, Y7
+	VEXTRACTF64X4 $0x01, Z11, Y8
+	VADDPD        Y11, Y8, Y8
+	VHADDPD       Y5, Y6, Y5
+	VHADDPD       Y8, Y7, Y6
+	VPERM2F128    $0x20, Y6, Y5, Y7
+	VPERM2F128    $0x31, Y6, Y5, Y5
+	VADDPD        Y5, Y7, Y7
+	VBROADCASTSD  b+96(FP), Y5
+	VADDPD        Y5, Y7, Y7
+	VSUBPD        (CX), Y7, Y7
+	VFMADD231PD   Y7, Y7, Y1
+	VADDPD        Y7, Y2, Y2
+	VMOVUPD       Y7, (SP)
+	VBROADCASTSD  (SP), Z5
+	VBROADCASTSD  8(SP), Z6
+	VBROADCASTSD  16(SP), Z7
+	VBROADCASTSD  24(SP), Z8
+	MOVQ          AX, R10
+	LEAQ          (AX)(R8*2), R12
+	ADDQ          R8, R12
+	MOVQ          R9, R11
+	MOVQ          BX, R13
+	TESTQ         R11, R11
+	JZ            ridgeWideAVX512F64_group_grad_tail
+	PCALIGN       $0x40
+
+ridgeWideAVX512F64_group_grad:
+	PREFETCHT0  (DI)
+	PREFETCHT0  64(DI)
+	ADDQ        $0x00000080, DI
+	VMOVUPD     (R13), Z9
+	VFMADD231PD (R10), Z5, Z9
+	VFMADD231PD (R10)(R8*1), Z6, Z9
+	VFMADD231PD (R10)(R8*2), Z7, Z9
+	VFMADD231PD (R12), Z8, Z9
+	VMOVUPD     Z9, (R13)
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R12
+	ADDQ        $0x00000040, R13
+	DECQ        R11
+	JNZ         ridgeWideAVX512F64_group_grad
+
+ridgeWideAVX512F64_group_grad_tail:
+	VMOVUPD.Z   (R13), K1, Z9
+	VMOVUPD.Z   (R10), K1, Z10
+	VFMADD231PD Z10, Z5, Z9
+	VMOVUPD.Z   (R10)(R8*1), K1, Z5
+	VFMADD231PD Z5, Z6, Z9
+	VMOVUPD.Z   (R10)(R8*2), K1, Z5
+	VFMADD231PD Z5, Z7, Z9
+	VMOVUPD.Z   (R12), K1, Z5
+	VFMADD231PD Z5, Z8, Z9
+	VMOVUPD     Z9, K1, (R13)
+	LEAQ        (AX)(R8*4), AX
+	ADDQ        $0x00000020, CX
+	SUBQ        $0x00000004, DX
+	JMP         ridgeWideAVX512F64_group
+
+	// The remaining rows, one at a time.
+ridgeWideAVX512F64_single:
+	TESTQ   DX, DX
+	JZ      ridgeWideAVX512F64_done
+	VXORPD  Z5, Z5, Z5
+	VXORPD  Z6, Z6, Z6
+	MOVQ    AX, DI
+	MOVQ    R9, R10
+	MOVQ    SI, R11
+	CMPQ    R10, $0x00000002
+	JL      ridgeWideAVX512F64_single_dot_single
+	PCALIGN $0x40
+
+ridgeWideAVX512F64_single_dot:
+	VMOVUPD     (R11), Z7
+	VFMADD231PD (DI), Z7, Z5
+	VMOVUPD     64(R11), Z7
+	VFMADD231PD 64(DI), Z7, Z6
+	ADDQ        $0x00000080, DI
+	ADDQ        $0x00000080, R11
+	SUBQ        $0x00000002, R10
+	CMPQ        R10, $0x00000002
+	JGE         ridgeWideAVX512F64_single_dot
+
+ridgeWideAVX512F64_single_dot_single:
+	TESTQ       R10, R10
+	JZ          ridgeWideAVX512F64_single_dot_tail
+	VMOVUPD     (R11), Z7
+	VFMADD231PD (DI), Z7, Z5
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R11
+
+ridgeWideAVX512F64_single_dot_tail:
+	VMOVUPD.Z     (DI), K1, Z7
+	VFMADD231PD   Z7, Z0, Z6
+	VADDPD        Z6, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VADDPD        Y5, Y6, Y6
+	VEXTRACTF128  $0x01, Y6, X5
+	VADDPD        X5, X6, X5
+	VHADDPD       X5, X5, X5
+	VADDSD        b+96(FP), X5, X5
+	VSUBSD        (CX), X5, X5
+	VFMADD231SD   X5, X5, X3
+	VADDSD        X5, X4, X4
+	VBROADCASTSD  X5, Z5
+	MOVQ          AX, DI
+	MOVQ          R9, R10
+	MOVQ          BX, R11
+	TESTQ         R10, R10
+	JZ            ridgeWideAVX512F64_single_grad_tail
+	PCALIGN       $0x40
+
+ridgeWideAVX512F64_single_grad:
+	VMOVUPD     (R11), Z6
+	VFMADD231PD (DI), Z5, Z6
+	VMOVUPD     Z6, (R11)
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R11
+	DECQ        R10
+	JNZ         ridgeWideAVX512F64_single_grad
+
+ridgeWideAVX512F64_single_grad_tail:
+	VMOVUPD.Z   (R11), K1, Z6
+	VMOVUPD.Z   (DI), K1, Z7
+	VFMADD231PD Z7, Z5, Z6
+	VMOVUPD     Z6, K1, (R11)
+	ADDQ        R8, AX
+	ADDQ        $0x00000008, CX
+	DECQ        DX
+	JMP         ridgeWideAVX512F64_single
+
+ridgeWideAVX512F64_done:
+	// Add the lanes of the group sums to the single-row sums.
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X0
+	VHADDPD      X0, X0, X0
+	VADDSD       X3, X0, X0
+	VMOVSD       X0, sumSq+104(FP)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPD       X0, X2, X0
+	VHADDPD      X0, X0, X0
+	VADDSD       X4, X0, X0
+	VMOVSD       X0, sum+112(FP)
+	VZEROUPPER
+	RET
+
 // func gramAVX2(G []float64, Z []float64, ds int, stride int)
 // Requires: AVX, FMA3
 TEXT ·gramAVX2(SB), NOSPLIT, $0-64

@@ -37,6 +37,8 @@ func main() {
 	ridgeNarrow(target{isa: "AVX512", width: 64, size: 8})
 	ridgeNarrowBlocks(target{isa: "AVX512", width: 64, size: 4})
 	ridgeNarrowBlocks(target{isa: "AVX512", width: 64, size: 8})
+	ridgeWide(target{isa: "AVX512", width: 64, size: 4})
+	ridgeWide(target{isa: "AVX512", width: 64, size: 8})
 	gram()
 	gramAVX512()
 	for _, t := range rowKernelTargets {
