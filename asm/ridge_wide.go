@@ -34,10 +34,11 @@ const ridgeWidePrefetch = 16384
 // The hardware prefetcher does not follow 4 interleaved rows, so the
 // kernel prefetches every line of X itself, ridgeWidePrefetch bytes
 // ahead. The prefetches are spread over both loops so that requests go
-// out while the gradient loop reads from L1. In a C model of this loop on
-// one core of an AMD EPYC (Zen 5), 20,000×768 float32, X was read at 0.75
-// to 0.85 of the rate of a plain scan of it. These variants were slower
-// in the model:
+// out while the gradient loop reads from L1. In a C model of this loop
+// (scripts/ridgewide.c) on one core of an AMD EPYC (Zen 5), 20,000×768
+// float32, X was read at 0.72 to 0.85 of the rate of a plain scan of it,
+// and at the scan's rate with X in the L3 cache. These variants were
+// slower in the model:
 //
 //   - all prefetches in the dot product loop
 //   - a prefetch for every other line, leaving the rest to the hardware
@@ -45,6 +46,10 @@ const ridgeWidePrefetch = 16384
 //   - 2 or 8 rows at a time
 //   - one loop that does the dot products of the next group beside the
 //     gradient of this one
+//   - prefetches 8 or 32 KiB ahead, to L2 (T1, T2) instead of L1, or at
+//     two distances
+//   - blocks of 32 or 64 rows, the dot products of all rows first, then
+//     the gradient reading them again from L2
 //
 // RidgeGrad on that shape read X at 40.4 GB/s with this kernel against
 // 32.9 with the AVX2 kernel (medians of 7 alternated runs).
