@@ -49,6 +49,29 @@ func guardedCopy[F Float](t *testing.T, s []F, atEnd bool) []F {
 	return g
 }
 
+// checkGuardedRidgeKernel runs checkRidgeKernel on n rows of dim columns
+// whose X, y, w and grad each lie flush against an inaccessible page,
+// after them when atEnd and before them otherwise.
+func checkGuardedRidgeKernel[F Float](t *testing.T, name string, kern func(grad, X, y, w []F, b F) (F, F), dim, n int, atEnd bool) {
+	t.Helper()
+	// Random values from a fixed source are not needed: any finite
+	// values show an access out of bounds.
+	X := guardedRidgeSlice[F](t, n*dim, atEnd)
+	for i := range X {
+		X[i] = F(i%7) - 3
+	}
+	y := guardedRidgeSlice[F](t, n, atEnd)
+	for i := range y {
+		y[i] = F(i % 3)
+	}
+	w := guardedRidgeSlice[F](t, dim, atEnd)
+	for j := range w {
+		w[j] = F(j%5) * 0.25
+	}
+	grad := guardedRidgeSlice[F](t, dim, atEnd)
+	checkRidgeKernel(t, name, kern, X, y, w, 0.5, grad)
+}
+
 func testRidgeGuard[F Float](t *testing.T) {
 	var zero F
 	for _, k := range kernels {
@@ -62,23 +85,8 @@ func testRidgeGuard[F Float](t *testing.T) {
 			}
 			for _, n := range ns {
 				for _, atEnd := range []bool{true, false} {
-					// Random values from a fixed source are not needed:
-					// any finite values show an access out of bounds.
-					X := guardedRidgeSlice[F](t, n*dim, atEnd)
-					for i := range X {
-						X[i] = F(i%7) - 3
-					}
-					y := guardedRidgeSlice[F](t, n, atEnd)
-					for i := range y {
-						y[i] = F(i % 3)
-					}
-					w := guardedRidgeSlice[F](t, dim, atEnd)
-					for j := range w {
-						w[j] = F(j%5) * 0.25
-					}
-					grad := guardedRidgeSlice[F](t, dim, atEnd)
 					name := fmt.Sprintf("%T kernel %s dim %d n %d guard at end %v", zero, k.name, dim, n, atEnd)
-					checkRidgeKernel(t, name, kern, X, y, w, 0.5, grad)
+					checkGuardedRidgeKernel(t, name, kern, dim, n, atEnd)
 				}
 			}
 		}

@@ -70,21 +70,8 @@ func testRidgeWideGuard[F Float](t *testing.T) {
 	for _, dim := range dims {
 		for _, n := range []int{1, 3, 4, 5, 9} {
 			for _, atEnd := range []bool{true, false} {
-				X := guardedRidgeSlice[F](t, n*dim, atEnd)
-				for i := range X {
-					X[i] = F(i%7) - 3
-				}
-				y := guardedRidgeSlice[F](t, n, atEnd)
-				for i := range y {
-					y[i] = F(i % 3)
-				}
-				w := guardedRidgeSlice[F](t, dim, atEnd)
-				for j := range w {
-					w[j] = F(j%5) * 0.25
-				}
-				grad := guardedRidgeSlice[F](t, dim, atEnd)
 				name := fmt.Sprintf("%T wide kernel dim %d n %d guard at end %v", F(0), dim, n, atEnd)
-				checkRidgeKernel(t, name, kern, X, y, w, 0.5, grad)
+				checkGuardedRidgeKernel(t, name, kern, dim, n, atEnd)
 			}
 		}
 	}

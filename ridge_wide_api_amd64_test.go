@@ -62,6 +62,7 @@ func wideReference[F Float](X, y, w []F, b, lambda F, underflow float64) wideWan
 	var sumSq, sum, tolSq, tolSum float64
 	grad := make([]float64, dim)
 	tolGrad := make([]float64, dim)
+
 	for lo := 0; lo < n; lo += ridgeBlockRows {
 		hi := min(lo+ridgeBlockRows, n)
 		k := 4 * float64(dim+(hi-lo)+4) * eps
@@ -86,6 +87,7 @@ func wideReference[F Float](X, y, w []F, b, lambda F, underflow float64) wideWan
 			}
 		}
 	}
+
 	var norm float64
 	for _, v := range w {
 		norm += float64(v) * float64(v)
@@ -95,6 +97,7 @@ func wideReference[F Float](X, y, w []F, b, lambda F, underflow float64) wideWan
 		scale = 1 / float64(n)
 	}
 	lam := float64(lambda)
+
 	want := wideWant{grad: make([]float64, dim), tolGrad: make([]float64, dim)}
 	// The final conversion to F rounds by up to ε/2 relative, and the
 	// float64 additions of block sums add a little more.

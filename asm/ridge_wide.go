@@ -34,11 +34,11 @@ const ridgeWidePrefetch = 16384
 // The hardware prefetcher does not follow 4 interleaved rows, so the
 // kernel prefetches every line of X itself, ridgeWidePrefetch bytes
 // ahead. The prefetches are spread over both loops so that requests go
-// out while the gradient loop reads from L1. In a C model of this loop
-// (scripts/ridgewide.c) on one core of an AMD EPYC (Zen 5), 20,000×768
-// float32, X was read at 0.72 to 0.85 of the rate of a plain scan of it,
-// and at the scan's rate with X in the L3 cache. These variants were
-// slower in the model:
+// out while the gradient loop reads from L1. A C model of this loop is
+// scripts/ridgewide.c. On one core of an AMD EPYC (Zen 5), with
+// 20,000×768 float32, it read X at 0.72 to 0.85 of the rate of a plain
+// scan, and at the scan's rate with X in the L3 cache. These variants
+// were slower in the model:
 //
 //   - all prefetches in the dot product loop
 //   - a prefetch for every other line, leaving the rest to the hardware
