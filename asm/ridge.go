@@ -337,27 +337,7 @@ func ridge(t target) {
 
 	Comment("r = the 4 row sums + b − y[0:4].")
 	r := t.reduce4(acc)
-	bv := t.vec()
-	if t.size == 4 {
-		VBROADCASTSS(paramAddr("b"), bv.AsX())
-		VADDPS(bv.AsX(), r.AsX(), r.AsX())
-		VSUBPS(Mem{Base: yp}, r.AsX(), r.AsX())
-		VFMADD231PS(r.AsX(), r.AsX(), sumSq.AsX())
-		VADDPS(r.AsX(), sum.AsX(), sum.AsX())
-		VMOVUPS(r.AsX(), rs)
-	} else {
-		VBROADCASTSD(paramAddr("b"), bv)
-		VADDPD(bv, r, r)
-		VSUBPD(Mem{Base: yp}, r, r)
-		VFMADD231PD(r, r, sumSq)
-		VADDPD(r, sum, sum)
-		VMOVUPD(r, rs)
-	}
-	rb := make([]VecVirtual, ridgeRows)
-	for i := range rb {
-		rb[i] = t.vec()
-		t.broadcast(rs.Offset(i*t.size), rb[i])
-	}
+	rb := t.groupResiduals(r, sumSq, sum, yp, rs, t)
 	grads(ridgeRows, group, rb)
 	LEAQ(Mem{Base: xp, Index: rowBytes, Scale: 4}, xp)
 	ADDQ(U32(ridgeRows*t.size), yp)
@@ -372,19 +352,7 @@ func ridge(t target) {
 	acc = dots(1, single)
 	r1 := t.reduce1(acc[0])
 	r1b := t.vec()
-	if t.size == 4 {
-		VADDSS(paramAddr("b"), r1, r1)
-		VSUBSS(Mem{Base: yp}, r1, r1)
-		VFMADD231SS(r1, r1, sumSq1.AsX())
-		VADDSS(r1, sum1.AsX(), sum1.AsX())
-		VBROADCASTSS(r1, r1b)
-	} else {
-		VADDSD(paramAddr("b"), r1, r1)
-		VSUBSD(Mem{Base: yp}, r1, r1)
-		VFMADD231SD(r1, r1, sumSq1.AsX())
-		VADDSD(r1, sum1.AsX(), sum1.AsX())
-		VBROADCASTSD(r1, r1b)
-	}
+	t.rowResidual(r1, sumSq1, sum1, yp, r1b)
 	grads(1, single, []VecVirtual{r1b})
 	ADDQ(rowBytes, xp)
 	ADDQ(U32(t.size), yp)
@@ -420,6 +388,55 @@ func ridge(t target) {
 	}
 	VZEROUPPER()
 	RET()
+}
+
+// groupResiduals turns the row sums in the first 4 lanes of r into the
+// residuals r + b − y[0:4] of a group, adds r² and r to the lanes of
+// sumSq and sum, and returns each residual broadcast to a vector of
+// wide (t itself, or the AVX-512 target whose YMM half t is), through
+// the stack slot rs.
+func (t target) groupResiduals(r, sumSq, sum VecVirtual, yp Register, rs Mem, wide target) []VecVirtual {
+	bv := t.vec()
+	if t.size == 4 {
+		VBROADCASTSS(paramAddr("b"), bv.AsX())
+		VADDPS(bv.AsX(), r.AsX(), r.AsX())
+		VSUBPS(Mem{Base: yp}, r.AsX(), r.AsX())
+		VFMADD231PS(r.AsX(), r.AsX(), sumSq.AsX())
+		VADDPS(r.AsX(), sum.AsX(), sum.AsX())
+		VMOVUPS(r.AsX(), rs)
+	} else {
+		VBROADCASTSD(paramAddr("b"), bv)
+		VADDPD(bv, r, r)
+		VSUBPD(Mem{Base: yp}, r, r)
+		VFMADD231PD(r, r, sumSq)
+		VADDPD(r, sum, sum)
+		VMOVUPD(r, rs)
+	}
+	rb := make([]VecVirtual, ridgeRows)
+	for i := range rb {
+		rb[i] = wide.vec()
+		wide.broadcast(rs.Offset(i*t.size), rb[i])
+	}
+	return rb
+}
+
+// rowResidual turns the row sum in lane 0 of r into the residual
+// r + b − y[0] of one row, adds r² and r to lane 0 of sumSq and sum, and
+// broadcasts it to rb.
+func (t target) rowResidual(r Register, sumSq, sum VecVirtual, yp Register, rb VecVirtual) {
+	if t.size == 4 {
+		VADDSS(paramAddr("b"), r, r)
+		VSUBSS(Mem{Base: yp}, r, r)
+		VFMADD231SS(r, r, sumSq.AsX())
+		VADDSS(r, sum.AsX(), sum.AsX())
+		VBROADCASTSS(r, rb)
+	} else {
+		VADDSD(paramAddr("b"), r, r)
+		VSUBSD(Mem{Base: yp}, r, r)
+		VFMADD231SD(r, r, sumSq.AsX())
+		VADDSD(r, sum.AsX(), sum.AsX())
+		VBROADCASTSD(r, rb)
+	}
 }
 
 // reduce4 returns a vector whose first 4 lanes hold the sums of the lanes

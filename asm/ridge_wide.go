@@ -121,27 +121,7 @@ func ridgeWide(t target) {
 		half.add(a.AsY(), quarters[i], quarters[i])
 	}
 	r := half.reduce4(quarters)
-	bv := YMM()
-	if t.size == 4 {
-		VBROADCASTSS(paramAddr("b"), bv.AsX())
-		VADDPS(bv.AsX(), r.AsX(), r.AsX())
-		VSUBPS(Mem{Base: yp}, r.AsX(), r.AsX())
-		VFMADD231PS(r.AsX(), r.AsX(), sumSq.AsX())
-		VADDPS(r.AsX(), sum.AsX(), sum.AsX())
-		VMOVUPS(r.AsX(), rs)
-	} else {
-		VBROADCASTSD(paramAddr("b"), bv)
-		VADDPD(bv, r, r)
-		VSUBPD(Mem{Base: yp}, r, r)
-		VFMADD231PD(r, r, sumSq)
-		VADDPD(r, sum, sum)
-		VMOVUPD(r, rs)
-	}
-	rb := make([]VecVirtual, ridgeRows)
-	for i := range rb {
-		rb[i] = ZMM()
-		t.broadcast(rs.Offset(i*t.size), rb[i])
-	}
+	rb := half.groupResiduals(r, sumSq, sum, yp, rs, t)
 	k.grads(ridgeRows, name+"_group", rb, pf)
 	LEAQ(Mem{Base: xp, Index: rowBytes, Scale: 4}, xp)
 	ADDQ(U32(ridgeRows*t.size), yp)
@@ -158,19 +138,7 @@ func ridgeWide(t target) {
 	half.add(acc[0].AsY(), high, high)
 	r1 := half.reduce1(high)
 	r1b := ZMM()
-	if t.size == 4 {
-		VADDSS(paramAddr("b"), r1, r1)
-		VSUBSS(Mem{Base: yp}, r1, r1)
-		VFMADD231SS(r1, r1, sumSq1.AsX())
-		VADDSS(r1, sum1.AsX(), sum1.AsX())
-		VBROADCASTSS(r1, r1b)
-	} else {
-		VADDSD(paramAddr("b"), r1, r1)
-		VSUBSD(Mem{Base: yp}, r1, r1)
-		VFMADD231SD(r1, r1, sumSq1.AsX())
-		VADDSD(r1, sum1.AsX(), sum1.AsX())
-		VBROADCASTSD(r1, r1b)
-	}
+	half.rowResidual(r1, sumSq1, sum1, yp, r1b)
 	k.grads(1, name+"_single", []VecVirtual{r1b}, nil)
 	ADDQ(rowBytes, xp)
 	ADDQ(U32(t.size), yp)
