@@ -391,10 +391,10 @@ func ridge(t target) {
 }
 
 // groupResiduals turns the row sums in the first 4 lanes of r into the
-// residuals r + b − y[0:4] of a group, adds r² and r to the lanes of
-// sumSq and sum, and returns each residual broadcast to a vector of
-// wide (t itself, or the AVX-512 target whose YMM half t is), through
-// the stack slot rs.
+// residuals r + b − y[0:4] of a group and adds r² and r to the lanes of
+// sumSq and sum. It returns each residual broadcast, through the stack
+// slot rs, to a vector of wide: t itself, or the AVX-512 target whose
+// YMM half t is.
 func (t target) groupResiduals(r, sumSq, sum VecVirtual, yp Register, rs Mem, wide target) []VecVirtual {
 	bv := t.vec()
 	if t.size == 4 {
