@@ -186,10 +186,12 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 // The wide AVX-512 kernel was measured on one core of an AMD EPYC (Zen 5)
 // with w and X at the same offset modulo 4 KiB. With the slice one row of
 // X before w, modulo 4 KiB, it read 768 or 640 float32 columns at
-// 26 GB/s, against 39 to 43 elsewhere. A fresh allocation from Go's 3072-byte size class lands there for one
-// call in four at 768 columns. No other placement, of 32 tried 128 bytes
-// apart, was slow. The cause, perhaps conflicts in the 12-way L1 cache,
-// was not measured.
+// 26 GB/s, against 36 to 43 at the other 15 offsets tried, 256 bytes
+// apart. With w 512 bytes past X's offset, none of 32 offsets was slow.
+// A fresh allocation from Go's 3072-byte size class lands on the slow
+// offset in one call of four at 768 columns.
+// NOTE: the cause, perhaps conflicts in the 12-way L1 cache, was not
+// measured, so other slow placements may exist for other row lengths.
 func ridgeScratch[F Float](w []F) []F {
 	const page = 4096
 	size := int(unsafe.Sizeof(F(0)))
