@@ -68,8 +68,8 @@ import (
 // them. Measured on one core of an AMD EPYC (Zen 5) with 20,000×768
 // float32 and three alternated runs each, X was read at 16–18 GB/s with
 // no prefetch and at 20–22 GB/s 1 KiB ahead. It reached 23–24 at 2 KiB,
-// 26–27 at 4 KiB, 26–32 at 8 KiB and 32–37 at 16 KiB. The four lines per group took 1,000,000×16 from 22–24
-// to 29–32 GB/s.
+// 26–27 at 4 KiB, 26–32 at 8 KiB and 32–37 at 16 KiB. The four lines
+// per group took 1,000,000×16 from 22–24 to 29–32 GB/s.
 const ridgePrefetch = 16384
 
 // ridgeRows is the number of rows of a group.
