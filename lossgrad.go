@@ -3,6 +3,7 @@ package vecfit
 import (
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // LossGrad returns Loss(points, centroids, dim) and, where gradPoints or
@@ -17,7 +18,10 @@ import (
 // centroid gradient is summed in float64 in point order, so the result does
 // not depend on the number of goroutines. A centroid that is no point's
 // nearest gets a zero gradient. gradPoints must hold at least len(points)
-// values and gradCentroids at least len(centroids).
+// values and gradCentroids at least len(centroids). Either may share
+// memory with points or centroids, such as gradPoints = points for an
+// update in place: the gradients are written only after the inputs have
+// been read. The two outputs must not share memory with each other.
 //
 // A point that holds a NaN has no nearest centroid (label −1, see
 // [Nearest]), nor has any point when every centroid holds a NaN. Such
@@ -69,22 +73,12 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 	}
 	loss := F(total / float64(n))
 
+	// Every read of points and centroids comes before the first write to
+	// gradPoints or gradCentroids, so that either may share their memory.
 	scale := 2 / float64(n)
-	if gradPoints != nil {
-		for i, l := range labels {
-			g := gradPoints[i*dim : (i+1)*dim]
-			if l < 0 {
-				clear(g)
-				continue
-			}
-			c := centroids[int(l)*dim : int(l+1)*dim]
-			for j, x := range points[i*dim : (i+1)*dim] {
-				g[j] = F(scale * (float64(x) - float64(c[j])))
-			}
-		}
-	}
+	var sums []float64
 	if gradCentroids != nil {
-		sums := make([]float64, len(centroids))
+		sums = make([]float64, len(centroids))
 		for i, l := range labels {
 			if l < 0 {
 				continue
@@ -95,9 +89,30 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 				s[j] += float64(c[j]) - float64(x)
 			}
 		}
-		for j, s := range sums {
-			gradCentroids[j] = F(scale * s)
+	}
+	if gradPoints != nil {
+		// Row i of gradPoints depends only on row i of points, so
+		// gradPoints may be points itself. Any other overlap with the
+		// inputs goes through a copy.
+		out := gradPoints[:len(points)]
+		if !sameStart(out, points) && (overlaps(out, points) || overlaps(out, centroids)) {
+			out = make([]F, len(points))
 		}
+		for i, l := range labels {
+			g := out[i*dim : (i+1)*dim]
+			if l < 0 {
+				clear(g)
+				continue
+			}
+			c := centroids[int(l)*dim : int(l+1)*dim]
+			for j, x := range points[i*dim : (i+1)*dim] {
+				g[j] = F(scale * (float64(x) - float64(c[j])))
+			}
+		}
+		copy(gradPoints, out)
+	}
+	for j, s := range sums {
+		gradCentroids[j] = F(scale * s)
 	}
 
 	nan, first := 0, -1
@@ -118,4 +133,20 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 			ErrNaN, nan, countNoun(n, "point"), verb, first)
 	}
 	return loss, nil
+}
+
+// overlaps reports whether a and b share memory.
+func overlaps[F Float](a, b []F) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	size := unsafe.Sizeof(F(0))
+	a0 := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	b0 := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return a0 < b0+uintptr(len(b))*size && b0 < a0+uintptr(len(a))*size
+}
+
+// sameStart reports whether a and b begin at the same address.
+func sameStart[F Float](a, b []F) bool {
+	return len(a) > 0 && len(b) > 0 && unsafe.SliceData(a) == unsafe.SliceData(b)
 }

@@ -1,0 +1,71 @@
+package vecfit
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestLossGradSharedMemory checks LossGrad when an output shares memory
+// with an input: gradPoints = points, gradCentroids = centroids, and
+// outputs that overlap the other input or start inside it. The loss and
+// both gradients must equal those of separate outputs.
+func TestLossGradSharedMemory(t *testing.T) {
+	points := []float64{
+		0, 1,
+		1, 0,
+		10, 12,
+		10, 10,
+	}
+	centroids := []float64{
+		0, 0,
+		10, 10,
+	}
+	wantGradPoints := make([]float64, len(points))
+	wantGradCentroids := make([]float64, len(centroids))
+	wantLoss, err := LossGrad(wantGradPoints, wantGradCentroids, points, centroids, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(wantGradCentroids, []float64{-0.5, -0.5, 0, -1}) {
+		t.Fatalf("gradCentroids = %v with separate outputs, want [-0.5 -0.5 0 -1]", wantGradCentroids)
+	}
+
+	// Each case lays out points, centroids and the two outputs in one
+	// buffer, by offset, so that they overlap as named.
+	nPoints, nCentroids := len(points), len(centroids)
+	cases := []struct {
+		name                   string
+		size                   int
+		pts, cen, gradP, gradC int
+	}{
+		{"gradPoints is points", nPoints + nCentroids + nCentroids, 0, nPoints, 0, nPoints + nCentroids},
+		{"gradCentroids is centroids", nPoints + nCentroids + nPoints, 0, nPoints, nPoints + nCentroids, nPoints},
+		{"both in place", nPoints + nCentroids, 0, nPoints, 0, nPoints},
+		{"gradPoints over centroids", 2*nPoints + 2*nCentroids, 0, nPoints + 1, nPoints - 1, 2*nPoints - 1},
+		{"gradPoints one row into points", nPoints + 2 + nCentroids + nCentroids, 0, nPoints + 2, 2, nPoints + 2 + nCentroids},
+		{"gradCentroids over points", nPoints + nCentroids + nPoints, nCentroids, nCentroids + nPoints, nCentroids + nPoints, 0},
+	}
+	for _, c := range cases {
+		buf := make([]float64, c.size)
+		copy(buf[c.pts:], points)
+		copy(buf[c.cen:], centroids)
+		pts := buf[c.pts : c.pts+nPoints]
+		cen := buf[c.cen : c.cen+nCentroids]
+		gradP := buf[c.gradP : c.gradP+nPoints]
+		gradC := buf[c.gradC : c.gradC+nCentroids]
+		loss, err := LossGrad(gradP, gradC, pts, cen, 2)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if loss != wantLoss {
+			t.Errorf("%s: loss = %v, want %v", c.name, loss, wantLoss)
+		}
+		if !slices.Equal(gradP, wantGradPoints) {
+			t.Errorf("%s: gradPoints = %v, want %v", c.name, gradP, wantGradPoints)
+		}
+		if !slices.Equal(gradC, wantGradCentroids) {
+			t.Errorf("%s: gradCentroids = %v, want %v", c.name, gradC, wantGradCentroids)
+		}
+	}
+}
