@@ -181,3 +181,34 @@ func TestRidgeLossOverflowMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestFitRidgeSolutionOverflow checks that FitRidge returns an error
+// wrapping ErrNaN that names the weight or the bias when the exact
+// solution lies beyond float64, though X, y and XᵀX are finite.
+func TestFitRidgeSolutionOverflow(t *testing.T) {
+	cases := []struct {
+		name string
+		X, y []float64
+		opts RidgeOptions
+		want string
+	}{
+		// The exact weight is 1e310, with no bias.
+		{"weight", []float64{1e-10, 1e-10}, []float64{1e300, 1e300}, RidgeOptions{NoIntercept: true}, "Weights[0]"},
+		{"weighted rows", []float64{1e-10, 1e-10}, []float64{1e300, 1e300},
+			RidgeOptions{NoIntercept: true, Weights: []float64{1, 2}}, "Weights[0]"},
+		// The exact slope is 1e310, with a bias.
+		{"slope", []float64{0, 1e-10, 2e-10}, []float64{0, 1e300, 2e300}, RidgeOptions{}, "Weights[0]"},
+		// w = 5e299 is finite, but b = −w·1e10 is not.
+		{"bias", []float64{1e10, 1e10 + 2}, []float64{0, 1e300}, RidgeOptions{}, "Bias"},
+	}
+	for _, c := range cases {
+		m, err := FitRidge(c.X, c.y, 1, 0, c.opts)
+		if !errors.Is(err, ErrNaN) {
+			t.Errorf("%s: FitRidge = %+v, %v; want an error wrapping ErrNaN", c.name, m, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %q does not name %s", c.name, err, c.want)
+		}
+	}
+}

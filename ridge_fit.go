@@ -74,7 +74,8 @@ const rankTolerance = 1e-12
 // centring on an inexact float64 mean can leave. A constant column is thus
 // singular even when its mean, such as 0.1, is not exact. With λ > 0 only a pivot
 // sⱼ ≤ 0, which only rounding can cause, is an error. NaN or infinite
-// values in X or y are an error wrapping [ErrNaN] that names the row.
+// values in X or y are an error wrapping [ErrNaN] that names the row, and
+// so is a weight or bias beyond the float64 range.
 func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*RidgeModel, error) {
 	if dim < 1 {
 		return nil, fmt.Errorf("%w: dim is %d, want at least 1", ErrDim, dim)
@@ -170,9 +171,24 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 		return nil, err
 	}
 
-	bias := m.meanY
+	// A finite system can still have a solution beyond float64, such as
+	// a weight of 1e310 for y = 1e300 on a column of 1e-10.
 	for j, v := range weights {
-		bias -= m.meanX[j] * v
+		if !isFinite(v) {
+			return nil, fmt.Errorf("%w: the fitted Weights[%d] is %v, beyond float64; scale y down or column %d of X up",
+				ErrNaN, j, v, j)
+		}
+	}
+	bias := 0.0
+	if !opts.NoIntercept {
+		bias = m.meanY
+		for j, v := range weights {
+			bias -= m.meanX[j] * v
+		}
+		if !isFinite(bias) {
+			return nil, fmt.Errorf("%w: the fitted Bias (mean of y minus the means of X times the weights) is %v, beyond float64; centre X or scale y down",
+				ErrNaN, bias)
+		}
 	}
 	return &RidgeModel{Weights: weights, Bias: bias}, nil
 }
