@@ -17,12 +17,13 @@ var (
 	libColumnRE      = regexp.MustCompile(`column (\d+) of X`)
 	libOverflowRE    = regexp.MustCompile(`overflows float64 in column (\d+)`)
 	libRowRE         = regexp.MustCompile(`\brow (\d+) of X or y`)
+	libWeightRE      = regexp.MustCompile(`the fitted Weights\[(\d+)\]`)
 )
 
 // describeLibError rewrites an error of the vecfit package for the command
 // line. It drops the "vecfit: " prefix of the package's sentinel errors,
 // names feature columns as the data does, names rows by their line and
-// options by their flags. features maps the library's column j to the
+// options by their flags, and names the input. features maps the library's column j to the
 // table column features[j].
 func describeLibError(err error, t *table, features []int) error {
 	if err == nil || !isLibError(err) {
@@ -65,6 +66,12 @@ func describeLibError(err error, t *table, features []int) error {
 		}
 		return m
 	})
+	msg = libWeightRE.ReplaceAllStringFunc(msg, func(m string) string {
+		if col, ok := name(libWeightRE.FindStringSubmatch(m)[1]); ok {
+			return "the fitted weight of feature column " + col
+		}
+		return m
+	})
 	msg = libRowRE.ReplaceAllStringFunc(msg, func(m string) string {
 		i, err := strconv.Atoi(libRowRE.FindStringSubmatch(m)[1])
 		if err != nil || i < 0 || i >= t.rows {
@@ -73,6 +80,9 @@ func describeLibError(err error, t *table, features []int) error {
 		return t.where(i)
 	})
 	msg = strings.ReplaceAll(msg, "use lambda > 0", "use -lambda > 0")
+	if !strings.Contains(msg, t.source) {
+		msg = t.source + ": " + msg
+	}
 	return &libError{msg: msg, err: err}
 }
 

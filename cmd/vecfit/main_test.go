@@ -445,7 +445,10 @@ func TestBadInput(t *testing.T) {
 		{"negative-weight", []string{"ridge", "-weight", "1", "testdata/inf.csv"}, "Inf is not a finite number"},
 		{"unknown-shape", []string{"bench", "-shapes", "huge"}, `unknown shape "huge"`},
 		{"csv-field-number", []string{"kmeans", "-k", "1", "testdata/nan_second_field.csv"}, "line 2, column 2 (b): nan is not a finite number"},
-		{"singular-names", []string{"ridge", "-lambda", "0", "testdata/collinear.csv"}, "vecfit ridge: singular system: feature column x2 is a linear combination of feature column x1 and a constant,"},
+		{"singular-names", []string{"ridge", "-lambda", "0", "testdata/collinear.csv"}, "vecfit ridge: testdata/collinear.csv: singular system: feature column x2 is a linear combination of feature column x1 and a constant,"},
+		{"zero-weights", []string{"ridge", "-weight", "w", "testdata/zero_weights.csv"}, "testdata/zero_weights.csv: invalid slice length: X has no rows of nonzero weight"},
+		{"fit-overflow", []string{"ridge", "-lambda", "0", "-no-intercept", "-target", "y", "testdata/fit_overflow.csv"},
+			"testdata/fit_overflow.csv: NaN or infinite value: the fitted weight of feature column x is +Inf, beyond float64; scale y down or feature column x up"},
 		{"kmeans-workers", []string{"kmeans", "-workers", "-1"}, "invalid -workers -1"},
 		{"ridge-workers", []string{"ridge", "-workers", "-1"}, "invalid -workers -1"},
 		{"bench-workers", []string{"bench", "-workers", "-1"}, "invalid -workers -1"},
@@ -762,6 +765,26 @@ func TestFormatRate(t *testing.T) {
 	} {
 		if got := formatRate(c.rate); got != c.want {
 			t.Errorf("formatRate(%v) = %q, want %q", c.rate, got, c.want)
+		}
+	}
+}
+
+// TestRidgeReportEqualWeights checks that the train MSE and R² of a run
+// whose rows all weigh 1e308, or all 1e-320, match the unweighted run.
+// Equal weights define the same objective, so the report must not change
+// even when the sum of the weights overflows or loses digits.
+func TestRidgeReportEqualWeights(t *testing.T) {
+	statsRE := regexp.MustCompile(`train MSE [^,]+, R² [^,]+`)
+	plain := runVecfit(t, "x,y,w\n0,0,1\n1,1,1\n2,3,1\n", "ridge", "-q", "-target", "y", "-ignore", "w", "-").mustSucceed(t)
+	want := statsRE.FindString(plain.stdout)
+	if want == "" {
+		t.Fatalf("no train MSE in the report:\n%s", plain.stdout)
+	}
+	for _, weight := range []string{"1e308", "1e-320"} {
+		input := "x,y,w\n0,0," + weight + "\n1,1," + weight + "\n2,3," + weight + "\n"
+		weighted := runVecfit(t, input, "ridge", "-q", "-weight", "w", "-").mustSucceed(t)
+		if got := statsRE.FindString(weighted.stdout); got != want {
+			t.Errorf("weights %s: report has %q, want %q as without weights", weight, got, want)
 		}
 	}
 }

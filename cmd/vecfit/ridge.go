@@ -223,22 +223,28 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 // coefficient of determination R², both weighted when weights is not nil.
 // R² is NaN when y is constant.
 func fitStats(y, pred, weights []float64) (mse, r2 float64) {
+	// Dividing the weights by the largest keeps their sum from
+	// overflowing, or from losing digits when they are subnormal.
+	largest := 0.0
+	for _, w := range weights {
+		largest = max(largest, w)
+	}
+	weight := func(i int) float64 {
+		if weights == nil {
+			return 1
+		}
+		return weights[i] / largest
+	}
 	var sumW, meanY float64
 	for i, v := range y {
-		w := 1.0
-		if weights != nil {
-			w = weights[i]
-		}
+		w := weight(i)
 		sumW += w
 		meanY += w * v
 	}
 	meanY /= sumW
 	var sse, sst float64
 	for i, v := range y {
-		w := 1.0
-		if weights != nil {
-			w = weights[i]
-		}
+		w := weight(i)
 		sse += w * (v - pred[i]) * (v - pred[i])
 		sst += w * (v - meanY) * (v - meanY)
 	}
