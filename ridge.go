@@ -27,8 +27,10 @@ const (
 // for X with len(w) columns and len(y) rows, lambda being λ ≥ 0. The bias
 // b is not penalised. Residuals are summed in F over blocks of 256 rows,
 // and the block sums are added in float64 in a fixed order, so the result
-// does not depend on the number of goroutines. With no rows, the mean is
-// 0. A NaN or infinity in X or y is an error that names the row.
+// does not depend on the number of goroutines. Where a block sum
+// overflows F, the sums are formed again in float64 with scaling, so a
+// loss within F's range is returned. With no rows, the mean is 0. A NaN
+// or infinity in X or y is an error that names the row.
 //
 // The objective of scikit-learn's Ridge(alpha) is ‖Xw + b − y‖² + α‖w‖²,
 // n times this one with α = n·λ. PyTorch's SGD with weight_decay=wd adds
@@ -139,35 +141,59 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 		norm += float64(v) * float64(v)
 	}
 	lam := float64(lambda)
-	scale := 0.0
-	if n > 0 {
-		scale = 1 / float64(n)
-	}
 	// With λ = 0 the penalty is 0 even when ‖w‖² overflows.
 	penalty := 0.0
 	if lam != 0 {
 		penalty = lam * norm
 	}
-	fit := sumSq * scale
-	loss := fit + penalty
-	gradB := 2 * sum * scale
-	finite := isFinite(float64(F(loss))) && isFinite(float64(F(gradB)))
+	penaltyGrad := func(j int) float64 {
+		if lam == 0 {
+			return 0
+		}
+		return 2 * lam * float64(w[j])
+	}
 	penaltyFinite := isFinite(float64(F(penalty)))
 	if gradW != nil {
-		// The gradient is formed in total, and copied to gradW only when
-		// every value is finite, so that an error leaves gradW unchanged.
-		for j, v := range total {
-			penaltyGrad := 0.0
-			if lam != 0 {
-				penaltyGrad = 2 * lam * float64(w[j])
+		for j := range w {
+			penaltyFinite = penaltyFinite && isFinite(float64(F(penaltyGrad(j))))
+		}
+	}
+
+	// means holds mean(r²), mean(r) and, with gradW, mean(r·xⱼ).
+	scale := 0.0
+	if n > 0 {
+		scale = 1 / float64(n)
+	}
+	means := make([]float64, 2+dim)
+	means[0], means[1] = sumSq*scale, sum*scale
+	for j, v := range total {
+		means[2+j] = v * scale
+	}
+	finish := func(means []float64) (loss, gradB float64, finite bool) {
+		loss = means[0] + penalty
+		gradB = 2 * means[1]
+		finite = isFinite(float64(F(loss))) && isFinite(float64(F(gradB)))
+		if gradW != nil {
+			for j := range total {
+				total[j] = 2*means[2+j] + penaltyGrad(j)
+				finite = finite && isFinite(float64(F(total[j])))
 			}
-			total[j] = 2*v*scale + penaltyGrad
-			finite = finite && isFinite(float64(F(total[j])))
-			penaltyFinite = penaltyFinite && isFinite(float64(F(penaltyGrad)))
+		}
+		return loss, gradB, finite
+	}
+	loss, gradB, finite := finish(means)
+	if !finite && penaltyFinite {
+		if _, bad := firstNonFinite(X, y, dim); !bad {
+			// Sums in F can overflow where the means do not, such as
+			// 38 float32 squared residuals of 9e36.
+			ridgeScaledMeans(means, X, y, w, b, gradW != nil)
+			loss, gradB, finite = finish(means)
 		}
 	}
 	if !finite {
-		return 0, 0, ridgeNonFinite(X, y, dim, fit, penalty, penaltyFinite)
+		// The gradient is formed in total and copied to gradW only when
+		// every value is finite, so an error leaves gradW unchanged.
+		return 0, 0, ridgeNonFinite(X, y, dim, means[0], penalty, penaltyFinite)
 	}
 	if gradW != nil {
 		for j, v := range total {
@@ -175,6 +201,81 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 		}
 	}
 	return F(loss), F(gradB), nil
+}
+
+// ridgeScaledMeans sets means to mean(r²), mean(r) and, when withGrad is
+// true, mean(r·xⱼ) for each column j, for the residuals r = X·w + b − y.
+// It works in float64 from the data and divides the residuals and each
+// column of X by a power of two near their largest magnitude before
+// multiplying, so that no product or block sum overflows unless the mean
+// does. Blocks of ridgeBlockRows rows are summed in order, as the
+// kernels' sums are. It is slower than the kernels, so ridgeEval calls it
+// only when their sums overflow.
+func ridgeScaledMeans[F Float](means []float64, X, y, w []F, b F, withGrad bool) {
+	dim := len(w)
+	n := len(y)
+	r := make([]float64, n)
+	largest := 0.0
+	for i := range r {
+		v := float64(b) - float64(y[i])
+		for j, x := range X[i*dim : (i+1)*dim] {
+			v += float64(x) * float64(w[j])
+		}
+		r[i] = v
+		largest = max(largest, math.Abs(v))
+	}
+	rScale := downScale(largest)
+	colScale := make([]float64, dim)
+	if withGrad {
+		colMax := make([]float64, dim)
+		for i := range n {
+			for j, x := range X[i*dim : (i+1)*dim] {
+				colMax[j] = max(colMax[j], math.Abs(float64(x)))
+			}
+		}
+		for j, m := range colMax {
+			colScale[j] = downScale(m)
+		}
+	}
+
+	clear(means)
+	block := make([]float64, len(means))
+	for lo := 0; lo < n; lo += ridgeBlockRows {
+		clear(block)
+		for i := lo; i < min(lo+ridgeBlockRows, n); i++ {
+			v := r[i] * rScale
+			block[0] += v * v
+			block[1] += v
+			if withGrad {
+				for j, x := range X[i*dim : (i+1)*dim] {
+					block[2+j] += v * (float64(x) * colScale[j])
+				}
+			}
+		}
+		for k, v := range block {
+			means[k] += v
+		}
+	}
+	// Undo the scaling one factor at a time, after the division by n.
+	nf := float64(n)
+	means[0] = means[0] / nf / rScale / rScale
+	means[1] = means[1] / nf / rScale
+	if withGrad {
+		for j := range dim {
+			means[2+j] = means[2+j] / nf / rScale / colScale[j]
+		}
+	}
+}
+
+// downScale returns 1 for m below 1, NaN or +Inf, and otherwise the power
+// of two 2⁻ᵉ with m < 2ᵉ, so that m·2⁻ᵉ < 1. Multiplying by it is exact unless the
+// result falls below the normal range.
+func downScale(m float64) float64 {
+	if !(m >= 1) || math.IsInf(m, 1) {
+		return 1
+	}
+	_, e := math.Frexp(m)
+	return math.Ldexp(1, -e)
 }
 
 // ridgeScratch returns a slice of len(w) zeros for the gradient of one

@@ -75,14 +75,17 @@ func ridgeExactGrad[F Float](X, y, w []F, b, lambda F) (loss float64, grad []flo
 		norm += float64(v) * float64(v)
 	}
 
-	fit, _ := sumSq.Float64()
-	loss = fit*inverse + float64(lambda)*norm
-	total, _ := sum.Float64()
-	gradB = 2 * total * inverse
+	// The means are formed before rounding to float64, so that a sum
+	// beyond float64 with a mean within it gives the mean.
+	mean := func(s *big.Float) float64 {
+		m, _ := new(big.Float).SetPrec(prec).Quo(s, newFloat(float64(n))).Float64()
+		return m
+	}
+	loss = mean(sumSq) + float64(lambda)*norm
+	gradB = 2 * mean(sum)
 	grad = make([]float64, dim)
 	for j := range grad {
-		s, _ := sums[j].Float64()
-		grad[j] = 2*s*inverse + 2*float64(lambda)*float64(w[j])
+		grad[j] = 2*mean(sums[j]) + 2*float64(lambda)*float64(w[j])
 		scale[j] *= 2 * inverse
 	}
 	return loss, grad, gradB, scale
@@ -317,8 +320,10 @@ func testRidgeNarrowNonFiniteRow[F Float](t *testing.T) {
 }
 
 // TestRidgeNarrowOverflow makes one residual so large that its square, or
-// its product with a value of X, overflows F, and checks that every
-// kernel returns ErrNaN rather than a finite loss.
+// its product with a value of X, overflows F. A sum over the rows then
+// overflows F, but the mean over n rows may not. Every kernel must return
+// ErrNaN when the 256-bit reference's loss or gradient is beyond F, and
+// otherwise that reference within a relative error of 1000·ε.
 func TestRidgeNarrowOverflow(t *testing.T) {
 	testRidgeNarrowOverflow[float32](t)
 	testRidgeNarrowOverflow[float64](t)
@@ -327,6 +332,7 @@ func TestRidgeNarrowOverflow(t *testing.T) {
 func testRidgeNarrowOverflow[F Float](t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 16))
 	huge := math.Sqrt(maxFinite[F]()) * 1.5 // its square overflows F
+	big := math.Sqrt(maxFinite[F]()) / 2
 	for _, kernel := range Kernels() {
 		for _, dim := range ridgeNarrowDims {
 			for _, n := range []int{1, 16, 17, 257} {
@@ -334,28 +340,103 @@ func testRidgeNarrowOverflow[F Float](t *testing.T) {
 					// The square of the residual overflows.
 					c := newRidgeCase[F](rng, n, dim)
 					c.y[row] = F(huge)
-					grad := make([]F, dim)
-					loss, gradB, err := RidgeGradWith(Options{Kernel: kernel}, grad, c.X, c.y, c.w, c.b, c.lambda)
-					name := fmt.Sprintf("%s kernel %s, y[%d] = %g", c.description, kernel, row, huge)
-					if !errors.Is(err, ErrNaN) {
-						t.Errorf("%s: got loss %v gradB %v error %v, want ErrNaN", name, loss, gradB, err)
-					}
+					c.description += fmt.Sprintf(" kernel %s, y[%d] = %g", kernel, row, huge)
+					checkRidgeOverflow(t, kernel, c)
 
 					// The residual and its square are finite, but its
 					// product with X[row][0] overflows.
 					c = newRidgeCase[F](rng, n, dim)
-					big := math.Sqrt(maxFinite[F]()) / 2
 					c.X[row*dim] = F(big * 8)
 					c.w[0] = 0
 					c.y[row] = F(-big)
 					c.b = 0
-					loss, gradB, err = RidgeGradWith(Options{Kernel: kernel}, grad, c.X, c.y, c.w, c.b, 0)
-					name = fmt.Sprintf("%s kernel %s, r[%d]·X[%d][0] overflows", c.description, kernel, row, row)
-					if !errors.Is(err, ErrNaN) {
-						t.Errorf("%s: got loss %v gradB %v error %v, want ErrNaN", name, loss, gradB, err)
-					}
+					c.lambda = 0
+					c.description += fmt.Sprintf(" kernel %s, r[%d]·X[%d][0] overflows", kernel, row, row)
+					checkRidgeOverflow(t, kernel, c)
 				}
 			}
+		}
+	}
+}
+
+// checkRidgeOverflow runs RidgeGradWith and RidgeLossWith on kernel and
+// checks them against ridgeExactGrad. When the loss, gradB or a value of
+// the gradient is beyond F, the error must wrap ErrNaN. Otherwise each
+// value must be within 1000·ε of the reference, relative to the loss or
+// to the largest value of the gradient.
+func checkRidgeOverflow[F Float](t *testing.T, kernel string, c ridgeCase[F]) {
+	t.Helper()
+	loss, want, wantB, _ := ridgeExactGrad(c.X, c.y, c.w, c.b, c.lambda)
+	inRange := isFinite(float64(F(loss))) && isFinite(float64(F(wantB)))
+	largest := math.Abs(wantB)
+	for _, v := range want {
+		inRange = inRange && isFinite(float64(F(v)))
+		largest = max(largest, math.Abs(v))
+	}
+
+	grad := make([]F, c.dim)
+	gotLoss, gotB, err := RidgeGradWith(Options{Kernel: kernel}, grad, c.X, c.y, c.w, c.b, c.lambda)
+	_, lossErr := RidgeLossWith(Options{Kernel: kernel}, c.X, c.y, c.w, c.b, c.lambda)
+	if !inRange {
+		if !errors.Is(err, ErrNaN) {
+			t.Errorf("%s: got loss %v gradB %v error %v, want ErrNaN", c.description, gotLoss, gotB, err)
+		}
+		if !isFinite(float64(F(loss))) && !errors.Is(lossErr, ErrNaN) {
+			t.Errorf("%s: RidgeLoss error %v, want ErrNaN", c.description, lossErr)
+		}
+		return
+	}
+
+	if err != nil || lossErr != nil {
+		t.Errorf("%s: errors %v and %v, want loss %v", c.description, err, lossErr, loss)
+		return
+	}
+
+	tol := 1000 * epsilon[F]()
+	if math.Abs(float64(gotLoss)-loss) > tol*loss {
+		t.Errorf("%s: loss %v, exact %v", c.description, gotLoss, loss)
+	}
+	if math.Abs(float64(gotB)-wantB) > tol*largest {
+		t.Errorf("%s: gradB %v, exact %v", c.description, gotB, wantB)
+	}
+	for j, g := range grad {
+		if math.Abs(float64(g)-want[j]) > tol*largest {
+			t.Errorf("%s: gradW[%d] = %v, exact %v", c.description, j, g, want[j])
+		}
+	}
+}
+
+// TestRidgeBlockSumOverflow checks float32 RidgeLoss and RidgeGrad on 38
+// rows whose residual is 3e18 each. The loss, 9e36, and the gradient,
+// 1.8e37, are within float32, but the sum of the 38 squared residuals,
+// 3.42e38, is not.
+func TestRidgeBlockSumOverflow(t *testing.T) {
+	const n = 38
+	X := make([]float32, n)
+	y := make([]float32, n)
+	for i := range X {
+		X[i] = 3e18
+	}
+	w := []float32{1}
+	for _, kernel := range Kernels() {
+		opts := Options{Kernel: kernel}
+		loss, err := RidgeLossWith(opts, X, y, w, 0, 0)
+		if err != nil {
+			t.Errorf("%s: RidgeLoss error = %v, want loss 9e36", kernel, err)
+		} else if relErr(float64(loss), 9e36) > 1e-6 {
+			t.Errorf("%s: RidgeLoss = %v, want 9e36", kernel, loss)
+		}
+		gradW := make([]float32, 1)
+		_, gradB, err := RidgeGradWith(opts, gradW, X, y, w, 0, 0)
+		if err != nil {
+			t.Errorf("%s: RidgeGrad error = %v, want gradW [1.8e37]", kernel, err)
+			continue
+		}
+		if relErr(float64(gradW[0]), 1.8e37) > 1e-6 {
+			t.Errorf("%s: RidgeGrad gradW = %v, want [1.8e37]", kernel, gradW)
+		}
+		if relErr(float64(gradB), 6e18) > 1e-6 {
+			t.Errorf("%s: RidgeGrad gradB = %v, want 6e18", kernel, gradB)
 		}
 	}
 }
