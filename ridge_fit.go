@@ -95,8 +95,11 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 	}
 	largest := 0.0
 	for i, v := range opts.Weights {
-		if !(v >= 0) || math.IsInf(v, 1) {
-			return nil, fmt.Errorf("%w: Weights[%d] is %v, want a finite value ≥ 0", ErrOption, i, v)
+		if !isFinite(v) {
+			return nil, fmt.Errorf("%w: Weights[%d] is %v, want a finite weight", ErrNaN, i, v)
+		}
+		if v < 0 {
+			return nil, fmt.Errorf("%w: Weights[%d] is %v, want a weight of at least 0", ErrOption, i, v)
 		}
 		largest = max(largest, v)
 	}

@@ -314,10 +314,19 @@ func checkFinite(t *table, unit string) error {
 // or else a 1-based column number.
 func (t *table) resolveColumn(ref string) (int, error) {
 	ref = strings.TrimSpace(ref)
+	found := -1
 	for i, n := range t.names {
-		if t.header && n == ref {
-			return i, nil
+		if !t.header || n != ref {
+			continue
 		}
+		if found >= 0 {
+			return 0, fmt.Errorf("%s: column name %q is ambiguous: columns %d and %d both have it; name the column by number",
+				t.source, ref, found+1, i+1)
+		}
+		found = i
+	}
+	if found >= 0 {
+		return found, nil
 	}
 	if i, err := strconv.Atoi(ref); err == nil {
 		if i < 1 || i > t.cols {
@@ -409,10 +418,15 @@ func (t *table) selectFeatures(sel columnSelection) ([]int, error) {
 		if err != nil {
 			return nil, err
 		}
+		listed := make([]bool, t.cols)
 		for _, i := range features {
 			if excluded[i] {
 				return nil, fmt.Errorf("%s: column %s is both a feature and a label, target, weight or ignored column", t.source, t.names[i])
 			}
+			if listed[i] {
+				return nil, fmt.Errorf("%s: column %s is listed twice as a feature", t.source, t.names[i])
+			}
+			listed[i] = true
 		}
 	} else {
 		for i := range t.cols {
