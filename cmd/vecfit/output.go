@@ -37,9 +37,10 @@ func outputFormat(path, flagValue string) (string, error) {
 	return "csv", nil
 }
 
-// writeOutputs writes every file: standard output directly, each named file
-// first to a temporary file in the same directory, renamed into place once
-// all of them are written.
+// writeOutputs writes every file: standard output directly, and each named
+// file where and how outputTarget returns. A file to replace is written to
+// a temporary file in the same directory first. The renames come last,
+// after every temporary file and every file written in place.
 func writeOutputs(files []outputFile, stdout io.Writer) error {
 	type staged struct{ tmp, path string }
 	var done []staged
@@ -48,11 +49,21 @@ func writeOutputs(files []outputFile, stdout io.Writer) error {
 			os.Remove(s.tmp)
 		}
 	}
+	var inPlace []outputFile
 	for _, f := range files {
 		if f.path == "-" {
 			continue
 		}
-		dir, base := filepath.Split(f.path)
+		target, direct, err := outputTarget(f.path)
+		if err != nil {
+			cleanup()
+			return err
+		}
+		if direct {
+			inPlace = append(inPlace, outputFile{target, f.data})
+			continue
+		}
+		dir, base := filepath.Split(target)
 		if dir == "" {
 			dir = "."
 		}
@@ -61,15 +72,21 @@ func writeOutputs(files []outputFile, stdout io.Writer) error {
 			cleanup()
 			return fmt.Errorf("%s: creating the output file failed: %v", f.path, shortPathError(err))
 		}
-		done = append(done, staged{tmp.Name(), f.path})
+		done = append(done, staged{tmp.Name(), target})
 		_, err = tmp.Write(f.data)
 		if err == nil {
-			err = tmp.Chmod(outputMode(f.path))
+			err = tmp.Chmod(outputMode(target))
 		}
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
+			cleanup()
+			return fmt.Errorf("%s: writing failed: %v", f.path, shortPathError(err))
+		}
+	}
+	for _, f := range inPlace {
+		if err := writeInPlace(f); err != nil {
 			cleanup()
 			return fmt.Errorf("%s: writing failed: %v", f.path, shortPathError(err))
 		}
@@ -90,6 +107,46 @@ func writeOutputs(files []outputFile, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// outputTarget returns the file to write for the output path, and whether
+// to write it in place. A regular file, or a path with no file yet, is
+// replaced by a rename, at the end of any symbolic links so that the links
+// stay. Anything else, such as a FIFO or a device like /dev/null, is
+// written in place, since a rename would replace it with a regular file.
+func outputTarget(path string) (target string, inPlace bool, err error) {
+	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if lst, lerr := os.Lstat(path); lerr == nil && lst.Mode()&os.ModeSymlink != 0 {
+			return "", false, fmt.Errorf("%s is a symbolic link to a file that does not exist", path)
+		}
+		return path, false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("%s: %v", path, shortPathError(err))
+	}
+	if !st.Mode().IsRegular() {
+		return path, true, nil
+	}
+	target, err = filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", false, fmt.Errorf("%s: %v", path, shortPathError(err))
+	}
+	return target, false, nil
+}
+
+// writeInPlace writes f.data to the existing file f.path without creating
+// or truncating it.
+func writeInPlace(f outputFile) error {
+	out, err := os.OpenFile(f.path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(f.data)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // outputMode returns the permissions of the file at path, or 0644 for a new
@@ -176,6 +233,9 @@ func checkOutputs(input string, outputs []outputFlag) error {
 		}
 		if st, err := os.Stat(o.path); err == nil && st.IsDir() {
 			return fmt.Errorf("%s %s is a directory, want a file name", o.flag, o.path)
+		}
+		if _, _, err := outputTarget(o.path); err != nil {
+			return fmt.Errorf("%s %v", o.flag, err)
 		}
 		dir := filepath.Dir(o.path)
 		st, err := os.Stat(dir)
