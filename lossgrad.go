@@ -91,11 +91,11 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 		}
 	}
 	if gradPoints != nil {
-		// Row i of gradPoints depends only on row i of points, so
-		// gradPoints may be points itself. Any other overlap with the
-		// inputs goes through a copy.
+		// Row i of gradPoints depends only on row i of points and on the
+		// centroids, so gradPoints may be points itself unless it also
+		// covers a centroid. Any other overlap goes through a copy.
 		out := gradPoints[:len(points)]
-		if !sameStart(out, points) && (overlaps(out, points) || overlaps(out, centroids)) {
+		if overlaps(out, centroids) || (overlaps(out, points) && !sameStart(out, points)) {
 			out = make([]F, len(points))
 		}
 		for i, l := range labels {

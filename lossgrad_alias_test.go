@@ -69,3 +69,40 @@ func TestLossGradSharedMemory(t *testing.T) {
 		}
 	}
 }
+
+// TestLossGradInPlaceCentroidsInPoints checks gradPoints = points when the
+// centroids are rows of points too. Writing the gradients in place would
+// change a centroid before later points are compared with it.
+func TestLossGradInPlaceCentroidsInPoints(t *testing.T) {
+	points := []float64{
+		0, 0, // centroid 0
+		10, 10, // centroid 1
+		1, 0,
+		9, 10,
+	}
+	want := make([]float64, len(points))
+	if _, err := LossGrad(want, nil, slices.Clone(points), slices.Clone(points[:4]), 2); err != nil {
+		t.Fatal(err)
+	}
+	buf := slices.Clone(points)
+	if _, err := LossGrad(buf, nil, buf, buf[:4], 2); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(buf, want) {
+		t.Errorf("gradPoints in place = %v, want %v", buf, want)
+	}
+
+	// In float32, with the second point as the only centroid.
+	points32 := []float32{0, 4, 5}
+	want32 := make([]float32, len(points32))
+	if _, err := LossGrad(want32, nil, slices.Clone(points32), []float32{4}, 1); err != nil {
+		t.Fatal(err)
+	}
+	buf32 := slices.Clone(points32)
+	if _, err := LossGrad(buf32, nil, buf32, buf32[1:2], 1); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(buf32, want32) {
+		t.Errorf("float32 gradPoints in place = %v, want %v", buf32, want32)
+	}
+}
