@@ -18,8 +18,11 @@
 //
 //   - the returned distance D satisfies |D − d(L)| ≤ (dim+2)·ε·d(L) and is
 //     never negative;
-//   - d(L) ≤ min_j d(j)·(1 + 2·(dim+2)·ε), and among exact ties the lowest
-//     index wins.
+//   - d(L) ≤ min_j d(j)·(1 + 2·(dim+2)·ε);
+//   - where the computed distances to two centroids are equal, the lower
+//     index wins. Exact ties thus go to the lowest index where distances
+//     are computed exactly, as for float32 integers with squared distances
+//     below 2²⁴. Elsewhere, equal exact distances can round apart.
 //
 // A point holding a NaN gets label −1 and distance NaN, and so does a point
 // whose distance to every centroid is NaN for another reason (every
@@ -28,9 +31,10 @@
 //
 // A squared distance too large for the element type comes out +Inf. One in
 // the subnormal range may lose its relative accuracy: float32 [1e-30]
-// against [0] gives 0. The contract therefore holds for squared distances
-// between the type's smallest normal value and its maximum (about 1.2e-38
-// and 3.4e38 for float32).
+// against [0] gives 0. Rounding can also carry a sum just below the
+// maximum to +Inf. The contract therefore holds for squared distances
+// between the type's smallest normal value and (1 − (dim+2)·ε) times its
+// maximum (about 1.2e-38 and 3.4e38 for float32).
 package vecfit
 
 import "errors"
