@@ -3,6 +3,7 @@ package vecfit
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"unsafe"
 )
 
@@ -217,12 +218,8 @@ func ridgeScaledMeans[F Float](means []float64, X, y, w []F, b F, withGrad bool)
 	r := make([]float64, n)
 	largest := 0.0
 	for i := range r {
-		v := float64(b) - float64(y[i])
-		for j, x := range X[i*dim : (i+1)*dim] {
-			v += float64(x) * float64(w[j])
-		}
-		r[i] = v
-		largest = max(largest, math.Abs(v))
+		r[i] = scaledResidual(X[i*dim:(i+1)*dim], w, b, y[i])
+		largest = max(largest, math.Abs(r[i]))
 	}
 	rScale := downScale(largest)
 	colScale := make([]float64, dim)
@@ -265,6 +262,38 @@ func ridgeScaledMeans[F Float](means []float64, X, y, w []F, b F, withGrad bool)
 			means[2+j] = means[2+j] / nf / rScale / colScale[j]
 		}
 	}
+}
+
+// scaledResidual returns x·w + b − y in float64. When that sum overflows
+// on the way, as 1e308 + 1e308 − 1e308 − 1e308 does, it forms the sum
+// again with every term divided by a power of two, so that a residual
+// within float64 comes out finite.
+func scaledResidual[F Float](x, w []F, b, y F) float64 {
+	v := float64(b) - float64(y)
+	for j, xj := range x {
+		v += float64(xj) * float64(w[j])
+	}
+	if isFinite(v) {
+		return v
+	}
+	// Terms below 2^e, and their sum below 2^(e+bits), stay finite once
+	// divided by 2^(e+bits−1000).
+	exponent := func(v float64) int {
+		_, e := math.Frexp(v)
+		return e
+	}
+	e := max(exponent(float64(b)), exponent(float64(y)))
+	for j, xj := range x {
+		if xj != 0 && w[j] != 0 {
+			e = max(e, exponent(float64(xj))+exponent(float64(w[j])))
+		}
+	}
+	shift := e + bits.Len(uint(len(x)+2)) - 1000
+	v = math.Ldexp(float64(b), -shift) - math.Ldexp(float64(y), -shift)
+	for j, xj := range x {
+		v += math.Ldexp(float64(xj), -shift) * float64(w[j])
+	}
+	return math.Ldexp(v, shift)
 }
 
 // downScale returns 1 for m below 1, NaN or +Inf, and otherwise the power

@@ -212,3 +212,31 @@ func TestFitRidgeSolutionOverflow(t *testing.T) {
 		}
 	}
 }
+
+// TestRidgeRowDotOverflow checks a float64 row whose dot product with w
+// overflows on the way though the residual does not: for the row (1e308,
+// 1e308, −1e308, −1e308, …), w = 1 and y = 1 the residual is −1. Every
+// kernel must return a finite loss, not ErrNaN. Its value is not checked:
+// the rounding bound of the residual, (dim+2)·ε·4e308, allows any value
+// whose square fits in float64. The gradient is not checked either, since
+// 2·r·1e308 overflows for r = −1 but not for r = 0.
+func TestRidgeRowDotOverflow(t *testing.T) {
+	for _, dim := range []int{4, 16} {
+		X := make([]float64, dim)
+		w := make([]float64, dim)
+		for j := range X {
+			X[j] = 1e308
+			if j >= dim/2 {
+				X[j] = -1e308
+			}
+			w[j] = 1
+		}
+		y := []float64{1}
+		for _, kernel := range Kernels() {
+			loss, err := RidgeLossWith(Options{Kernel: kernel}, X, y, w, 0, 0)
+			if err != nil || !isFinite(loss) {
+				t.Errorf("dim %d, kernel %s: RidgeLoss = %v, %v; want a finite loss", dim, kernel, loss, err)
+			}
+		}
+	}
+}
