@@ -91,7 +91,10 @@ type KMeansOptions struct {
 	// for weights of at least 2⁻¹⁰²² times the largest. Smaller ones lose
 	// precision, and one
 	// below about 2⁻¹⁰⁷⁴ times the largest rounds to 0 and then counts as
-	// weight 0.
+	// weight 0. Each centroid's weighted mean divides its cluster's weights
+	// again, by the power of two that brings their largest into [1, 2), so
+	// a cluster of tiny weights keeps the precision of one of weights
+	// near 1.
 	Weights []float64
 
 	// Workers is the maximum number of goroutines. Zero means GOMAXPROCS,
@@ -192,7 +195,7 @@ func KMeansContext[F Float](ctx context.Context, points []F, dim int, opts KMean
 		return nil, err
 	}
 	var best *Clustering[F]
-	bestInertia := math.Inf(1)
+	var bestInertia scaledSum
 	for restart := range f.restarts {
 		rng := rand.New(rand.NewPCG(opts.Seed, uint64(restart)))
 		init, err := f.seed(ctx, rng)
@@ -205,7 +208,7 @@ func KMeansContext[F Float](ctx context.Context, points []F, dim int, opts KMean
 		}
 		// The inertia with the rescaled weights orders the restarts even
 		// when the caller's inertia is +Inf for several of them.
-		if best == nil || inertia < bestInertia {
+		if best == nil || inertia.less(bestInertia) {
 			best, bestInertia = c, inertia
 		}
 	}
@@ -428,6 +431,9 @@ type lloydState[F Float] struct {
 	dists     []F       // squared distances from the last assignment
 	sums      []float64 // K·dim weighted coordinate sums
 	mass      []float64 // K, the weight of each cluster
+	// exps holds, for each cluster, the power of two that its weights
+	// are divided by in sums and mass.
+	exps []int
 }
 
 func (f *kmeansFit[F]) newLloydState(init []F) *lloydState[F] {
@@ -439,6 +445,7 @@ func (f *kmeansFit[F]) newLloydState(init []F) *lloydState[F] {
 		dists:     make([]F, f.n),
 		sums:      make([]float64, len(init)),
 		mass:      make([]float64, f.k),
+		exps:      make([]int, f.k),
 	}
 	for i := range s.previous {
 		s.previous[i] = -1
@@ -452,13 +459,13 @@ func (f *kmeansFit[F]) newLloydState(init []F) *lloydState[F] {
 // most f.tol. A fit that stops after an update assigns once more, so that
 // the labels belong to the returned centroids. It also returns the inertia
 // with the rescaled weights, which is finite.
-func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clustering[F], float64, error) {
+func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clustering[F], scaledSum, error) {
 	s := f.newLloydState(init)
 	c := &Clustering[F]{}
 	assigned := false
 	for it := 1; it <= f.maxIter; it++ {
 		if err := ctx.Err(); err != nil {
-			return nil, 0, fmt.Errorf("vecfit: k-means canceled in restart %d, iteration %d: %w", restart, it, err)
+			return nil, scaledSum{}, fmt.Errorf("vecfit: k-means canceled in restart %d, iteration %d: %w", restart, it, err)
 		}
 		inertia := f.assign(s)
 		changed := countChanged(s.labels, s.previous)
@@ -472,7 +479,7 @@ func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clust
 		}
 		shift, err := f.update(s)
 		if err != nil {
-			return nil, 0, fmt.Errorf("%w in restart %d, iteration %d", err, restart, it)
+			return nil, scaledSum{}, fmt.Errorf("%w in restart %d, iteration %d", err, restart, it)
 		}
 		s.labels, s.previous = s.previous, s.labels
 		f.report(restart, it, inertia, changed)
@@ -487,7 +494,7 @@ func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clust
 	c.Centroids = s.centroids
 	c.Labels = s.labels
 	inertia := f.inertia(s.dists)
-	c.Inertia = math.Ldexp(inertia, f.weightExp)
+	c.Inertia = inertia.float64(f.weightExp)
 	c.Sizes = make([]int, f.k)
 	for _, l := range s.labels {
 		c.Sizes[l]++
@@ -498,15 +505,15 @@ func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clust
 
 // report calls the Progress callback, with the inertia computed from the
 // rescaled weights scaled back to the caller's weights.
-func (f *kmeansFit[F]) report(restart, it int, inertia float64, changed int) {
+func (f *kmeansFit[F]) report(restart, it int, inertia scaledSum, changed int) {
 	if f.opts.Progress != nil {
-		f.opts.Progress(KMeansProgress{Restart: restart, Iteration: it, Inertia: math.Ldexp(inertia, f.weightExp), Changed: changed})
+		f.opts.Progress(KMeansProgress{Restart: restart, Iteration: it, Inertia: inertia.float64(f.weightExp), Changed: changed})
 	}
 }
 
 // assign sets s.labels and s.dists from s.centroids and returns the
 // inertia with the rescaled weights.
-func (f *kmeansFit[F]) assign(s *lloydState[F]) float64 {
+func (f *kmeansFit[F]) assign(s *lloydState[F]) scaledSum {
 	// The options were validated in newKMeansFit and the lengths hold by
 	// construction, so NearestWith cannot fail here.
 	if err := NearestWith(f.search, s.labels, s.dists, f.points, s.centroids, f.dim); err != nil {
@@ -516,22 +523,77 @@ func (f *kmeansFit[F]) assign(s *lloydState[F]) float64 {
 }
 
 // inertia returns Σ weight·dist with the rescaled weights, summed in point
-// order.
-func (f *kmeansFit[F]) inertia(dists []F) float64 {
+// order. A product of a weight and a distance can fall below the normal
+// range, where it loses digits or becomes 0. The sum is then formed again
+// with its exponent kept apart, so that a tiny inertia beside points of
+// large weight is not lost.
+func (f *kmeansFit[F]) inertia(dists []F) scaledSum {
 	var sum float64
 	if f.weights == nil {
 		for _, d := range dists {
 			sum += float64(d)
 		}
-		return sum
+		return scaledSum{frac: sum}
 	}
+	tiny := false
 	for i, d := range dists {
 		// A point of weight 0 adds nothing, even at an infinite distance.
 		if w := f.weights[i]; w != 0 {
-			sum += w * float64(d)
+			p := w * float64(d)
+			tiny = tiny || (p < 0x1p-1022 && d != 0)
+			sum += p
 		}
 	}
-	return sum
+	if !tiny {
+		return scaledSum{frac: sum}
+	}
+	var total scaledSum
+	for i, d := range dists {
+		if w := f.weights[i]; w != 0 && d != 0 {
+			mw, ew := math.Frexp(w)
+			md, ed := math.Frexp(float64(d))
+			total = total.add(mw*md, ew+ed)
+		}
+	}
+	return total
+}
+
+// scaledSum is a non-negative sum frac·2^exp whose exponent may lie beyond
+// the float64 range.
+type scaledSum struct {
+	frac float64
+	exp  int
+}
+
+// add returns s + m·2^e, for m ≥ 0. The sum keeps the exponent of its
+// largest term, so terms far smaller than that lose their digits, as in
+// any float64 sum, but not the sum itself.
+func (s scaledSum) add(m float64, e int) scaledSum {
+	if s.frac == 0 {
+		return scaledSum{m, e}
+	}
+	if e > s.exp {
+		s.frac = math.Ldexp(s.frac, s.exp-e)
+		s.exp = e
+	}
+	s.frac += math.Ldexp(m, e-s.exp)
+	return s
+}
+
+// float64 returns s·2^shift rounded to float64.
+func (s scaledSum) float64(shift int) float64 { return math.Ldexp(s.frac, s.exp+shift) }
+
+// less reports whether s < t.
+func (s scaledSum) less(t scaledSum) bool {
+	if s.exp == t.exp || s.frac == 0 || t.frac == 0 || math.IsInf(s.frac, 1) || math.IsInf(t.frac, 1) {
+		return s.frac < t.frac
+	}
+	ms, es := math.Frexp(s.frac)
+	mt, et := math.Frexp(t.frac)
+	if es+s.exp != et+t.exp {
+		return es+s.exp < et+t.exp
+	}
+	return ms < mt
 }
 
 func countChanged(labels, previous []int32) int {
@@ -552,12 +614,12 @@ func countChanged(labels, previous []int32) int {
 func (f *kmeansFit[F]) update(s *lloydState[F]) (float64, error) {
 	labels := s.labels
 	dim := f.dim
-	f.clusterMass(s.mass, labels)
+	f.clusterMass(s.mass, s.exps, labels)
 	if f.relocateEmpty(s, labels) {
-		f.clusterMass(s.mass, labels)
+		f.clusterMass(s.mass, s.exps, labels)
 	}
 
-	f.clusterSums(s.sums, labels)
+	f.clusterSums(s.sums, s.exps, labels)
 
 	var shift float64
 	for c := range f.k {
@@ -587,26 +649,26 @@ func (f *kmeansFit[F]) update(s *lloydState[F]) (float64, error) {
 // the points labeled c. Large inputs are split by ranges of clusters over
 // up to f.workers goroutines. Each sum still adds its points in point
 // order, so the result does not depend on the split.
-func (f *kmeansFit[F]) clusterSums(sums []float64, labels []int32) {
+func (f *kmeansFit[F]) clusterSums(sums []float64, exps []int, labels []int32) {
 	parts := min(f.workers, f.k)
 	if f.n*f.dim < 1<<16 {
 		parts = 1
 	}
 	if parts == 1 {
-		f.addClusterRange(sums, labels, 0, f.k)
+		f.addClusterRange(sums, exps, labels, 0, f.k)
 		return
 	}
 	var wg sync.WaitGroup
 	for p := range parts {
 		lo, hi := p*f.k/parts, (p+1)*f.k/parts
-		wg.Go(func() { f.addClusterRange(sums, labels, lo, hi) })
+		wg.Go(func() { f.addClusterRange(sums, exps, labels, lo, hi) })
 	}
 	wg.Wait()
 }
 
 // addClusterRange sets the sums of the clusters lo…hi−1, adding the points
-// in point order.
-func (f *kmeansFit[F]) addClusterRange(sums []float64, labels []int32, lo, hi int) {
+// in point order, with the weights of cluster c divided by 2^exps[c].
+func (f *kmeansFit[F]) addClusterRange(sums []float64, exps []int, labels []int32, lo, hi int) {
 	dim := f.dim
 	clear(sums[lo*dim : hi*dim])
 	width := uint(hi - lo)
@@ -617,6 +679,9 @@ func (f *kmeansFit[F]) addClusterRange(sums []float64, labels []int32, lo, hi in
 		w := 1.0
 		if f.weights != nil {
 			w = f.weights[i]
+			if e := exps[l]; e != 0 {
+				w = math.Ldexp(w, -e)
+			}
 		}
 		sum := sums[int(l)*dim:][:dim]
 		x := f.points[i*dim:][:dim]
@@ -632,17 +697,38 @@ func (f *kmeansFit[F]) addClusterRange(sums []float64, labels []int32, lo, hi in
 	}
 }
 
-// clusterMass sets mass[c] to the total weight of the points labeled c.
-func (f *kmeansFit[F]) clusterMass(mass []float64, labels []int32) {
+// clusterMass sets mass[c] to the total weight of the points labeled c,
+// divided by 2^exps[c]. It sets exps[c] to the power of two that brings
+// the largest weight of the cluster into [1, 2), or 0 for a cluster
+// without weight. A cluster of tiny weights thus gets the same precision
+// as one of weights near 1: weights of 1e-300 on coordinates of 3e-100
+// would otherwise leave products that underflow to 0.
+func (f *kmeansFit[F]) clusterMass(mass []float64, exps []int, labels []int32) {
 	clear(mass)
+	clear(exps)
 	if f.weights == nil {
 		for _, l := range labels {
 			mass[l]++
 		}
 		return
 	}
+	// mass holds the largest weight of each cluster until it is summed.
 	for i, l := range labels {
-		mass[l] += f.weights[i]
+		mass[l] = max(mass[l], f.weights[i])
+	}
+	for c, m := range mass {
+		if m > 0 {
+			_, e := math.Frexp(m)
+			exps[c] = e - 1
+		}
+	}
+	clear(mass)
+	for i, l := range labels {
+		w := f.weights[i]
+		if e := exps[l]; e != 0 {
+			w = math.Ldexp(w, -e)
+		}
+		mass[l] += w
 	}
 }
 

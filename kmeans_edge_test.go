@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -179,5 +180,89 @@ func TestKMeansZeroWeightFarPoint(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestKMeansTinyWeightCluster checks a cluster whose points all weigh
+// 1e-300 beside points of weight 1. Each weight times a coordinate of
+// 3e-100 is below the float64 range, so without rescaling each cluster
+// its centroid would come out 0 instead of the weighted mean 4e-100.
+func TestKMeansTinyWeightCluster(t *testing.T) {
+	points := []float64{1, 1.5, 3e-100, 5e-100}
+	fit, err := KMeans(points, 1, KMeansOptions{
+		K:             2,
+		Weights:       []float64{1, 1, 1e-300, 1e-300},
+		Init:          InitGiven,
+		InitCentroids: []float64{1, 0},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fit.Labels, []int32{0, 0, 1, 1}) {
+		t.Fatalf("labels %v, want [0 0 1 1]", fit.Labels)
+	}
+	if got := fit.Centroids[1]; relErr(got, 4e-100) > 1e-15 {
+		t.Errorf("centroid 1 is %v, want 4e-100", got)
+	}
+	if got := fit.Centroids[0]; got != 1.25 {
+		t.Errorf("centroid 0 is %v, want 1.25", got)
+	}
+}
+
+// TestKMeansInertiaTinyTerm checks the inertia when points of weight 1e300
+// sit on their centroids and two points of weight 1 lie around centroid
+// 5, at squared distances 0 and 2⁻¹⁰⁰. The inertia is 2⁻¹⁰⁰, but with the
+// weights divided by 2⁹⁹⁶ the product 2⁻⁹⁹⁶·2⁻¹⁰⁰ is below the float64
+// range. (5 + (5 + 2⁻⁵⁰))/2 rounds to 5, so the centroids stay put.
+func TestKMeansInertiaTinyTerm(t *testing.T) {
+	points := []float64{0, 10, 5, 5 + 0x1p-50}
+	var progress []float64
+	fit, err := KMeans(points, 1, KMeansOptions{
+		K:             3,
+		Weights:       []float64{1e300, 1e300, 1, 1},
+		Init:          InitGiven,
+		InitCentroids: []float64{0, 10, 5},
+		Progress:      func(p KMeansProgress) { progress = append(progress, p.Inertia) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fit.Centroids, []float64{0, 10, 5}) {
+		t.Fatalf("centroids %v, want [0 10 5]", fit.Centroids)
+	}
+	if fit.Inertia != 0x1p-100 {
+		t.Errorf("Inertia = %v, want 2⁻¹⁰⁰ = %v", fit.Inertia, 0x1p-100)
+	}
+	if len(progress) == 0 || progress[0] != 0x1p-100 {
+		t.Errorf("Progress inertias %v, want 2⁻¹⁰⁰ first", progress)
+	}
+}
+
+// TestScaledSumLess checks the order of scaledSum values whose exponents
+// differ, including 0 and +Inf.
+func TestScaledSumLess(t *testing.T) {
+	values := []scaledSum{
+		{0, 0},
+		{0.75, -2000},
+		{3, -1999},
+		{1, -1000},
+		{0.5, 0},
+		{1, 0},
+		{1, 2000},
+		{math.Inf(1), 0},
+	}
+	for i, a := range values {
+		for j, b := range values {
+			if got := a.less(b); got != (i < j) {
+				t.Errorf("%v.less(%v) = %v, want %v", a, b, got, i < j)
+			}
+		}
+	}
+	var s scaledSum
+	s = s.add(0.5, -1100)
+	s = s.add(0.5, -1100)
+	s = s.add(0.5, -1099)
+	if got := s.float64(1100); got != 2 {
+		t.Errorf("0.5·2⁻¹¹⁰⁰ + 0.5·2⁻¹¹⁰⁰ + 0.5·2⁻¹⁰⁹⁹ = %v·2⁻¹¹⁰⁰, want 2·2⁻¹¹⁰⁰", got)
 	}
 }
