@@ -479,7 +479,7 @@ func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clust
 		}
 		shift, err := f.update(s)
 		if err != nil {
-			return nil, scaledSum{}, fmt.Errorf("%w in restart %d, iteration %d", err, restart, it)
+			return nil, scaledSum{}, fmt.Errorf("%w, in restart %d, iteration %d; scale the points down", err, restart, it)
 		}
 		s.labels, s.previous = s.previous, s.labels
 		f.report(restart, it, inertia, changed)
@@ -633,7 +633,7 @@ func (f *kmeansFit[F]) update(s *lloydState[F]) (float64, error) {
 		}
 		for j, v := range s.sums[c*dim : (c+1)*dim] {
 			if !isFinite(v) {
-				return 0, fmt.Errorf("%w: the weighted sum of coordinate %d of the points in cluster %d overflows float64, so their mean is not finite; scale the points down",
+				return 0, fmt.Errorf("%w: the weighted sum of coordinate %d of the points in cluster %d overflows float64, so their mean is not finite",
 					ErrNaN, j, c)
 			}
 			next[j] = F(v / m)

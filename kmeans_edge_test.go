@@ -266,3 +266,17 @@ func TestScaledSumLess(t *testing.T) {
 		t.Errorf("0.5·2⁻¹¹⁰⁰ + 0.5·2⁻¹¹⁰⁰ + 0.5·2⁻¹⁰⁹⁹ = %v·2⁻¹¹⁰⁰, want 2·2⁻¹¹⁰⁰", got)
 	}
 }
+
+// TestKMeansSumOverflowMessage checks the error for points whose sum
+// overflows float64 in the update: it wraps ErrNaN, names the coordinate,
+// cluster, restart and iteration, and ends with what to do.
+func TestKMeansSumOverflowMessage(t *testing.T) {
+	_, err := KMeans([]float64{1.5e308, 1.6e308, 1.7e308}, 1, KMeansOptions{K: 1})
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("error %v, want one wrapping ErrNaN", err)
+	}
+	want := "the weighted sum of coordinate 0 of the points in cluster 0 overflows float64, so their mean is not finite, in restart 0, iteration 1; scale the points down"
+	if !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("error %q, want it to end with %q", err, want)
+	}
+}

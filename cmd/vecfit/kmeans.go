@@ -129,6 +129,8 @@ func (c *kmeansConfig) check() error {
 		return fmt.Errorf("invalid -init %q, want k-means++ or random", c.init)
 	case c.initSet && c.initRows != "":
 		return fmt.Errorf("-init %s and -init-rows exclude each other: -init-rows gives the initial centroids, so drop one of them", c.init)
+	case c.restarts > 1 && c.initRows != "":
+		return fmt.Errorf("-restarts %d has no effect with -init-rows, which gives a single set of initial centroids; drop -restarts", c.restarts)
 	case c.workers < 0:
 		return fmt.Errorf("invalid -workers %d, want 0 (GOMAXPROCS) or more", c.workers)
 	}

@@ -456,6 +456,7 @@ func TestBadInput(t *testing.T) {
 		{"ridge-workers", []string{"ridge", "-workers", "-1"}, "invalid -workers -1"},
 		{"bench-workers", []string{"bench", "-workers", "-1"}, "invalid -workers -1"},
 		{"bench-kernels", []string{"bench", "-kernels", "foo"}, `invalid -kernels "foo"`},
+		{"restarts-and-init-rows", []string{"kmeans", "-restarts", "4", "-init-rows", "0,1", "testdata/iris.csv"}, "-restarts 4 has no effect with -init-rows"},
 		{"init-and-init-rows", []string{"kmeans", "-init", "random", "-init-rows", "0,1", "testdata/iris.csv"}, "-init random and -init-rows exclude each other"},
 		{"unknown-command", []string{"cluster"}, `unknown command "cluster"`},
 	} {
