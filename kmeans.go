@@ -558,44 +558,6 @@ func (f *kmeansFit[F]) inertia(dists []F) scaledSum {
 	return total
 }
 
-// scaledSum is a non-negative sum frac·2^exp whose exponent may lie beyond
-// the float64 range.
-type scaledSum struct {
-	frac float64
-	exp  int
-}
-
-// add returns s + m·2^e, for m ≥ 0. The sum keeps the exponent of its
-// largest term, so terms far smaller than that lose their digits, as in
-// any float64 sum, but not the sum itself.
-func (s scaledSum) add(m float64, e int) scaledSum {
-	if s.frac == 0 {
-		return scaledSum{m, e}
-	}
-	if e > s.exp {
-		s.frac = math.Ldexp(s.frac, s.exp-e)
-		s.exp = e
-	}
-	s.frac += math.Ldexp(m, e-s.exp)
-	return s
-}
-
-// float64 returns s·2^shift rounded to float64.
-func (s scaledSum) float64(shift int) float64 { return math.Ldexp(s.frac, s.exp+shift) }
-
-// less reports whether s < t.
-func (s scaledSum) less(t scaledSum) bool {
-	if s.exp == t.exp || s.frac == 0 || t.frac == 0 || math.IsInf(s.frac, 1) || math.IsInf(t.frac, 1) {
-		return s.frac < t.frac
-	}
-	ms, es := math.Frexp(s.frac)
-	mt, et := math.Frexp(t.frac)
-	if es+s.exp != et+t.exp {
-		return es+s.exp < et+t.exp
-	}
-	return ms < mt
-}
-
 func countChanged(labels, previous []int32) int {
 	changed := 0
 	for i, l := range labels {

@@ -142,10 +142,20 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 		norm += float64(v) * float64(v)
 	}
 	lam := float64(lambda)
-	// With λ = 0 the penalty is 0 even when ‖w‖² overflows.
+	// With λ = 0 the penalty is 0 even when ‖w‖² overflows. Otherwise an
+	// overflowing ‖w‖² is summed again with its exponent kept apart, since
+	// λ‖w‖² may still be finite.
 	penalty := 0.0
 	if lam != 0 {
 		penalty = lam * norm
+		if math.IsInf(norm, 1) {
+			var sum scaledSum
+			for _, v := range w {
+				m, e := math.Frexp(float64(v))
+				sum = sum.add(m*m, 2*e)
+			}
+			penalty = math.Ldexp(lam*sum.frac, sum.exp)
+		}
 	}
 	penaltyGrad := func(j int) float64 {
 		if lam == 0 {
@@ -206,61 +216,36 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 
 // ridgeScaledMeans sets means to mean(r²), mean(r) and, when withGrad is
 // true, mean(r·xⱼ) for each column j, for the residuals r = X·w + b − y.
-// It works in float64 from the data and divides the residuals and each
-// column of X by a power of two near their largest magnitude before
-// multiplying, so that no product or block sum overflows unless the mean
-// does. Blocks of ridgeBlockRows rows are summed in order, as the
-// kernels' sums are. It is slower than the kernels, so ridgeEval calls it
-// only when their sums overflow.
+// It works from the data in float64, and sums each product as a scaledSum,
+// with its exponent kept apart, so that no product or sum overflows or
+// underflows unless the mean does. Blocks of ridgeBlockRows rows are summed
+// in order, as the kernels' sums are. It is slower than the kernels, so
+// ridgeEval calls it only when their sums overflow.
 func ridgeScaledMeans[F Float](means []float64, X, y, w []F, b F, withGrad bool) {
 	dim := len(w)
 	n := len(y)
-	r := make([]float64, n)
-	largest := 0.0
-	for i := range r {
-		r[i] = scaledResidual(X[i*dim:(i+1)*dim], w, b, y[i])
-		largest = max(largest, math.Abs(r[i]))
-	}
-	rScale := downScale(largest)
-	colScale := make([]float64, dim)
-	if withGrad {
-		colMax := make([]float64, dim)
-		for i := range n {
-			for j, x := range X[i*dim : (i+1)*dim] {
-				colMax[j] = max(colMax[j], math.Abs(float64(x)))
-			}
-		}
-		for j, m := range colMax {
-			colScale[j] = downScale(m)
-		}
-	}
-
-	clear(means)
-	block := make([]float64, len(means))
+	total := make([]scaledSum, len(means))
+	block := make([]scaledSum, len(means))
 	for lo := 0; lo < n; lo += ridgeBlockRows {
 		clear(block)
 		for i := lo; i < min(lo+ridgeBlockRows, n); i++ {
-			v := r[i] * rScale
-			block[0] += v * v
-			block[1] += v
+			x := X[i*dim : (i+1)*dim]
+			mr, er := math.Frexp(scaledResidual(x, w, b, y[i]))
+			block[0] = block[0].add(mr*mr, 2*er)
+			block[1] = block[1].add(mr, er)
 			if withGrad {
-				for j, x := range X[i*dim : (i+1)*dim] {
-					block[2+j] += v * (float64(x) * colScale[j])
+				for j, v := range x {
+					mx, ex := math.Frexp(float64(v))
+					block[2+j] = block[2+j].add(mr*mx, er+ex)
 				}
 			}
 		}
 		for k, v := range block {
-			means[k] += v
+			total[k] = total[k].add(v.frac, v.exp)
 		}
 	}
-	// Undo the scaling one factor at a time, after the division by n.
-	nf := float64(n)
-	means[0] = means[0] / nf / rScale / rScale
-	means[1] = means[1] / nf / rScale
-	if withGrad {
-		for j := range dim {
-			means[2+j] = means[2+j] / nf / rScale / colScale[j]
-		}
+	for k, v := range total {
+		means[k] = math.Ldexp(v.frac/float64(n), v.exp)
 	}
 }
 
@@ -294,17 +279,6 @@ func scaledResidual[F Float](x, w []F, b, y F) float64 {
 		v += math.Ldexp(float64(xj), -shift) * float64(w[j])
 	}
 	return math.Ldexp(v, shift)
-}
-
-// downScale returns 1 for m below 1, NaN or +Inf, and otherwise the power
-// of two 2⁻ᵉ with m < 2ᵉ, so that m·2⁻ᵉ < 1. Multiplying by it is exact unless the
-// result falls below the normal range.
-func downScale(m float64) float64 {
-	if !(m >= 1) || math.IsInf(m, 1) {
-		return 1
-	}
-	_, e := math.Frexp(m)
-	return math.Ldexp(1, -e)
 }
 
 // ridgeScratch returns a slice of len(w) zeros for the gradient of one

@@ -240,3 +240,67 @@ func TestRidgeRowDotOverflow(t *testing.T) {
 		}
 	}
 }
+
+// TestRidgePenaltyNormOverflow checks a penalty λ‖w‖² within float64 whose
+// factor ‖w‖² is not: λ = 1e-300 and w = (1e200) give 1e100. The residual
+// 1e-200·1e200 − 1 is near 0, so the loss is about 1e100 and the gradient
+// about 2λw = 2e-100, not ErrNaN.
+func TestRidgePenaltyNormOverflow(t *testing.T) {
+	X := []float64{1e-200}
+	y := []float64{1}
+	w := []float64{1e200}
+	for _, kernel := range Kernels() {
+		opts := Options{Kernel: kernel}
+		loss, err := RidgeLossWith(opts, X, y, w, 0, 1e-300)
+		if err != nil {
+			t.Errorf("%s: RidgeLoss: %v, want about 1e100", kernel, err)
+		} else if relErr(float64(loss), 1e100) > 1e-12 {
+			t.Errorf("%s: RidgeLoss = %v, want about 1e100", kernel, loss)
+		}
+
+		gradW := make([]float64, 1)
+		loss, gradB, err := RidgeGradWith(opts, gradW, X, y, w, 0, 1e-300)
+		if err != nil {
+			t.Errorf("%s: RidgeGrad: %v, want a loss of about 1e100", kernel, err)
+			continue
+		}
+		if relErr(float64(loss), 1e100) > 1e-12 {
+			t.Errorf("%s: RidgeGrad loss = %v, want about 1e100", kernel, loss)
+		}
+		if relErr(gradW[0], 2e-100) > 1e-12 {
+			t.Errorf("%s: gradW = %v, want about 2λw = 2e-100", kernel, gradW)
+		}
+		if math.Abs(float64(gradB)) > 1e-15 {
+			t.Errorf("%s: gradB = %v, want about 0", kernel, gradB)
+		}
+	}
+}
+
+// TestRidgeGradTinyColumnAfterOverflow checks that the float64
+// recomputation keeps a gradient column whose terms are far smaller than
+// the largest residual. Rows 0 and 1 have residuals of 1e154, whose
+// squares overflow the kernels' sum, so ridgeScaledMeans runs. Scaling
+// every residual down by about 1e154 would put row 2's term
+// r·x = 1e-100·1e-100 below the float64 range, and gradient column 1,
+// exactly (2/3)·1e-200, would come out 0. With residuals of 1e150 the
+// kernels form it themselves.
+func TestRidgeGradTinyColumnAfterOverflow(t *testing.T) {
+	X := []float64{
+		1, 0,
+		1, 0,
+		0, 1e-100,
+	}
+	w := []float64{0, 0}
+	for _, large := range []float64{1e150, 1e154} {
+		y := []float64{-large, -large, -1e-100}
+		gradW := make([]float64, 2)
+		_, _, err := RidgeGrad(gradW, X, y, w, 0, 0)
+		if err != nil {
+			t.Errorf("residuals of %v: %v", large, err)
+			continue
+		}
+		if relErr(gradW[1], 2.0/3*1e-200) > 1e-12 {
+			t.Errorf("residuals of %v: gradW[1] = %v, want (2/3)·1e-200 = %v", large, gradW[1], 2.0/3*1e-200)
+		}
+	}
+}
