@@ -86,15 +86,14 @@ type KMeansOptions struct {
 	// finite and non-negative, and at least one must be positive. A point
 	// of weight 0 still gets a label but moves no centroid and is never
 	// drawn as a seed. Scaling every weight by the same power of two does
-	// not change the fit, because the fit divides the weights by the power
-	// of two that brings the largest into [1, 2). That division is exact
-	// for weights of at least 2⁻¹⁰²² times the largest. Smaller ones lose
-	// precision, and one
-	// below about 2⁻¹⁰⁷⁴ times the largest rounds to 0 and then counts as
-	// weight 0. Each centroid's weighted mean divides its cluster's weights
-	// again, by the power of two that brings their largest into [1, 2), so
-	// a cluster of tiny weights keeps the precision of one of weights
-	// near 1.
+	// not change the fit. The seeding divides the weights by the power of
+	// two that brings the largest into [1, 2), which is exact for weights
+	// of at least 2⁻¹⁰²² times the largest. Smaller ones lose precision
+	// there, and one below about 2⁻¹⁰⁷⁴ times the largest is never drawn
+	// as a seed. Each centroid divides its cluster's weights by the power
+	// of two that brings their largest into [1, 2) instead, and the
+	// inertia keeps each product's exponent apart, so neither loses the
+	// digits of small weights.
 	Weights []float64
 
 	// Workers is the maximum number of goroutines. Zero means GOMAXPROCS,
@@ -224,12 +223,19 @@ type kmeansFit[F Float] struct {
 	// weightExp is the power of two that the weights were divided by, so
 	// that the largest is in [1, 2).
 	weightExp int
-	opts      KMeansOptions
-	search    Options
-	workers   int
-	maxIter   int
-	restarts  int
-	tol       float64 // Tol scaled by the mean variance of the coordinates
+	// given holds the caller's weights, nil when every weight is 1. The
+	// centroids and the inertia use them, rescaled per cluster or per
+	// term, because weights far below the largest lose digits in weights.
+	given []float64
+	// weightsInexact is set when a positive weight of given is below the
+	// normal range in weights.
+	weightsInexact bool
+	opts           KMeansOptions
+	search         Options
+	workers        int
+	maxIter        int
+	restarts       int
+	tol            float64 // Tol scaled by the mean variance of the coordinates
 }
 
 func newKMeansFit[F Float](points []F, dim int, opts KMeansOptions) (*kmeansFit[F], error) {
@@ -346,6 +352,13 @@ func (f *kmeansFit[F]) checkWeights() error {
 		return nil
 	}
 	f.weights, f.weightExp = scaleWeights(w, largest)
+	f.given = w
+	for _, v := range f.weights {
+		f.weightsInexact = f.weightsInexact || (v != 0 && v < 0x1p-1022)
+	}
+	for i, v := range w {
+		f.weightsInexact = f.weightsInexact || (v != 0 && f.weights[i] == 0)
+	}
 	return nil
 }
 
@@ -535,7 +548,7 @@ func (f *kmeansFit[F]) inertia(dists []F) scaledSum {
 		}
 		return scaledSum{frac: sum}
 	}
-	tiny := false
+	tiny := f.weightsInexact
 	for i, d := range dists {
 		// A point of weight 0 adds nothing, even at an infinite distance.
 		if w := f.weights[i]; w != 0 {
@@ -547,12 +560,14 @@ func (f *kmeansFit[F]) inertia(dists []F) scaledSum {
 	if !tiny {
 		return scaledSum{frac: sum}
 	}
+	// The terms use the caller's weights, divided by 2^weightExp in the
+	// exponent, where no digits are lost.
 	var total scaledSum
 	for i, d := range dists {
-		if w := f.weights[i]; w != 0 && d != 0 {
+		if w := f.given[i]; w != 0 && d != 0 {
 			mw, ew := math.Frexp(w)
 			md, ed := math.Frexp(float64(d))
-			total = total.add(mw*md, ew+ed)
+			total = total.add(mw*md, ew+ed-f.weightExp)
 		}
 	}
 	return total
@@ -639,11 +654,8 @@ func (f *kmeansFit[F]) addClusterRange(sums []float64, exps []int, labels []int3
 			continue
 		}
 		w := 1.0
-		if f.weights != nil {
-			w = f.weights[i]
-			if e := exps[l]; e != 0 {
-				w = math.Ldexp(w, -e)
-			}
+		if f.given != nil {
+			w = scaledWeight(f.given[i], exps[l])
 		}
 		sum := sums[int(l)*dim:][:dim]
 		x := f.points[i*dim:][:dim]
@@ -659,16 +671,16 @@ func (f *kmeansFit[F]) addClusterRange(sums []float64, exps []int, labels []int3
 	}
 }
 
-// clusterMass sets mass[c] to the total weight of the points labeled c,
-// divided by 2^exps[c]. It sets exps[c] to the power of two that brings
-// the largest weight of the cluster into [1, 2), or 0 for a cluster
+// clusterMass sets mass[c] to the total of the caller's weights of the
+// points labeled c, divided by 2^exps[c]. It sets exps[c] to the power of
+// two that brings the largest such weight into [1, 2), or 0 for a cluster
 // without weight. A cluster of tiny weights thus gets the same precision
 // as one of weights near 1: weights of 1e-300 on coordinates of 3e-100
 // would otherwise leave products that underflow to 0.
 func (f *kmeansFit[F]) clusterMass(mass []float64, exps []int, labels []int32) {
 	clear(mass)
 	clear(exps)
-	if f.weights == nil {
+	if f.given == nil {
 		for _, l := range labels {
 			mass[l]++
 		}
@@ -676,7 +688,7 @@ func (f *kmeansFit[F]) clusterMass(mass []float64, exps []int, labels []int32) {
 	}
 	// mass holds the largest weight of each cluster until it is summed.
 	for i, l := range labels {
-		mass[l] = max(mass[l], f.weights[i])
+		mass[l] = max(mass[l], f.given[i])
 	}
 	for c, m := range mass {
 		if m > 0 {
@@ -686,12 +698,21 @@ func (f *kmeansFit[F]) clusterMass(mass []float64, exps []int, labels []int32) {
 	}
 	clear(mass)
 	for i, l := range labels {
-		w := f.weights[i]
-		if e := exps[l]; e != 0 {
-			w = math.Ldexp(w, -e)
-		}
-		mass[l] += w
+		mass[l] += scaledWeight(f.given[i], exps[l])
 	}
+}
+
+// scaledWeight returns w·2⁻ᵉ. For a normal 2⁻ᵉ it multiplies, which is
+// exact unless the product is below the normal range, and cheaper than
+// math.Ldexp.
+func scaledWeight(w float64, e int) float64 {
+	if e == 0 {
+		return w
+	}
+	if e >= -1023 && e <= 1022 {
+		return w * math.Float64frombits(uint64(1023-e)<<52)
+	}
+	return math.Ldexp(w, -e)
 }
 
 // relocateEmpty relabels, for every cluster without weight, the point

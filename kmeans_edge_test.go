@@ -280,3 +280,63 @@ func TestKMeansSumOverflowMessage(t *testing.T) {
 		t.Errorf("error %q, want it to end with %q", err, want)
 	}
 }
+
+// TestKMeansWeightsFarBelowLargest checks centroids and Inertia for weights
+// below 2⁻¹⁰²² times the largest, which dividing every weight by the power
+// of two of the largest would round to subnormals or 0. The inertia is
+// the weighted sum with the caller's weights.
+func TestKMeansWeightsFarBelowLargest(t *testing.T) {
+	// Points of weight 1e-300 at squared distance 1 from centroid 21,
+	// beside points of weight 1e300 on their centroids: inertia 2e-300.
+	fit, err := KMeans([]float64{0, 10, 20, 22}, 1, KMeansOptions{
+		K:             3,
+		Weights:       []float64{1e300, 1e300, 1e-300, 1e-300},
+		Init:          InitGiven,
+		InitCentroids: []float64{0, 10, 21},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fit.Labels, []int32{0, 1, 2, 2}) {
+		t.Fatalf("labels %v, want [0 1 2 2]", fit.Labels)
+	}
+	if relErr(fit.Centroids[2], 21) > 1e-15 {
+		t.Errorf("centroid 2 is %v, want 21", fit.Centroids[2])
+	}
+	if relErr(fit.Inertia, 2e-300) > 1e-15 {
+		t.Errorf("Inertia = %v, want 2e-300", fit.Inertia)
+	}
+
+	// Weights of 1e-20 and 3e-20 on 20 and 24 beside one of 1e300: the
+	// centroid is (20·1 + 24·3)/4 = 23 and the inertia 1e-20·9 + 3e-20·1.
+	fit, err = KMeans([]float64{0, 20, 24}, 1, KMeansOptions{
+		K:             2,
+		Weights:       []float64{1e300, 1e-20, 3e-20},
+		Init:          InitGiven,
+		InitCentroids: []float64{0, 22},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fit.Labels, []int32{0, 1, 1}) {
+		t.Fatalf("labels %v, want [0 1 1]", fit.Labels)
+	}
+	if relErr(fit.Centroids[1], 23) > 1e-15 {
+		t.Errorf("centroid 1 is %v, want 23", fit.Centroids[1])
+	}
+	if relErr(fit.Inertia, 1.2e-19) > 1e-14 {
+		t.Errorf("Inertia = %v, want 1.2e-19", fit.Inertia)
+	}
+}
+
+// TestScaledWeight checks scaledWeight against math.Ldexp across the
+// exponents where it multiplies and beyond them.
+func TestScaledWeight(t *testing.T) {
+	for _, w := range []float64{1, 1.5, 1e-300, 1e300, 0x1p-1074, math.MaxFloat64} {
+		for e := -1100; e <= 1100; e++ {
+			if got, want := scaledWeight(w, e), math.Ldexp(w, -e); got != want {
+				t.Fatalf("scaledWeight(%v, %d) = %v, want %v", w, e, got, want)
+			}
+		}
+	}
+}
