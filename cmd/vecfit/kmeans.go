@@ -360,7 +360,7 @@ func (c *kmeansConfig) report(e *env, in *kmeansInput, labels []int32, centroids
 		writeSizes(&text, sizes)
 	}
 
-	if err := writeOutputs(files, e.stdout); err != nil {
+	if err := writeOutputs(e.ctx, files, e.stdout); err != nil {
 		return err
 	}
 	reportTo := e.stdout

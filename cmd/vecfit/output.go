@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -41,7 +42,7 @@ func outputFormat(path, flagValue string) (string, error) {
 // file where and how outputTarget returns. A file to replace is written to
 // a temporary file in the same directory first. The renames come last,
 // after every temporary file and every file written in place.
-func writeOutputs(files []outputFile, stdout io.Writer) error {
+func writeOutputs(ctx context.Context, files []outputFile, stdout io.Writer) error {
 	type staged struct{ tmp, path string }
 	var done []staged
 	cleanup := func() {
@@ -63,11 +64,10 @@ func writeOutputs(files []outputFile, stdout io.Writer) error {
 			inPlace = append(inPlace, outputFile{target, f.data})
 			continue
 		}
-		dir, base := filepath.Split(target)
-		if dir == "" {
-			dir = "."
-		}
-		tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
+		dir := filepath.Dir(target)
+		// A short name, so that an output name near the system's limit
+		// still leaves room for it.
+		tmp, err := os.CreateTemp(dir, ".vecfit-*.tmp")
 		if err != nil {
 			cleanup()
 			return fmt.Errorf("%s: creating the output file failed: %v", f.path, shortPathError(err))
@@ -86,8 +86,11 @@ func writeOutputs(files []outputFile, stdout io.Writer) error {
 		}
 	}
 	for _, f := range inPlace {
-		if err := writeInPlace(f); err != nil {
+		if err := writeInPlace(ctx, f); err != nil {
 			cleanup()
+			if ctx.Err() != nil {
+				return fmt.Errorf("%s: interrupted while waiting for a reader: %w", f.path, ctx.Err())
+			}
 			return fmt.Errorf("%s: writing failed: %v", f.path, shortPathError(err))
 		}
 	}
@@ -112,8 +115,9 @@ func writeOutputs(files []outputFile, stdout io.Writer) error {
 // outputTarget returns the file to write for the output path, and whether
 // to write it in place. A regular file, or a path with no file yet, is
 // replaced by a rename, at the end of any symbolic links so that the links
-// stay. Anything else, such as a FIFO or a device like /dev/null, is
-// written in place, since a rename would replace it with a regular file.
+// stay. A FIFO or a character device such as /dev/null is written in
+// place, since a rename would replace it with a regular file. Anything
+// else, such as a socket, is an error.
 func outputTarget(path string) (target string, inPlace bool, err error) {
 	st, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -125,8 +129,11 @@ func outputTarget(path string) (target string, inPlace bool, err error) {
 	if err != nil {
 		return "", false, fmt.Errorf("%s: %v", path, shortPathError(err))
 	}
-	if !st.Mode().IsRegular() {
+	switch mode := st.Mode(); {
+	case mode&os.ModeNamedPipe != 0, mode&os.ModeCharDevice != 0:
 		return path, true, nil
+	case !mode.IsRegular():
+		return "", false, fmt.Errorf("%s is not a regular file, a FIFO or a character device, so no output can be written to it", path)
 	}
 	target, err = filepath.EvalSymlinks(path)
 	if err != nil {
@@ -136,13 +143,36 @@ func outputTarget(path string) (target string, inPlace bool, err error) {
 }
 
 // writeInPlace writes f.data to the existing file f.path without creating
-// or truncating it.
-func writeInPlace(f outputFile) error {
-	out, err := os.OpenFile(f.path, os.O_WRONLY, 0)
-	if err != nil {
-		return err
+// or truncating it. Opening a FIFO waits for a reader, and a canceled ctx
+// ends that wait.
+func writeInPlace(ctx context.Context, f outputFile) error {
+	type opened struct {
+		file *os.File
+		err  error
 	}
-	_, err = out.Write(f.data)
+	done := make(chan opened, 1)
+	go func() {
+		file, err := os.OpenFile(f.path, os.O_WRONLY, 0)
+		done <- opened{file, err}
+	}()
+	var out *os.File
+	select {
+	case o := <-done:
+		if o.err != nil {
+			return o.err
+		}
+		out = o.file
+	case <-ctx.Done():
+		// The open returns when a reader comes, if ever, and the file is
+		// then closed unused.
+		go func() {
+			if o := <-done; o.file != nil {
+				o.file.Close()
+			}
+		}()
+		return ctx.Err()
+	}
+	_, err := out.Write(f.data)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
@@ -252,14 +282,30 @@ func checkOutputs(input string, outputs []outputFlag) error {
 }
 
 // sameFile reports whether the paths a and b name the same file: the same
-// existing file by os.SameFile, or else the same cleaned absolute path.
+// existing file by os.SameFile, or else the same path once symbolic links
+// in it are resolved.
 func sameFile(a, b string) bool {
 	sa, errA := os.Stat(a)
 	sb, errB := os.Stat(b)
 	if errA == nil && errB == nil {
 		return os.SameFile(sa, sb)
 	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
+	ra, okA := resolvedPath(a)
+	rb, okB := resolvedPath(b)
+	return okA && okB && ra == rb
+}
+
+// resolvedPath returns the absolute path of p with the symbolic links of
+// its directory resolved, and of p itself when it exists.
+func resolvedPath(p string) (string, bool) {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		r, err = filepath.Abs(r)
+		return r, err == nil
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+	if err != nil {
+		return "", false
+	}
+	dir, err = filepath.Abs(dir)
+	return filepath.Join(dir, filepath.Base(p)), err == nil
 }

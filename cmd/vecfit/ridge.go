@@ -205,7 +205,7 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 	}
 	fmt.Fprintf(&text, "train MSE %.6g, R² %s, objective %.6g (MSE + λ‖w‖²)\n", mse, r2Text, objective)
 
-	if err := writeOutputs(files, e.stdout); err != nil {
+	if err := writeOutputs(e.ctx, files, e.stdout); err != nil {
 		return err
 	}
 	reportTo := e.stdout
