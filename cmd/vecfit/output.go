@@ -236,9 +236,10 @@ type outputFlag struct {
 
 // checkOutputs rejects, before any work is done, output paths that would
 // fail or destroy data. It rejects an output that is the input file, two
-// outputs that are the same file or both standard output, an output that is
-// a directory, and an output in a directory that does not exist. input is the FILE argument,
-// "" for the embedded data or "-" for standard input.
+// outputs that are the same file or both standard output, an output that
+// is a directory, a socket or a link to no file, and an output in a
+// directory that does not exist or where no file can be created. input is
+// the FILE argument, "" for the embedded data or "-" for standard input.
 func checkOutputs(input string, outputs []outputFlag) error {
 	var given []outputFlag
 	for _, o := range outputs {
@@ -264,7 +265,8 @@ func checkOutputs(input string, outputs []outputFlag) error {
 		if st, err := os.Stat(o.path); err == nil && st.IsDir() {
 			return fmt.Errorf("%s %s is a directory, want a file name", o.flag, o.path)
 		}
-		if _, _, err := outputTarget(o.path); err != nil {
+		target, inPlace, err := outputTarget(o.path)
+		if err != nil {
 			return fmt.Errorf("%s %v", o.flag, err)
 		}
 		dir := filepath.Dir(o.path)
@@ -276,6 +278,15 @@ func checkOutputs(input string, outputs []outputFlag) error {
 			return fmt.Errorf("%s %s: %v", o.flag, o.path, err)
 		case !st.IsDir():
 			return fmt.Errorf("%s %s: %s is not a directory", o.flag, o.path, dir)
+		}
+		if !inPlace {
+			// The rename needs a temporary file beside the target.
+			probe, err := os.CreateTemp(filepath.Dir(target), ".vecfit-*.tmp")
+			if err != nil {
+				return fmt.Errorf("%s %s: cannot create a file in directory %s: %v", o.flag, o.path, filepath.Dir(target), shortPathError(err))
+			}
+			probe.Close()
+			os.Remove(probe.Name())
 		}
 	}
 	return nil

@@ -230,3 +230,22 @@ func tempFiles(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// TestOutputReadOnlyDirectory checks that an output in a directory where
+// no file can be created is rejected before any work. Root may create
+// files anywhere, so the test needs another user.
+func TestOutputReadOnlyDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root can write to a read-only directory")
+	}
+	dir := t.TempDir()
+	input := specialInput(t, dir)
+	locked := filepath.Join(dir, "locked")
+	if err := os.Mkdir(locked, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	r := runVecfit(t, "", "kmeans", "-q", "-k", "2", "-labels", filepath.Join(locked, "labels.csv"), input)
+	if r.code != 2 || !strings.Contains(r.stderr, "cannot create a file in directory "+locked) {
+		t.Errorf("exit status %d, standard error %q; want 2 and a message naming the directory", r.code, r.stderr)
+	}
+}
