@@ -223,11 +223,11 @@ type kmeansFit[F Float] struct {
 	// weightExp is the power of two that the weights were divided by, so
 	// that the largest is in [1, 2).
 	weightExp int
-	// given holds the caller's weights, nil when every weight is 1. The
+	// callerWeights holds the caller's weights, nil when every weight is 1. The
 	// centroids and the inertia use them, rescaled per cluster or per
 	// term, because weights far below the largest lose digits in weights.
-	given []float64
-	// weightsInexact is set when a positive weight of given is below the
+	callerWeights []float64
+	// weightsInexact is set when a positive weight of callerWeights is below the
 	// normal range in weights.
 	weightsInexact bool
 	opts           KMeansOptions
@@ -352,7 +352,7 @@ func (f *kmeansFit[F]) checkWeights() error {
 		return nil
 	}
 	f.weights, f.weightExp = scaleWeights(w, largest)
-	f.given = w
+	f.callerWeights = w
 	for _, v := range f.weights {
 		f.weightsInexact = f.weightsInexact || (v != 0 && v < 0x1p-1022)
 	}
@@ -564,7 +564,7 @@ func (f *kmeansFit[F]) inertia(dists []F) scaledSum {
 	// exponent, where no digits are lost.
 	var total scaledSum
 	for i, d := range dists {
-		if w := f.given[i]; w != 0 && d != 0 {
+		if w := f.callerWeights[i]; w != 0 && d != 0 {
 			mw, ew := math.Frexp(w)
 			md, ed := math.Frexp(float64(d))
 			total = total.add(mw*md, ew+ed-f.weightExp)
@@ -654,8 +654,8 @@ func (f *kmeansFit[F]) addClusterRange(sums []float64, exps []int, labels []int3
 			continue
 		}
 		w := 1.0
-		if f.given != nil {
-			w = scaledWeight(f.given[i], exps[l])
+		if f.callerWeights != nil {
+			w = scaledWeight(f.callerWeights[i], exps[l])
 		}
 		sum := sums[int(l)*dim:][:dim]
 		x := f.points[i*dim:][:dim]
@@ -680,7 +680,7 @@ func (f *kmeansFit[F]) addClusterRange(sums []float64, exps []int, labels []int3
 func (f *kmeansFit[F]) clusterMass(mass []float64, exps []int, labels []int32) {
 	clear(mass)
 	clear(exps)
-	if f.given == nil {
+	if f.callerWeights == nil {
 		for _, l := range labels {
 			mass[l]++
 		}
@@ -688,7 +688,7 @@ func (f *kmeansFit[F]) clusterMass(mass []float64, exps []int, labels []int32) {
 	}
 	// mass holds the largest weight of each cluster until it is summed.
 	for i, l := range labels {
-		mass[l] = max(mass[l], f.given[i])
+		mass[l] = max(mass[l], f.callerWeights[i])
 	}
 	for c, m := range mass {
 		if m > 0 {
@@ -698,7 +698,7 @@ func (f *kmeansFit[F]) clusterMass(mass []float64, exps []int, labels []int32) {
 	}
 	clear(mass)
 	for i, l := range labels {
-		mass[l] += scaledWeight(f.given[i], exps[l])
+		mass[l] += scaledWeight(f.callerWeights[i], exps[l])
 	}
 }
 

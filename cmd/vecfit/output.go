@@ -235,11 +235,12 @@ type outputFlag struct {
 }
 
 // checkOutputs rejects, before any work is done, output paths that would
-// fail or destroy data. It rejects an output that is the input file, two
-// outputs that are the same file or both standard output, an output that
-// is a directory, a socket or a link to no file, and an output in a
-// directory that does not exist or where no file can be created. input is
-// the FILE argument, "" for the embedded data or "-" for standard input.
+// fail or destroy data: an output that is the input file, two outputs
+// that are the same file or both standard output, and an output that is
+// a directory, a socket or a link to no file. It also rejects an output
+// in a directory that does not exist or where no file can be created.
+// input is the FILE argument, "" for the embedded data or "-" for
+// standard input.
 func checkOutputs(input string, outputs []outputFlag) error {
 	var given []outputFlag
 	for _, o := range outputs {
