@@ -4,7 +4,6 @@ package main
 
 import (
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -31,14 +30,7 @@ func TestOutputSocketRejected(t *testing.T) {
 	}
 
 	fifo := filepath.Join(dir, "centroids.csv")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("no FIFO: %v", err)
-	}
-	reader, err := os.OpenFile(fifo, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
+	reader := heldFIFO(t, fifo)
 
 	r := runVecfit(t, "", "kmeans", "-q", "-k", "2", "-centroids", fifo, "-labels", socketPath, input)
 	if r.code != 2 {

@@ -24,6 +24,22 @@ func specialInput(t *testing.T, dir string) string {
 	return input
 }
 
+// heldFIFO makes a FIFO at path and opens it for reading and writing
+// until the test ends. Holding it open lets a run open it for writing
+// without waiting, and its buffer takes a small output.
+func heldFIFO(t *testing.T, path string) *os.File {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Skipf("no FIFO: %v", err)
+	}
+	reader, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reader.Close() })
+	return reader
+}
+
 // TestOutputToFIFO checks that an output naming a FIFO writes into it and
 // keeps it a FIFO: a rename would put a regular file in its place, as it
 // would for a device such as /dev/null.
@@ -35,17 +51,7 @@ func TestOutputToFIFO(t *testing.T) {
 	want := mustRead(t, plain)
 
 	fifo := filepath.Join(dir, "centroids.csv")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("no FIFO: %v", err)
-	}
-	// Holding the FIFO open for reading and writing lets the run open it
-	// for writing without waiting, and its buffer takes the output.
-	reader, err := os.OpenFile(fifo, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
-
+	reader := heldFIFO(t, fifo)
 	runVecfit(t, "", "kmeans", "-q", "-k", "2", "-centroids", fifo, input).mustSucceed(t)
 	st, err := os.Lstat(fifo)
 	if err != nil {
