@@ -223,12 +223,13 @@ type kmeansFit[F Float] struct {
 	// weightExp is the power of two that the weights were divided by, so
 	// that the largest is in [1, 2).
 	weightExp int
-	// callerWeights holds the caller's weights, nil when every weight is 1. The
-	// centroids and the inertia use them, rescaled per cluster or per
-	// term, because weights far below the largest lose digits in weights.
+	// callerWeights holds the caller's weights, nil when every weight is
+	// 1. The centroids and the inertia use them, rescaled per cluster or
+	// per term, because weights far below the largest lose digits in
+	// the globally rescaled weights.
 	callerWeights []float64
-	// weightsInexact is set when a positive weight of callerWeights is below the
-	// normal range in weights.
+	// weightsInexact is set when a positive caller's weight falls below
+	// the normal range, or to 0, in weights.
 	weightsInexact bool
 	opts           KMeansOptions
 	search         Options
@@ -726,7 +727,7 @@ func (f *kmeansFit[F]) relocateEmpty(s *lloydState[F], labels []int32) bool {
 	}
 	var candidates []int
 	for i, d := range s.dists {
-		if d > 0 && f.weight(i) > 0 {
+		if d > 0 && (f.callerWeights == nil || f.callerWeights[i] > 0) {
 			candidates = append(candidates, i)
 		}
 	}

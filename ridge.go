@@ -29,8 +29,8 @@ const (
 // b is not penalised. Residuals are summed in F over blocks of 256 rows,
 // and the block sums are added in float64 in a fixed order, so the result
 // does not depend on the number of goroutines. Where a block sum
-// overflows F, the sums are formed again in float64 with scaling, so a
-// loss within F's range is returned. With no rows, the mean is 0. A NaN
+// overflows F, the sums are formed again in float64 with their exponents
+// kept apart, so a loss within F's range is returned. With no rows, the mean is 0. A NaN
 // or infinity in X or y is an error that names the row.
 //
 // The objective of scikit-learn's Ridge(alpha) is ‖Xw + b − y‖² + α‖w‖²,
