@@ -170,7 +170,12 @@ type Clustering[F Float] struct {
 // underflow them. Returned centroids are always finite: when a cluster's
 // weighted coordinate sum overflows float64, which only float64 data with
 // sums beyond about 1.8e308 can cause, KMeans returns an error wrapping
-// [ErrNaN] instead. Float32 data cannot overflow a float64 sum.
+// [ErrNaN] instead. Float32 data cannot overflow a float64 sum. A point
+// of positive weight whose squared distance to its nearest returned
+// centroid overflows F (beyond about 3.4e38 in float32, 1.8e308 in
+// float64) is an error wrapping [ErrNaN] too, since it would be equally
+// far from every centroid. A point of weight 0 at such a distance gets
+// label 0.
 //
 // The returned labels are the nearest-centroid labels of the returned
 // centroids, and the inertia is the weighted sum of those distances.
@@ -493,7 +498,7 @@ func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clust
 		}
 		shift, err := f.update(s)
 		if err != nil {
-			return nil, scaledSum{}, fmt.Errorf("%w, in restart %d, iteration %d; scale the points down", err, restart, it)
+			return nil, scaledSum{}, fmt.Errorf("%w, in restart %d, iteration %d; %s", err, restart, it, f.scaleAdvice())
 		}
 		s.labels, s.previous = s.previous, s.labels
 		f.report(restart, it, inertia, changed)
@@ -504,6 +509,9 @@ func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clust
 	}
 	if !assigned {
 		f.assign(s)
+	}
+	if err := f.checkDistances(s.dists); err != nil {
+		return nil, scaledSum{}, fmt.Errorf("%w, in restart %d, after iteration %d; %s", err, restart, c.Iterations, f.scaleAdvice())
 	}
 	c.Centroids = s.centroids
 	c.Labels = s.labels
@@ -534,6 +542,32 @@ func (f *kmeansFit[F]) assign(s *lloydState[F]) scaledSum {
 		panic("vecfit: internal error: " + err.Error())
 	}
 	return f.inertia(s.dists)
+}
+
+// checkDistances returns an error wrapping ErrNaN when the squared
+// distance from a point of positive weight to its nearest centroid
+// overflows F. Every centroid is then equally far from that point, so its
+// label would be meaningless. Such distances in earlier iterations only
+// change the path of the fit; the labels it returns are checked here.
+func (f *kmeansFit[F]) checkDistances(dists []F) error {
+	for i, d := range dists {
+		if math.IsInf(float64(d), 1) && (f.weights == nil || f.weights[i] != 0) {
+			var zero F
+			return fmt.Errorf("%w: the squared distance from point %d (counting from 0) to its nearest centroid overflows %T",
+				ErrNaN, i, zero)
+		}
+	}
+	return nil
+}
+
+// scaleAdvice returns the advice that ends an overflow error: how to keep
+// sums and squared distances within F's range.
+func (f *kmeansFit[F]) scaleAdvice() string {
+	var zero F
+	if _, ok := any(zero).(float32); ok {
+		return "scale the points down or fit them as float64"
+	}
+	return "scale the points down"
 }
 
 // inertia returns Σ weight·dist with the rescaled weights, summed in point

@@ -108,13 +108,44 @@ func TestKMeansInertiaOverflowReported(t *testing.T) {
 // TestKMeansCoordinateSumOverflow checks that float64 points whose
 // cluster sum overflows give an error, not an infinite or NaN centroid.
 func TestKMeansCoordinateSumOverflow(t *testing.T) {
-	points := []float64{1.5e308, 1.6e308, 1.7e308}
+	points := []float64{1.5e308, 1.5e308, 1.5e308}
 	c, err := KMeans(points, 1, KMeansOptions{K: 1})
 	if !errors.Is(err, ErrNaN) {
 		t.Fatalf("error = %v (result %v), want one wrapping ErrNaN", err, c)
 	}
 	if !strings.Contains(err.Error(), "cluster 0") {
 		t.Errorf("error %q does not name cluster 0", err)
+	}
+}
+
+// TestKMeansDistanceOverflow checks that float32 points whose squared
+// distances overflow float32 give an error instead of labels chosen by
+// ties among infinite distances, and that the same points as float64
+// cluster as expected.
+func TestKMeansDistanceOverflow(t *testing.T) {
+	points := []float64{3e38, 3.2e38, -3.1e38, -3e38}
+	for seed := range uint64(4) {
+		opts := KMeansOptions{K: 2, Seed: seed}
+		c, err := KMeans(toFloat32(points), 1, opts)
+		if !errors.Is(err, ErrNaN) {
+			t.Fatalf("float32, seed %d: error = %v (result %v), want one wrapping ErrNaN", seed, err, c)
+		}
+		for _, part := range []string{"to its nearest centroid overflows float32", "fit them as float64"} {
+			if !strings.Contains(err.Error(), part) {
+				t.Errorf("float32, seed %d: error %q does not say %q", seed, err, part)
+			}
+		}
+		c64, err := KMeans(points, 1, opts)
+		if err != nil {
+			t.Fatalf("float64, seed %d: %v", seed, err)
+		}
+		got := slices.Sorted(slices.Values(c64.Centroids))
+		want := []float64{-3.05e38, 3.1e38}
+		for j := range want {
+			if math.Abs(got[j]-want[j]) > 1e-15*math.Abs(want[j]) {
+				t.Errorf("float64, seed %d: centroids %v, want %v", seed, got, want)
+			}
+		}
 	}
 }
 
@@ -271,7 +302,7 @@ func TestScaledSumLess(t *testing.T) {
 // overflows float64 in the update: it wraps ErrNaN, names the coordinate,
 // cluster, restart and iteration, and ends with what to do.
 func TestKMeansSumOverflowMessage(t *testing.T) {
-	_, err := KMeans([]float64{1.5e308, 1.6e308, 1.7e308}, 1, KMeansOptions{K: 1})
+	_, err := KMeans([]float64{1.5e308, 1.5e308, 1.5e308}, 1, KMeansOptions{K: 1})
 	if !errors.Is(err, ErrNaN) {
 		t.Fatalf("error %v, want one wrapping ErrNaN", err)
 	}
