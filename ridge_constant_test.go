@@ -89,3 +89,32 @@ func TestFitRidgeLargeOffsetColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestFitRidgeTinyColumnMessage fits λ = 0 on columns that vary but whose
+// diagonal entries of XᵀX are lost: values near 1e-200, whose squares
+// underflow, and a spread of one ulp around 1e8. The error must not call
+// them constant, while a truly constant column still is.
+func TestFitRidgeTinyColumnMessage(t *testing.T) {
+	y := []float64{1, 3, 2, 5}
+	for _, c := range []struct {
+		name        string
+		x           []float64
+		noIntercept bool
+		want        string
+	}{
+		{"underflow", []float64{1e-200, 2e-200, 3e-200, 4e-200}, false, "column 0 of X varies too little for float64"},
+		{"underflow, no intercept", []float64{1e-200, 2e-200, 3e-200, 4e-200}, true, "column 0 of X varies too little for float64"},
+		{"one ulp", []float64{1e8, 1e8 + 0x1p-26, 1e8, 1e8}, false, "column 0 of X varies too little for float64"},
+		{"constant", []float64{1e8, 1e8, 1e8, 1e8}, false, "column 0 of X is constant"},
+		{"zero, no intercept", []float64{0, 0, 0, 0}, true, "column 0 of X is zero in every row"},
+	} {
+		_, err := FitRidge(c.x, y, 1, 0, RidgeOptions{NoIntercept: c.noIntercept})
+		if !errors.Is(err, ErrSingular) {
+			t.Errorf("%s: error %v, want one wrapping ErrSingular", c.name, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %q does not contain %q", c.name, err, c.want)
+		}
+	}
+}

@@ -72,7 +72,10 @@ const rankTolerance = 1e-12
 // also singular when √sⱼ ≤ 4·m·ε·√(Σwᵢ)·|x̄ⱼ|, for m rows of nonzero
 // weight, ε = 2⁻⁵² and x̄ⱼ the column's mean: the most rounding noise that
 // centring on an inexact float64 mean can leave. A constant column is thus
-// singular even when its mean, such as 0.1, is not exact. With λ > 0 only a pivot
+// singular even when its mean, such as 0.1, is not exact. The error
+// distinguishes such a column from one that varies by less than that
+// noise, or whose squares underflow, and reports the latter as varying
+// too little for float64 rather than as constant. With λ > 0 only a pivot
 // sⱼ ≤ 0, which only rounding can cause, is an error. NaN or infinite
 // values in X or y are an error wrapping [ErrNaN] that names the row, and
 // so is a weight or bias beyond the float64 range.
@@ -103,6 +106,9 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 		}
 		largest = max(largest, v)
 	}
+	if n > 0 && opts.Weights != nil && largest == 0 {
+		return nil, fmt.Errorf("%w: every weight is 0, want at least one positive weight", ErrOption)
+	}
 	if largest > 0 {
 		// Tiny weights would underflow the weighted sums and the Gram
 		// matrix, and huge ones overflow them.
@@ -118,7 +124,7 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 		return nil, err
 	}
 	if m.weight == 0 {
-		return nil, fmt.Errorf("%w: X has no rows of nonzero weight to fit", ErrLength)
+		return nil, fmt.Errorf("%w: X has no rows to fit", ErrLength)
 	}
 	if opts.NoIntercept {
 		clear(m.meanX)
@@ -169,6 +175,9 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 	if err := choleskySolve(gram, dim, ds, weights, noise, k); err != nil {
 		var singular *singularColumn
 		if errors.As(err, &singular) {
+			if singular.zero {
+				singular.lost = columnVaries(X, dim, singular.column, opts.Weights, !opts.NoIntercept)
+			}
 			return nil, singular.describe(!opts.NoIntercept)
 		}
 		return nil, err
@@ -550,6 +559,33 @@ func countNoun(n int, noun string) string {
 type singularColumn struct {
 	column int
 	zero   bool // the diagonal entry itself is zero: the column is all zero
+	// lost is set with zero when the column does vary in the data, but by
+	// too little for float64 to keep its diagonal entry above rounding.
+	lost bool
+}
+
+// columnVaries reports whether column j of X takes more than one value
+// over the rows of nonzero weight (centred) or any nonzero value (not
+// centred).
+func columnVaries[F Float](X []F, dim, j int, weights []float64, centred bool) bool {
+	var first F
+	seen := false
+	for i := j; i < len(X); i += dim {
+		if weights != nil && weights[i/dim] == 0 {
+			continue
+		}
+		switch {
+		case !centred:
+			if X[i] != 0 {
+				return true
+			}
+		case !seen:
+			first, seen = X[i], true
+		case X[i] != first:
+			return true
+		}
+	}
+	return false
 }
 
 func (e *singularColumn) Error() string { return e.describe(true).Error() }
@@ -559,6 +595,9 @@ func (e *singularColumn) Unwrap() error { return ErrSingular }
 // not.
 func (e *singularColumn) describe(centred bool) error {
 	switch {
+	case e.lost:
+		return fmt.Errorf("%w: column %d of X varies too little for float64: its spread is within the rounding of its mean, or its squares fall below about 1e-308, so XᵀX is singular; centre or scale the column first, use lambda > 0 or drop the column",
+			ErrSingular, e.column)
 	case e.zero && centred:
 		return fmt.Errorf("%w: column %d of X is constant over the rows of nonzero weight (zero after centring), so XᵀX is singular; use lambda > 0 or drop the column",
 			ErrSingular, e.column)

@@ -438,7 +438,7 @@ func TestFitRidgeErrors(t *testing.T) {
 		{"negative weight", X, y, 2, 1, RidgeOptions{Weights: []float64{1, -1, 1, 1}}, ErrOption, "Weights[1] is -1"},
 		{"NaN weight", X, y, 2, 1, RidgeOptions{Weights: []float64{1, 1, nan, 1}}, ErrNaN, "Weights[2] is NaN"},
 		{"infinite weight", X, y, 2, 1, RidgeOptions{Weights: []float64{1, 1, 1, math.Inf(1)}}, ErrNaN, "Weights[3] is +Inf"},
-		{"all weights zero", X, y, 2, 1, RidgeOptions{Weights: make([]float64, 4)}, ErrLength, "no rows of nonzero weight"},
+		{"all weights zero", X, y, 2, 1, RidgeOptions{Weights: make([]float64, 4)}, ErrOption, "every weight is 0, want at least one positive weight"},
 		{"no rows", nil, nil, 2, 1, RidgeOptions{}, ErrLength, "no rows"},
 		{"NaN in X", []float64{1, 2, 3, 4, 5, nan, 2, 9}, y, 2, 1, RidgeOptions{}, ErrNaN, "row 2 of X or y contains X[2][1] = NaN"},
 		{"Inf in y", X, []float64{1, 2, 3, math.Inf(-1)}, 2, 1, RidgeOptions{}, ErrNaN, "row 3 of X or y contains y[3] = -Inf"},
