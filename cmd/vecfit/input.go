@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // table is a data set read from a file: rows of numbers, all finite, with a
@@ -48,6 +49,9 @@ type inputSpec struct {
 // readTable reads the file named by spec. Every error it returns names the
 // file and, where there is one, the line and column or the row.
 func readTable(spec inputSpec, stdin io.Reader) (*table, error) {
+	if st, err := os.Stat(spec.path); spec.path != "-" && err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, want a data file", spec.path)
+	}
 	format, err := inputFormat(spec)
 	if err != nil {
 		return nil, err
@@ -159,6 +163,11 @@ func readCSV(r *bufio.Reader, comma rune, header string) (*table, error) {
 			return nil, err
 		}
 		line, _ := cr.FieldPos(0)
+		for i, f := range rec {
+			if strings.ContainsRune(f, '\r') {
+				return nil, fmt.Errorf("line %d, column %d: the field contains a carriage return; if the lines end in a lone CR, convert the line ends to LF", line, i+1)
+			}
+		}
 		if first {
 			first = false
 			firstLine = line
@@ -217,14 +226,36 @@ func detectHeader(rec []string, header string, line int) (bool, error) {
 	case "no":
 		return false, nil
 	case "auto", "":
-		for _, f := range rec {
-			if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err != nil {
+		numbers, missing := 0, -1
+		for i, f := range rec {
+			f = strings.TrimSpace(f)
+			if _, err := strconv.ParseFloat(f, 64); err == nil {
+				numbers++
+			} else if !isMissingMarker(f) {
 				return true, nil
+			} else if missing < 0 {
+				missing = i
 			}
 		}
-		return false, nil
+		// A first row of numbers and markers such as NA is a data row with
+		// missing values, not a header.
+		if missing >= 0 && numbers > 0 {
+			return false, fmt.Errorf("line %d, column %d: %q marks a missing value, want a number (use -header yes if this line is a header)",
+				line, missing+1, strings.TrimSpace(rec[missing]))
+		}
+		return missing >= 0, nil
 	}
 	return false, fmt.Errorf("invalid -header %q, want auto, yes or no", header)
+}
+
+// isMissingMarker reports whether a field is one of the usual spellings of
+// a missing value in exported tables.
+func isMissingMarker(field string) bool {
+	switch strings.ToUpper(field) {
+	case "NA", "N/A", "#N/A", "NULL", "NONE", "?":
+		return true
+	}
+	return false
 }
 
 // parseNumber parses one CSV field and rejects NaN and infinities.
@@ -240,14 +271,25 @@ func parseNumber(field string) (float64, error) {
 			return v, nil // a value that underflows to zero or a subnormal is accepted
 		}
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
-			return 0, fmt.Errorf("%q is out of the float64 range", s)
+			return 0, fmt.Errorf("%s is out of the float64 range", quoteField(s))
 		}
-		return 0, fmt.Errorf("%q is not a number", s)
+		return 0, fmt.Errorf("%s is not a number", quoteField(s))
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, fmt.Errorf("%s is not a finite number", s)
 	}
 	return v, nil
+}
+
+// quoteField quotes a field for an error message, cut to its first 40
+// characters so that one long field cannot flood the message.
+func quoteField(s string) string {
+	const maxRunes = 40
+	if utf8.RuneCountInString(s) <= maxRunes {
+		return strconv.Quote(s)
+	}
+	runes := []rune(s)
+	return fmt.Sprintf("%q… (%d bytes)", string(runes[:maxRunes]), len(s))
 }
 
 func numberedNames(cols int) []string {

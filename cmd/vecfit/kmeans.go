@@ -274,7 +274,7 @@ func runKMeans[F float32 | float64](c *kmeansConfig, e *env, in *kmeansInput) er
 	for i, v := range res.Centroids {
 		centroids[i] = float64(v)
 	}
-	summary := fitSummary{Inertia: res.Inertia, Iterations: res.Iterations, Converged: res.Converged}
+	summary := fitSummary{Inertia: finiteOrNil(res.Inertia), Iterations: res.Iterations, Converged: res.Converged}
 	return c.report(e, in, res.Labels, centroids, res.Sizes, summary)
 }
 
@@ -375,11 +375,12 @@ func (c *kmeansConfig) report(e *env, in *kmeansInput, labels []int32, centroids
 }
 
 // fitSummary is the part of a clustering that the JSON centroids file
-// records beside the centroids.
+// records beside the centroids. Inertia is nil when it exceeds float64,
+// since JSON has no infinity.
 type fitSummary struct {
-	Inertia    float64 `json:"inertia"`
-	Iterations int     `json:"iterations"`
-	Converged  bool    `json:"converged"`
+	Inertia    *float64 `json:"inertia"`
+	Iterations int      `json:"iterations"`
+	Converged  bool     `json:"converged"`
 }
 
 func centroidsOutput(c *kmeansConfig, names []string, centroids []float64, sizes []int, summary fitSummary) ([]byte, error) {

@@ -17,6 +17,7 @@ var (
 	libColumnRE      = regexp.MustCompile(`column (\d+) of X`)
 	libOverflowRE    = regexp.MustCompile(`overflows float64 in column (\d+)`)
 	libRowRE         = regexp.MustCompile(`\brow (\d+) of X or y`)
+	libPointRE       = regexp.MustCompile(`\bpoint (\d+) \(counting from 0\)`)
 	libWeightRE      = regexp.MustCompile(`the fitted Weights\[(\d+)\]`)
 )
 
@@ -79,7 +80,16 @@ func describeLibError(err error, t *table, features []int) error {
 		}
 		return t.where(i)
 	})
+	msg = libPointRE.ReplaceAllStringFunc(msg, func(m string) string {
+		i, err := strconv.Atoi(libPointRE.FindStringSubmatch(m)[1])
+		if err != nil || i < 0 || i >= t.rows {
+			return m
+		}
+		return "the point at " + t.where(i)
+	})
 	msg = strings.ReplaceAll(msg, "use lambda > 0", "use -lambda > 0")
+	msg = strings.ReplaceAll(msg, "fit them as float64", "use -float float64")
+	msg = strings.ReplaceAll(msg, "invalid option: every weight is 0", "every value of the -weight column is 0")
 	if !strings.Contains(msg, t.source) {
 		msg = t.source + ": " + msg
 	}

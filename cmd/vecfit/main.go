@@ -67,7 +67,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
-		printMainUsage(stderr)
+		fmt.Fprintln(stderr, "vecfit: missing command; commands are kmeans, ridge, bench and cpu (see vecfit -h)")
 		return exitError
 	}
 	name := args[0]

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -449,7 +450,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown-shape", []string{"bench", "-shapes", "huge"}, `unknown shape "huge"`},
 		{"csv-field-number", []string{"kmeans", "-k", "1", "testdata/nan_second_field.csv"}, "line 2, column 2 (b): nan is not a finite number"},
 		{"singular-names", []string{"ridge", "-lambda", "0", "testdata/collinear.csv"}, "vecfit ridge: testdata/collinear.csv: singular system: feature column x2 is a linear combination of feature column x1 and a constant,"},
-		{"zero-weights", []string{"ridge", "-weight", "w", "testdata/zero_weights.csv"}, "testdata/zero_weights.csv: invalid slice length: X has no rows of nonzero weight"},
+		{"zero-weights", []string{"ridge", "-weight", "w", "testdata/zero_weights.csv"}, "testdata/zero_weights.csv: every value of the -weight column is 0, want at least one positive weight"},
 		{"fit-overflow", []string{"ridge", "-lambda", "0", "-no-intercept", "-target", "y", "testdata/fit_overflow.csv"},
 			"testdata/fit_overflow.csv: NaN or infinite value: the fitted weight of feature column x is +Inf, beyond float64; scale y down or feature column x up"},
 		{"kmeans-workers", []string{"kmeans", "-workers", "-1"}, "invalid -workers -1"},
@@ -459,11 +460,25 @@ func TestBadInput(t *testing.T) {
 		{"restarts-and-init-rows", []string{"kmeans", "-restarts", "4", "-init-rows", "0,1", "testdata/iris.csv"}, "-restarts 4 has no effect with -init-rows"},
 		{"init-and-init-rows", []string{"kmeans", "-init", "random", "-init-rows", "0,1", "testdata/iris.csv"}, "-init random and -init-rows exclude each other"},
 		{"unknown-command", []string{"cluster"}, `unknown command "cluster"`},
+		{"missing-command", []string{}, "vecfit: missing command; commands are kmeans, ridge, bench and cpu"},
+		{"directory-no-format", []string{"kmeans", "testdata"}, "testdata: is a directory, want a data file"},
+		{"float32-distance-overflow", []string{"kmeans", "-q", "-k", "2", "-float", "float32", "testdata/f32_overflow.csv"},
+			"testdata/f32_overflow.csv: NaN or infinite value: the squared distance from the point at line 2 to its nearest centroid overflows float32, in restart 0, after iteration 2; scale the points down or use -float float64"},
+		{"missing-value-first-row", []string{"kmeans", "-k", "1", "testdata/na_first.csv"},
+			`testdata/na_first.csv: line 1, column 2: "NA" marks a missing value, want a number (use -header yes if this line is a header)`},
+		{"lone-cr", []string{"kmeans", "-k", "1", "testdata/cr_only.csv"},
+			"testdata/cr_only.csv: line 1, column 2: the field contains a carriage return; if the lines end in a lone CR, convert the line ends to LF"},
+		{"long-field", []string{"kmeans", "-k", "1", "testdata/long_field.csv"},
+			`line 2, column 1 (a): "` + strings.Repeat("x", 40) + `"… (100 bytes) is not a number`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			args := slices.Clone(tc.args)
-			switch args[0] {
+			command := ""
+			if len(args) > 0 {
+				command = args[0]
+			}
+			switch command {
 			case "kmeans":
 				args = slices.Insert(args, 1, "-centroids", filepath.Join(dir, "c.csv"), "-labels", filepath.Join(dir, "l.json"))
 			case "ridge":
@@ -602,6 +617,51 @@ func writeNPY(t *testing.T, path, descr, shape string, data []byte) {
 	file = append(file, data...)
 	if err := os.WriteFile(path, file, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestNPYBytesAfterData checks that a .npy file longer than its header's
+// shape is rejected, from a file and from standard input.
+func TestNPYBytesAfterData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "extra.npy")
+	writeNPY(t, path, "<f8", "(2, 1)", make([]byte, 24)) // one float64 too many
+	r := runVecfit(t, "", "kmeans", "-k", "1", path)
+	if r.code != 2 {
+		t.Errorf("file: exit status %d, want 2", r.code)
+	}
+	if want := ".npy file has 8 bytes after the data of its shape (2, 1) (16 bytes)"; !strings.Contains(r.stderr, want) {
+		t.Errorf("file: standard error %q, want %q", r.stderr, want)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = runVecfit(t, string(data), "kmeans", "-k", "1", "-format", "npy", "-")
+	if r.code != 2 {
+		t.Errorf("standard input: exit status %d, want 2", r.code)
+	}
+	if want := ".npy input has bytes after the data of its shape (2, 1) (16 bytes)"; !strings.Contains(r.stderr, want) {
+		t.Errorf("standard input: standard error %q, want %q", r.stderr, want)
+	}
+}
+
+// TestJSONInfiniteInertia checks that an inertia beyond float64 is written
+// as null in the JSON centroids file, with the centroids beside it.
+func TestJSONInfiniteInertia(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "heavy.csv")
+	if err := os.WriteFile(data, []byte("x,w\n0,1e300\n1e10,1e300\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "c.json")
+	runVecfit(t, "", "kmeans", "-q", "-k", "1", "-weight", "w", "-centroids", out, data).mustSucceed(t)
+	var got map[string]any
+	readJSON(t, out, &got)
+	if v, ok := got["inertia"]; !ok || v != nil {
+		t.Errorf("inertia = %v (present %v), want null", v, ok)
+	}
+	if c := fmt.Sprint(got["centroids"]); c != "[[5e+09]]" {
+		t.Errorf("centroids = %s, want [[5e+09]]", c)
 	}
 }
 

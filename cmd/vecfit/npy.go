@@ -146,6 +146,10 @@ func readNPY(r io.Reader, size int64) (*table, error) {
 	if size >= 0 && size-h.size < want {
 		return nil, fmt.Errorf("truncated .npy data: shape %s needs %d bytes of data, the file has %d", shapeString(h.shape), want, max(size-h.size, 0))
 	}
+	if size >= 0 && size-h.size > want {
+		return nil, fmt.Errorf(".npy file has %d bytes after the data of its shape %s (%d bytes); is the shape in its header right?",
+			size-h.size-want, shapeString(h.shape), want)
+	}
 
 	var data []byte
 	if size >= 0 {
@@ -159,6 +163,13 @@ func readNPY(r io.Reader, size int64) (*table, error) {
 	}
 	if int64(len(data)) < want || err != nil {
 		return nil, fmt.Errorf("truncated .npy data: shape %s needs %d bytes of data, the input has %d", shapeString(h.shape), want, len(data))
+	}
+	if size < 0 {
+		var extra [1]byte
+		if n, _ := io.ReadFull(r, extra[:]); n > 0 {
+			return nil, fmt.Errorf(".npy input has bytes after the data of its shape %s (%d bytes); is the shape in its header right?",
+				shapeString(h.shape), want)
+		}
 	}
 
 	t := &table{rows: int(rows), cols: int(cols), names: numberedNames(int(cols))}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -201,7 +202,18 @@ func shortPathError(err error) error {
 
 // formatFloat formats v with the fewest digits that read back as the same
 // float64.
-func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+func formatFloat(v float64) string {
+	return strconv.FormatFloat(unsignedZero(v), 'g', -1, 64)
+}
+
+// unsignedZero returns v, with -0 replaced by 0 so that reports and CSV
+// files do not print "-0".
+func unsignedZero(v float64) float64 {
+	if v == 0 {
+		return 0
+	}
+	return v
+}
 
 // matrixCSV renders rows of values under a header row.
 func matrixCSV(header []string, rows [][]float64) []byte {
@@ -217,6 +229,15 @@ func matrixCSV(header []string, rows [][]float64) []byte {
 	}
 	w.Flush()
 	return b.Bytes()
+}
+
+// finiteOrNil returns a pointer to v, or nil (JSON null) when v is NaN or
+// infinite, which JSON cannot represent.
+func finiteOrNil(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
 }
 
 // jsonBytes renders v as JSON on one line with a final newline.

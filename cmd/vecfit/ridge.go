@@ -193,10 +193,10 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 	tw := tabwriter.NewWriter(&text, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "feature\tweight\t\n")
 	for i, n := range names {
-		fmt.Fprintf(tw, "%s\t%.6g\t\n", n, model.Weights[i])
+		fmt.Fprintf(tw, "%s\t%.6g\t\n", n, unsignedZero(model.Weights[i]))
 	}
 	if !c.noIntercept {
-		fmt.Fprintf(tw, "bias\t%.6g\t\n", model.Bias)
+		fmt.Fprintf(tw, "bias\t%.6g\t\n", unsignedZero(model.Bias))
 	}
 	tw.Flush()
 	r2Text := "undefined (constant target)"
@@ -262,19 +262,16 @@ func weightsOutput(c *ridgeConfig, names []string, m *vecfit.RidgeModel, mse, r2
 		return nil, err
 	}
 	if format == "json" {
-		var r2Value *float64 // null when R² is undefined
-		if !math.IsNaN(r2) {
-			r2Value = &r2
-		}
+		// R² is null when it is undefined, the MSE when it exceeds float64.
 		return jsonBytes(struct {
 			Features  []string  `json:"features"`
 			Weights   []float64 `json:"weights"`
 			Bias      float64   `json:"bias"`
 			Intercept bool      `json:"intercept"`
 			Lambda    float64   `json:"lambda"`
-			MSE       float64   `json:"train_mse"`
+			MSE       *float64  `json:"train_mse"`
 			R2        *float64  `json:"train_r2"`
-		}{names, m.Weights, m.Bias, !c.noIntercept, c.lambda, mse, r2Value})
+		}{names, m.Weights, m.Bias, !c.noIntercept, c.lambda, finiteOrNil(mse), finiteOrNil(r2)})
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
