@@ -5,10 +5,11 @@ import "math"
 // choleskySolve solves a·x = b for the symmetric d×d matrix whose lower
 // triangle a holds (row-major with rows stride values apart, the upper
 // triangle unused), overwriting b with x and the lower triangle with the
-// Cholesky factor L. With noise (λ = 0), a pivot sⱼ of at most
-// rankTolerance times its diagonal entry, or with √sⱼ ≤ noise[j], makes
-// the system singular; with noise nil only a pivot ≤ 0 does. A singular
-// system returns a *singularColumn naming the first such column.
+// Cholesky factor L. A pivot sⱼ of at most pivotFloor times its diagonal
+// entry makes the system singular. With noise (λ = 0), so does one of at
+// most rankTolerance times its diagonal entry, or with √sⱼ ≤ noise[j].
+// A singular system returns a *singularColumn naming the first such
+// column.
 //
 // The factorisation goes left to right through blocks of four columns.
 // The inner products with the columns before a block take nearly all of
@@ -100,7 +101,7 @@ func (f *factor) diagonalRow(i, jb, p int) error {
 func (f *factor) pivot(j int, squares float64) error {
 	diag := f.a[f.at(j, j)]
 	s := diag - squares
-	singular, zero := !(s > 0), diag == 0
+	singular, zero := !(s > pivotFloor*diag), diag == 0
 	if f.noise != nil {
 		// Square roots, because the noise squared may overflow.
 		singular = singular || s <= rankTolerance*diag || math.Sqrt(s) <= f.noise[j]

@@ -254,7 +254,13 @@ func ridgeScaledMeans[F Float](means []float64, X, y, w []F, b F, withGrad bool)
 // again with every term divided by a power of two, so that a residual
 // within float64 comes out finite.
 func scaledResidual[F Float](x, w []F, b, y F) float64 {
-	v := float64(b) - float64(y)
+	return scaledAffine(x, w, float64(b), float64(y))
+}
+
+// scaledAffine returns x·w + b − y in float64 as scaledResidual does, for
+// weights of any element type.
+func scaledAffine[F, G Float](x []F, w []G, b, y float64) float64 {
+	v := b - y
 	for j, xj := range x {
 		v += float64(xj) * float64(w[j])
 	}
@@ -267,14 +273,14 @@ func scaledResidual[F Float](x, w []F, b, y F) float64 {
 		_, e := math.Frexp(v)
 		return e
 	}
-	e := max(exponent(float64(b)), exponent(float64(y)))
+	e := max(exponent(b), exponent(y))
 	for j, xj := range x {
 		if xj != 0 && w[j] != 0 {
 			e = max(e, exponent(float64(xj))+exponent(float64(w[j])))
 		}
 	}
 	shift := e + bits.Len(uint(len(x)+2)) - 1000
-	v = math.Ldexp(float64(b), -shift) - math.Ldexp(float64(y), -shift)
+	v = math.Ldexp(b, -shift) - math.Ldexp(y, -shift)
 	for j, xj := range x {
 		v += math.Ldexp(float64(xj), -shift) * float64(w[j])
 	}
@@ -320,8 +326,15 @@ func ridgeNonFinite[F Float](X, y []F, dim int, fit, penalty float64, penaltyFin
 		return fmt.Errorf("%w: the penalty λ‖w‖² (%v) or its gradient 2λw overflows %T; reduce lambda or the weights w",
 			ErrNaN, penalty, zero)
 	}
-	return fmt.Errorf("%w: the mean squared residual (%v), the loss or its gradient overflows %T; scale X, y, w and b down",
-		ErrNaN, fit, zero)
+	switch {
+	case !isFinite(float64(F(fit))):
+		return fmt.Errorf("%w: the mean squared residual overflows %T; scale X, y, w and b down", ErrNaN, zero)
+	case !isFinite(float64(F(fit + penalty))):
+		return fmt.Errorf("%w: the loss, mean squared residual %v plus penalty %v, overflows %T; scale X, y, w and b down",
+			ErrNaN, fit, penalty, zero)
+	}
+	return fmt.Errorf("%w: the gradient (2/n)·Xᵀr or (2/n)·Σr overflows %T, though the mean squared residual is %v; scale X, y, w and b down",
+		ErrNaN, zero, fit)
 }
 
 // firstNonFinite returns the first row i such that y[i] or a value of row

@@ -118,3 +118,39 @@ func TestFitRidgeTinyColumnMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestFitRidgeTinyLambdaDuplicate fits a duplicated column with λ > 0.
+// With λ = 1e-16 or less, λ lifts the second pivot by less than the
+// rounding of XᵀX, so every kernel must report the system as singular and
+// ask for a larger lambda, instead of some kernels returning weights that
+// the rounding decides. With λ = 1e-10 the unique solution splits the
+// weight equally between the two copies.
+func TestFitRidgeTinyLambdaDuplicate(t *testing.T) {
+	const n = 100
+	X := make([]float64, 2*n)
+	y := make([]float64, n)
+	for i := range n {
+		x := math.Sin(float64(i))
+		X[2*i], X[2*i+1] = x, x
+		y[i] = 3*x + 0.1*math.Cos(7*float64(i))
+	}
+	for _, kernel := range Kernels() {
+		for _, lambda := range []float64{1e-20, 1e-17, 1e-16} {
+			m, err := FitRidge(X, y, 2, lambda, RidgeOptions{Kernel: kernel})
+			if !errors.Is(err, ErrSingular) {
+				t.Errorf("kernel %s, λ = %g: got model %+v and error %v, want ErrSingular", kernel, lambda, m, err)
+				continue
+			}
+			if want := "is too small to make XᵀX + λ·Σw·I solvable in float64; use a larger lambda"; !strings.Contains(err.Error(), want) {
+				t.Errorf("kernel %s, λ = %g: error %q does not contain %q", kernel, lambda, err, want)
+			}
+		}
+		m, err := FitRidge(X, y, 2, 1e-10, RidgeOptions{Kernel: kernel})
+		if err != nil {
+			t.Fatalf("kernel %s, λ = 1e-10: %v", kernel, err)
+		}
+		if d := math.Abs(m.Weights[0] - m.Weights[1]); d > 1e-4*math.Abs(m.Weights[0]) {
+			t.Errorf("kernel %s, λ = 1e-10: weights %v, want two equal halves", kernel, m.Weights)
+		}
+	}
+}

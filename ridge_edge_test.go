@@ -182,6 +182,23 @@ func TestRidgeLossOverflowMessage(t *testing.T) {
 	}
 }
 
+// TestRidgeGradOverflowMessage checks that an overflow of the gradient
+// alone is named as such, with the finite mean squared residual.
+func TestRidgeGradOverflowMessage(t *testing.T) {
+	gradW := make([]float64, 1)
+	_, _, err := RidgeGrad(gradW, []float64{1e308, 1e308}, []float64{10, 10}, []float64{0}, 0, 0)
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("error = %v, want one wrapping ErrNaN", err)
+	}
+	if want := "the gradient (2/n)·Xᵀr or (2/n)·Σr overflows float64, though the mean squared residual is 100"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not contain %q", err, want)
+	}
+	loss, err := RidgeLoss([]float64{1e308, 1e308}, []float64{10, 10}, []float64{0}, 0, 0)
+	if err != nil || loss != 100 {
+		t.Errorf("RidgeLoss = %v, %v, want 100 and no error", loss, err)
+	}
+}
+
 // TestFitRidgeSolutionOverflow checks that FitRidge returns an error
 // wrapping ErrNaN that names the weight or the bias when the exact
 // solution lies beyond float64, though X, y and XᵀX are finite.
@@ -302,5 +319,18 @@ func TestRidgeGradTinyColumnAfterOverflow(t *testing.T) {
 		if relErr(gradW[1], 2.0/3*1e-200) > 1e-12 {
 			t.Errorf("residuals of %v: gradW[1] = %v, want (2/3)·1e-200 = %v", large, gradW[1], 2.0/3*1e-200)
 		}
+	}
+}
+
+// TestPredictProductsOverflow checks a prediction whose first product
+// overflows float64 but whose sum, 1e308·10 − 1e308·9 = 1e308, does not.
+func TestPredictProductsOverflow(t *testing.T) {
+	m := &RidgeModel{Weights: []float64{1e308, -1e308}}
+	got, err := m.Predict(nil, []float64{10, 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(got[0]-1e308) > 1e-15*1e308 {
+		t.Errorf("prediction = %v, want 1e308", got[0])
 	}
 }

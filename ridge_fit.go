@@ -46,6 +46,12 @@ type RidgeModel struct {
 // columns before it, up to a part of relative size √rankTolerance.
 const rankTolerance = 1e-12
 
+// pivotFloor is the relative size at or below which a Cholesky pivot
+// counts as zero for any λ. A pivot that small is within an estimated
+// rounding error of XᵀX (a few hundred ε of its diagonal entry), so its
+// value, and even its sign, depends on the order of the sums.
+const pivotFloor = 0x1p-44
+
 // FitRidge returns the weights and bias that minimise
 // mean((X·w + b − y)²) + λ‖w‖² for X with n = len(y) rows of dim columns,
 // lambda being λ ≥ 0. The bias is not penalised: X and y are centred on
@@ -75,8 +81,10 @@ const rankTolerance = 1e-12
 // singular even when its mean, such as 0.1, is not exact. The error
 // distinguishes such a column from one that varies by less than that
 // noise, or whose squares underflow, and reports the latter as varying
-// too little for float64 rather than as constant. With λ > 0 only a pivot
-// sⱼ ≤ 0, which only rounding can cause, is an error. NaN or infinite
+// too little for float64 rather than as constant. With λ > 0, Aⱼⱼ
+// includes λ·Σwᵢ, and only a pivot sⱼ ≤ 2⁻⁴⁴·Aⱼⱼ is an error: λ is then
+// too small to lift a (nearly) dependent column's pivot above the
+// rounding of XᵀX, which would decide the weights. NaN or infinite
 // values in X or y are an error wrapping [ErrNaN] that names the row, and
 // so is a weight or bias beyond the float64 range.
 func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*RidgeModel, error) {
@@ -178,6 +186,7 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 			if singular.zero {
 				singular.lost = columnVaries(X, dim, singular.column, opts.Weights, !opts.NoIntercept)
 			}
+			singular.lambda = lambda
 			return nil, singular.describe(!opts.NoIntercept)
 		}
 		return nil, err
@@ -562,6 +571,9 @@ type singularColumn struct {
 	// lost is set with zero when the column does vary in the data, but by
 	// too little for float64 to keep its diagonal entry above rounding.
 	lost bool
+	// lambda is the fit's λ. When it is above 0, it was too small to keep
+	// the pivot above the rounding of XᵀX.
+	lambda float64
 }
 
 // columnVaries reports whether column j of X takes more than one value
@@ -594,23 +606,28 @@ func (e *singularColumn) Unwrap() error { return ErrSingular }
 // describe returns the message for a fit that centred X (centred) or did
 // not.
 func (e *singularColumn) describe(centred bool) error {
+	var column string
 	switch {
 	case e.lost:
-		return fmt.Errorf("%w: column %d of X varies too little for float64: its spread is within the rounding of its mean, or its squares fall below about 1e-308, so XᵀX is singular; centre or scale the column first, use lambda > 0 or drop the column",
-			ErrSingular, e.column)
+		column = "varies too little for float64: its spread is within the rounding of its mean, or its squares fall below about 1e-308"
 	case e.zero && centred:
-		return fmt.Errorf("%w: column %d of X is constant over the rows of nonzero weight (zero after centring), so XᵀX is singular; use lambda > 0 or drop the column",
-			ErrSingular, e.column)
+		column = "is constant over the rows of nonzero weight (zero after centring)"
 	case e.zero:
-		return fmt.Errorf("%w: column %d of X is zero in every row of nonzero weight, so XᵀX is singular; use lambda > 0 or drop the column",
-			ErrSingular, e.column)
+		column = "is zero in every row of nonzero weight"
+	case centred:
+		column = fmt.Sprintf("is a linear combination of columns 0…%d and a constant", e.column-1)
+	default:
+		column = fmt.Sprintf("is a linear combination of columns 0…%d", e.column-1)
 	}
-	constant := ""
-	if centred {
-		constant = " and a constant"
+	if e.lambda > 0 {
+		return fmt.Errorf("%w: column %d of X %s to within rounding, and lambda = %g is too small to make XᵀX + λ·Σw·I solvable in float64; use a larger lambda or drop the column",
+			ErrSingular, e.column, column, e.lambda)
 	}
-	return fmt.Errorf("%w: column %d of X is a linear combination of columns 0…%d%s, so XᵀX is rank-deficient; use lambda > 0 or drop the column",
-		ErrSingular, e.column, e.column-1, constant)
+	advice := "use lambda > 0 or drop the column"
+	if e.lost {
+		advice = "centre or scale the column first, use lambda > 0 or drop the column"
+	}
+	return fmt.Errorf("%w: column %d of X %s, so XᵀX is singular; %s", ErrSingular, e.column, column, advice)
 }
 
 // Predict writes x·Weights + Bias for each row x of X (len(m.Weights)
@@ -624,7 +641,9 @@ func (m *RidgeModel) Predict(dst, X []float64) ([]float64, error) {
 }
 
 // PredictRidge is [RidgeModel.Predict] for either element type. The sums
-// are formed in float64, and a prediction that overflows F is an error.
+// are formed in float64, and formed again with every term divided by a
+// power of two when they overflow on the way, so only a prediction beyond
+// F's range is an error.
 func PredictRidge[F Float](m *RidgeModel, dst, X []F) ([]F, error) {
 	if m == nil {
 		return nil, fmt.Errorf("%w: the model is nil", ErrOption)
@@ -653,6 +672,10 @@ func PredictRidge[F Float](m *RidgeModel, dst, X []F) ([]F, error) {
 		p := m.Bias
 		for j, v := range X[i*dim : (i+1)*dim] {
 			p += float64(v) * m.Weights[j]
+		}
+		if !isFinite(p) {
+			// Products that overflow may still sum to a finite value.
+			p = scaledAffine(X[i*dim:(i+1)*dim], m.Weights, m.Bias, 0)
 		}
 		if !isFinite(float64(F(p))) {
 			for j, v := range X[i*dim : (i+1)*dim] {
