@@ -88,6 +88,8 @@ func describeLibError(err error, t *table, features []int) error {
 		return "the point at " + t.where(i)
 	})
 	msg = strings.ReplaceAll(msg, "use lambda > 0", "use -lambda > 0")
+	msg = strings.ReplaceAll(msg, "and lambda = ", "and -lambda ")
+	msg = strings.ReplaceAll(msg, "use a larger lambda", "use a larger -lambda")
 	msg = strings.ReplaceAll(msg, "fit them as float64", "use -float float64")
 	msg = strings.ReplaceAll(msg, "invalid option: every weight is 0", "every value of the -weight column is 0")
 	if !strings.Contains(msg, t.source) {

@@ -42,7 +42,7 @@ type ridgeConfig struct {
 
 func ridgeFlags(fs *flag.FlagSet) func(*env, []string) error {
 	c := &ridgeConfig{in: addInputFlags(fs)}
-	fs.Float64Var(&c.lambda, "lambda", 0.001, "regularisation λ of the objective mean((X·w + b − y)²) + λ‖w‖²; scikit-learn's Ridge alpha is n·λ")
+	fs.Float64Var(&c.lambda, "lambda", 0.001, "regularisation λ of the objective mean((X·w + b − y)²) + λ‖w‖²; scikit-learn's Ridge alpha is n·λ, or λ·Σw with -weight")
 	fs.BoolVar(&c.noIntercept, "no-intercept", false, "fit without a bias term b")
 	fs.StringVar(&c.target, "target", "", "target `column` y, by header name or 1-based number (default: the last column)")
 	fs.StringVar(&c.features, "features", "", "comma-separated feature `columns`, by header name or 1-based number, ranges such as 2-5 allowed (default: every column but the target and weight)")
