@@ -21,7 +21,8 @@ import (
 // values and gradCentroids at least len(centroids). Either may share
 // memory with points or centroids, such as gradPoints = points for an
 // update in place: the gradients are written only after the inputs have
-// been read. The two outputs must not share memory with each other.
+// been read. The two outputs must not share memory with each other,
+// which is an error wrapping [ErrLength].
 //
 // A point that holds a NaN has no nearest centroid (label −1, see
 // [Nearest]), nor has any point when every centroid holds a NaN. Such
@@ -47,6 +48,9 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 	if gradCentroids != nil && len(gradCentroids) < len(centroids) {
 		return 0, fmt.Errorf("%w: gradCentroids has length %d, want at least %d (the length of centroids)",
 			ErrLength, len(gradCentroids), len(centroids))
+	}
+	if gradPoints != nil && gradCentroids != nil && overlaps(gradPoints[:len(points)], gradCentroids[:len(centroids)]) {
+		return 0, fmt.Errorf("%w: gradPoints and gradCentroids share memory; pass separate slices", ErrLength)
 	}
 	if n == 0 {
 		if gradCentroids != nil {

@@ -1,7 +1,9 @@
 package vecfit
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -104,5 +106,53 @@ func TestLossGradInPlaceCentroidsInPoints(t *testing.T) {
 	}
 	if !slices.Equal(buf32, want32) {
 		t.Errorf("float32 gradPoints in place = %v, want %v", buf32, want32)
+	}
+}
+
+// TestNearestDistsOverlap checks that dists sharing memory with points or
+// centroids is an error on every kernel: the kernels read the inputs while
+// they write dists, so the result would depend on the kernel.
+func TestNearestDistsOverlap(t *testing.T) {
+	buf := make([]float32, 6)
+	points, centroids := buf[:2], buf[2:4]
+	copy(points, []float32{0, 15})
+	copy(centroids, []float32{10, 4})
+	for _, kernel := range Kernels() {
+		for _, c := range []struct {
+			name  string
+			dists []float32
+		}{
+			{"centroids", buf[2:4]},
+			{"points", buf[1:3]},
+		} {
+			err := NearestWith(Options{Kernel: kernel}, make([]int32, 2), c.dists, points, centroids, 1)
+			if !errors.Is(err, ErrLength) {
+				t.Errorf("kernel %s, dists over %s: error %v, want one wrapping ErrLength", kernel, c.name, err)
+				continue
+			}
+			if want := "dists shares memory with " + c.name; !strings.Contains(err.Error(), want) {
+				t.Errorf("kernel %s: error %q does not contain %q", kernel, err, want)
+			}
+		}
+		dists := buf[4:6]
+		if err := NearestWith(Options{Kernel: kernel}, nil, dists, points, centroids, 1); err != nil {
+			t.Fatalf("kernel %s, separate dists: %v", kernel, err)
+		}
+		if !slices.Equal(dists, []float32{16, 25}) {
+			t.Errorf("kernel %s: dists = %v, want [16 25]", kernel, dists)
+		}
+	}
+}
+
+// TestLossGradOutputsOverlap checks that gradPoints and gradCentroids
+// sharing memory is an error, as the doc states.
+func TestLossGradOutputsOverlap(t *testing.T) {
+	buf := make([]float32, 8)
+	_, err := LossGrad(buf[:6], buf[4:8], []float32{1, 2, 3, 4, 5, 6}, []float32{0, 0, 4, 4}, 2)
+	if !errors.Is(err, ErrLength) {
+		t.Fatalf("error %v, want one wrapping ErrLength", err)
+	}
+	if want := "gradPoints and gradCentroids share memory"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not contain %q", err, want)
 	}
 }

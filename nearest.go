@@ -24,7 +24,9 @@ type Options struct {
 // Nearest writes, for each of the n = len(points)/dim points, the index of the
 // nearest centroid (a row of centroids) to labels and the squared Euclidean
 // distance to it to dists. Either output may be nil when it is not wanted;
-// otherwise it must hold at least n values. n = 0 is not an error.
+// otherwise it must hold at least n values. n = 0 is not an error. dists
+// must not share memory with points or centroids, which is an error
+// wrapping [ErrLength].
 //
 // The package documentation states the accuracy contract and the handling
 // of NaN and infinities.
@@ -43,6 +45,12 @@ func NearestWith[F Float](opts Options, labels []int32, dists []F, points, centr
 	}
 	if dists != nil && len(dists) < n {
 		return fmt.Errorf("%w: dists has length %d, want at least %d (one per point)", ErrLength, len(dists), n)
+	}
+	if dists != nil && overlaps(dists[:n], points) {
+		return fmt.Errorf("%w: dists shares memory with points; pass a separate slice", ErrLength)
+	}
+	if dists != nil && overlaps(dists[:n], centroids) {
+		return fmt.Errorf("%w: dists shares memory with centroids; pass a separate slice", ErrLength)
 	}
 	if workerCount(opts.Workers, blockCount(n), n*len(centroids)) <= 1 {
 		// Small searches, such as those of k-means++ seeding, run here
