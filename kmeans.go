@@ -23,7 +23,10 @@ const (
 	InitKMeansPlusPlus Init = iota
 
 	// InitRandom draws K distinct points uniformly among those of positive
-	// weight. It serves as a baseline for comparison.
+	// weight. When fewer than K points have positive weight, it takes them
+	// all and repeats them in the drawn order, so some centroids start as
+	// duplicates (see Clustering.Distinct). It serves as a baseline for
+	// comparison.
 	InitRandom
 
 	// InitGiven starts from the rows of KMeansOptions.InitCentroids.
@@ -96,8 +99,8 @@ type KMeansOptions struct {
 	// digits of small weights.
 	Weights []float64
 
-	// Workers is the maximum number of goroutines. Zero means GOMAXPROCS,
-	// and a negative value is an error. It never changes the result.
+	// Workers is the maximum number of goroutines. Zero or less means
+	// GOMAXPROCS, as in Options. It never changes the result.
 	Workers int
 
 	// Kernel names the nearest-centroid kernel, one of Kernels(). Empty
@@ -285,7 +288,7 @@ func newKMeansFit[F Float](points []F, dim int, opts KMeansOptions) (*kmeansFit[
 	if f.maxIter == 0 {
 		f.maxIter = defaultMaxIter
 	}
-	if f.workers == 0 {
+	if f.workers <= 0 {
 		f.workers = runtime.GOMAXPROCS(0)
 	}
 	if f.restarts == 0 || opts.Init == InitGiven {
@@ -309,8 +312,6 @@ func (f *kmeansFit[F]) checkOptions() error {
 		return fmt.Errorf("%w: MaxIter is %d, want 0 (the default of %d) or more", ErrOption, o.MaxIter, defaultMaxIter)
 	case o.Restarts < 0:
 		return fmt.Errorf("%w: Restarts is %d, want 0 (one run) or more", ErrOption, o.Restarts)
-	case o.Workers < 0:
-		return fmt.Errorf("%w: Workers is %d, want 0 (GOMAXPROCS) or more", ErrOption, o.Workers)
 	case o.Tol < 0 || math.IsNaN(o.Tol) || math.IsInf(o.Tol, 0):
 		return fmt.Errorf("%w: Tol is %v, want a finite value of at least 0", ErrOption, o.Tol)
 	case o.Init < InitKMeansPlusPlus || o.Init > InitGiven:

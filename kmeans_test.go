@@ -208,7 +208,8 @@ func TestKMeansReproducible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, workers := range []int{2, 3, 8} {
+	// A negative Workers means GOMAXPROCS, as 0 does.
+	for _, workers := range []int{2, 3, 8, 0, -1} {
 		opts.Workers = workers
 		got, err := KMeans(points, 8, opts)
 		if err != nil {
@@ -574,7 +575,6 @@ func TestKMeansErrors(t *testing.T) {
 		{"infinity", infRow, 2, KMeansOptions{K: 2}, ErrNaN, "row 3"},
 		{"MaxIter", points, 2, KMeansOptions{K: 2, MaxIter: -1}, ErrOption, "MaxIter is -1"},
 		{"Restarts", points, 2, KMeansOptions{K: 2, Restarts: -1}, ErrOption, "Restarts is -1"},
-		{"Workers", points, 2, KMeansOptions{K: 2, Workers: -2}, ErrOption, "Workers is -2"},
 		{"Tol", points, 2, KMeansOptions{K: 2, Tol: -1}, ErrOption, "Tol is -1"},
 		{"Tol NaN", points, 2, KMeansOptions{K: 2, Tol: math.NaN()}, ErrOption, "Tol is NaN"},
 		{"Init", points, 2, KMeansOptions{K: 2, Init: 7}, ErrOption, "Init is 7"},

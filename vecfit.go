@@ -30,8 +30,9 @@
 // holding a NaN is never chosen. +Inf is an ordinary, largest distance.
 //
 // A squared distance too large for the element type comes out +Inf. One in
-// the subnormal range may lose its relative accuracy: float32 [1e-30]
-// against [0] gives 0. Rounding can also carry a sum just below the
+// the subnormal range may lose its relative accuracy, and one below it
+// becomes 0: float32 [1e-30] against [0] gives 0, as 1e-60 is below the
+// smallest float32 subnormal. Rounding can also carry a sum just below the
 // maximum to +Inf. The contract therefore holds for squared distances
 // between the type's smallest normal value and (1 − (dim+2)·ε) times its
 // maximum (about 1.2e-38 and 3.4e38 for float32).
