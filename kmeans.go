@@ -2,6 +2,7 @@ package vecfit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -176,9 +177,10 @@ type Clustering[F Float] struct {
 // [ErrNaN] instead. Float32 data cannot overflow a float64 sum. A point
 // of positive weight whose squared distance to its nearest returned
 // centroid overflows F (beyond about 3.4e38 in float32, 1.8e308 in
-// float64) is an error wrapping [ErrNaN] too, since it would be equally
-// far from every centroid. A point of weight 0 at such a distance gets
-// label 0.
+// float64) would be equally far from every centroid. A restart that ends
+// with such a point is dropped. When every restart does, KMeans returns
+// an error wrapping [ErrNaN] for the first. A point of weight 0 at such a
+// distance gets label 0.
 //
 // The returned labels are the nearest-centroid labels of the returned
 // centroids, and the inertia is the weighted sum of those distances.
@@ -203,6 +205,7 @@ func KMeansContext[F Float](ctx context.Context, points []F, dim int, opts KMean
 	}
 	var best *Clustering[F]
 	var bestInertia scaledSum
+	var overflow error // the first restart that ended with a distance overflow
 	for restart := range f.restarts {
 		rng := rand.New(rand.NewPCG(opts.Seed, uint64(restart)))
 		init, err := f.seed(ctx, rng)
@@ -210,6 +213,14 @@ func KMeansContext[F Float](ctx context.Context, points []F, dim int, opts KMean
 			return nil, err
 		}
 		c, inertia, err := f.lloyd(ctx, restart, init)
+		var far *farPointError
+		if errors.As(err, &far) {
+			// Another restart may end with every point in range.
+			if overflow == nil {
+				overflow = err
+			}
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -219,8 +230,18 @@ func KMeansContext[F Float](ctx context.Context, points []F, dim int, opts KMean
 			best, bestInertia = c, inertia
 		}
 	}
+	if best == nil {
+		return nil, overflow
+	}
 	return best, nil
 }
+
+// farPointError is the error of a restart whose returned centroids leave a
+// point of positive weight at a squared distance that overflows.
+type farPointError struct{ err error }
+
+func (e *farPointError) Error() string { return e.err.Error() }
+func (e *farPointError) Unwrap() error { return e.err }
 
 // kmeansFit holds the validated input of one call to KMeans.
 type kmeansFit[F Float] struct {
@@ -512,7 +533,7 @@ func (f *kmeansFit[F]) lloyd(ctx context.Context, restart int, init []F) (*Clust
 		f.assign(s)
 	}
 	if err := f.checkDistances(s.dists); err != nil {
-		return nil, scaledSum{}, fmt.Errorf("%w, in restart %d, after iteration %d; %s", err, restart, c.Iterations, f.scaleAdvice())
+		return nil, scaledSum{}, &farPointError{fmt.Errorf("%w, in restart %d, after iteration %d; %s", err, restart, c.Iterations, f.scaleAdvice())}
 	}
 	c.Centroids = s.centroids
 	c.Labels = s.labels

@@ -149,6 +149,30 @@ func TestKMeansDistanceOverflow(t *testing.T) {
 	}
 }
 
+// TestKMeansDistanceOverflowRestarts checks that a restart ending with a
+// point beyond float32 range of every centroid is dropped when another
+// restart ends in range. With seed 3, restart 0 of these points ends with
+// the point -3e19 at an infinite distance, and a later one does not.
+func TestKMeansDistanceOverflowRestarts(t *testing.T) {
+	points := []float32{0, 1e19, 1.5e19, 0, -3e19, 1e19, 3e19}
+	opts := KMeansOptions{K: 3, Seed: 3, Init: InitRandom}
+	_, err := KMeans(points, 1, opts)
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("one restart: error %v, want one wrapping ErrNaN", err)
+	}
+	if want := "point 4 (counting from 0) to its nearest centroid overflows float32, in restart 0"; !strings.Contains(err.Error(), want) {
+		t.Errorf("one restart: error %q does not contain %q", err, want)
+	}
+	opts.Restarts = 4
+	c, err := KMeans(points, 1, opts)
+	if err != nil {
+		t.Fatalf("four restarts: %v", err)
+	}
+	if math.IsInf(c.Inertia, 0) {
+		t.Errorf("four restarts: Inertia = %v, want finite", c.Inertia)
+	}
+}
+
 // TestKMeansNilContext checks that a nil context is an option error, not
 // a panic.
 func TestKMeansNilContext(t *testing.T) {
