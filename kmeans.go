@@ -177,7 +177,8 @@ type Clustering[F Float] struct {
 // [ErrNaN] instead. Float32 data cannot overflow a float64 sum. A point
 // of positive weight whose squared distance to its nearest returned
 // centroid overflows F (beyond about 3.4e38 in float32, 1.8e308 in
-// float64) would be equally far from every centroid. A restart that ends
+// float64), or comes within (dim+2)·ε of that maximum where kernels may
+// round it either way, would be equally far from every centroid. A restart that ends
 // with such a point is dropped. When every restart does, KMeans returns
 // an error wrapping [ErrNaN] for the first. A point of weight 0 at such a
 // distance gets label 0.
@@ -572,12 +573,26 @@ func (f *kmeansFit[F]) assign(s *lloydState[F]) scaledSum {
 // label would be meaningless. Such distances in earlier iterations only
 // change the path of the fit; the labels it returns are checked here.
 func (f *kmeansFit[F]) checkDistances(dists []F) error {
+	// Within (dim+2)·ε of F's maximum, kernels may round a distance to
+	// +Inf or keep it finite, so that range counts as overflow too.
+	largest, eps := math.MaxFloat64, 0x1p-52
+	if _, ok := any(dists).([]float32); ok {
+		largest, eps = math.MaxFloat32, 0x1p-23
+	}
+	limit := F(largest * (1 - float64(f.dim+2)*eps))
 	for i, d := range dists {
-		if math.IsInf(float64(d), 1) && (f.weights == nil || f.weights[i] != 0) {
-			var zero F
+		// The caller's weights, since a tiny one may round to 0 when
+		// rescaled.
+		if d <= limit || (f.callerWeights != nil && f.callerWeights[i] == 0) {
+			continue
+		}
+		var zero F
+		if math.IsInf(float64(d), 1) {
 			return fmt.Errorf("%w: the squared distance from point %d (counting from 0) to its nearest centroid overflows %T",
 				ErrNaN, i, zero)
 		}
+		return fmt.Errorf("%w: the squared distance from point %d (counting from 0) to its nearest centroid is %v, within rounding of the %T maximum",
+			ErrNaN, i, d, zero)
 	}
 	return nil
 }

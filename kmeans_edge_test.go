@@ -173,6 +173,40 @@ func TestKMeansDistanceOverflowRestarts(t *testing.T) {
 	}
 }
 
+// TestKMeansDistanceNearMaxAgrees checks a float32 fit whose far point is
+// at a squared distance of about the float32 maximum from the centroid.
+// Kernels round that distance to +Inf or to MaxFloat32, so every kernel
+// must report it the same way, as an error.
+func TestKMeansDistanceNearMaxAgrees(t *testing.T) {
+	points := []float32{0, 0, 1.3043819e19, 1.3043817e19}
+	weights := []float64{1e30, 1}
+	for _, kernel := range Kernels() {
+		c, err := KMeans(points, 2, KMeansOptions{K: 1, Weights: weights, Kernel: kernel})
+		if !errors.Is(err, ErrNaN) {
+			t.Errorf("kernel %s: error %v (result %v), want one wrapping ErrNaN", kernel, err, c)
+			continue
+		}
+		if want := "the squared distance from point 1 (counting from 0) to its nearest centroid"; !strings.Contains(err.Error(), want) {
+			t.Errorf("kernel %s: error %q does not contain %q", kernel, err, want)
+		}
+	}
+}
+
+// TestKMeansDistanceOverflowTinyWeight checks that a far point of weight
+// 1e-320 still counts as a point of positive weight, though that weight
+// rounds to 0 when the weights are rescaled by the largest, 1e300.
+func TestKMeansDistanceOverflowTinyWeight(t *testing.T) {
+	points := []float32{0, 1, 2, 3e19}
+	weights := []float64{1e300, 1e300, 1e300, 1e-320}
+	_, err := KMeans(points, 1, KMeansOptions{K: 1, Weights: weights})
+	if !errors.Is(err, ErrNaN) {
+		t.Fatalf("error %v, want one wrapping ErrNaN", err)
+	}
+	if want := "point 3 (counting from 0) to its nearest centroid overflows float32"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not contain %q", err, want)
+	}
+}
+
 // TestKMeansNilContext checks that a nil context is an option error, not
 // a panic.
 func TestKMeansNilContext(t *testing.T) {
