@@ -3,6 +3,7 @@ package vecfit
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -151,6 +152,32 @@ func TestFitRidgeTinyLambdaDuplicate(t *testing.T) {
 		}
 		if d := math.Abs(m.Weights[0] - m.Weights[1]); d > 1e-4*math.Abs(m.Weights[0]) {
 			t.Errorf("kernel %s, λ = 1e-10: weights %v, want two equal halves", kernel, m.Weights)
+		}
+	}
+}
+
+// TestFitRidgeSmallSpreadManyRows fits λ = 0 on a column of 1e6 plus a
+// spread of 1e-5 over 100,000 rows: about 86,000 ulps of 1e6, so float64
+// keeps it, and the blocked mean rounds far less than a sum of 100,000
+// rows one after the other would. A noise bound that grows with every
+// row called the column singular.
+func TestFitRidgeSmallSpreadManyRows(t *testing.T) {
+	const n = 100_000
+	r := rand.New(rand.NewPCG(5, 6))
+	X := make([]float64, n)
+	y := make([]float64, n)
+	for i := range n {
+		z := r.NormFloat64()
+		X[i] = 1e6 + 1e-5*z
+		y[i] = 2*z + 0.01*math.Cos(float64(i))
+	}
+	for _, kernel := range Kernels() {
+		m, err := FitRidge(X, y, 1, 0, RidgeOptions{Kernel: kernel})
+		if err != nil {
+			t.Fatalf("kernel %s: %v", kernel, err)
+		}
+		if got, want := m.Weights[0], 2e5; math.Abs(got-want) > 1e-3*want {
+			t.Errorf("kernel %s: weight %v, want about %v", kernel, got, want)
 		}
 	}
 }

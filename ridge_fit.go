@@ -75,9 +75,11 @@ const pivotFloor = 0x1p-44
 // orthogonal to columns 0…j−1. The system is singular when
 // sⱼ ≤ 10⁻¹²·Aⱼⱼ, that is when that part is at most 10⁻⁶ of the column's
 // norm, and the error names the first such j. With the intercept it is
-// also singular when √sⱼ ≤ 4·m·ε·√(Σwᵢ)·|x̄ⱼ|, for m rows of nonzero
-// weight, ε = 2⁻⁵² and x̄ⱼ the column's mean: the most rounding noise that
-// centring on an inexact float64 mean can leave. A constant column is thus
+// also singular when √sⱼ ≤ 4·t·ε·√(Σwᵢ)·|x̄ⱼ|, for ε = 2⁻⁵², x̄ⱼ the
+// column's mean and t = min(m, min(n, 4096) + ⌈n/4096⌉), m being the
+// rows of nonzero weight: the most rounding noise that centring on an
+// inexact float64 mean can leave, as the mean adds rows in blocks of 4096
+// and then the blocks' sums. A constant column is thus
 // singular even when its mean, such as 0.1, is not exact. The error
 // distinguishes such a column from one that varies by less than that
 // noise, or whose squares underflow, and reports the latter as varying
@@ -154,11 +156,15 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 	var noise []float64
 	if lambda == 0 {
 		// The centred value of row i is off by at most the error of the
-		// mean, which summing m rows keeps within about m·ε·|x̄ⱼ|, and
-		// √Aⱼⱼ by √(Σwᵢ) times that. 4 leaves room for the weighted sums.
+		// mean, and √Aⱼⱼ by √(Σwᵢ) times that. The mean sums each chunk
+		// of rows in order and then the chunks' sums, so it rounds about
+		// t times, each by ε·|x̄ⱼ| at most. Rows of weight 0 add exactly
+		// 0, so t is at most m. 4 leaves room for the weighted sums.
+		n := len(y)
+		terms := float64(min(m.rows, min(n, ridgeChunkRows)+(n+ridgeChunkRows-1)/ridgeChunkRows))
 		noise = make([]float64, dim)
 		for j := range dim {
-			noise[j] = 4 * float64(m.rows) * 0x1p-52 * math.Sqrt(m.weight) * math.Abs(m.meanX[j])
+			noise[j] = 4 * terms * 0x1p-52 * math.Sqrt(m.weight) * math.Abs(m.meanX[j])
 		}
 	}
 	mirrorUpper(gram, dim, ds)
