@@ -175,13 +175,13 @@ type Clustering[F Float] struct {
 // weighted coordinate sum overflows float64, which only float64 data with
 // sums beyond about 1.8e308 can cause, KMeans returns an error wrapping
 // [ErrNaN] instead. Float32 data cannot overflow a float64 sum. A point
-// of positive weight whose squared distance to its nearest returned
-// centroid overflows F (beyond about 3.4e38 in float32, 1.8e308 in
-// float64), or comes within (dim+2)·ε of that maximum where kernels may
-// round it either way, would be equally far from every centroid. A restart that ends
-// with such a point is dropped. When every restart does, KMeans returns
-// an error wrapping [ErrNaN] for the first. A point of weight 0 at such a
-// distance gets label 0.
+// of positive weight may end at a squared distance to its nearest
+// returned centroid that overflows F (beyond about 3.4e38 in float32,
+// 1.8e308 in float64) or comes within (dim+2)·ε of that maximum, where
+// kernels may round it either way. It would then be equally far from
+// every centroid, so a restart that ends with such a point is dropped.
+// When every restart does, KMeans returns an error wrapping [ErrNaN] for
+// the first. A point of weight 0 at such a distance gets label 0.
 //
 // The returned labels are the nearest-centroid labels of the returned
 // centroids, and the inertia is the weighted sum of those distances.

@@ -104,7 +104,8 @@ func TestFitRidgeTinyColumnMessage(t *testing.T) {
 		want        string
 	}{
 		{"underflow", []float64{1e-200, 2e-200, 3e-200, 4e-200}, false, "column 0 of X varies too little for float64"},
-		{"underflow, no intercept", []float64{1e-200, 2e-200, 3e-200, 4e-200}, true, "column 0 of X varies too little for float64"},
+		{"underflow, no intercept", []float64{1e-200, 2e-200, 3e-200, 4e-200}, true, "column 0 of X is too small for float64: its squares fall below about 1e-308"},
+		{"constant underflow, no intercept", []float64{1e-170, 1e-170, 1e-170, 1e-170}, true, "column 0 of X is too small for float64"},
 		{"one ulp", []float64{1e8, 1e8 + 0x1p-26, 1e8, 1e8}, false, "column 0 of X varies too little for float64"},
 		{"constant", []float64{1e8, 1e8, 1e8, 1e8}, false, "column 0 of X is constant"},
 		{"zero, no intercept", []float64{0, 0, 0, 0}, true, "column 0 of X is zero in every row"},

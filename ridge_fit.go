@@ -614,6 +614,8 @@ func (e *singularColumn) Unwrap() error { return ErrSingular }
 func (e *singularColumn) describe(centred bool) error {
 	var column string
 	switch {
+	case e.lost && !centred:
+		column = "is too small for float64: its squares fall below about 1e-308"
 	case e.lost:
 		column = "varies too little for float64: its spread is within the rounding of its mean, or its squares fall below about 1e-308"
 	case e.zero && centred:
@@ -630,7 +632,10 @@ func (e *singularColumn) describe(centred bool) error {
 			ErrSingular, e.column, column, e.lambda)
 	}
 	advice := "use lambda > 0 or drop the column"
-	if e.lost {
+	switch {
+	case e.lost && !centred:
+		advice = "scale the column up, use lambda > 0 or drop the column"
+	case e.lost:
 		advice = "centre or scale the column first, use lambda > 0 or drop the column"
 	}
 	return fmt.Errorf("%w: column %d of X %s, so XᵀX is singular; %s", ErrSingular, e.column, column, advice)
