@@ -138,6 +138,12 @@ func readCSV(r *bufio.Reader, comma rune, header string) (*table, error) {
 	if head, _ := r.Peek(512); bytes.IndexByte(head, 0) >= 0 {
 		return nil, errors.New("not a text file (it contains NUL bytes); name the format with -format npy or fvecs if it is binary")
 	}
+	// encoding/csv ends lines at LF only. A file whose lines end in a lone
+	// CR would read as one line, so reject it when the first 64 KiB hold
+	// a CR and no LF.
+	if head, _ := r.Peek(1 << 16); bytes.IndexByte(head, '\n') < 0 && bytes.IndexByte(head, '\r') >= 0 {
+		return nil, errors.New("the lines end in a lone CR, which is not supported; convert the line ends to LF or CRLF")
+	}
 	if bom, _ := r.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		r.Discard(3) // the UTF-8 byte order mark that spreadsheet programs write
 	}
@@ -163,11 +169,6 @@ func readCSV(r *bufio.Reader, comma rune, header string) (*table, error) {
 			return nil, err
 		}
 		line, _ := cr.FieldPos(0)
-		for i, f := range rec {
-			if strings.ContainsRune(f, '\r') {
-				return nil, fmt.Errorf("line %d, column %d: the field contains a carriage return; if the lines end in a lone CR, convert the line ends to LF", line, i+1)
-			}
-		}
 		if first {
 			first = false
 			firstLine = line
@@ -214,7 +215,7 @@ func readCSV(r *bufio.Reader, comma rune, header string) (*table, error) {
 // fieldName returns " (name)" for a column with a header name, else "".
 func (t *table) fieldName(i int) string {
 	if t.header && t.names[i] != "" {
-		return fmt.Sprintf(" (%s)", t.names[i])
+		return fmt.Sprintf(" (%s)", clipText(t.names[i]))
 	}
 	return ""
 }
@@ -226,24 +227,26 @@ func detectHeader(rec []string, header string, line int) (bool, error) {
 	case "no":
 		return false, nil
 	case "auto", "":
-		numbers, missing := 0, -1
+		missing := -1
 		for i, f := range rec {
 			f = strings.TrimSpace(f)
 			if _, err := strconv.ParseFloat(f, 64); err == nil {
-				numbers++
-			} else if !isMissingMarker(f) {
+				continue
+			}
+			if !isMissingMarker(f) {
 				return true, nil
-			} else if missing < 0 {
+			}
+			if missing < 0 {
 				missing = i
 			}
 		}
-		// A first row of numbers and markers such as NA is a data row with
-		// missing values, not a header.
-		if missing >= 0 && numbers > 0 {
+		// A first row of numbers and markers such as NA, or of markers
+		// alone, is a data row with missing values, not a header.
+		if missing >= 0 {
 			return false, fmt.Errorf("line %d, column %d: %q marks a missing value, want a number (use -header yes if this line is a header)",
 				line, missing+1, strings.TrimSpace(rec[missing]))
 		}
-		return missing >= 0, nil
+		return false, nil
 	}
 	return false, fmt.Errorf("invalid -header %q, want auto, yes or no", header)
 }
@@ -252,7 +255,8 @@ func detectHeader(rec []string, header string, line int) (bool, error) {
 // a missing value in exported tables.
 func isMissingMarker(field string) bool {
 	switch strings.ToUpper(field) {
-	case "NA", "N/A", "#N/A", "NULL", "NONE", "?":
+	case "NA", "N/A", "#N/A", "NULL", "NONE", "?", ".", "-",
+		"#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!":
 		return true
 	}
 	return false
@@ -284,12 +288,21 @@ func parseNumber(field string) (float64, error) {
 // quoteField quotes a field for an error message, cut to its first 40
 // characters so that one long field cannot flood the message.
 func quoteField(s string) string {
-	const maxRunes = 40
-	if utf8.RuneCountInString(s) <= maxRunes {
+	short := clipText(s)
+	if short == s {
 		return strconv.Quote(s)
 	}
-	runes := []rune(s)
-	return fmt.Sprintf("%q… (%d bytes)", string(runes[:maxRunes]), len(s))
+	return fmt.Sprintf("%q… (%d bytes)", strings.TrimSuffix(short, "…"), len(s))
+}
+
+// clipText returns s cut to its first 40 characters and "…" when it is
+// longer, for error messages.
+func clipText(s string) string {
+	const maxRunes = 40
+	if utf8.RuneCountInString(s) <= maxRunes {
+		return s
+	}
+	return string([]rune(s)[:maxRunes]) + "…"
 }
 
 func numberedNames(cols int) []string {
@@ -384,10 +397,14 @@ func (t *table) resolveColumn(ref string) (int, error) {
 
 // columnList shortens a long list of names for an error message.
 func columnList(names []string) string {
-	if len(names) <= 12 {
-		return strings.Join(names, ", ")
+	clipped := make([]string, len(names))
+	for i, n := range names {
+		clipped[i] = clipText(n)
 	}
-	return strings.Join(names[:5], ", ") + ", …, " + strings.Join(names[len(names)-5:], ", ")
+	if len(clipped) <= 12 {
+		return strings.Join(clipped, ", ")
+	}
+	return strings.Join(clipped[:5], ", ") + ", …, " + strings.Join(clipped[len(clipped)-5:], ", ")
 }
 
 // resolveColumns resolves a comma-separated list of column references. A

@@ -467,7 +467,9 @@ func TestBadInput(t *testing.T) {
 		{"missing-value-first-row", []string{"kmeans", "-k", "1", "testdata/na_first.csv"},
 			`testdata/na_first.csv: line 1, column 2: "NA" marks a missing value, want a number (use -header yes if this line is a header)`},
 		{"lone-cr", []string{"kmeans", "-k", "1", "testdata/cr_only.csv"},
-			"testdata/cr_only.csv: line 1, column 2: the field contains a carriage return; if the lines end in a lone CR, convert the line ends to LF"},
+			"testdata/cr_only.csv: the lines end in a lone CR, which is not supported; convert the line ends to LF or CRLF"},
+		{"missing-values-only-first-row", []string{"kmeans", "-k", "1", "testdata/na_only_first.csv"},
+			`testdata/na_only_first.csv: line 1, column 1: "NA" marks a missing value`},
 		{"long-field", []string{"kmeans", "-k", "1", "testdata/long_field.csv"},
 			`line 2, column 1 (a): "` + strings.Repeat("x", 40) + `"… (100 bytes) is not a number`},
 	} {
@@ -629,7 +631,7 @@ func TestNPYBytesAfterData(t *testing.T) {
 	if r.code != 2 {
 		t.Errorf("file: exit status %d, want 2", r.code)
 	}
-	if want := ".npy file has 8 bytes after the data of its shape (2, 1) (16 bytes)"; !strings.Contains(r.stderr, want) {
+	if want := ".npy file has 8 more bytes after its array of shape (2, 1) (16 bytes)"; !strings.Contains(r.stderr, want) {
 		t.Errorf("file: standard error %q, want %q", r.stderr, want)
 	}
 	data, err := os.ReadFile(path)
@@ -640,7 +642,7 @@ func TestNPYBytesAfterData(t *testing.T) {
 	if r.code != 2 {
 		t.Errorf("standard input: exit status %d, want 2", r.code)
 	}
-	if want := ".npy input has bytes after the data of its shape (2, 1) (16 bytes)"; !strings.Contains(r.stderr, want) {
+	if want := ".npy input has more bytes after its array of shape (2, 1) (16 bytes)"; !strings.Contains(r.stderr, want) {
 		t.Errorf("standard input: standard error %q, want %q", r.stderr, want)
 	}
 }
@@ -850,5 +852,24 @@ func TestRidgeReportEqualWeights(t *testing.T) {
 		if got := statsRE.FindString(weighted.stdout); got != want {
 			t.Errorf("weights %s: report has %q, want %q as without weights", weight, got, want)
 		}
+	}
+}
+
+// TestRidgeReportHugeResiduals checks the training MSE and R² when the
+// squared residuals, near 1e308, would overflow an unscaled sum.
+func TestRidgeReportHugeResiduals(t *testing.T) {
+	input := "x,y\n1,1e154\n2,-1e154\n3,1e154\n4,-1e154\n"
+	r := runVecfit(t, input, "ridge", "-q", "-").mustSucceed(t)
+	if want := "train MSE 8e+307, R² 0.2000"; !strings.Contains(r.stdout, want) {
+		t.Errorf("report does not contain %q:\n%s", want, r.stdout)
+	}
+}
+
+// TestCSVDoubledCR reads a file whose lines end in CR CR LF, as Python's
+// csv module writes on Windows to a file opened without newline="".
+func TestCSVDoubledCR(t *testing.T) {
+	r := runVecfit(t, "", "kmeans", "-q", "-k", "1", "-centroids", "-", "testdata/crcrlf.csv").mustSucceed(t)
+	if want := "x,y\n3,4\n"; r.stdout != want {
+		t.Errorf("centroids %q, want %q", r.stdout, want)
 	}
 }

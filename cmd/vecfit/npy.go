@@ -147,7 +147,7 @@ func readNPY(r io.Reader, size int64) (*table, error) {
 		return nil, fmt.Errorf("truncated .npy data: shape %s needs %d bytes of data, the file has %d", shapeString(h.shape), want, max(size-h.size, 0))
 	}
 	if size >= 0 && size-h.size > want {
-		return nil, fmt.Errorf(".npy file has %d bytes after the data of its shape %s (%d bytes); is the shape in its header right?",
+		return nil, fmt.Errorf(".npy file has %d more bytes after its array of shape %s (%d bytes); vecfit reads one array per file, so check the shape in its header",
 			size-h.size-want, shapeString(h.shape), want)
 	}
 
@@ -167,7 +167,7 @@ func readNPY(r io.Reader, size int64) (*table, error) {
 	if size < 0 {
 		var extra [1]byte
 		if n, _ := io.ReadFull(r, extra[:]); n > 0 {
-			return nil, fmt.Errorf(".npy input has bytes after the data of its shape %s (%d bytes); is the shape in its header right?",
+			return nil, fmt.Errorf(".npy input has more bytes after its array of shape %s (%d bytes); vecfit reads one array per input, so check the shape in its header",
 				shapeString(h.shape), want)
 		}
 	}

@@ -235,20 +235,31 @@ func fitStats(y, pred, weights []float64) (mse, r2 float64) {
 		}
 		return weights[i] / largest
 	}
+	// Dividing y and pred by the power of two of their largest magnitude
+	// keeps the squares from overflowing, and rounds only values more than
+	// 2¹⁰²² times smaller than the largest.
+	top := 0.0
+	for i, v := range y {
+		top = max(top, math.Abs(v), math.Abs(pred[i]))
+	}
+	_, shift := math.Frexp(top)
+	scaled := func(v float64) float64 { return math.Ldexp(v, -shift) }
+
 	var sumW, meanY float64
 	for i, v := range y {
 		w := weight(i)
 		sumW += w
-		meanY += w * v
+		meanY += w * scaled(v)
 	}
 	meanY /= sumW
 	var sse, sst float64
 	for i, v := range y {
 		w := weight(i)
-		sse += w * (v - pred[i]) * (v - pred[i])
-		sst += w * (v - meanY) * (v - meanY)
+		r := scaled(v) - scaled(pred[i])
+		sse += w * r * r
+		sst += w * (scaled(v) - meanY) * (scaled(v) - meanY)
 	}
-	mse = sse / sumW
+	mse = math.Ldexp(sse/sumW, 2*shift)
 	r2 = math.NaN()
 	if sst > 0 {
 		r2 = 1 - sse/sst
