@@ -174,12 +174,14 @@ type Clustering[F Float] struct {
 // underflow them. Returned centroids are always finite: when a cluster's
 // weighted coordinate sum overflows float64, which only float64 data with
 // sums beyond about 1.8e308 can cause, KMeans returns an error wrapping
-// [ErrNaN] instead. Float32 data cannot overflow a float64 sum. A point
-// of positive weight may end at a squared distance to its nearest
-// returned centroid that overflows F (beyond about 3.4e38 in float32,
-// 1.8e308 in float64) or comes within (dim+2)·ε of that maximum, where
-// kernels may round it either way. It would then be equally far from
-// every centroid, so a restart that ends with such a point is dropped.
+// [ErrNaN] instead. Float32 data cannot overflow a float64 sum.
+//
+// A fit may end with a point of positive weight whose squared distance to
+// its nearest centroid overflows F (beyond about 3.4e38 in float32,
+// 1.8e308 in float64). The point is then equally far from every centroid.
+// A distance within (dim+2)·ε of that maximum counts the same, since
+// kernels may round it either way. A restart that ends with such a point
+// is dropped.
 // When every restart does, KMeans returns an error wrapping [ErrNaN] for
 // the first. A point of weight 0 at such a distance gets label 0.
 //
