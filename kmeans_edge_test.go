@@ -151,8 +151,8 @@ func TestKMeansDistanceOverflow(t *testing.T) {
 
 // TestKMeansDistanceOverflowRestarts checks that a restart ending with a
 // point beyond float32 range of every centroid is dropped when another
-// restart ends in range. With seed 3, restart 0 of these points ends with
-// the point -3e19 at an infinite distance, and a later one does not.
+// restart ends in range. With these options, restart 0 ends with the
+// point -3e19 at an infinite distance, and a later restart does not.
 func TestKMeansDistanceOverflowRestarts(t *testing.T) {
 	points := []float32{0, 1e19, 1.5e19, 0, -3e19, 1e19, 3e19}
 	opts := KMeansOptions{K: 3, Seed: 3, Init: InitRandom}

@@ -160,8 +160,8 @@ func TestFitRidgeTinyLambdaDuplicate(t *testing.T) {
 // TestFitRidgeSmallSpreadManyRows fits λ = 0 on a column of 1e6 plus a
 // spread of 1e-5 over 100,000 rows: about 86,000 ulps of 1e6, so float64
 // keeps it, and the blocked mean rounds far less than a sum of 100,000
-// rows one after the other would. A noise bound that grows with every
-// row called the column singular.
+// rows one after the other would. A noise bound of 4·m·ε·|x̄| per row
+// would call the column singular.
 func TestFitRidgeSmallSpreadManyRows(t *testing.T) {
 	const n = 100_000
 	r := rand.New(rand.NewPCG(5, 6))
