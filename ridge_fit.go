@@ -64,7 +64,12 @@ const pivotFloor = 0x1p-44
 // weight_decay=wd on the weights alone converges to it for wd = 2λ.
 //
 // The Gram matrix XᵀX of the centred rows is accumulated in float64 by the
-// SIMD kernel and solved by Cholesky factorisation. With λ = 0 a singular
+// SIMD kernel and solved by Cholesky factorisation. With λ > 0 and fewer
+// rows of nonzero weight (m) than columns, FitRidge solves the dual form
+// instead, (XXᵀ + λ·Σwᵢ·I)·α = y with w = Xᵀα on the same centred and
+// weighted rows, whose m×m system costs about m²·dim rather than
+// m·dim² + dim³/3. Its pivots follow the λ > 0 rule below, and the
+// error names a row instead of a column. With λ = 0 a singular
 // XᵀX (a constant or duplicate column, more columns than rows) is an error
 // wrapping [ErrSingular] that names the column, by the following rule.
 // With fewer rows of nonzero weight than dim (dim + 1 with the intercept),
@@ -141,6 +146,43 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 		m.meanY = 0
 	}
 
+	var weights []float64
+	if lambda > 0 && m.rows < dim {
+		weights, err = solveDual(k, X, y, dim, lambda, m, opts)
+	} else {
+		weights, err = solvePrimal(k, X, y, dim, lambda, m, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	// A finite system can still have a solution beyond float64, such as
+	// a weight of 1e310 for y = 1e300 on a column of 1e-10.
+	for j, v := range weights {
+		if !isFinite(v) {
+			return nil, fmt.Errorf("%w: the fitted Weights[%d] is %v, beyond float64; scale y down or column %d of X up",
+				ErrNaN, j, v, j)
+		}
+	}
+	bias := 0.0
+	if !opts.NoIntercept {
+		bias = m.meanY
+		for j, v := range weights {
+			bias -= m.meanX[j] * v
+		}
+		if !isFinite(bias) {
+			return nil, fmt.Errorf("%w: the fitted Bias (mean of y minus the means of X times the weights) is %v, beyond float64; centre X or scale y down",
+				ErrNaN, bias)
+		}
+	}
+	return &RidgeModel{Weights: weights, Bias: bias}, nil
+}
+
+// solvePrimal returns the weights of a ridge fit from the normal
+// equations (ZᵀZ + λ·Σwᵢ·I)·w = Zᵀt, for the rows zᵢ = √wᵢ·(xᵢ − x̄) and
+// targets tᵢ = √wᵢ·(yᵢ − ȳ), with the checks for λ = 0 that FitRidge
+// describes.
+func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMoments, opts RidgeOptions) ([]float64, error) {
 	gram, xty, ds := ridgeGram(k, X, y, dim, m, opts)
 	// XᵀX is positive semi-definite, so no entry exceeds the largest
 	// diagonal one: finite diagonals and Xᵀy make a finite system.
@@ -197,27 +239,7 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 		}
 		return nil, err
 	}
-
-	// A finite system can still have a solution beyond float64, such as
-	// a weight of 1e310 for y = 1e300 on a column of 1e-10.
-	for j, v := range weights {
-		if !isFinite(v) {
-			return nil, fmt.Errorf("%w: the fitted Weights[%d] is %v, beyond float64; scale y down or column %d of X up",
-				ErrNaN, j, v, j)
-		}
-	}
-	bias := 0.0
-	if !opts.NoIntercept {
-		bias = m.meanY
-		for j, v := range weights {
-			bias -= m.meanX[j] * v
-		}
-		if !isFinite(bias) {
-			return nil, fmt.Errorf("%w: the fitted Bias (mean of y minus the means of X times the weights) is %v, beyond float64; centre X or scale y down",
-				ErrNaN, bias)
-		}
-	}
-	return &RidgeModel{Weights: weights, Bias: bias}, nil
+	return weights, nil
 }
 
 // mirrorUpper copies the upper triangle of the d×d matrix a (rows stride

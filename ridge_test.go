@@ -221,6 +221,8 @@ func TestFitRidgeGradientZero(t *testing.T) {
 		noIntercept bool
 	}{
 		{200, 3, 0, false}, {200, 3, 0.5, true}, {1000, 17, 0.01, false}, {50, 40, 2, false}, {300, 9, 0, true},
+		// Fewer rows than columns, solved in the dual form.
+		{5, 40, 1e-3, false}, {64, 300, 1e-6, true}, {99, 100, 2, false},
 	} {
 		X, y := randomRidge(rng, c.n, c.dim)
 		for _, kern := range Kernels() {

@@ -1,0 +1,269 @@
+package vecfit
+
+import (
+	"errors"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// dualCase is a fit with fewer rows of nonzero weight than columns, the
+// shape that FitRidge solves in its dual form when λ > 0.
+type dualCase struct {
+	n, dim      int
+	lambda      float64
+	noIntercept bool
+	weighted    bool // random weights, a quarter of them 0
+}
+
+var dualCases = []dualCase{
+	{1, 4, 0.5, false, false},
+	{2, 3, 0.5, true, false},
+	{5, 40, 1e-3, false, false},
+	{30, 200, 0.1, false, true},
+	{30, 200, 0.1, true, true},
+	{99, 100, 2, false, false},
+	{64, 300, 1e-6, true, false},
+}
+
+// dualWeights returns n weights, every fourth one 0, or nil.
+func dualWeights(rng *rand.Rand, c dualCase) []float64 {
+	if !c.weighted {
+		return nil
+	}
+	weights := make([]float64, c.n)
+	for i := range weights {
+		if i%4 != 3 {
+			weights[i] = 0.1 + 3*rng.Float64()
+		}
+	}
+	return weights
+}
+
+// The dual solve agrees with a 256-bit solve of the same problem. Its
+// error stays near rounding even where λ is small beside XXᵀ: the primal
+// solve of (64, 300, 1e-6) below, which factors the 300×300 XᵀX of rank
+// 64, was 7e-7 off relative to the largest weight.
+func TestFitRidgeDualExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, c := range dualCases {
+		X, y := randomRidge(rng, c.n, c.dim)
+		weights := dualWeights(rng, c)
+		if testing.Short() && c.n*c.n*c.dim > 1e6 {
+			continue // -short runs, which include the emulated ones, skip the largest 256-bit solves
+		}
+		wantW, wantB := exactRidge(X, y, c.dim, c.lambda, weights, c.noIntercept)
+		norm := math.Abs(wantB)
+		for _, v := range wantW {
+			norm = max(norm, math.Abs(v))
+		}
+		tol := 1e-11 * norm
+		for _, kern := range Kernels() {
+			got, err := FitRidge(X, y, c.dim, c.lambda, RidgeOptions{NoIntercept: c.noIntercept, Weights: weights, Kernel: kern})
+			if err != nil {
+				t.Fatalf("%+v kernel %s: %v", c, kern, err)
+			}
+			for j := range wantW {
+				if d := math.Abs(got.Weights[j] - wantW[j]); !(d <= tol) {
+					t.Errorf("%+v kernel %s: Weights[%d] = %.17g, want %.17g (|Δ| %g > %g)",
+						c, kern, j, got.Weights[j], wantW[j], d, tol)
+				}
+			}
+			if d := math.Abs(got.Bias - wantB); !(d <= tol) {
+				t.Errorf("%+v kernel %s: Bias = %.17g, want %.17g (|Δ| %g > %g)", c, kern, got.Bias, wantB, d, tol)
+			}
+		}
+	}
+}
+
+// In the dual form too, a row of weight 0 counts as absent, and the fit is
+// the same bit for bit for any number of goroutines.
+func TestFitRidgeDualZeroWeightAndWorkers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(45, 46))
+	// ZZᵀ of 60 rows of 6000 columns is enough work for several
+	// goroutines, and its 6000 rows make two segments.
+	n, dim := 60, 6000
+	if testing.Short() {
+		dim = 4500
+	}
+	X, y := randomRidge(rng, n, dim)
+	weights := make([]float64, n)
+	for i := range weights {
+		weights[i] = 0.5 + rng.Float64()
+	}
+	weights[7] = 0
+	keptX := slices.Concat(X[:7*dim], X[8*dim:])
+	keptY := slices.Concat(y[:7], y[8:])
+	keptWeights := slices.Concat(weights[:7], weights[8:])
+	for _, kern := range Kernels() {
+		var first *RidgeModel
+		for _, workers := range []int{1, 2, 3} {
+			m, err := FitRidge(X, y, dim, 0.05, RidgeOptions{Weights: weights, Kernel: kern, Workers: workers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first == nil {
+				first = m
+				continue
+			}
+			if !slices.Equal(m.Weights, first.Weights) || m.Bias != first.Bias {
+				t.Errorf("kernel %s, %d workers: fit differs from the fit with 1 worker", kern, workers)
+			}
+		}
+		without, err := FitRidge(keptX, keptY, dim, 0.05, RidgeOptions{Weights: keptWeights, Kernel: kern})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range dim {
+			if e := relErr(first.Weights[j], without.Weights[j]); e > 1e-9 {
+				t.Fatalf("kernel %s: Weights[%d] = %g with a row of weight 0, %g without the row", kern, j, first.Weights[j], without.Weights[j])
+			}
+		}
+		if e := relErr(first.Bias, without.Bias); e > 1e-9 {
+			t.Errorf("kernel %s: Bias = %g with a row of weight 0, %g without the row", kern, first.Bias, without.Bias)
+		}
+	}
+}
+
+// A λ too small to lift the dual system's pivots above rounding is an
+// error that names a row, and a large enough λ fits.
+func TestFitRidgeDualTinyLambda(t *testing.T) {
+	rng := rand.New(rand.NewPCG(47, 48))
+	X, y := randomRidge(rng, 4, 10)
+	// Rows 1 and 3 are the same, so ZZᵀ is singular even without the
+	// intercept.
+	copy(X[3*10:4*10], X[1*10:2*10])
+	for _, kern := range Kernels() {
+		m, err := FitRidge(X, y, 10, 1e-300, RidgeOptions{NoIntercept: true, Kernel: kern})
+		if !errors.Is(err, ErrSingular) {
+			t.Fatalf("kernel %s: got model %+v and error %v, want ErrSingular", kern, m, err)
+		}
+		for _, want := range []string{"4 rows of nonzero weight and 10 columns", "row 3 of X is a linear combination", "use a larger lambda"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("kernel %s: error %q, want it to contain %q", kern, err, want)
+			}
+		}
+		if _, err := FitRidge(X, y, 10, 1e-3, RidgeOptions{NoIntercept: true, Kernel: kern}); err != nil {
+			t.Errorf("kernel %s, λ = 1e-3: %v", kern, err)
+		}
+	}
+}
+
+// A row whose centred squares overflow is an error that names it.
+func TestFitRidgeDualRowOverflow(t *testing.T) {
+	X := make([]float64, 3*5)
+	for j := range 5 {
+		X[j] = float64(j + 1)
+		X[5+j] = 1e200
+		X[10+j] = -float64(j)
+	}
+	y := []float64{1, 2, 3}
+	for _, kern := range Kernels() {
+		m, err := FitRidge(X, y, 5, 1, RidgeOptions{Kernel: kern})
+		if !errors.Is(err, ErrNaN) {
+			t.Fatalf("kernel %s: got model %+v and error %v, want ErrNaN", kern, m, err)
+		}
+		if want := "row 0 of X or y overflow float64"; !strings.Contains(err.Error(), want) {
+			t.Errorf("kernel %s: error %q, want it to contain %q", kern, err, want)
+		}
+	}
+}
+
+// exactRidge returns the ridge weights and bias for X, y and the weights
+// (nil for 1 each) in 256-bit arithmetic: exact means, then the dual
+// system solved by Gaussian elimination. It is for small tests only.
+func exactRidge(X, y []float64, dim int, lambda float64, weights []float64, noIntercept bool) ([]float64, float64) {
+	const prec = 256
+	newF := func(v float64) *big.Float { return new(big.Float).SetPrec(prec).SetFloat64(v) }
+	n := len(y)
+	w := make([]*big.Float, n)
+	sum := newF(0)
+	for i := range w {
+		w[i] = newF(1)
+		if weights != nil {
+			w[i] = newF(weights[i])
+		}
+		sum.Add(sum, w[i])
+	}
+	meanX := make([]*big.Float, dim)
+	meanY := newF(0)
+	for j := range meanX {
+		meanX[j] = newF(0)
+	}
+	if !noIntercept {
+		for i := range n {
+			meanY.Add(meanY, new(big.Float).SetPrec(prec).Mul(w[i], newF(y[i])))
+			for j := range dim {
+				meanX[j].Add(meanX[j], new(big.Float).SetPrec(prec).Mul(w[i], newF(X[i*dim+j])))
+			}
+		}
+		meanY.Quo(meanY, sum)
+		for j := range meanX {
+			meanX[j].Quo(meanX[j], sum)
+		}
+	}
+	// Rows zᵢ = xᵢ − x̄ and targets tᵢ = yᵢ − ȳ, unweighted; the system
+	// (Z·Zᵀ·W + s·I)·β = t with s = λ·Σw gives w = Zᵀ·W·β.
+	z := make([][]*big.Float, n)
+	a := make([][]*big.Float, n)
+	for i := range n {
+		z[i] = make([]*big.Float, dim)
+		for j := range dim {
+			z[i][j] = new(big.Float).SetPrec(prec).Sub(newF(X[i*dim+j]), meanX[j])
+		}
+	}
+	s := new(big.Float).SetPrec(prec).Mul(newF(lambda), sum)
+	for i := range n {
+		a[i] = make([]*big.Float, n+1)
+		for k := range n {
+			v := newF(0)
+			for j := range dim {
+				v.Add(v, new(big.Float).SetPrec(prec).Mul(z[i][j], z[k][j]))
+			}
+			v.Mul(v, w[k])
+			if i == k {
+				v.Add(v, s)
+			}
+			a[i][k] = v
+		}
+		a[i][n] = new(big.Float).SetPrec(prec).Sub(newF(y[i]), meanY)
+	}
+	for c := range n {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if new(big.Float).Abs(a[r][c]).Cmp(new(big.Float).Abs(a[p][c])) > 0 {
+				p = r
+			}
+		}
+		a[c], a[p] = a[p], a[c]
+		for r := c + 1; r < n; r++ {
+			f := new(big.Float).SetPrec(prec).Quo(a[r][c], a[c][c])
+			for k := c; k <= n; k++ {
+				a[r][k].Sub(a[r][k], new(big.Float).SetPrec(prec).Mul(f, a[c][k]))
+			}
+		}
+	}
+	beta := make([]*big.Float, n)
+	for r := n - 1; r >= 0; r-- {
+		v := new(big.Float).SetPrec(prec).Set(a[r][n])
+		for k := r + 1; k < n; k++ {
+			v.Sub(v, new(big.Float).SetPrec(prec).Mul(a[r][k], beta[k]))
+		}
+		beta[r] = v.Quo(v, a[r][r])
+	}
+	out := make([]float64, dim)
+	bias := new(big.Float).SetPrec(prec).Set(meanY)
+	for j := range dim {
+		v := newF(0)
+		for i := range n {
+			v.Add(v, new(big.Float).SetPrec(prec).Mul(new(big.Float).SetPrec(prec).Mul(w[i], beta[i]), z[i][j]))
+		}
+		out[j], _ = v.Float64()
+		bias.Sub(bias, new(big.Float).SetPrec(prec).Mul(meanX[j], v))
+	}
+	b, _ := bias.Float64()
+	return out, b
+}
