@@ -17,6 +17,7 @@ var (
 	libColumnRE      = regexp.MustCompile(`column (\d+) of X`)
 	libOverflowRE    = regexp.MustCompile(`overflows float64 in column (\d+)`)
 	libRowRE         = regexp.MustCompile(`\brow (\d+) of X or y`)
+	libRowOfXRE      = regexp.MustCompile(`\brow (\d+) of X\b`)
 	libPointRE       = regexp.MustCompile(`\bpoint (\d+) \(counting from 0\)`)
 	libWeightRE      = regexp.MustCompile(`the fitted Weights\[(\d+)\]`)
 )
@@ -79,6 +80,14 @@ func describeLibError(err error, t *table, features []int) error {
 			return m
 		}
 		return t.where(i)
+	})
+	// After libRowRE, so that "row i of X or y" is already replaced.
+	msg = libRowOfXRE.ReplaceAllStringFunc(msg, func(m string) string {
+		i, err := strconv.Atoi(libRowOfXRE.FindStringSubmatch(m)[1])
+		if err != nil || i < 0 || i >= t.rows {
+			return m
+		}
+		return "the row at " + t.where(i)
 	})
 	msg = libPointRE.ReplaceAllStringFunc(msg, func(m string) string {
 		i, err := strconv.Atoi(libPointRE.FindStringSubmatch(m)[1])
