@@ -115,3 +115,24 @@ func BenchmarkGram(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFitRidgeWide times FitRidge on float64 X with fewer rows than
+// columns, which it solves in the dual form. scripts/widefit.py times
+// scikit-learn on the same shapes.
+func BenchmarkFitRidgeWide(b *testing.B) {
+	for _, s := range []struct{ n, dim int }{{10, 3000}, {200, 5000}, {1000, 2000}} {
+		rng := rand.New(rand.NewPCG(uint64(s.n), uint64(s.dim)))
+		X := randomFloats[float64](rng, s.n*s.dim)
+		y := randomFloats[float64](rng, s.n)
+		for _, k := range Kernels() {
+			b.Run(fmt.Sprintf("shape=%dx%d/kernel=%s", s.n, s.dim, k), func(b *testing.B) {
+				opts := RidgeOptions{Kernel: k}
+				for b.Loop() {
+					if _, err := FitRidge(X, y, s.dim, 0.1, opts); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
