@@ -102,13 +102,16 @@ func (f *factor) pivot(j int, squares float64) error {
 	diag := f.a[f.at(j, j)]
 	s := diag - squares
 	singular, zero := !(s > pivotFloor*diag), diag == 0
+	byNoise := false
 	if f.noise != nil {
 		// Square roots, because the noise squared may overflow.
-		singular = singular || s <= rankTolerance*diag || math.Sqrt(s) <= f.noise[j]
+		byRank := singular || s <= rankTolerance*diag
+		byNoise = !byRank && math.Sqrt(s) <= f.noise[j]
+		singular = byRank || byNoise
 		zero = zero || !(math.Sqrt(diag) > f.noise[j])
 	}
 	if singular {
-		return &singularColumn{column: j, zero: zero}
+		return &singularColumn{column: j, zero: zero, byNoise: byNoise}
 	}
 	f.a[f.at(j, j)] = math.Sqrt(s)
 	return nil

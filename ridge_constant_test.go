@@ -182,3 +182,42 @@ func TestFitRidgeSmallSpreadManyRows(t *testing.T) {
 		}
 	}
 }
+
+// TestFitRidgeOffsetBelowMeanRounding fits λ = 0 on a column of 1e15 + i
+// over 1,000 rows. Its spread (289) is below the bound on the rounding
+// of its first-pass mean (4·t·ε·√n·|x̄| ≈ 28,000 for t = 1,000), so the
+// column is judged only after the second pass corrects the mean, and its
+// weights must then match the fit of the column less 1e15, which float64
+// holds exactly.
+func TestFitRidgeOffsetBelowMeanRounding(t *testing.T) {
+	const n, offset = 1000, 1e15
+	X := make([]float64, 2*n)
+	shifted := make([]float64, 2*n)
+	y := make([]float64, n)
+	for i := range n {
+		other := math.Sin(float64(i))
+		X[2*i], X[2*i+1] = offset+float64(i), other
+		shifted[2*i], shifted[2*i+1] = float64(i), other
+		y[i] = 0.5*float64(i) + 3*other + 0.1*math.Cos(3*float64(i))
+	}
+	for _, kernel := range Kernels() {
+		opts := RidgeOptions{Kernel: kernel}
+		got, err := FitRidge(X, y, 2, 0, opts)
+		if err != nil {
+			t.Fatalf("kernel %s: %v", kernel, err)
+		}
+		want, err := FitRidge(shifted, y, 2, 0, opts)
+		if err != nil {
+			t.Fatalf("kernel %s, shifted: %v", kernel, err)
+		}
+		for j := range want.Weights {
+			if d := math.Abs(got.Weights[j] - want.Weights[j]); !(d <= 1e-6*math.Abs(want.Weights[j])) {
+				t.Errorf("kernel %s: weight %d is %v, want %v", kernel, j, got.Weights[j], want.Weights[j])
+			}
+		}
+		// The bias is about −1e15·w₀, so it carries w₀'s relative error.
+		if wantBias := want.Bias - offset*want.Weights[0]; !(math.Abs(got.Bias-wantBias) <= 2e-6*math.Abs(wantBias)) {
+			t.Errorf("kernel %s: bias %v, want %v", kernel, got.Bias, wantBias)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package vecfit
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -83,8 +84,8 @@ func TestFitRidgeDualExact(t *testing.T) {
 // the same bit for bit for any number of goroutines.
 func TestFitRidgeDualZeroWeightAndWorkers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(45, 46))
-	// ZZᵀ of 60 rows of 6000 columns is enough work for several
-	// goroutines, and its 6000 rows make two segments.
+	// Zᵀ has 6000 rows of 60 values: enough work for several goroutines,
+	// in two segments of the Gram accumulation.
 	n, dim := 60, 6000
 	if testing.Short() {
 		dim = 4500
@@ -98,6 +99,7 @@ func TestFitRidgeDualZeroWeightAndWorkers(t *testing.T) {
 	keptX := slices.Concat(X[:7*dim], X[8*dim:])
 	keptY := slices.Concat(y[:7], y[8:])
 	keptWeights := slices.Concat(weights[:7], weights[8:])
+
 	for _, kern := range Kernels() {
 		var first *RidgeModel
 		for _, workers := range []int{1, 2, 3} {
@@ -129,25 +131,33 @@ func TestFitRidgeDualZeroWeightAndWorkers(t *testing.T) {
 }
 
 // A λ too small to lift the dual system's pivots above rounding is an
-// error that names a row, and a large enough λ fits.
+// error that names a row, and a large enough λ fits. Rows 1 and 3 are
+// the same, so ZZᵀ is singular with or without the intercept.
 func TestFitRidgeDualTinyLambda(t *testing.T) {
 	rng := rand.New(rand.NewPCG(47, 48))
 	X, y := randomRidge(rng, 4, 10)
-	// Rows 1 and 3 are the same, so ZZᵀ is singular even without the
-	// intercept.
 	copy(X[3*10:4*10], X[1*10:2*10])
-	for _, kern := range Kernels() {
-		m, err := FitRidge(X, y, 10, 1e-300, RidgeOptions{NoIntercept: true, Kernel: kern})
-		if !errors.Is(err, ErrSingular) {
-			t.Fatalf("kernel %s: got model %+v and error %v, want ErrSingular", kern, m, err)
-		}
-		for _, want := range []string{"4 rows of nonzero weight and 10 columns", "row 3 of X is a linear combination", "use a larger lambda"} {
-			if !strings.Contains(err.Error(), want) {
-				t.Errorf("kernel %s: error %q, want it to contain %q", kern, err, want)
+	for _, c := range []struct {
+		noIntercept bool
+		combination string
+	}{
+		{true, "row 3 of X is a linear combination of the rows before it"},
+		{false, "row 3 of X is an affine combination of the rows before it"},
+	} {
+		for _, kern := range Kernels() {
+			opts := RidgeOptions{NoIntercept: c.noIntercept, Kernel: kern}
+			m, err := FitRidge(X, y, 10, 1e-300, opts)
+			if !errors.Is(err, ErrSingular) {
+				t.Fatalf("kernel %s, no intercept %v: got model %+v and error %v, want ErrSingular", kern, c.noIntercept, m, err)
 			}
-		}
-		if _, err := FitRidge(X, y, 10, 1e-3, RidgeOptions{NoIntercept: true, Kernel: kern}); err != nil {
-			t.Errorf("kernel %s, λ = 1e-3: %v", kern, err)
+			for _, want := range []string{"4 rows of nonzero weight and 10 columns", c.combination, "use a larger lambda"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("kernel %s, no intercept %v: error %q, want it to contain %q", kern, c.noIntercept, err, want)
+				}
+			}
+			if _, err := FitRidge(X, y, 10, 1e-3, opts); err != nil {
+				t.Errorf("kernel %s, no intercept %v, λ = 1e-3: %v", kern, c.noIntercept, err)
+			}
 		}
 	}
 }
@@ -188,6 +198,7 @@ func exactRidge(X, y []float64, dim int, lambda float64, weights []float64, noIn
 		}
 		sum.Add(sum, w[i])
 	}
+
 	meanX := make([]*big.Float, dim)
 	meanY := newF(0)
 	for j := range meanX {
@@ -231,6 +242,7 @@ func exactRidge(X, y []float64, dim int, lambda float64, weights []float64, noIn
 		}
 		a[i][n] = new(big.Float).SetPrec(prec).Sub(newF(y[i]), meanY)
 	}
+
 	for c := range n {
 		p := c
 		for r := c + 1; r < n; r++ {
@@ -246,6 +258,7 @@ func exactRidge(X, y []float64, dim int, lambda float64, weights []float64, noIn
 			}
 		}
 	}
+
 	beta := make([]*big.Float, n)
 	for r := n - 1; r >= 0; r-- {
 		v := new(big.Float).SetPrec(prec).Set(a[r][n])
@@ -254,6 +267,7 @@ func exactRidge(X, y []float64, dim int, lambda float64, weights []float64, noIn
 		}
 		beta[r] = v.Quo(v, a[r][r])
 	}
+
 	out := make([]float64, dim)
 	bias := new(big.Float).SetPrec(prec).Set(meanY)
 	for j := range dim {
@@ -266,4 +280,114 @@ func exactRidge(X, y []float64, dim int, lambda float64, weights []float64, noIn
 	}
 	b, _ := bias.Float64()
 	return out, b
+}
+
+// normalRidge returns n rows of dim standard normal columns and a
+// standard normal target, a well-conditioned problem for any λ > 0.
+func normalRidge(seed uint64, n, dim int) (X, y []float64) {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	return randomFloats[float64](rng, n*dim), randomFloats[float64](rng, n)
+}
+
+// checkExactFit fits X and y with every kernel and compares the weights
+// and bias with exactRidge, relative to the largest of them.
+func checkExactFit(t *testing.T, name string, X, y []float64, dim int, lambda float64, opts RidgeOptions, tol float64) {
+	t.Helper()
+	wantW, wantB := exactRidge(X, y, dim, lambda, opts.Weights, opts.NoIntercept)
+	norm := math.Abs(wantB)
+	for _, v := range wantW {
+		norm = max(norm, math.Abs(v))
+	}
+	for _, kern := range Kernels() {
+		opts.Kernel = kern
+		got, err := FitRidge(X, y, dim, lambda, opts)
+		if err != nil {
+			t.Errorf("%s, kernel %s: %v", name, kern, err)
+			continue
+		}
+		diff := math.Abs(got.Bias - wantB)
+		for j, v := range wantW {
+			diff = max(diff, math.Abs(got.Weights[j]-v))
+		}
+		if !(diff <= tol*norm) {
+			t.Errorf("%s, kernel %s: weights or bias off by %g relative, want at most %g", name, kern, diff/norm, tol)
+		}
+	}
+}
+
+// With the intercept, the centred rows sum to 0, so ZZᵀ is singular by
+// construction. A λ small beside XXᵀ must still give the weights, which
+// are well defined, as it does without the intercept.
+func TestFitRidgeDualInterceptSmallLambda(t *testing.T) {
+	X, y := normalRidge(11, 5, 12)
+	for _, lambda := range []float64{1e-8, 1e-14, 1e-16, 1e-300} {
+		checkExactFit(t, fmt.Sprintf("λ = %g", lambda), X, y, 12, lambda, RidgeOptions{}, 1e-12)
+	}
+	for i := range X {
+		X[i] *= 1000
+	}
+	checkExactFit(t, "X scaled by 1000, λ = 1e-8", X, y, 12, 1e-8, RidgeOptions{}, 1e-12)
+}
+
+// With the intercept and as many rows as columns, the centred XᵀX has
+// rank dim − 1, so FitRidge solves the dual form there too. The primal
+// form lost accuracy as ε/λ: 1e-3 at λ = 1e-14 for 10 × 10.
+func TestFitRidgeDualAtFullRowCount(t *testing.T) {
+	const dim = 10
+	X, y := normalRidge(13, dim+1, dim)
+	for _, lambda := range []float64{1e-6, 1e-10, 1e-14} {
+		for _, n := range []int{dim - 1, dim, dim + 1} {
+			name := fmt.Sprintf("%d rows, λ = %g", n, lambda)
+			tol := 1e-12
+			if n > dim {
+				// The primal form: XᵀX of full rank, condition about 1e2.
+				tol = 1e-11
+			}
+			checkExactFit(t, name, X[:n*dim], y[:n], dim, lambda, RidgeOptions{}, tol)
+		}
+	}
+}
+
+// Centring on a float64 mean leaves each column of 1e10 + N(0, 1) shifted
+// by up to an ulp of 1e10, and the dual form divides the part of that
+// shift along the centred null direction by λ·Σw: at λ = 1e-6 the weights
+// were off by 2e-6. The second centring removes it.
+func TestFitRidgeDualOffsetColumns(t *testing.T) {
+	const dim = 10
+	for _, c := range []struct {
+		offset, lambda, tol float64
+	}{
+		{1e10, 1e-6, 1e-12},
+		{1e15, 0.1, 1e-12},
+	} {
+		X, y := normalRidge(14, dim-1, dim)
+		for i := range X {
+			X[i] += c.offset
+		}
+		weights := make([]float64, dim-1)
+		for i := range weights {
+			weights[i] = 1 + float64(i%3)
+		}
+		name := fmt.Sprintf("offset %g, λ = %g", c.offset, c.lambda)
+		checkExactFit(t, name, X, y, dim, c.lambda, RidgeOptions{}, c.tol)
+		checkExactFit(t, name+", weighted", X, y, dim, c.lambda, RidgeOptions{Weights: weights}, c.tol)
+	}
+}
+
+// A λ·Σw beyond float64 is no error: both forms divide the system by a
+// power of two first. The data are scaled so that the weights stay in
+// the normal range.
+func TestFitRidgeHugeLambda(t *testing.T) {
+	X, y := normalRidge(15, 12, 3)
+	for i := range X {
+		X[i] *= 1e150
+	}
+	for i := range y {
+		y[i] *= 1e150
+	}
+	for _, n := range []int{2, 12} {
+		name := fmt.Sprintf("%d rows", n)
+		checkExactFit(t, name, X[:n*3], y[:n], 3, 1e308, RidgeOptions{NoIntercept: true}, 1e-12)
+		checkExactFit(t, name+", intercept", X[:n*3], y[:n], 3, 1e308, RidgeOptions{}, 1e-12)
+	}
 }

@@ -64,36 +64,46 @@ const pivotFloor = 0x1p-44
 // weight_decay=wd on the weights alone converges to it for wd = 2λ.
 //
 // The Gram matrix XᵀX of the centred rows is accumulated in float64 by the
-// SIMD kernel and solved by Cholesky factorisation. With λ > 0 and fewer
-// rows of nonzero weight (m) than columns, FitRidge solves the dual form
-// instead, (XXᵀ + λ·Σwᵢ·I)·α = y with w = Xᵀα on the same centred and
-// weighted rows, whose m×m system costs about m²·dim rather than
-// m·dim² + dim³/3. Its pivots follow the λ > 0 rule below, and the
-// error names a row instead of a column. With λ = 0 a singular
-// XᵀX (a constant or duplicate column, more columns than rows) is an error
-// wrapping [ErrSingular] that names the column, by the following rule.
-// With fewer rows of nonzero weight than dim (dim + 1 with the intercept),
-// the system is singular. Otherwise the factorisation computes, for each
-// column j in order, the pivot sⱼ = Aⱼⱼ − Σₖ Lⱼₖ² over k = 0…j−1, where A
-// is XᵀX of the weighted (and, with the intercept, centred) rows and L is
-// its Cholesky factor. sⱼ is the squared norm of the part of column j
-// orthogonal to columns 0…j−1. The system is singular when
-// sⱼ ≤ 10⁻¹²·Aⱼⱼ, that is when that part is at most 10⁻⁶ of the column's
-// norm, and the error names the first such j. With the intercept it is
-// also singular when √sⱼ ≤ 4·t·ε·√(Σwᵢ)·|x̄ⱼ|, for ε = 2⁻⁵², x̄ⱼ the
-// column's mean and t = min(m, min(n, 4096) + ⌈n/4096⌉), m being the
-// rows of nonzero weight: the most rounding noise that centring on an
-// inexact float64 mean can leave, as the mean adds rows in blocks of 4096
-// and then the blocks' sums. A constant column is thus
+// SIMD kernel and solved by Cholesky factorisation. With λ > 0 and m rows
+// of nonzero weight too few for XᵀX to have full rank (m ≤ dim with the
+// intercept, m < dim without), FitRidge solves the dual form instead,
+// (XXᵀ + λ·Σwᵢ·I)·α = y with w = Xᵀα on the same weighted rows. Its m×m
+// system costs about m²·dim rather than m·dim² + dim³/3, and is more
+// accurate there. Its rows are centred twice, the second time on their
+// mean deviation, and the direction that centring makes singular is
+// lifted, which leaves the weights unchanged. Its pivots follow the
+// λ > 0 rule below, and the error names a row instead of a column.
+//
+// With λ = 0 a singular XᵀX (a constant or duplicate column, more columns
+// than rows) is an error wrapping [ErrSingular] that names the column, by
+// the following rule. With fewer rows of nonzero weight than dim
+// (dim + 1 with the intercept), the system is singular. Otherwise the
+// factorisation computes, for each column j in order, the pivot
+// sⱼ = Aⱼⱼ − Σₖ Lⱼₖ² over k = 0…j−1, where A is XᵀX of the weighted (and,
+// with the intercept, centred) rows and L is its Cholesky factor. sⱼ is
+// the squared norm of the part of column j orthogonal to columns 0…j−1.
+// The system is singular when sⱼ ≤ 10⁻¹²·Aⱼⱼ, that is when that part is
+// at most 10⁻⁶ of the column's norm, and the error names the first such
+// j. With the intercept it is also singular when √sⱼ is within the
+// rounding noise that centring on an inexact float64 mean can leave.
+// FitRidge bounds that noise by 4·t·ε·√(Σwᵢ)·|x̄ⱼ|, for ε = 2⁻⁵², x̄ⱼ the
+// column's mean and t = min(m, min(n, 4096) + ⌈n/4096⌉), as the mean adds
+// rows in blocks of 4096 and then the blocks' sums. When a column fails
+// only that test, FitRidge corrects the means with a second pass,
+// x̄ⱼ + Σwᵢ·(xᵢⱼ − x̄ⱼ)/Σwᵢ, and tests again against the smaller bound
+// 4·ε·√(Σwᵢ)·(|x̄ⱼ| + (t+1)·maxᵢ|xᵢⱼ − x̄ⱼ|). A constant column is thus
 // singular even when its mean, such as 0.1, is not exact. The error
 // distinguishes such a column from one that varies by less than that
 // noise, or whose squares underflow, and reports the latter as varying
-// too little for float64 rather than as constant. With λ > 0, Aⱼⱼ
-// includes λ·Σwᵢ, and only a pivot sⱼ ≤ 2⁻⁴⁴·Aⱼⱼ is an error: λ is then
-// too small to lift a (nearly) dependent column's pivot above the
-// rounding of XᵀX, which would decide the weights. NaN or infinite
-// values in X or y are an error wrapping [ErrNaN] that names the row, and
-// so is a weight or bias beyond the float64 range.
+// too little for float64 rather than as constant.
+//
+// With λ > 0, Aⱼⱼ includes λ·Σwᵢ, and only a pivot sⱼ ≤ 2⁻⁴⁴·Aⱼⱼ is an
+// error: λ is then too small to lift a (nearly) dependent column's pivot
+// above the rounding of XᵀX, which would decide the weights. A λ·Σwᵢ
+// beyond float64 is no error, as the system is divided by a power of two
+// first. NaN or infinite values in X or y are an error wrapping [ErrNaN]
+// that names the row, and so is a weight or bias beyond the float64
+// range.
 func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*RidgeModel, error) {
 	if dim < 1 {
 		return nil, fmt.Errorf("%w: dim is %d, want at least 1", ErrDim, dim)
@@ -146,11 +156,37 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 		m.meanY = 0
 	}
 
+	// The centred XᵀX has rank at most m − 1 with the intercept, m
+	// without. Below dim, the dual form is faster and more accurate.
+	rank := m.rows
+	if !opts.NoIntercept {
+		rank--
+	}
 	var weights []float64
-	if lambda > 0 && m.rows < dim {
-		weights, err = solveDual(k, X, y, dim, lambda, m, opts)
+	if lambda > 0 && rank < dim {
+		weights, m, err = solveDual(k, X, y, dim, lambda, m, opts)
 	} else {
-		weights, err = solvePrimal(k, X, y, dim, lambda, m, opts)
+		var noise []float64
+		if lambda == 0 {
+			noise = centringNoise(m, len(y))
+		}
+		weights, err = solvePrimal(k, X, y, dim, lambda, m, noise, opts)
+		var singular *singularColumn
+		if errors.As(err, &singular) && singular.byNoise {
+			// The column may vary by more than the rounding of its mean
+			// but less than the bound on it. Correct the means with a
+			// second pass, which lowers that bound, and solve again.
+			var deviation []float64
+			m, deviation = correctMeans(X, y, dim, m, opts.Weights)
+			weights, err = solvePrimal(k, X, y, dim, lambda, m, correctedNoise(m, deviation, len(y)), opts)
+		}
+		if errors.As(err, &singular) {
+			if singular.zero {
+				singular.lost = columnVaries(X, dim, singular.column, opts.Weights, !opts.NoIntercept)
+			}
+			singular.lambda = lambda
+			return nil, singular.describe(!opts.NoIntercept)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -181,8 +217,9 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 // solvePrimal returns the weights of a ridge fit from the normal
 // equations (ZᵀZ + λ·Σwᵢ·I)·w = Zᵀt, for the rows zᵢ = √wᵢ·(xᵢ − x̄) and
 // targets tᵢ = √wᵢ·(yᵢ − ȳ), with the checks for λ = 0 that FitRidge
-// describes.
-func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMoments, opts RidgeOptions) ([]float64, error) {
+// describes. noise, for λ = 0 only, bounds the centring noise of each
+// column's √Aⱼⱼ. A singular system returns a *singularColumn.
+func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMoments, noise []float64, opts RidgeOptions) ([]float64, error) {
 	gram, xty, ds := ridgeGram(k, X, y, dim, m, opts)
 	// XᵀX is positive semi-definite, so no entry exceeds the largest
 	// diagonal one: finite diagonals and Xᵀy make a finite system.
@@ -195,24 +232,8 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 	// Solve (XᵀX + λ·Σwᵢ·I) w = Xᵀy on the centred rows, with A the
 	// leading dim×dim block of the padded Gram matrix. The kernel filled
 	// its upper triangle, and the factorisation reads the lower one.
-	var noise []float64
-	if lambda == 0 {
-		// The centred value of row i is off by at most the error of the
-		// mean, and √Aⱼⱼ by √(Σwᵢ) times that. The mean sums each chunk
-		// of rows in order and then the chunks' sums, so it rounds about
-		// t times, each by ε·|x̄ⱼ| at most. Rows of weight 0 add exactly
-		// 0, so t is at most m. 4 leaves room for the weighted sums.
-		n := len(y)
-		terms := float64(min(m.rows, min(n, ridgeChunkRows)+(n+ridgeChunkRows-1)/ridgeChunkRows))
-		noise = make([]float64, dim)
-		for j := range dim {
-			noise[j] = 4 * terms * 0x1p-52 * math.Sqrt(m.weight) * math.Abs(m.meanX[j])
-		}
-	}
 	mirrorUpper(gram, dim, ds)
-	for i := range dim {
-		gram[i*ds+i] += lambda * m.weight
-	}
+	addPenalty(gram, dim, ds, xty, lambda, m.weight)
 	if lambda == 0 {
 		rank := m.rows
 		if !opts.NoIntercept {
@@ -229,17 +250,117 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 	}
 	weights := xty
 	if err := choleskySolve(gram, dim, ds, weights, noise, k); err != nil {
-		var singular *singularColumn
-		if errors.As(err, &singular) {
-			if singular.zero {
-				singular.lost = columnVaries(X, dim, singular.column, opts.Weights, !opts.NoIntercept)
-			}
-			singular.lambda = lambda
-			return nil, singular.describe(!opts.NoIntercept)
-		}
 		return nil, err
 	}
 	return weights, nil
+}
+
+// centringNoise returns, for each column j, the most that centring on
+// the first pass's means can add to √Aⱼⱼ. The centred value of row i is
+// off by at most the error of the mean, and √Aⱼⱼ by √(Σwᵢ) times that.
+// The mean sums each chunk of rows in order and then the chunks' sums,
+// so it rounds about t times, each by ε·|x̄ⱼ| at most. Rows of weight 0
+// add exactly 0, so t is at most m. 4 leaves room for the weighted sums.
+func centringNoise(m ridgeMoments, n int) []float64 {
+	terms := float64(min(m.rows, min(n, ridgeChunkRows)+(n+ridgeChunkRows-1)/ridgeChunkRows))
+	noise := make([]float64, len(m.meanX))
+	for j, mean := range m.meanX {
+		noise[j] = 4 * terms * 0x1p-52 * math.Sqrt(m.weight) * math.Abs(mean)
+	}
+	return noise
+}
+
+// correctedNoise is centringNoise for the means of correctMeans, whose
+// column j is off by at most ε·|x̄ⱼ| from its last rounding and
+// (t + 1)·ε·deviation[j] from the rounding of the deviations and of
+// their sum.
+func correctedNoise(m ridgeMoments, deviation []float64, n int) []float64 {
+	terms := float64(min(m.rows, min(n, ridgeChunkRows)+(n+ridgeChunkRows-1)/ridgeChunkRows))
+	noise := make([]float64, len(m.meanX))
+	for j, mean := range m.meanX {
+		noise[j] = 4 * 0x1p-52 * math.Sqrt(m.weight) * (math.Abs(mean) + (terms+1)*deviation[j])
+	}
+	return noise
+}
+
+// correctMeans returns m with each mean corrected by the mean deviation
+// from it, x̄ + Σwᵢ·(xᵢ − x̄)/Σwᵢ, and the largest |xᵢⱼ − x̄ⱼ| of each
+// column over the rows of nonzero weight.
+func correctMeans[F Float](X, y []F, dim int, m ridgeMoments, weights []float64) (ridgeMoments, []float64) {
+	dev := meanDeviations(X, y, dim, m, weights)
+	corrected := ridgeMoments{weight: m.weight, rows: m.rows, meanX: make([]float64, dim)}
+	for j, v := range dev.meanX {
+		corrected.meanX[j] = m.meanX[j] + v
+	}
+	corrected.meanY = m.meanY + dev.meanY
+	return corrected, dev.largest
+}
+
+// deviations holds the weighted mean deviations of X and y from the means
+// of a ridgeMoments, and the largest absolute deviation of each column.
+type deviations struct {
+	meanX   []float64 // Σwᵢ·(xᵢ − x̄)/Σwᵢ
+	meanY   float64   // Σwᵢ·(yᵢ − ȳ)/Σwᵢ
+	largest []float64 // maxᵢ |xᵢⱼ − x̄ⱼ| over the rows of nonzero weight
+}
+
+// meanDeviations returns the deviations of X and y from the means of m.
+// They are summed per chunk of rows, as in weightedMeans, and the chunks'
+// sums added in order. X and y must be finite.
+func meanDeviations[F Float](X, y []F, dim int, m ridgeMoments, weights []float64) deviations {
+	n := len(y)
+	dev := deviations{meanX: make([]float64, dim), largest: make([]float64, dim)}
+	chunkX := make([]float64, dim)
+	for lo := 0; lo < n; lo += ridgeChunkRows {
+		clear(chunkX)
+		var chunkY float64
+		for i := lo; i < min(lo+ridgeChunkRows, n); i++ {
+			wi := 1.0
+			if weights != nil {
+				wi = weights[i]
+			}
+			if wi == 0 {
+				continue
+			}
+			chunkY += wi * (float64(y[i]) - m.meanY)
+			for j, v := range X[i*dim : (i+1)*dim] {
+				d := float64(v) - m.meanX[j]
+				chunkX[j] += wi * d
+				dev.largest[j] = max(dev.largest[j], math.Abs(d))
+			}
+		}
+		dev.meanY += chunkY
+		for j, v := range chunkX {
+			dev.meanX[j] += v
+		}
+	}
+	for j := range dev.meanX {
+		dev.meanX[j] /= m.weight
+	}
+	dev.meanY /= m.weight
+	return dev
+}
+
+// addPenalty adds λ·Σwᵢ to the diagonal of the d×d system a·x = b (rows
+// stride values apart). Where λ·Σwᵢ overflows, it first divides a and b
+// by the power of two that brings Σwᵢ into [½, 1), which leaves x
+// unchanged: entries of a that this makes underflow are negligible beside
+// λ·Σwᵢ.
+func addPenalty(a []float64, d, stride int, b []float64, lambda, weight float64) {
+	if !isFinite(lambda * weight) {
+		frac, exp := math.Frexp(weight)
+		for i := range d {
+			row := a[i*stride : i*stride+d]
+			for j, v := range row {
+				row[j] = math.Ldexp(v, -exp)
+			}
+			b[i] = math.Ldexp(b[i], -exp)
+		}
+		weight = frac
+	}
+	for i := range d {
+		a[i*stride+i] += lambda * weight
+	}
 }
 
 // mirrorUpper copies the upper triangle of the d×d matrix a (rows stride
@@ -596,6 +717,9 @@ func countNoun(n int, noun string) string {
 type singularColumn struct {
 	column int
 	zero   bool // the diagonal entry itself is zero: the column is all zero
+	// byNoise is set when only the centring noise bound made the pivot
+	// singular, which a more exact mean may change.
+	byNoise bool
 	// lost is set with zero when the column does vary in the data, but by
 	// too little for float64 to keep its diagonal entry above rounding.
 	lost bool
