@@ -315,7 +315,7 @@ func featureMatrix[F float32 | float64](t *table, features []int) ([]F, error) {
 			row := t.row(i)
 			for _, f := range features {
 				if math.Abs(row[f]) > math.MaxFloat32 {
-					return nil, fmt.Errorf("%s: %s, column %s: %v is out of the float32 range; use -float float64", t.source, t.where(i), t.names[f], row[f])
+					return nil, fmt.Errorf("%s: %s, column %d%s: %v is out of the float32 range; use -float float64", t.source, t.where(i), f+1, t.fieldName(f), row[f])
 				}
 			}
 		}

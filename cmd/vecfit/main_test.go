@@ -452,6 +452,8 @@ func TestBadInput(t *testing.T) {
 		{"singular-names", []string{"ridge", "-lambda", "0", "testdata/collinear.csv"}, "vecfit ridge: testdata/collinear.csv: singular system: feature column x2 is a linear combination of feature column x1 and a constant,"},
 		{"wide-duplicate-row", []string{"ridge", "-lambda", "1e-300", "-no-intercept", "testdata/wide_duplicate.csv"},
 			"testdata/wide_duplicate.csv: singular system: X has 3 rows of nonzero weight and 4 columns, so XᵀX is singular, and -lambda 1e-300 is too small to make XᵀX + λ·Σw·I solvable in float64: the row at line 4 is a linear combination of the rows before it"},
+		{"float32-range", []string{"kmeans", "-k", "1", "-float", "float32", "testdata/f32_range.csv"},
+			"testdata/f32_range.csv: line 3, column 2 (b): 1e+39 is out of the float32 range; use -float float64"},
 		{"zero-weights", []string{"ridge", "-weight", "w", "testdata/zero_weights.csv"}, "testdata/zero_weights.csv: every value of the -weight column is 0, want at least one positive weight"},
 		{"fit-overflow", []string{"ridge", "-lambda", "0", "-no-intercept", "-target", "y", "testdata/fit_overflow.csv"},
 			"testdata/fit_overflow.csv: NaN or infinite value: the fitted weight of feature column x is +Inf, beyond float64; scale y down or feature column x up"},
