@@ -24,19 +24,37 @@ func solveDual[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMom
 		}
 	}
 	n := len(rows)
-
-	// An error δ in the mean x̄ adds √wᵢ·δ to every row, and the dual
-	// form divides the part of it along (√wᵢ) by s: with columns of 1e10
-	// and λ = 1e-6, the weights were off by 2e-6. So the rows are centred
-	// a second time, on the mean deviation from x̄, which is exact to
-	// rounding of the deviations rather than of x̄.
-	var dev deviations
-	if opts.NoIntercept {
-		dev = deviations{meanX: make([]float64, dim)}
-	} else {
-		dev = meanDeviations(X, y, dim, m, opts.Weights)
+	u := make([]float64, n) // √wᵢ of the rows
+	for r, i := range rows {
+		u[r] = 1
+		if opts.Weights != nil {
+			u[r] = math.Sqrt(opts.Weights[i])
+		}
 	}
-	zt, t := dualRows(X, y, dim, rows, m, dev, opts.Weights)
+	zt, t, sums := dualRows(X, y, dim, rows, u, m)
+
+	// An error δ in the mean x̄ adds uᵣ·δ to every row, and the dual form
+	// divides the part of it along u by s: with columns of 1e10 and
+	// λ = 1e-6, the weights were off by 2e-6. So the rows are centred a
+	// second time, on their mean deviation from x̄, which is exact to
+	// rounding of the deviations rather than of x̄.
+	shift := make([]float64, dim)
+	var shiftY float64
+	if !opts.NoIntercept {
+		for j := range shift {
+			shift[j] = sums.x[j] / m.weight
+			if shift[j] != 0 {
+				row := zt[j*n : (j+1)*n]
+				for r, ur := range u {
+					row[r] -= ur * shift[j]
+				}
+			}
+		}
+		shiftY = sums.y / m.weight
+		for r, ur := range u {
+			t[r] -= ur * shiftY
+		}
+	}
 
 	// ZZᵀ is the Gram matrix of Zᵀ, whose rows are the columns of Z:
 	// ridgeGram with no centring (means of 0) and no weights forms it.
@@ -50,7 +68,7 @@ func solveDual[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMom
 	}
 	mirrorUpper(gram, n, ds)
 	if !opts.NoIntercept {
-		addCentredDirection(gram, n, ds, rows, opts.Weights, m.weight)
+		addCentredDirection(gram, n, ds, u, m.weight)
 	}
 	alpha := t
 	addPenalty(gram, n, ds, alpha, lambda, m.weight)
@@ -72,34 +90,27 @@ func solveDual[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMom
 	for j := range weights {
 		weights[j] = dot(zt[j*n:(j+1)*n], alpha)
 	}
-	for j, v := range dev.meanX {
+	for j, v := range shift {
 		m.meanX[j] += v
 	}
-	m.meanY += dev.meanY
+	m.meanY += shiftY
 	return weights, m, nil
 }
 
 // addCentredDirection adds c·u·uᵀ to the lower triangle of the n×n
-// matrix ZZᵀ (rows stride values apart), for uᵣ = √wᵢ of row i = rows[r]
-// and c·Σwᵢ its mean diagonal entry. The centred rows sum to 0 with
-// weights √wᵢ, so u spans the null space that centring gives ZZᵀ, and
+// matrix ZZᵀ (rows stride values apart), for uᵣ = √wᵢ of the rows and
+// c·Σwᵢ its mean diagonal entry. The centred rows sum to 0 with weights
+// uᵣ, so u spans the null space that centring gives ZZᵀ, and
 // ZZᵀ + s·I would be singular to within rounding once s is small beside
 // it. Since Zᵀu = 0 and t is orthogonal to u, adding c·u·uᵀ leaves the
 // weights Zᵀα unchanged while it lifts that direction to the scale of
 // the rest.
-func addCentredDirection(a []float64, n, stride int, rows []int, weights []float64, weight float64) {
+func addCentredDirection(a []float64, n, stride int, u []float64, weight float64) {
 	var trace float64
 	for r := range n {
 		trace += a[r*stride+r]
 	}
 	c := trace / (float64(n) * weight)
-	u := make([]float64, n)
-	for r, i := range rows {
-		u[r] = 1
-		if weights != nil {
-			u[r] = math.Sqrt(weights[i])
-		}
-	}
 	for r := range n {
 		row := a[r*stride : r*stride+r+1]
 		cu := c * u[r]
@@ -109,26 +120,29 @@ func addCentredDirection(a []float64, n, stride int, rows []int, weights []float
 	}
 }
 
+// dualSums contains Σᵣ uᵣ·Zᵀ[j][r] for each column j, and Σᵣ uᵣ·t[r].
+type dualSums struct {
+	x []float64
+	y float64
+}
+
 // dualRows returns Zᵀ, dim rows of len(rows) values, and t for the given
-// rows of X and y: Zᵀ[j][r] = √wᵢ·((X[i][j] − x̄ⱼ) − δⱼ) and
-// t[r] = √wᵢ·((yᵢ − ȳ) − δ_y) for i = rows[r], δ being the mean
-// deviations. It reads the rows eight at a time, so that each group of
-// eight values written to Zᵀ is one 64-byte cache line (or two).
-func dualRows[F Float](X, y []F, dim int, rows []int, m ridgeMoments, dev deviations, weights []float64) (zt, t []float64) {
+// rows of X and y: Zᵀ[j][r] = uᵣ·(X[i][j] − x̄ⱼ) and t[r] = uᵣ·(yᵢ − ȳ)
+// for i = rows[r], and their sums weighted by u. It reads the rows eight
+// at a time, so that each group of eight values written to Zᵀ is one
+// 64-byte cache line (or two).
+func dualRows[F Float](X, y []F, dim int, rows []int, u []float64, m ridgeMoments) (zt, t []float64, sums dualSums) {
 	n := len(rows)
 	zt, t = make([]float64, dim*n), make([]float64, n)
-	mean, shift := m.meanX[:dim], dev.meanX[:dim]
-	var scale [8]float64
+	sums.x = make([]float64, dim)
+	mean := m.meanX[:dim]
 	var src [8][]F
 	r0 := 0
 	for ; r0 < n; r0 += 8 {
 		group := rows[r0:min(r0+8, n)]
 		for p, i := range group {
-			scale[p] = 1
-			if weights != nil {
-				scale[p] = math.Sqrt(weights[i])
-			}
-			t[r0+p] = scale[p] * ((float64(y[i]) - m.meanY) - dev.meanY)
+			t[r0+p] = u[r0+p] * (float64(y[i]) - m.meanY)
+			sums.y += u[r0+p] * t[r0+p]
 			src[p] = X[i*dim : (i+1)*dim]
 		}
 		if len(group) < 8 {
@@ -136,24 +150,28 @@ func dualRows[F Float](X, y []F, dim int, rows []int, m ridgeMoments, dev deviat
 		}
 		s0, s1, s2, s3 := src[0][:dim], src[1][:dim], src[2][:dim], src[3][:dim]
 		s4, s5, s6, s7 := src[4][:dim], src[5][:dim], src[6][:dim], src[7][:dim]
-		for j := range mean {
+		w := u[r0 : r0+8]
+		for j, mj := range mean {
 			out := zt[j*n+r0 : j*n+r0+8]
-			mj, dj := mean[j], shift[j]
-			out[0] = scale[0] * ((float64(s0[j]) - mj) - dj)
-			out[1] = scale[1] * ((float64(s1[j]) - mj) - dj)
-			out[2] = scale[2] * ((float64(s2[j]) - mj) - dj)
-			out[3] = scale[3] * ((float64(s3[j]) - mj) - dj)
-			out[4] = scale[4] * ((float64(s4[j]) - mj) - dj)
-			out[5] = scale[5] * ((float64(s5[j]) - mj) - dj)
-			out[6] = scale[6] * ((float64(s6[j]) - mj) - dj)
-			out[7] = scale[7] * ((float64(s7[j]) - mj) - dj)
+			out[0] = w[0] * (float64(s0[j]) - mj)
+			out[1] = w[1] * (float64(s1[j]) - mj)
+			out[2] = w[2] * (float64(s2[j]) - mj)
+			out[3] = w[3] * (float64(s3[j]) - mj)
+			out[4] = w[4] * (float64(s4[j]) - mj)
+			out[5] = w[5] * (float64(s5[j]) - mj)
+			out[6] = w[6] * (float64(s6[j]) - mj)
+			out[7] = w[7] * (float64(s7[j]) - mj)
+			sums.x[j] += (w[0]*out[0] + w[1]*out[1] + w[2]*out[2] + w[3]*out[3]) +
+				(w[4]*out[4] + w[5]*out[5] + w[6]*out[6] + w[7]*out[7])
 		}
 	}
 	// The last group of fewer than 8 rows, if any.
 	for p := range n - r0 {
-		for j := range mean {
-			zt[j*n+r0+p] = scale[p] * ((float64(src[p][j]) - mean[j]) - shift[j])
+		for j, mj := range mean {
+			v := u[r0+p] * (float64(src[p][j]) - mj)
+			zt[j*n+r0+p] = v
+			sums.x[j] += u[r0+p] * v
 		}
 	}
-	return zt, t
+	return zt, t, sums
 }
