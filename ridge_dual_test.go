@@ -348,29 +348,34 @@ func TestFitRidgeDualAtFullRowCount(t *testing.T) {
 	}
 }
 
-// Centring on a float64 mean leaves each column of 1e10 + N(0, 1) shifted
-// by up to an ulp of 1e10, and the dual form divides the part of that
-// shift along the centred null direction by λ·Σw: at λ = 1e-6 the weights
-// were off by 2e-6. The second centring removes it.
-func TestFitRidgeDualOffsetColumns(t *testing.T) {
+// Centring on a float64 mean leaves each column of 1e10 + N(0, 1)
+// shifted by up to an ulp of 1e10. The dual form divides the part of
+// that shift along the centred null direction by λ·Σw: at λ = 1e-6 the
+// weights were off by 2e-6. The primal form adds its square to XᵀX: with
+// 1e15 + N(0, 1) at λ = 0.1 they were off by 3%. Centring again on the
+// exact mean removes both.
+func TestFitRidgeOffsetColumns(t *testing.T) {
 	const dim = 10
 	for _, c := range []struct {
-		offset, lambda, tol float64
+		rows           int
+		offset, lambda float64
 	}{
-		{1e10, 1e-6, 1e-12},
-		{1e15, 0.1, 1e-12},
+		{dim - 1, 1e10, 1e-6},
+		{dim - 1, 1e15, 0.1},
+		{3 * dim, 1e10, 1e-6},
+		{3 * dim, 1e15, 0.1},
 	} {
-		X, y := normalRidge(14, dim-1, dim)
+		X, y := normalRidge(14, c.rows, dim)
 		for i := range X {
 			X[i] += c.offset
 		}
-		weights := make([]float64, dim-1)
+		weights := make([]float64, c.rows)
 		for i := range weights {
 			weights[i] = 1 + float64(i%3)
 		}
-		name := fmt.Sprintf("offset %g, λ = %g", c.offset, c.lambda)
-		checkExactFit(t, name, X, y, dim, c.lambda, RidgeOptions{}, c.tol)
-		checkExactFit(t, name+", weighted", X, y, dim, c.lambda, RidgeOptions{Weights: weights}, c.tol)
+		name := fmt.Sprintf("%d rows, offset %g, λ = %g", c.rows, c.offset, c.lambda)
+		checkExactFit(t, name, X, y, dim, c.lambda, RidgeOptions{}, 1e-12)
+		checkExactFit(t, name+", weighted", X, y, dim, c.lambda, RidgeOptions{Weights: weights}, 1e-12)
 	}
 }
 

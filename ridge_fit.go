@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"sync"
 )
 
@@ -89,9 +90,13 @@ const pivotFloor = 0x1p-44
 // FitRidge bounds that noise by 4·t·ε·√(Σwᵢ)·|x̄ⱼ|, for ε = 2⁻⁵², x̄ⱼ the
 // column's mean and t = min(m, min(n, 4096) + ⌈n/4096⌉), as the mean adds
 // rows in blocks of 4096 and then the blocks' sums. When a column fails
-// only that test, FitRidge corrects the means with a second pass,
-// x̄ⱼ + Σwᵢ·(xᵢⱼ − x̄ⱼ)/Σwᵢ, and tests again against the smaller bound
-// 4·ε·√(Σwᵢ)·(|x̄ⱼ| + (t+1)·maxᵢ|xᵢⱼ − x̄ⱼ|). A constant column is thus
+// only that test, FitRidge centres the rows again on their mean
+// deviation Σwᵢ·(xᵢⱼ − x̄ⱼ)/Σwᵢ, from a second pass over X, and tests
+// again against the smaller bound 4·ε·√(Σwᵢ)·(|x̄ⱼ| + (t+1)·maxᵢ|xᵢⱼ − x̄ⱼ|).
+// For any λ it does the same where the first bound exceeds 2⁻²⁰ of a
+// column's centred norm √Aⱼⱼ, as the mean's rounding could then move XᵀX
+// by more than 2⁻⁴⁰ relative: a column of 1e15 + N(0, 1) would otherwise
+// put percent errors in the weights. A constant column is thus
 // singular even when its mean, such as 0.1, is not exact. The error
 // distinguishes such a column from one that varies by less than that
 // noise, or whose squares underflow, and reports the latter as varying
@@ -166,20 +171,8 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 	if lambda > 0 && rank < dim {
 		weights, m, err = solveDual(k, X, y, dim, lambda, m, opts)
 	} else {
-		var noise []float64
-		if lambda == 0 {
-			noise = centringNoise(m, len(y))
-		}
-		weights, err = solvePrimal(k, X, y, dim, lambda, m, noise, opts)
+		weights, m, err = solvePrimal(k, X, y, dim, lambda, m, opts)
 		var singular *singularColumn
-		if errors.As(err, &singular) && singular.byNoise {
-			// The column may vary by more than the rounding of its mean
-			// but less than the bound on it. Correct the means with a
-			// second pass, which lowers that bound, and solve again.
-			var deviation []float64
-			m, deviation = correctMeans(X, y, dim, m, opts.Weights)
-			weights, err = solvePrimal(k, X, y, dim, lambda, m, correctedNoise(m, deviation, len(y)), opts)
-		}
 		if errors.As(err, &singular) {
 			if singular.zero {
 				singular.lost = columnVaries(X, dim, singular.column, opts.Weights, !opts.NoIntercept)
@@ -217,23 +210,24 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 // solvePrimal returns the weights of a ridge fit from the normal
 // equations (ZᵀZ + λ·Σwᵢ·I)·w = Zᵀt, for the rows zᵢ = √wᵢ·(xᵢ − x̄) and
 // targets tᵢ = √wᵢ·(yᵢ − ȳ), with the checks for λ = 0 that FitRidge
-// describes. noise, for λ = 0 only, bounds the centring noise of each
-// column's √Aⱼⱼ. A singular system returns a *singularColumn.
-func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMoments, noise []float64, opts RidgeOptions) ([]float64, error) {
+// describes, and the means that the bias should use. A singular system
+// returns a *singularColumn.
+//
+// An error δ in a column's mean x̄ⱼ adds Σwᵢ·δ² to Aⱼⱼ, which matters
+// only when δ is not small beside the column's spread. Where the bound
+// on δ says it may be, or where with λ = 0 a column fails only the test
+// against that bound, the rows are centred again on their exact mean:
+// with c the mean deviation Σwᵢ·(xᵢ − x̄)/Σwᵢ, ZᵀZ − Σwᵢ·c·cᵀ is the Gram
+// matrix of the rows zᵢ − √wᵢ·c.
+func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMoments, opts RidgeOptions) ([]float64, ridgeMoments, error) {
 	gram, xty, ds := ridgeGram(k, X, y, dim, m, opts)
 	// XᵀX is positive semi-definite, so no entry exceeds the largest
 	// diagonal one: finite diagonals and Xᵀy make a finite system.
 	for j := range dim {
 		if !isFinite(gram[j*ds+j]) || !isFinite(xty[j]) {
-			return nil, fmt.Errorf("%w: XᵀX or Xᵀy overflows float64 in column %d; scale X and y down", ErrNaN, j)
+			return nil, m, fmt.Errorf("%w: XᵀX or Xᵀy overflows float64 in column %d; scale X and y down", ErrNaN, j)
 		}
 	}
-
-	// Solve (XᵀX + λ·Σwᵢ·I) w = Xᵀy on the centred rows, with A the
-	// leading dim×dim block of the padded Gram matrix. The kernel filled
-	// its upper triangle, and the factorisation reads the lower one.
-	mirrorUpper(gram, dim, ds)
-	addPenalty(gram, dim, ds, xty, lambda, m.weight)
 	if lambda == 0 {
 		rank := m.rows
 		if !opts.NoIntercept {
@@ -244,15 +238,49 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 			if !opts.NoIntercept {
 				intercept = ", less one for the intercept,"
 			}
-			return nil, fmt.Errorf("%w: X has %s of nonzero weight%s so XᵀX has rank at most %d, below its %s; use lambda > 0",
+			return nil, m, fmt.Errorf("%w: X has %s of nonzero weight%s so XᵀX has rank at most %d, below its %s; use lambda > 0",
 				ErrSingular, countNoun(m.rows, "row"), intercept, rank, countNoun(dim, "column"))
 		}
 	}
-	weights := xty
-	if err := choleskySolve(gram, dim, ds, weights, noise, k); err != nil {
-		return nil, err
+
+	var noise []float64
+	recentred := false
+	if !opts.NoIntercept {
+		noise = centringNoise(m, len(y))
+		if meanRoundingMatters(gram, dim, ds, noise) {
+			m, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights)
+			recentred = true
+		}
 	}
-	return weights, nil
+	if lambda > 0 {
+		noise = nil
+	}
+	// The factorisation overwrites gram and xty, so keep them for the
+	// case in which a column fails only the noise test.
+	var savedGram, savedXty []float64
+	if noise != nil && !recentred {
+		savedGram, savedXty = slices.Clone(gram), slices.Clone(xty)
+	}
+
+	// Solve (XᵀX + λ·Σwᵢ·I) w = Xᵀy on the centred rows, with A the
+	// leading dim×dim block of the padded Gram matrix. The kernel filled
+	// its upper triangle, and the factorisation reads the lower one.
+	solve := func() error {
+		mirrorUpper(gram, dim, ds)
+		addPenalty(gram, dim, ds, xty, lambda, m.weight)
+		return choleskySolve(gram, dim, ds, xty, noise, k)
+	}
+	err := solve()
+	var singular *singularColumn
+	if savedGram != nil && errors.As(err, &singular) && singular.byNoise {
+		gram, xty = savedGram, savedXty
+		m, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights)
+		err = solve()
+	}
+	if err != nil {
+		return nil, m, err
+	}
+	return xty, m, nil
 }
 
 // centringNoise returns, for each column j, the most that centring on
@@ -270,30 +298,48 @@ func centringNoise(m ridgeMoments, n int) []float64 {
 	return noise
 }
 
-// correctedNoise is centringNoise for the means of correctMeans, whose
-// column j is off by at most ε·|x̄ⱼ| from its last rounding and
-// (t + 1)·ε·deviation[j] from the rounding of the deviations and of
-// their sum.
-func correctedNoise(m ridgeMoments, deviation []float64, n int) []float64 {
-	terms := float64(min(m.rows, min(n, ridgeChunkRows)+(n+ridgeChunkRows-1)/ridgeChunkRows))
-	noise := make([]float64, len(m.meanX))
-	for j, mean := range m.meanX {
-		noise[j] = 4 * 0x1p-52 * math.Sqrt(m.weight) * (math.Abs(mean) + (terms+1)*deviation[j])
+// meanRoundingMatters reports whether the rounding of the means may move
+// some column's √Aⱼⱼ by more than 2⁻²⁰ of it, and so its entries of XᵀX
+// by more than 2⁻⁴⁰ relative.
+func meanRoundingMatters(gram []float64, dim, ds int, noise []float64) bool {
+	for j, v := range noise {
+		if v > 0x1p-20*math.Sqrt(gram[j*ds+j]) {
+			return true
+		}
 	}
-	return noise
+	return false
 }
 
-// correctMeans returns m with each mean corrected by the mean deviation
-// from it, x̄ + Σwᵢ·(xᵢ − x̄)/Σwᵢ, and the largest |xᵢⱼ − x̄ⱼ| of each
-// column over the rows of nonzero weight.
-func correctMeans[F Float](X, y []F, dim int, m ridgeMoments, weights []float64) (ridgeMoments, []float64) {
+// recentre turns the upper triangle of ZᵀZ and Zᵀt, for rows centred on
+// the means of m, into those of rows centred on their exact weighted
+// means, and returns m with the means corrected and the noise bound of
+// FitRidge's second pass: 4·ε·√(Σwᵢ)·(|x̄ⱼ| + (t+1)·maxᵢ|xᵢⱼ − x̄ⱼ|). The
+// first term is the rounding of the corrected mean. The second bounds the
+// rounding of the deviations and of their sum.
+func recentre[F Float](gram []float64, dim, ds int, xty []float64, X, y []F, m ridgeMoments, weights []float64) (ridgeMoments, []float64) {
 	dev := meanDeviations(X, y, dim, m, weights)
+	for i, ci := range dev.meanX {
+		row := gram[i*ds+i : i*ds+dim]
+		scaled := m.weight * ci
+		for q := range row {
+			row[q] -= scaled * dev.meanX[i+q]
+		}
+		// The diagonal is a sum of squares, which the subtraction
+		// may round below 0.
+		row[0] = max(row[0], 0)
+		xty[i] -= scaled * dev.meanY
+	}
+
+	n := len(y)
+	terms := float64(min(m.rows, min(n, ridgeChunkRows)+(n+ridgeChunkRows-1)/ridgeChunkRows))
 	corrected := ridgeMoments{weight: m.weight, rows: m.rows, meanX: make([]float64, dim)}
+	noise := make([]float64, dim)
 	for j, v := range dev.meanX {
 		corrected.meanX[j] = m.meanX[j] + v
+		noise[j] = 4 * 0x1p-52 * math.Sqrt(m.weight) * (math.Abs(corrected.meanX[j]) + (terms+1)*dev.largest[j])
 	}
 	corrected.meanY = m.meanY + dev.meanY
-	return corrected, dev.largest
+	return corrected, noise
 }
 
 // deviations holds the weighted mean deviations of X and y from the means
