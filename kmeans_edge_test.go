@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -426,6 +427,33 @@ func TestScaledWeight(t *testing.T) {
 			if got, want := scaledWeight(w, e), math.Ldexp(w, -e); got != want {
 				t.Fatalf("scaledWeight(%v, %d) = %v, want %v", w, e, got, want)
 			}
+		}
+	}
+}
+
+// TestKMeansPlusPlusPotentialOverflow seeds three clusters 1e153 apart in
+// float64. The squared distances (about 1e306) are finite, but their sum
+// over 1,200 points is not, and k-means++ fell back to a draw by weight
+// alone, which put two seeds in one cluster in 15 of 30 seeds. Drawing
+// from distances scaled by a power of two separates the clusters in
+// every seed, and one Lloyd iteration then keeps them apart.
+func TestKMeansPlusPlusPotentialOverflow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const per = 400
+	var points []float64
+	for _, centre := range []float64{-1e153, 0, 1e153} {
+		for range per {
+			points = append(points, centre+1e140*rng.NormFloat64())
+		}
+	}
+	for seed := range uint64(30) {
+		c, err := KMeans(points, 1, KMeansOptions{K: 3, Restarts: 1, Seed: seed, MaxIter: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := c.Labels
+		if l[0] == l[per] || l[per] == l[2*per] || l[0] == l[2*per] {
+			t.Errorf("seed %d: clusters share a label (first points labelled %d, %d, %d)", seed, l[0], l[per], l[2*per])
 		}
 	}
 }

@@ -85,10 +85,11 @@ func (f *kmeansFit[F]) seedPlusPlus(ctx context.Context, rng *rand.Rand) ([]F, e
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("vecfit: k-means canceled while seeding centroid %d: %w", c, err)
 		}
+		scale := potentialScale(closest, f.weight)
 		var potential float64
 		for i, d := range closest {
 			if w := f.weight(i); w != 0 {
-				potential += w * float64(d)
+				potential += w * (float64(d) * scale)
 			}
 			cumulative[i] = potential
 		}
@@ -118,7 +119,7 @@ func (f *kmeansFit[F]) seedPlusPlus(ctx context.Context, rng *rand.Rand) ([]F, e
 			var pot float64
 			for i, d := range candidate {
 				if w := f.weight(i); w != 0 {
-					pot += w * float64(d)
+					pot += w * (float64(d) * scale)
 				}
 			}
 			if pot < bestPotential {
@@ -130,6 +131,26 @@ func (f *kmeansFit[F]) seedPlusPlus(ctx context.Context, rng *rand.Rand) ([]F, e
 		closest, best = best, closest
 	}
 	return init, nil
+}
+
+// potentialScale returns 1, or when the weighted sum of dists could
+// overflow float64, the power of two that brings the largest distance of
+// positive weight to at most 1. The weights are at most 2 (scaled as the
+// Weights doc says), so the scaled sum stays below 2·len(dists). The
+// potentials of k-means++ are then compared and drawn from in that
+// scale, which loses only distances below 2⁻¹⁰⁷⁴ of the largest.
+func potentialScale[F Float](dists []F, weight func(i int) float64) float64 {
+	largest := 0.0
+	for i, d := range dists {
+		if weight(i) != 0 {
+			largest = max(largest, float64(d))
+		}
+	}
+	if !(largest*float64(2*len(dists)) > math.MaxFloat64) || math.IsInf(largest, 1) {
+		return 1
+	}
+	_, exp := math.Frexp(largest)
+	return math.Ldexp(1, -exp)
 }
 
 // distancesTo sets dists[i] to the squared distance from point i to x.
