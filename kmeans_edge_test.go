@@ -433,10 +433,10 @@ func TestScaledWeight(t *testing.T) {
 
 // TestKMeansPlusPlusPotentialOverflow seeds three clusters 1e153 apart in
 // float64. The squared distances (about 1e306) are finite, but their sum
-// over 1,200 points is not, and k-means++ fell back to a draw by weight
-// alone, which put two seeds in one cluster in 15 of 30 seeds. Drawing
-// from distances scaled by a power of two separates the clusters in
-// every seed, and one Lloyd iteration then keeps them apart.
+// over 1,200 points is not. A draw by weight alone puts two seeds in one
+// cluster for about half of the seeds (15 of these 30), while k-means++
+// on the scaled distances separates the clusters in every seed, and one
+// Lloyd iteration then keeps them apart.
 func TestKMeansPlusPlusPotentialOverflow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const per = 400

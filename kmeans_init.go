@@ -136,7 +136,7 @@ func (f *kmeansFit[F]) seedPlusPlus(ctx context.Context, rng *rand.Rand) ([]F, e
 // potentialScale returns 1, or when the weighted sum of dists could
 // overflow float64, the power of two that brings the largest distance of
 // positive weight to at most 1. The weights are at most 2 (scaled as the
-// Weights doc says), so the scaled sum stays below 2·len(dists). The
+// Weights field documents), so the scaled sum stays below 2·len(dists). The
 // potentials of k-means++ are then compared and drawn from in that
 // scale, which loses only distances below 2⁻¹⁰⁷⁴ of the largest.
 func potentialScale[F Float](dists []F, weight func(i int) float64) float64 {
