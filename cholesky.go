@@ -16,11 +16,22 @@ import "math"
 // the time, and the kernel's blockDots forms them for two rows and the
 // block's four columns at once (see asm/cholesky.go for why).
 func choleskySolve(a []float64, d, stride int, b, noise []float64, k *kernel) error {
-	f := factor{a: a, stride: stride, noise: noise, blockDots: blockDotsFor(k), dot: dotProductFor(k)}
+	f, err := choleskyFactor(a, d, stride, noise, k)
+	if err != nil {
+		return err
+	}
+	f.substitute(d, b)
+	return nil
+}
+
+// choleskyFactor is the factorisation of choleskySolve, without the
+// solve. The factor it returns solves for further right-hand sides.
+func choleskyFactor(a []float64, d, stride int, noise []float64, k *kernel) (*factor, error) {
+	f := &factor{a: a, stride: stride, noise: noise, blockDots: blockDotsFor(k), dot: dotProductFor(k), minPivot: 1}
 	for jb := 0; jb < d; jb += 4 {
 		if d-jb < 4 {
 			if err := f.lastColumns(jb, d); err != nil {
-				return err
+				return nil, err
 			}
 			break
 		}
@@ -28,7 +39,7 @@ func choleskySolve(a []float64, d, stride int, b, noise []float64, k *kernel) er
 			f.prefixDots(r, jb)
 			for p := range 2 {
 				if err := f.diagonalRow(r+p, jb, p); err != nil {
-					return err
+					return nil, err
 				}
 			}
 		}
@@ -43,8 +54,7 @@ func choleskySolve(a []float64, d, stride int, b, noise []float64, k *kernel) er
 			}
 		}
 	}
-	f.substitute(d, b)
-	return nil
+	return f, nil
 }
 
 // factor is the state of one Cholesky factorisation.
@@ -57,6 +67,8 @@ type factor struct {
 	// s holds Σ L[i+p][k]·L[jb+q][k] over k < jb at s[p·4+q], for the
 	// two rows i, i+1 and the block's columns jb…jb+3.
 	s [8]float64
+	// minPivot is the smallest ratio sⱼ/Aⱼⱼ so far, 1 at the start.
+	minPivot float64
 }
 
 // at returns the index of entry (i, j) in a.
@@ -113,6 +125,7 @@ func (f *factor) pivot(j int, squares float64) error {
 	if singular {
 		return &singularColumn{column: j, zero: zero, byNoise: byNoise}
 	}
+	f.minPivot = min(f.minPivot, s/diag)
 	f.a[f.at(j, j)] = math.Sqrt(s)
 	return nil
 }

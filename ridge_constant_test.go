@@ -221,3 +221,39 @@ func TestFitRidgeOffsetBelowMeanRounding(t *testing.T) {
 		}
 	}
 }
+
+// TestFitRidgeCombinationBelowResolution fits λ = 0 on two columns near
+// 1e15 whose difference, (0, 0, 0, 0.5), is within a few ulps of 1e15
+// off the span of the first column and a constant. The error must say
+// that the column differs from a combination by less than float64
+// resolves there, not that it is one, and the same columns less 1e15 fit.
+func TestFitRidgeCombinationBelowResolution(t *testing.T) {
+	const offset = 1e15
+	shifted := []float64{0, 0, 1, 1, 2, 2, 3, 3.5}
+	X := make([]float64, len(shifted))
+	for i, v := range shifted {
+		X[i] = offset + v
+	}
+	y := []float64{1, 2, 3, 5} // −a + 2b + 1 on the shifted columns
+	for _, kernel := range Kernels() {
+		_, err := FitRidge(X, y, 2, 0, RidgeOptions{Kernel: kernel})
+		if !errors.Is(err, ErrSingular) {
+			t.Fatalf("kernel %s: error %v, want one wrapping ErrSingular", kernel, err)
+		}
+		for _, want := range []string{
+			"column 1 of X differs from a linear combination of columns 0…0 and a constant by less than float64 resolves near its mean, 1e+15",
+			"subtract a value near its mean from the column first",
+		} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("kernel %s: error %q does not contain %q", kernel, err, want)
+			}
+		}
+		m, err := FitRidge(shifted, y, 2, 0, RidgeOptions{Kernel: kernel})
+		if err != nil {
+			t.Fatalf("kernel %s, shifted: %v", kernel, err)
+		}
+		if math.Abs(m.Weights[0]+1) > 1e-12 || math.Abs(m.Weights[1]-2) > 1e-12 {
+			t.Errorf("kernel %s, shifted: weights %v, want [-1 2]", kernel, m.Weights)
+		}
+	}
+}

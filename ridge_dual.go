@@ -67,11 +67,14 @@ func solveDual[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMom
 		}
 	}
 	mirrorUpper(gram, n, ds)
+	alpha := t
+	penalty, _ := scaleForPenalty(gram, n, ds, alpha, lambda, m.weight)
 	if !opts.NoIntercept {
 		addCentredDirection(gram, n, ds, u, m.weight)
 	}
-	alpha := t
-	addPenalty(gram, n, ds, alpha, lambda, m.weight)
+	for r := range n {
+		gram[r*ds+r] += penalty
+	}
 	if err := choleskySolve(gram, n, ds, alpha, nil, k); err != nil {
 		var singular *singularColumn
 		if !errors.As(err, &singular) {
@@ -106,11 +109,13 @@ func solveDual[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMom
 // weights Zᵀα unchanged while it lifts that direction to the scale of
 // the rest.
 func addCentredDirection(a []float64, n, stride int, u []float64, weight float64) {
-	var trace float64
+	// The mean diagonal entry, summed as a mean so that it cannot
+	// overflow.
+	var mean float64
 	for r := range n {
-		trace += a[r*stride+r]
+		mean += a[r*stride+r] / float64(n)
 	}
-	c := trace / (float64(n) * weight)
+	c := mean / weight
 	for r := range n {
 		row := a[r*stride : r*stride+r+1]
 		cu := c * u[r]

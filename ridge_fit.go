@@ -24,6 +24,11 @@ type RidgeOptions struct {
 	// weight by the same factor changes the fit only by rounding. Smaller
 	// weights lose precision, and one below about 2⁻¹⁰⁷⁴ times the largest
 	// rounds to 0 and then counts as 0.
+	//
+	// NOTE: a row whose weight is below about ε² (1e-32) of Σwᵢ moves the
+	// means by less than the rounding of the centring. Where λ is as small
+	// as that weight, the row decides the fit, which is then inexact: two
+	// rows of weights 1.26 and 1e-100 at λ = 1e-100 were 95% off.
 	Weights []float64
 
 	// Workers is the maximum number of goroutines. Zero or less means
@@ -100,13 +105,25 @@ const pivotFloor = 0x1p-44
 // singular even when its mean, such as 0.1, is not exact. The error
 // distinguishes such a column from one that varies by less than that
 // noise, or whose squares underflow, and reports the latter as varying
-// too little for float64 rather than as constant.
+// too little for float64 rather than as constant. A column whose part
+// outside the span of the columns before it is within that noise is
+// reported as differing from a linear combination of them by less than
+// float64 resolves near its mean.
 //
 // With λ > 0, Aⱼⱼ includes λ·Σwᵢ, and only a pivot sⱼ ≤ 2⁻⁴⁴·Aⱼⱼ is an
 // error: λ is then too small to lift a (nearly) dependent column's pivot
-// above the rounding of XᵀX, which would decide the weights. A λ·Σwᵢ
-// beyond float64 is no error, as the system is divided by a power of two
-// first. NaN or infinite values in X or y are an error wrapping [ErrNaN]
+// above the rounding of XᵀX, which would decide even its sign. A larger
+// but still small pivot leaves the weights with an error of up to about
+// the rounding of XᵀX over sⱼ, so where some sⱼ < 2⁻¹⁶·Aⱼⱼ FitRidge
+// refines the weights: it forms the residual of the normal equations
+// from the rows of X, in double-double arithmetic for each row's
+// residual, and solves for a correction with the same factor, up to 5
+// times while the correction shrinks. This removes the rounding of XᵀX
+// but not the data's own sensitivity, so nearly dependent columns still
+// cost accuracy. A λ·Σwᵢ or diagonal beyond float64 is no error, as the
+// system is divided by a power of two first, and a column whose centred
+// squares overflow only through the rounding of its mean is centred
+// again. NaN or infinite values in X or y are an error wrapping [ErrNaN]
 // that names the row, and so is a weight or bias beyond the float64
 // range.
 func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*RidgeModel, error) {
@@ -178,6 +195,7 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 				singular.lost = columnVaries(X, dim, singular.column, opts.Weights, !opts.NoIntercept)
 			}
 			singular.lambda = lambda
+			singular.mean = m.meanX[singular.column]
 			return nil, singular.describe(!opts.NoIntercept)
 		}
 	}
@@ -220,14 +238,6 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 // with c the mean deviation Σwᵢ·(xᵢ − x̄)/Σwᵢ, ZᵀZ − Σwᵢ·c·cᵀ is the Gram
 // matrix of the rows zᵢ − √wᵢ·c.
 func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMoments, opts RidgeOptions) ([]float64, ridgeMoments, error) {
-	gram, xty, ds := ridgeGram(k, X, y, dim, m, opts)
-	// XᵀX is positive semi-definite, so no entry exceeds the largest
-	// diagonal one: finite diagonals and Xᵀy make a finite system.
-	for j := range dim {
-		if !isFinite(gram[j*ds+j]) || !isFinite(xty[j]) {
-			return nil, m, fmt.Errorf("%w: XᵀX or Xᵀy overflows float64 in column %d; scale X and y down", ErrNaN, j)
-		}
-	}
 	if lambda == 0 {
 		rank := m.rows
 		if !opts.NoIntercept {
@@ -243,14 +253,31 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 		}
 	}
 
+	gram, xty, ds := ridgeGram(k, X, y, dim, m, opts)
 	var noise []float64
-	recentred := false
 	if !opts.NoIntercept {
 		noise = centringNoise(m, len(y))
-		if meanRoundingMatters(gram, dim, ds, noise) {
-			m, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights)
-			recentred = true
+		if overflowColumn(gram, xty, dim, ds) >= 0 {
+			// A column of 1e200 whose mean is off by an ulp has centred
+			// squares of about 1e368, though it is constant. Centre on
+			// corrected means and form XᵀX again.
+			var dev deviations
+			m, dev = correctMeans(X, y, dim, m, opts.Weights)
+			noise = correctedNoise(m, dev.largest, len(y))
+			gram, xty, ds = ridgeGram(k, X, y, dim, m, opts)
 		}
+	}
+	// XᵀX is positive semi-definite, so no entry exceeds the largest
+	// diagonal one: finite diagonals and Xᵀy make a finite system.
+	if j := overflowColumn(gram, xty, dim, ds); j >= 0 {
+		return nil, m, fmt.Errorf("%w: XᵀX or Xᵀy overflows float64 in column %d; scale X and y down", ErrNaN, j)
+	}
+
+	// base is the centring of XᵀX, and shift the mean deviation that
+	// recentre takes off it in place.
+	base, shift := m, deviations{}
+	if !opts.NoIntercept && meanRoundingMatters(gram, dim, ds, noise) {
+		m, shift, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights)
 	}
 	if lambda > 0 {
 		noise = nil
@@ -258,29 +285,130 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 	// The factorisation overwrites gram and xty, so keep them for the
 	// case in which a column fails only the noise test.
 	var savedGram, savedXty []float64
-	if noise != nil && !recentred {
+	if noise != nil && shift.meanX == nil {
 		savedGram, savedXty = slices.Clone(gram), slices.Clone(xty)
 	}
 
 	// Solve (XᵀX + λ·Σwᵢ·I) w = Xᵀy on the centred rows, with A the
 	// leading dim×dim block of the padded Gram matrix. The kernel filled
 	// its upper triangle, and the factorisation reads the lower one.
-	solve := func() error {
+	var f *factor
+	var scale int
+	solve := func() (err error) {
 		mirrorUpper(gram, dim, ds)
-		addPenalty(gram, dim, ds, xty, lambda, m.weight)
-		return choleskySolve(gram, dim, ds, xty, noise, k)
+		var penalty float64
+		penalty, scale = scaleForPenalty(gram, dim, ds, xty, lambda, m.weight)
+		for i := range dim {
+			gram[i*ds+i] += penalty
+		}
+		f, err = choleskyFactor(gram, dim, ds, noise, k)
+		return err
 	}
 	err := solve()
 	var singular *singularColumn
 	if savedGram != nil && errors.As(err, &singular) && singular.byNoise {
 		gram, xty = savedGram, savedXty
-		m, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights)
+		m, shift, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights)
 		err = solve()
 	}
 	if err != nil {
 		return nil, m, err
 	}
-	return xty, m, nil
+	weights := xty
+	f.substitute(dim, weights)
+	if f.minPivot < refineBelow && scale == 0 {
+		refine(f, X, y, dim, lambda, base, shift, opts.Weights, weights)
+	}
+	return weights, m, nil
+}
+
+// refineBelow is the pivot ratio sⱼ/Aⱼⱼ below which FitRidge refines the
+// weights of the primal form. The rounding of XᵀX, a few hundred ε of
+// its entries, may then move the weights by more than about
+// 2⁸·ε/2⁻¹⁶ = 2⁻²⁸ relative (an estimate).
+const refineBelow = 0x1p-16
+
+// refine improves the weights w of the primal form by iterative
+// refinement: it forms the residual r = Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w from the
+// rows of X, solves (LLᵀ)·δ = r with the factor f and adds δ to w, up to
+// 5 times while δ shrinks. The residual carries the rounding of one pass
+// over the data, not that of XᵀX, so the error falls from about κ²·ε to
+// κ·ε for κ the condition number of Z, as long as the factor's own error
+// is below 1 relative. base and shift are the centring of XᵀX, as in
+// solvePrimal.
+func refine[F Float](f *factor, X, y []F, dim int, lambda float64, base ridgeMoments, shift deviations, weights, w []float64) {
+	best := slices.Clone(w)
+	last := math.Inf(1)
+	for range 5 {
+		delta := normalResidual(X, y, dim, lambda, base, shift, weights, best)
+		f.substitute(dim, delta)
+		size, norm := 0.0, 0.0
+		for j, v := range delta {
+			size = max(size, math.Abs(v))
+			norm = max(norm, math.Abs(best[j]))
+		}
+		if !(size < last/2) {
+			break // not converging, or converged to rounding
+		}
+		last = size
+		for j, v := range delta {
+			best[j] += v
+		}
+		copy(w, best)
+		if size <= 0x1p-52*norm {
+			break
+		}
+	}
+}
+
+// normalResidual returns Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w for the rows
+// zᵢ = √wᵢ·((xᵢ − x̄) − c) and targets tᵢ = √wᵢ·((yᵢ − ȳ) − c_y), with x̄
+// and ȳ the means of base and c the deviations of shift (zero when nil).
+// The rows' terms are summed per chunk of rows and the chunks in order.
+func normalResidual[F Float](X, y []F, dim int, lambda float64, base ridgeMoments, shift deviations, weights, w []float64) []float64 {
+	n := len(y)
+	c := shift.meanX
+	if c == nil {
+		c = make([]float64, dim)
+	}
+	res, chunk, z := make([]float64, dim), make([]float64, dim), make([]float64, dim)
+	for lo := 0; lo < n; lo += ridgeChunkRows {
+		clear(chunk)
+		for i := lo; i < min(lo+ridgeChunkRows, n); i++ {
+			wi := 1.0
+			if weights != nil {
+				wi = weights[i]
+			}
+			if wi == 0 {
+				continue
+			}
+			// e = tᵢ − zᵢ·w in double-double arithmetic: the products'
+			// errors come from FMA and the sums' from Knuth's TwoSum,
+			// so e is accurate even where tᵢ and zᵢ·w cancel.
+			e := (float64(y[i]) - base.meanY) - shift.meanY
+			var low float64
+			for j, v := range X[i*dim : (i+1)*dim] {
+				z[j] = (float64(v) - base.meanX[j]) - c[j]
+				p := z[j] * w[j]
+				pLow := math.FMA(z[j], w[j], -p)
+				sum := e - p
+				back := sum - e
+				low += ((e - (sum - back)) + (-p - back)) - pLow
+				e = sum
+			}
+			e = wi * (e + low)
+			for j, zj := range z {
+				chunk[j] += e * zj
+			}
+		}
+		for j, v := range chunk {
+			res[j] += v
+		}
+	}
+	for j, v := range w {
+		res[j] -= lambda * base.weight * v
+	}
+	return res
 }
 
 // centringNoise returns, for each column j, the most that centring on
@@ -316,8 +444,8 @@ func meanRoundingMatters(gram []float64, dim, ds int, noise []float64) bool {
 // FitRidge's second pass: 4·ε·√(Σwᵢ)·(|x̄ⱼ| + (t+1)·maxᵢ|xᵢⱼ − x̄ⱼ|). The
 // first term is the rounding of the corrected mean. The second bounds the
 // rounding of the deviations and of their sum.
-func recentre[F Float](gram []float64, dim, ds int, xty []float64, X, y []F, m ridgeMoments, weights []float64) (ridgeMoments, []float64) {
-	dev := meanDeviations(X, y, dim, m, weights)
+func recentre[F Float](gram []float64, dim, ds int, xty []float64, X, y []F, m ridgeMoments, weights []float64) (ridgeMoments, deviations, []float64) {
+	corrected, dev := correctMeans(X, y, dim, m, weights)
 	for i, ci := range dev.meanX {
 		row := gram[i*ds+i : i*ds+dim]
 		scaled := m.weight * ci
@@ -329,17 +457,7 @@ func recentre[F Float](gram []float64, dim, ds int, xty []float64, X, y []F, m r
 		row[0] = max(row[0], 0)
 		xty[i] -= scaled * dev.meanY
 	}
-
-	n := len(y)
-	terms := float64(min(m.rows, min(n, ridgeChunkRows)+(n+ridgeChunkRows-1)/ridgeChunkRows))
-	corrected := ridgeMoments{weight: m.weight, rows: m.rows, meanX: make([]float64, dim)}
-	noise := make([]float64, dim)
-	for j, v := range dev.meanX {
-		corrected.meanX[j] = m.meanX[j] + v
-		noise[j] = 4 * 0x1p-52 * math.Sqrt(m.weight) * (math.Abs(corrected.meanX[j]) + (terms+1)*dev.largest[j])
-	}
-	corrected.meanY = m.meanY + dev.meanY
-	return corrected, noise
+	return corrected, dev, correctedNoise(corrected, dev.largest, len(y))
 }
 
 // deviations holds the weighted mean deviations of X and y from the means
@@ -387,26 +505,69 @@ func meanDeviations[F Float](X, y []F, dim int, m ridgeMoments, weights []float6
 	return dev
 }
 
-// addPenalty adds λ·Σwᵢ to the diagonal of the d×d system a·x = b (rows
-// stride values apart). Where λ·Σwᵢ overflows, it first divides a and b
-// by the power of two that brings Σwᵢ into [½, 1), which leaves x
-// unchanged: entries of a that this makes underflow are negligible beside
-// λ·Σwᵢ.
-func addPenalty(a []float64, d, stride int, b []float64, lambda, weight float64) {
-	if !isFinite(lambda * weight) {
-		frac, exp := math.Frexp(weight)
+// scaleForPenalty divides the d×d system a·x = b (rows stride values
+// apart) by 2^shift, the power of two that keeps its largest diagonal
+// entry below 2¹⁰²⁰ and λ·Σwᵢ below 2¹⁰²¹, and returns λ·Σwᵢ in that
+// scale. The solution x does not change. The diagonal may then double
+// (the dual form's centred direction) and have λ·Σwᵢ added without
+// overflow. Entries that the division makes underflow are negligible
+// beside the largest diagonal entry or λ·Σwᵢ.
+func scaleForPenalty(a []float64, d, stride int, b []float64, lambda, weight float64) (penalty float64, shift int) {
+	largest := 0.0
+	for i := range d {
+		largest = max(largest, a[i*stride+i])
+	}
+	_, diagExp := math.Frexp(largest)
+	frac, weightExp := math.Frexp(weight)
+	penalty = lambda * frac // at most λ, so finite
+	_, penaltyExp := math.Frexp(penalty)
+	shift = max(0, diagExp-1020, penaltyExp+weightExp-1021)
+	if shift > 0 {
 		for i := range d {
 			row := a[i*stride : i*stride+d]
 			for j, v := range row {
-				row[j] = math.Ldexp(v, -exp)
+				row[j] = math.Ldexp(v, -shift)
 			}
-			b[i] = math.Ldexp(b[i], -exp)
+			b[i] = math.Ldexp(b[i], -shift)
 		}
-		weight = frac
 	}
-	for i := range d {
-		a[i*stride+i] += lambda * weight
+	return math.Ldexp(penalty, weightExp-shift), shift
+}
+
+// overflowColumn returns the first column j whose diagonal entry of the
+// Gram matrix (ds×ds) or entry of Zᵀt is not finite, or -1.
+func overflowColumn(gram, xty []float64, dim, ds int) int {
+	for j := range dim {
+		if !isFinite(gram[j*ds+j]) || !isFinite(xty[j]) {
+			return j
+		}
 	}
+	return -1
+}
+
+// correctMeans returns m with each mean corrected by the mean deviation
+// from it, x̄ + Σwᵢ·(xᵢ − x̄)/Σwᵢ, and the deviations.
+func correctMeans[F Float](X, y []F, dim int, m ridgeMoments, weights []float64) (ridgeMoments, deviations) {
+	dev := meanDeviations(X, y, dim, m, weights)
+	corrected := ridgeMoments{weight: m.weight, rows: m.rows, meanX: make([]float64, dim)}
+	for j, v := range dev.meanX {
+		corrected.meanX[j] = m.meanX[j] + v
+	}
+	corrected.meanY = m.meanY + dev.meanY
+	return corrected, dev
+}
+
+// correctedNoise returns the noise bound of FitRidge's second pass for
+// the means of correctMeans: 4·ε·√(Σwᵢ)·(|x̄ⱼ| + (t+1)·largest[j]). The
+// first term covers the rounding of the corrected mean, the second that
+// of the deviations and of their sum.
+func correctedNoise(m ridgeMoments, largest []float64, n int) []float64 {
+	terms := float64(min(m.rows, min(n, ridgeChunkRows)+(n+ridgeChunkRows-1)/ridgeChunkRows))
+	noise := make([]float64, len(m.meanX))
+	for j, mean := range m.meanX {
+		noise[j] = 4 * 0x1p-52 * math.Sqrt(m.weight) * (math.Abs(mean) + (terms+1)*largest[j])
+	}
+	return noise
 }
 
 // mirrorUpper copies the upper triangle of the d×d matrix a (rows stride
@@ -772,6 +933,8 @@ type singularColumn struct {
 	// lambda is the fit's λ. When it is above 0, it was too small to keep
 	// the pivot above the rounding of XᵀX.
 	lambda float64
+	// mean is the column's mean, which sets the resolution of byNoise.
+	mean float64
 }
 
 // columnVaries reports whether column j of X takes more than one value
@@ -814,6 +977,12 @@ func (e *singularColumn) describe(centred bool) error {
 		column = "is constant over the rows of nonzero weight (zero after centring)"
 	case e.zero:
 		column = "is zero in every row of nonzero weight"
+	case e.column == 0:
+		// Only a pivot that overflowed can fail here.
+		column = "is zero to within rounding"
+	case e.byNoise && centred:
+		column = fmt.Sprintf("differs from a linear combination of columns 0…%d and a constant by less than float64 resolves near its mean, %.3g",
+			e.column-1, e.mean)
 	case centred:
 		column = fmt.Sprintf("is a linear combination of columns 0…%d and a constant", e.column-1)
 	default:
@@ -829,6 +998,8 @@ func (e *singularColumn) describe(centred bool) error {
 		advice = "scale the column up, use lambda > 0 or drop the column"
 	case e.lost:
 		advice = "centre or scale the column first, use lambda > 0 or drop the column"
+	case e.byNoise && centred:
+		advice = "subtract a value near its mean from the column first, use lambda > 0 or drop the column"
 	}
 	return fmt.Errorf("%w: column %d of X %s, so XᵀX is singular; %s", ErrSingular, e.column, column, advice)
 }
