@@ -116,9 +116,9 @@ const pivotFloor = 0x1p-44
 // but still small pivot leaves the weights with an error of up to about
 // the rounding of XᵀX over sⱼ, so where some sⱼ < 2⁻¹⁶·Aⱼⱼ FitRidge
 // refines the weights: it forms the residual of the normal equations
-// from the rows of X, in double-double arithmetic for each row's
-// residual, and solves for a correction with the same factor, up to 5
-// times while the correction shrinks. This removes the rounding of XᵀX
+// from the rows of X, one more pass over X each time, and solves for a
+// correction with the same factor, up to 5 times while the correction
+// shrinks (usually twice). This removes the rounding of XᵀX
 // but not the data's own sensitivity, so nearly dependent columns still
 // cost accuracy. A λ·Σwᵢ or diagonal beyond float64 is no error, as the
 // system is divided by a power of two first, and a column whose centred
@@ -317,7 +317,7 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 	weights := xty
 	f.substitute(dim, weights)
 	if f.minPivot < refineBelow && scale == 0 {
-		refine(f, X, y, dim, lambda, base, shift, opts.Weights, weights)
+		refine(f, X, y, dim, lambda, base, shift, opts.Weights, weights, opts.Workers)
 	}
 	return weights, m, nil
 }
@@ -330,17 +330,16 @@ const refineBelow = 0x1p-16
 
 // refine improves the weights w of the primal form by iterative
 // refinement: it forms the residual r = Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w from the
-// rows of X, solves (LLᵀ)·δ = r with the factor f and adds δ to w, up to
-// 5 times while δ shrinks. The residual carries the rounding of one pass
-// over the data, not that of XᵀX, so the error falls from about κ²·ε to
-// κ·ε for κ the condition number of Z, as long as the factor's own error
-// is below 1 relative. base and shift are the centring of XᵀX, as in
-// solvePrimal.
-func refine[F Float](f *factor, X, y []F, dim int, lambda float64, base ridgeMoments, shift deviations, weights, w []float64) {
+// rows of X, solves (LLᵀ)·δ = r with the factor f and adds δ to w. The
+// residual carries the rounding of one pass over the data rather than
+// that of XᵀX. It stops after 5 steps, when δ stops shrinking by half, or
+// when the next δ, estimated as δ²/δ_prev, is below 2⁻⁵⁰ of w. base and
+// shift are the centring of XᵀX, as in solvePrimal.
+func refine[F Float](f *factor, X, y []F, dim int, lambda float64, base ridgeMoments, shift deviations, weights, w []float64, workers int) {
 	best := slices.Clone(w)
 	last := math.Inf(1)
 	for range 5 {
-		delta := normalResidual(X, y, dim, lambda, base, shift, weights, best)
+		delta := normalResidual(X, y, dim, lambda, base, shift, weights, best, workers)
 		f.substitute(dim, delta)
 		size, norm := 0.0, 0.0
 		for j, v := range delta {
@@ -350,31 +349,36 @@ func refine[F Float](f *factor, X, y []F, dim int, lambda float64, base ridgeMom
 		if !(size < last/2) {
 			break // not converging, or converged to rounding
 		}
-		last = size
 		for j, v := range delta {
 			best[j] += v
 		}
 		copy(w, best)
-		if size <= 0x1p-52*norm {
+		if size*size <= 0x1p-50*last*norm {
 			break
 		}
+		last = size
 	}
 }
 
 // normalResidual returns Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w for the rows
 // zᵢ = √wᵢ·((xᵢ − x̄) − c) and targets tᵢ = √wᵢ·((yᵢ − ȳ) − c_y), with x̄
 // and ȳ the means of base and c the deviations of shift (zero when nil).
-// The rows' terms are summed per chunk of rows and the chunks in order.
-func normalResidual[F Float](X, y []F, dim int, lambda float64, base ridgeMoments, shift deviations, weights, w []float64) []float64 {
+// Each chunk of rows is summed in order on one goroutine, and the chunks'
+// sums are added in order, so the result does not depend on workers.
+func normalResidual[F Float](X, y []F, dim int, lambda float64, base ridgeMoments, shift deviations, weights, w []float64, workers int) []float64 {
 	n := len(y)
 	c := shift.meanX
 	if c == nil {
 		c = make([]float64, dim)
 	}
-	res, chunk, z := make([]float64, dim), make([]float64, dim), make([]float64, dim)
-	for lo := 0; lo < n; lo += ridgeChunkRows {
-		clear(chunk)
-		for i := lo; i < min(lo+ridgeChunkRows, n); i++ {
+	chunks := (n + ridgeChunkRows - 1) / ridgeChunkRows
+	partial := make([]float64, chunks*dim)
+	parallel(workerCount(workers, chunks, 2*n*dim), chunks, func(k int, z *[]float64) {
+		if *z == nil {
+			*z = make([]float64, dim)
+		}
+		zr, sum := *z, partial[k*dim:(k+1)*dim]
+		for i := k * ridgeChunkRows; i < min((k+1)*ridgeChunkRows, n); i++ {
 			wi := 1.0
 			if weights != nil {
 				wi = weights[i]
@@ -382,26 +386,20 @@ func normalResidual[F Float](X, y []F, dim int, lambda float64, base ridgeMoment
 			if wi == 0 {
 				continue
 			}
-			// e = tᵢ − zᵢ·w in double-double arithmetic: the products'
-			// errors come from FMA and the sums' from Knuth's TwoSum,
-			// so e is accurate even where tᵢ and zᵢ·w cancel.
 			e := (float64(y[i]) - base.meanY) - shift.meanY
-			var low float64
 			for j, v := range X[i*dim : (i+1)*dim] {
-				z[j] = (float64(v) - base.meanX[j]) - c[j]
-				p := z[j] * w[j]
-				pLow := math.FMA(z[j], w[j], -p)
-				sum := e - p
-				back := sum - e
-				low += ((e - (sum - back)) + (-p - back)) - pLow
-				e = sum
+				zr[j] = (float64(v) - base.meanX[j]) - c[j]
+				e -= zr[j] * w[j]
 			}
-			e = wi * (e + low)
-			for j, zj := range z {
-				chunk[j] += e * zj
+			e *= wi
+			for j, v := range zr {
+				sum[j] += e * v
 			}
 		}
-		for j, v := range chunk {
+	})
+	res := make([]float64, dim)
+	for k := range chunks {
+		for j, v := range partial[k*dim : (k+1)*dim] {
 			res[j] += v
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -208,6 +209,39 @@ func TestFitRidgeHugeConstantColumn(t *testing.T) {
 		for _, j := range []int{0, 2} {
 			if !isFinite(m.Weights[j]) {
 				t.Errorf("kernel %s, λ = 1: Weights[%d] = %v", kern, j, m.Weights[j])
+			}
+		}
+	}
+}
+
+// Refinement sums its residuals per chunk of rows and then the chunks in
+// order, so a refined fit over several chunks is the same bit for bit
+// for any number of goroutines.
+func TestFitRidgeRefineWorkersIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	// 2·n·dim is above the work at which the goroutines start.
+	const n, dim = 40000, 4
+	X := randomFloats[float64](rng, n*dim)
+	y := randomFloats[float64](rng, n)
+	// Column 1 is column 0 plus 1e-5 of noise: its pivot ratio is about
+	// 1e-10, below the refinement threshold.
+	for i := range n {
+		X[i*dim+1] = X[i*dim] + 1e-5*X[i*dim+1]
+	}
+	for _, kern := range Kernels() {
+		var first *RidgeModel
+		for _, workers := range []int{1, 2, 3, 7} {
+			m, err := FitRidge(X, y, dim, 0, RidgeOptions{Kernel: kern, Workers: workers})
+			if err != nil {
+				t.Fatalf("kernel %s, %d workers: %v", kern, workers, err)
+			}
+			if first == nil {
+				first = m
+				continue
+			}
+			if !slices.Equal(m.Weights, first.Weights) || m.Bias != first.Bias {
+				t.Errorf("kernel %s, %d workers: fit %v, %v differs from the fit with 1 worker %v, %v",
+					kern, workers, m.Weights, m.Bias, first.Weights, first.Bias)
 			}
 		}
 	}
