@@ -1,6 +1,9 @@
 package vecfit
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // choleskySolve solves a·x = b for the symmetric d×d matrix whose lower
 // triangle a holds (row-major with rows stride values apart, the upper
@@ -190,4 +193,54 @@ func blockDotsGeneric(out *[8]float64, a []float64, stride, i, j, n int) {
 			out[p*4+q] = dot(x, a[(j+q)*stride:])
 		}
 	}
+}
+
+// inverseOneNorm estimates ‖S·A⁻¹·S‖₁ for the factored d×d matrix
+// A = LLᵀ and S = diag(scale) the way LAPACK's DLACON estimates a 1-norm:
+// a few solves with L steer a vector x of ‖x‖₁ = 1, starting from the
+// uniform one, towards a unit vector that S·A⁻¹·S enlarges most. The
+// estimate is a lower bound.
+func (f *factor) inverseOneNorm(d int, scale []float64) float64 {
+	// solve replaces v with S·A⁻¹·S·v, which is symmetric.
+	solve := func(v []float64) {
+		for i := range v {
+			v[i] *= scale[i]
+		}
+		f.substitute(d, v)
+		for i := range v {
+			v[i] *= scale[i]
+		}
+	}
+	x := make([]float64, d)
+	for i := range x {
+		x[i] = 1 / float64(d)
+	}
+	estimate := 0.0
+	for step := range 5 {
+		y := slices.Clone(x)
+		solve(y)
+		estimate = 0
+		sign := make([]float64, d)
+		for i, v := range y {
+			estimate += math.Abs(v)
+			sign[i] = 1
+			if v < 0 {
+				sign[i] = -1
+			}
+		}
+		solve(sign) // the transpose is the same matrix
+		next, dotZX := 0, 0.0
+		for i, v := range sign {
+			dotZX += v * x[i]
+			if math.Abs(v) > math.Abs(sign[next]) {
+				next = i
+			}
+		}
+		if step > 0 && math.Abs(sign[next]) <= dotZX {
+			break
+		}
+		clear(x)
+		x[next] = 1
+	}
+	return estimate
 }

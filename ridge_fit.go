@@ -95,37 +95,40 @@ const pivotFloor = 0x1p-44
 // FitRidge bounds that noise by 4·t·ε·√(Σwᵢ)·|x̄ⱼ|, for ε = 2⁻⁵², x̄ⱼ the
 // column's mean and t = min(m, min(n, 4096) + ⌈n/4096⌉), as the mean adds
 // rows in blocks of 4096 and then the blocks' sums. When a column fails
-// only that test, FitRidge centres the rows again on their mean
-// deviation Σwᵢ·(xᵢⱼ − x̄ⱼ)/Σwᵢ, from a second pass over X, and tests
-// again against the smaller bound 4·ε·√(Σwᵢ)·(|x̄ⱼ| + (t+1)·maxᵢ|xᵢⱼ − x̄ⱼ|).
-// For any λ it does the same where the first bound exceeds 2⁻²⁰ of a
-// column's centred norm √Aⱼⱼ, as the mean's rounding could then move XᵀX
-// by more than 2⁻⁴⁰ relative: a column of 1e15 + N(0, 1) would otherwise
-// put percent errors in the weights. A constant column is thus
-// singular even when its mean, such as 0.1, is not exact. The error
-// distinguishes such a column from one that varies by less than that
-// noise, or whose squares underflow, and reports the latter as varying
-// too little for float64 rather than as constant. A column whose part
-// outside the span of the columns before it is within that noise is
-// reported as differing from a linear combination of them by less than
-// float64 resolves near its mean.
+// only that test, FitRidge takes the mean deviation cⱼ = Σwᵢ·(xᵢⱼ − x̄ⱼ)/Σwᵢ
+// from a second pass over X and subtracts Σwᵢ·c·cᵀ from XᵀX, which
+// centres it on the exact mean, and tests again against
+// √(4·m·ε·Aⱼⱼ) + 4·(t+1)·ε·√(Σwᵢ)·maxᵢ|xᵢⱼ − x̄ⱼ|, with Aⱼⱼ before the
+// subtraction: the rounding that the subtraction exposes, and that of the
+// deviations. For any λ it does the same where the first bound exceeds
+// 2⁻¹⁶ of a column's centred norm √Aⱼⱼ, as the mean's rounding could then
+// move XᵀX by more than 2⁻³² relative: a column of 1e15 + N(0, 1) would
+// otherwise put percent errors in the weights. A constant column is thus
+// singular even when its mean, such as 0.1, is not exact, while a column
+// that varies by a few ulps of its mean is fitted exactly. A column whose
+// squares underflow is reported as varying too little for float64.
 //
 // With λ > 0, Aⱼⱼ includes λ·Σwᵢ, and only a pivot sⱼ ≤ 2⁻⁴⁴·Aⱼⱼ is an
 // error: λ is then too small to lift a (nearly) dependent column's pivot
-// above the rounding of XᵀX, which would decide even its sign. A larger
-// but still small pivot leaves the weights with an error of up to about
-// the rounding of XᵀX over sⱼ, so where some sⱼ < 2⁻¹⁶·Aⱼⱼ FitRidge
-// refines the weights: it forms the residual of the normal equations
-// from the rows of X, one more pass over X each time, and solves for a
-// correction with the same factor, up to 5 times while the correction
-// shrinks (usually twice). This removes the rounding of XᵀX
-// but not the data's own sensitivity, so nearly dependent columns still
-// cost accuracy. A λ·Σwᵢ or diagonal beyond float64 is no error, as the
-// system is divided by a power of two first, and a column whose centred
-// squares overflow only through the rounding of its mean is centred
-// again. NaN or infinite values in X or y are an error wrapping [ErrNaN]
-// that names the row, and so is a weight or bias beyond the float64
-// range.
+// above the rounding of XᵀX, which would decide even its sign. For any λ,
+// FitRidge then estimates the condition number κ of A with its columns
+// scaled to a unit diagonal, as LAPACK's condition estimators do. The
+// rounding of XᵀX can move the weights by about κ·ε times a few hundred.
+// Where κ > 2²², FitRidge refines the weights: it forms the residual of
+// the normal equations from the rows of X, one pass over X each, solves
+// for a correction with the same factor and keeps it when the residual
+// shrinks, up to 5 times (usually twice). This removes most of the
+// rounding of XᵀX but not the data's own sensitivity, so nearly dependent
+// columns still cost accuracy. Where κ ≥ 1/ε the system is singular to
+// float64 precision, and FitRidge returns an error wrapping
+// [ErrSingular] instead of weights that could be far off. A λ·Σwᵢ, or a
+// diagonal that overflows only when λ·Σwᵢ is added, is no error, as the
+// system is divided by a power of two first. XᵀX itself beyond float64
+// is an error wrapping [ErrNaN], unless only the rounding of a column's
+// mean made its centred squares overflow, in which case FitRidge centres
+// it again. NaN or infinite values in X or y are an error wrapping
+// [ErrNaN] that names the row, and so is a weight or bias beyond the
+// float64 range.
 func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*RidgeModel, error) {
 	if dim < 1 {
 		return nil, fmt.Errorf("%w: dim is %d, want at least 1", ErrDim, dim)
@@ -195,7 +198,6 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 				singular.lost = columnVaries(X, dim, singular.column, opts.Weights, !opts.NoIntercept)
 			}
 			singular.lambda = lambda
-			singular.mean = m.meanX[singular.column]
 			return nil, singular.describe(!opts.NoIntercept)
 		}
 	}
@@ -262,7 +264,7 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 			// squares of about 1e368, though it is constant. Centre on
 			// corrected means and form XᵀX again.
 			var dev deviations
-			m, dev = correctMeans(X, y, dim, m, opts.Weights)
+			m, dev = correctMeans(X, y, dim, m, opts.Weights, opts.Workers)
 			noise = correctedNoise(m, dev.largest, len(y))
 			gram, xty, ds = ridgeGram(k, X, y, dim, m, opts)
 		}
@@ -277,7 +279,7 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 	// recentre takes off it in place.
 	base, shift := m, deviations{}
 	if !opts.NoIntercept && meanRoundingMatters(gram, dim, ds, noise) {
-		m, shift, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights)
+		m, shift, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights, opts.Workers)
 	}
 	if lambda > 0 {
 		noise = nil
@@ -293,14 +295,17 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 	// leading dim×dim block of the padded Gram matrix. The kernel filled
 	// its upper triangle, and the factorisation reads the lower one.
 	var f *factor
+	var penalty, norm1 float64
 	var scale int
+	rootDiag := make([]float64, dim) // √Aⱼⱼ, by which κ is scaled
 	solve := func() (err error) {
 		mirrorUpper(gram, dim, ds)
-		var penalty float64
 		penalty, scale = scaleForPenalty(gram, dim, ds, xty, lambda, m.weight)
 		for i := range dim {
 			gram[i*ds+i] += penalty
+			rootDiag[i] = math.Sqrt(gram[i*ds+i])
 		}
+		norm1 = scaledOneNorm(gram, dim, ds, rootDiag)
 		f, err = choleskyFactor(gram, dim, ds, noise, k)
 		return err
 	}
@@ -308,7 +313,7 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 	var singular *singularColumn
 	if savedGram != nil && errors.As(err, &singular) && singular.byNoise {
 		gram, xty = savedGram, savedXty
-		m, shift, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights)
+		m, shift, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights, opts.Workers)
 		err = solve()
 	}
 	if err != nil {
@@ -316,82 +321,155 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 	}
 	weights := xty
 	f.substitute(dim, weights)
-	if f.minPivot < refineBelow && scale == 0 {
-		refine(f, X, y, dim, lambda, base, shift, opts.Weights, weights, opts.Workers)
+	condition := norm1 * f.inverseOneNorm(dim, rootDiag)
+	if !(condition <= maxCondition) {
+		return nil, m, fmt.Errorf("%w: XᵀX + λ·Σw·I is singular to float64 precision: with its columns scaled to a unit diagonal, its condition number is about %.1e, at least 1/ε = %.1e; use a larger lambda or drop nearly dependent columns",
+			ErrSingular, condition, float64(maxCondition))
+	}
+	if condition > refineAbove {
+		system := normalSystem[F]{X: X, y: y, dim: dim, base: base, shift: shift, weights: opts.Weights,
+			penalty: penalty, scale: math.Ldexp(1, -scale), rootDiag: rootDiag, workers: opts.Workers}
+		system.refine(f, weights)
 	}
 	return weights, m, nil
 }
 
-// refineBelow is the pivot ratio sⱼ/Aⱼⱼ below which FitRidge refines the
-// weights of the primal form. The rounding of XᵀX, a few hundred ε of
-// its entries, may then move the weights by more than about
-// 2⁸·ε/2⁻¹⁶ = 2⁻²⁸ relative (an estimate).
-const refineBelow = 0x1p-16
+// Limits on the condition number κ = ‖DAD‖₁·‖(DAD)⁻¹‖₁ of the primal
+// system A = XᵀX + λ·Σwᵢ·I, with D = diag(1/√Aⱼⱼ), as estimated from its
+// Cholesky factor. The factorisation's errors depend on A only through
+// DAD, so scaling a column changes neither κ nor them. The rounding of
+// XᵀX, a few hundred ε of its entries, may move the weights by about
+// κ·2⁸·ε relative. Above refineAbove (κ·ε > 2⁻³⁰), FitRidge refines
+// them. At maxCondition, 1/ε, the system is singular to float64
+// precision (the test of LAPACK's condition estimates), and even a
+// refinement that converges may converge to weights that are far off.
+const (
+	refineAbove  = 0x1p22
+	maxCondition = 0x1p52
+)
 
-// refine improves the weights w of the primal form by iterative
-// refinement: it forms the residual r = Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w from the
-// rows of X, solves (LLᵀ)·δ = r with the factor f and adds δ to w. The
-// residual carries the rounding of one pass over the data rather than
-// that of XᵀX. It stops after 5 steps, when δ stops shrinking by half, or
-// when the next δ, estimated as δ²/δ_prev, is below 2⁻⁵⁰ of w. base and
-// shift are the centring of XᵀX, as in solvePrimal.
-func refine[F Float](f *factor, X, y []F, dim int, lambda float64, base ridgeMoments, shift deviations, weights, w []float64, workers int) {
-	best := slices.Clone(w)
+// normalSystem is the ridge system of the primal form as its rows
+// define it, for refine: rows zᵢ = √wᵢ·((xᵢ − x̄) − c) and targets
+// tᵢ = √wᵢ·((yᵢ − ȳ) − c_y), with x̄ and ȳ the means of base and c the
+// deviations of shift (none when nil), and the system scaled as
+// scaleForPenalty left it.
+type normalSystem[F Float] struct {
+	X, y    []F
+	dim     int
+	base    ridgeMoments
+	shift   deviations
+	weights []float64
+	penalty float64 // λ·Σwᵢ times scale
+	scale   float64 // the power of two that scaleForPenalty applied
+	// rootDiag holds √Aⱼⱼ of the scaled system. Residuals are compared
+	// divided by it, so that scaling a column does not change which
+	// step counts as smaller.
+	rootDiag []float64
+	workers  int
+}
+
+// refine improves the weights w by iterative refinement: it forms the
+// residual r = Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w from the rows of X, solves
+// (LLᵀ)·δ = r with the factor f and takes w + δ when its residual is
+// smaller. The residual carries the rounding of one pass over the data
+// rather than that of XᵀX. It stops after 5 steps, at the first step
+// that does not lower the residual, or when the next δ, estimated as
+// δ²/δ_prev, is below 2⁻⁵⁰ of w. Sizes are taken with each column j
+// scaled by √Aⱼⱼ, residuals divided by it.
+func (s normalSystem[F]) refine(f *factor, w []float64) {
+	res := s.residual(w)
+	size := s.size(res)
 	last := math.Inf(1)
 	for range 5 {
-		delta := normalResidual(X, y, dim, lambda, base, shift, weights, best, workers)
-		f.substitute(dim, delta)
-		size, norm := 0.0, 0.0
+		delta := slices.Clone(res)
+		f.substitute(s.dim, delta)
+		next := slices.Clone(w)
 		for j, v := range delta {
-			size = max(size, math.Abs(v))
-			norm = max(norm, math.Abs(best[j]))
+			next[j] += v
 		}
-		if !(size < last/2) {
-			break // not converging, or converged to rounding
+		nextRes := s.residual(next)
+		if !(s.size(nextRes) < size) {
+			return
 		}
+		copy(w, next)
+		res, size = nextRes, s.size(nextRes)
+		step, weight := 0.0, 0.0
 		for j, v := range delta {
-			best[j] += v
+			step = max(step, math.Abs(v)*s.rootDiag[j])
+			weight = max(weight, math.Abs(w[j])*s.rootDiag[j])
 		}
-		copy(w, best)
-		if size*size <= 0x1p-50*last*norm {
-			break
+		if step*step <= 0x1p-50*last*weight {
+			return
 		}
-		last = size
+		last = step
 	}
 }
 
-// normalResidual returns Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w for the rows
-// zᵢ = √wᵢ·((xᵢ − x̄) − c) and targets tᵢ = √wᵢ·((yᵢ − ȳ) − c_y), with x̄
-// and ȳ the means of base and c the deviations of shift (zero when nil).
-// Each chunk of rows is summed in order on one goroutine, and the chunks'
+// scaledOneNorm returns the 1-norm, the largest column sum of absolute
+// values, of D·A·D for the symmetric d×d matrix A whose lower triangle a
+// holds (rows stride values apart) and D = diag(1/rootDiag).
+func scaledOneNorm(a []float64, d, stride int, rootDiag []float64) float64 {
+	sums := make([]float64, d)
+	for i := range d {
+		for j, v := range a[i*stride : i*stride+i+1] {
+			v = math.Abs(v) / rootDiag[i] / rootDiag[j]
+			sums[j] += v
+			if j != i {
+				sums[i] += v
+			}
+		}
+	}
+	return maxAbs(sums)
+}
+
+// size returns the largest |r[j]|/√Aⱼⱼ of a residual r.
+func (s normalSystem[F]) size(r []float64) float64 {
+	m := 0.0
+	for j, v := range r {
+		m = max(m, math.Abs(v)/s.rootDiag[j])
+	}
+	return m
+}
+
+// maxAbs returns the largest absolute value of v.
+func maxAbs(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = max(m, math.Abs(x))
+	}
+	return m
+}
+
+// residual returns Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w in the system's scale. Each
+// chunk of rows is summed in order on one goroutine, and the chunks'
 // sums are added in order, so the result does not depend on workers.
-func normalResidual[F Float](X, y []F, dim int, lambda float64, base ridgeMoments, shift deviations, weights, w []float64, workers int) []float64 {
-	n := len(y)
-	c := shift.meanX
+func (s normalSystem[F]) residual(w []float64) []float64 {
+	n, dim := len(s.y), s.dim
+	c := s.shift.meanX
 	if c == nil {
 		c = make([]float64, dim)
 	}
 	chunks := (n + ridgeChunkRows - 1) / ridgeChunkRows
 	partial := make([]float64, chunks*dim)
-	parallel(workerCount(workers, chunks, 2*n*dim), chunks, func(k int, z *[]float64) {
+	parallel(workerCount(s.workers, chunks, 2*n*dim), chunks, func(k int, z *[]float64) {
 		if *z == nil {
 			*z = make([]float64, dim)
 		}
 		zr, sum := *z, partial[k*dim:(k+1)*dim]
 		for i := k * ridgeChunkRows; i < min((k+1)*ridgeChunkRows, n); i++ {
 			wi := 1.0
-			if weights != nil {
-				wi = weights[i]
+			if s.weights != nil {
+				wi = s.weights[i]
 			}
 			if wi == 0 {
 				continue
 			}
-			e := (float64(y[i]) - base.meanY) - shift.meanY
-			for j, v := range X[i*dim : (i+1)*dim] {
-				zr[j] = (float64(v) - base.meanX[j]) - c[j]
+			e := (float64(s.y[i]) - s.base.meanY) - s.shift.meanY
+			for j, v := range s.X[i*dim : (i+1)*dim] {
+				zr[j] = (float64(v) - s.base.meanX[j]) - c[j]
 				e -= zr[j] * w[j]
 			}
-			e *= wi
+			e *= wi * s.scale
 			for j, v := range zr {
 				sum[j] += e * v
 			}
@@ -404,7 +482,7 @@ func normalResidual[F Float](X, y []F, dim int, lambda float64, base ridgeMoment
 		}
 	}
 	for j, v := range w {
-		res[j] -= lambda * base.weight * v
+		res[j] -= s.penalty * v
 	}
 	return res
 }
@@ -425,11 +503,12 @@ func centringNoise(m ridgeMoments, n int) []float64 {
 }
 
 // meanRoundingMatters reports whether the rounding of the means may move
-// some column's √Aⱼⱼ by more than 2⁻²⁰ of it, and so its entries of XᵀX
-// by more than 2⁻⁴⁰ relative.
+// some column's √Aⱼⱼ by more than 2⁻¹⁶ of it, and so its entries of XᵀX
+// by more than 2⁻³² relative. The bound is a worst case, t roundings in
+// the same direction, and about √t times the typical error.
 func meanRoundingMatters(gram []float64, dim, ds int, noise []float64) bool {
 	for j, v := range noise {
-		if v > 0x1p-20*math.Sqrt(gram[j*ds+j]) {
+		if v > 0x1p-16*math.Sqrt(gram[j*ds+j]) {
 			return true
 		}
 	}
@@ -438,14 +517,20 @@ func meanRoundingMatters(gram []float64, dim, ds int, noise []float64) bool {
 
 // recentre turns the upper triangle of ZᵀZ and Zᵀt, for rows centred on
 // the means of m, into those of rows centred on their exact weighted
-// means, and returns m with the means corrected and the noise bound of
-// FitRidge's second pass: 4·ε·√(Σwᵢ)·(|x̄ⱼ| + (t+1)·maxᵢ|xᵢⱼ − x̄ⱼ|). The
-// first term is the rounding of the corrected mean. The second bounds the
-// rounding of the deviations and of their sum.
-func recentre[F Float](gram []float64, dim, ds int, xty []float64, X, y []F, m ridgeMoments, weights []float64) (ridgeMoments, deviations, []float64) {
-	corrected, dev := correctMeans(X, y, dim, m, weights)
+// means, and returns m with the means corrected, the deviations taken off
+// and the bound on the noise that centring leaves in each √Aⱼⱼ:
+// √(4·m·ε·Aⱼⱼ) with Aⱼⱼ before the correction, for the rounding of ZᵀZ
+// that the subtraction exposes, plus 4·(t+1)·ε·√(Σwᵢ)·maxᵢ|xᵢⱼ − x̄ⱼ|
+// for that of the deviations and of their sum.
+func recentre[F Float](gram []float64, dim, ds int, xty []float64, X, y []F, m ridgeMoments, weights []float64, workers int) (ridgeMoments, deviations, []float64) {
+	corrected, dev := correctMeans(X, y, dim, m, weights, workers)
+	n := len(y)
+	terms := float64(min(m.rows, min(n, ridgeChunkRows)+(n+ridgeChunkRows-1)/ridgeChunkRows))
+	noise := make([]float64, dim)
 	for i, ci := range dev.meanX {
 		row := gram[i*ds+i : i*ds+dim]
+		noise[i] = math.Sqrt(4*float64(m.rows)*0x1p-52*row[0]) +
+			4*(terms+1)*0x1p-52*math.Sqrt(m.weight)*dev.largest[i]
 		scaled := m.weight * ci
 		for q := range row {
 			row[q] -= scaled * dev.meanX[i+q]
@@ -455,7 +540,7 @@ func recentre[F Float](gram []float64, dim, ds int, xty []float64, X, y []F, m r
 		row[0] = max(row[0], 0)
 		xty[i] -= scaled * dev.meanY
 	}
-	return corrected, dev, correctedNoise(corrected, dev.largest, len(y))
+	return corrected, dev, noise
 }
 
 // deviations holds the weighted mean deviations of X and y from the means
@@ -467,16 +552,20 @@ type deviations struct {
 }
 
 // meanDeviations returns the deviations of X and y from the means of m.
-// They are summed per chunk of rows, as in weightedMeans, and the chunks'
-// sums added in order. X and y must be finite.
-func meanDeviations[F Float](X, y []F, dim int, m ridgeMoments, weights []float64) deviations {
+// Each chunk of rows is summed in order on one goroutine, and the
+// chunks' sums are added in order, as in weightedMeans. X and y must be
+// finite.
+func meanDeviations[F Float](X, y []F, dim int, m ridgeMoments, weights []float64, workers int) deviations {
 	n := len(y)
-	dev := deviations{meanX: make([]float64, dim), largest: make([]float64, dim)}
-	chunkX := make([]float64, dim)
-	for lo := 0; lo < n; lo += ridgeChunkRows {
-		clear(chunkX)
-		var chunkY float64
-		for i := lo; i < min(lo+ridgeChunkRows, n); i++ {
+	chunks := (n + ridgeChunkRows - 1) / ridgeChunkRows
+	// Chunk k stores Σwᵢ·(yᵢ − ȳ), then Σwᵢ·(xᵢ − x̄) and the largest
+	// |xᵢ − x̄| of each column, in partial[k·stride:].
+	stride := 1 + 2*dim
+	partial := make([]float64, chunks*stride)
+	parallel(workerCount(workers, chunks, n*dim), chunks, func(k int, _ *struct{}) {
+		out := partial[k*stride : (k+1)*stride]
+		sumX, largest := out[1:1+dim], out[1+dim:]
+		for i := k * ridgeChunkRows; i < min((k+1)*ridgeChunkRows, n); i++ {
 			wi := 1.0
 			if weights != nil {
 				wi = weights[i]
@@ -484,16 +573,21 @@ func meanDeviations[F Float](X, y []F, dim int, m ridgeMoments, weights []float6
 			if wi == 0 {
 				continue
 			}
-			chunkY += wi * (float64(y[i]) - m.meanY)
+			out[0] += wi * (float64(y[i]) - m.meanY)
 			for j, v := range X[i*dim : (i+1)*dim] {
 				d := float64(v) - m.meanX[j]
-				chunkX[j] += wi * d
-				dev.largest[j] = max(dev.largest[j], math.Abs(d))
+				sumX[j] += wi * d
+				largest[j] = max(largest[j], math.Abs(d))
 			}
 		}
-		dev.meanY += chunkY
-		for j, v := range chunkX {
-			dev.meanX[j] += v
+	})
+	dev := deviations{meanX: make([]float64, dim), largest: make([]float64, dim)}
+	for k := range chunks {
+		out := partial[k*stride : (k+1)*stride]
+		dev.meanY += out[0]
+		for j := range dim {
+			dev.meanX[j] += out[1+j]
+			dev.largest[j] = max(dev.largest[j], out[1+dim+j])
 		}
 	}
 	for j := range dev.meanX {
@@ -545,8 +639,8 @@ func overflowColumn(gram, xty []float64, dim, ds int) int {
 
 // correctMeans returns m with each mean corrected by the mean deviation
 // from it, x̄ + Σwᵢ·(xᵢ − x̄)/Σwᵢ, and the deviations.
-func correctMeans[F Float](X, y []F, dim int, m ridgeMoments, weights []float64) (ridgeMoments, deviations) {
-	dev := meanDeviations(X, y, dim, m, weights)
+func correctMeans[F Float](X, y []F, dim int, m ridgeMoments, weights []float64, workers int) (ridgeMoments, deviations) {
+	dev := meanDeviations(X, y, dim, m, weights, workers)
 	corrected := ridgeMoments{weight: m.weight, rows: m.rows, meanX: make([]float64, dim)}
 	for j, v := range dev.meanX {
 		corrected.meanX[j] = m.meanX[j] + v
@@ -931,8 +1025,6 @@ type singularColumn struct {
 	// lambda is the fit's λ. When it is above 0, it was too small to keep
 	// the pivot above the rounding of XᵀX.
 	lambda float64
-	// mean is the column's mean, which sets the resolution of byNoise.
-	mean float64
 }
 
 // columnVaries reports whether column j of X takes more than one value
@@ -979,8 +1071,7 @@ func (e *singularColumn) describe(centred bool) error {
 		// Only a pivot that overflowed can fail here.
 		column = "is zero to within rounding"
 	case e.byNoise && centred:
-		column = fmt.Sprintf("differs from a linear combination of columns 0…%d and a constant by less than float64 resolves near its mean, %.3g",
-			e.column-1, e.mean)
+		column = fmt.Sprintf("is a linear combination of columns 0…%d and a constant to within the rounding of centring it", e.column-1)
 	case centred:
 		column = fmt.Sprintf("is a linear combination of columns 0…%d and a constant", e.column-1)
 	default:
@@ -996,8 +1087,6 @@ func (e *singularColumn) describe(centred bool) error {
 		advice = "scale the column up, use lambda > 0 or drop the column"
 	case e.lost:
 		advice = "centre or scale the column first, use lambda > 0 or drop the column"
-	case e.byNoise && centred:
-		advice = "subtract a value near its mean from the column first, use lambda > 0 or drop the column"
 	}
 	return fmt.Errorf("%w: column %d of X %s, so XᵀX is singular; %s", ErrSingular, e.column, column, advice)
 }

@@ -1,6 +1,7 @@
 package vecfit
 
 import (
+	"errors"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -223,8 +224,8 @@ func TestFitRidgeRefineWorkersIdentical(t *testing.T) {
 	const n, dim = 40000, 4
 	X := randomFloats[float64](rng, n*dim)
 	y := randomFloats[float64](rng, n)
-	// Column 1 is column 0 plus 1e-5 of noise: its pivot ratio is about
-	// 1e-10, below the refinement threshold.
+	// Column 1 is column 0 plus 1e-5 of noise, which puts the scaled
+	// condition number near 1e10, above the refinement threshold.
 	for i := range n {
 		X[i*dim+1] = X[i*dim] + 1e-5*X[i*dim+1]
 	}
@@ -242,6 +243,72 @@ func TestFitRidgeRefineWorkersIdentical(t *testing.T) {
 			if !slices.Equal(m.Weights, first.Weights) || m.Bias != first.Bias {
 				t.Errorf("kernel %s, %d workers: fit %v, %v differs from the fit with 1 worker %v, %v",
 					kern, workers, m.Weights, m.Bias, first.Weights, first.Bias)
+			}
+		}
+	}
+}
+
+// polynomialFeatures returns n rows of x, x², …, x^degree for x uniform
+// on [lo, hi], and y = sin(3·(x − lo)/(hi − lo)) plus noise of 0.01.
+func polynomialFeatures(seed uint64, n, degree int, lo, hi float64) (X, y []float64) {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	X = make([]float64, n*degree)
+	y = make([]float64, n)
+	for i := range n {
+		x := lo + (hi-lo)*rng.Float64()
+		for j := range degree {
+			X[i*degree+j] = math.Pow(x, float64(j+1))
+		}
+		y[i] = math.Sin(3*(x-lo)/(hi-lo)) + 0.01*rng.NormFloat64()
+	}
+	return X, y
+}
+
+// Degree-8 features on [20.9, 34.2] have a scaled condition number near
+// 1e19, far beyond 1/ε, and their pivots stay above the 2⁻⁴⁴ floor: the
+// weights came back 30% to 240% off with no error. Now every fit of
+// such a system is either an error wrapping ErrSingular or within 1% of
+// the exact weights.
+func TestFitRidgeSingularToPrecision(t *testing.T) {
+	X, y := polynomialFeatures(988, 318, 8, 20.87934752999206, 34.23764320182143)
+	for _, lambda := range []float64{1e-18, 1e-12} {
+		wantW, wantB := exactRidgePrimal(X, y, 8, lambda)
+		for _, kern := range Kernels() {
+			m, err := FitRidge(X, y, 8, lambda, RidgeOptions{Kernel: kern})
+			if errors.Is(err, ErrSingular) {
+				continue // by the condition number or the pivot floor
+			}
+			if err != nil {
+				t.Fatalf("λ = %g, kernel %s: %v", lambda, kern, err)
+			}
+			if e := fitError(m, wantW, wantB); !(e <= 0.01) {
+				t.Errorf("λ = %g, kernel %s: weights off by %.2g relative with no error", lambda, kern, e)
+			}
+		}
+	}
+}
+
+// Refinement and its stopping rules scale each column by √Aⱼⱼ, so
+// multiplying a column by 2⁵⁰⁹, which also makes FitRidge divide the
+// system by a power of two, leaves degree-8 features on [0, 1] as
+// accurate as without the scaling. Unscaled comparisons rejected every
+// correction there, leaving the weights 8e-6 off.
+func TestFitRidgeRefineScaledColumn(t *testing.T) {
+	for _, exp := range []int{0, 509} {
+		X, y := polynomialFeatures(8, 60, 8, 0, 1)
+		for i := range 60 {
+			X[i*8] = math.Ldexp(X[i*8], exp)
+		}
+		wantW, wantB := exactRidgePrimal(X, y, 8, 0)
+		for _, kern := range Kernels() {
+			m, err := FitRidge(X, y, 8, 0, RidgeOptions{Kernel: kern})
+			if err != nil {
+				t.Fatalf("column 0 × 2^%d, kernel %s: %v", exp, kern, err)
+			}
+			// Relative to the largest weight, which the scaling leaves
+			// among the other columns.
+			if e := fitError(m, wantW, wantB); !(e <= 1e-9) {
+				t.Errorf("column 0 × 2^%d, kernel %s: weights off by %.2g relative", exp, kern, e)
 			}
 		}
 	}

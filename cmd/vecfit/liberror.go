@@ -13,7 +13,7 @@ import (
 // its options as Go fields. These patterns find the numbers to replace with
 // the tool's column names and line numbers.
 var (
-	libCombinationRE = regexp.MustCompile(`column (\d+) of X (is|differs from) a linear combination of columns 0…(\d+)`)
+	libCombinationRE = regexp.MustCompile(`column (\d+) of X is a linear combination of columns 0…(\d+)`)
 	libColumnRE      = regexp.MustCompile(`column (\d+) of X`)
 	libOverflowRE    = regexp.MustCompile(`overflows float64 in column (\d+)`)
 	libRowRE         = regexp.MustCompile(`\brow (\d+) of X or y`)
@@ -42,7 +42,7 @@ func describeLibError(err error, t *table, features []int) error {
 	msg = libCombinationRE.ReplaceAllStringFunc(msg, func(m string) string {
 		sub := libCombinationRE.FindStringSubmatch(m)
 		col, ok1 := name(sub[1])
-		last, err := strconv.Atoi(sub[3])
+		last, err := strconv.Atoi(sub[2])
 		if !ok1 || err != nil || last < 0 || last >= len(features) {
 			return m
 		}
@@ -54,7 +54,7 @@ func describeLibError(err error, t *table, features []int) error {
 		if len(before) == 1 {
 			noun = "column"
 		}
-		return "feature column " + col + " " + sub[2] + " a linear combination of feature " + noun + " " + columnList(before)
+		return "feature column " + col + " is a linear combination of feature " + noun + " " + columnList(before)
 	})
 	msg = libColumnRE.ReplaceAllStringFunc(msg, func(m string) string {
 		if col, ok := name(libColumnRE.FindStringSubmatch(m)[1]); ok {
