@@ -70,8 +70,10 @@ type factor struct {
 	// s holds Σ L[i+p][k]·L[jb+q][k] over k < jb at s[p·4+q], for the
 	// two rows i, i+1 and the block's columns jb…jb+3.
 	s [8]float64
-	// minPivot is the smallest ratio sⱼ/Aⱼⱼ so far, 1 at the start.
-	minPivot float64
+	// minPivot is the smallest ratio sⱼ/Aⱼⱼ so far, 1 at the start, and
+	// minPivotColumn its column.
+	minPivot       float64
+	minPivotColumn int
 }
 
 // at returns the index of entry (i, j) in a.
@@ -128,7 +130,9 @@ func (f *factor) pivot(j int, squares float64) error {
 	if singular {
 		return &singularColumn{column: j, zero: zero, byNoise: byNoise}
 	}
-	f.minPivot = min(f.minPivot, s/diag)
+	if s/diag < f.minPivot {
+		f.minPivot, f.minPivotColumn = s/diag, j
+	}
 	f.a[f.at(j, j)] = math.Sqrt(s)
 	return nil
 }
@@ -196,20 +200,28 @@ func blockDotsGeneric(out *[8]float64, a []float64, stride, i, j, n int) {
 }
 
 // inverseOneNorm estimates ‖S·A⁻¹·S‖₁ for the factored d×d matrix
-// A = LLᵀ and S = diag(scale) the way LAPACK's DLACON estimates a 1-norm:
-// a few solves with L steer a vector x of ‖x‖₁ = 1, starting from the
-// uniform one, towards a unit vector that S·A⁻¹·S enlarges most. The
-// estimate is a lower bound.
+// A = LLᵀ and S = diag(scale), and returns a lower bound on it. It takes
+// the largest of three estimates. The first is that of LAPACK's DLACON:
+// a few solves steer a vector x of ‖x‖₁ = 1, starting from the uniform
+// one, towards a unit vector that S·A⁻¹·S enlarges most. The second is
+// DLACON's extra test, a vector of alternating signs. The third solves
+// for the unit vector of the column with the smallest pivot ratio, where
+// a column nearly equal to another shows: the first two miss such a
+// pair, whose direction (1, −1) is orthogonal to the uniform start.
 func (f *factor) inverseOneNorm(d int, scale []float64) float64 {
-	// solve replaces v with S·A⁻¹·S·v, which is symmetric.
-	solve := func(v []float64) {
+	// solve replaces v with S·A⁻¹·S·v, which is symmetric, and returns
+	// ‖v‖₁ afterwards.
+	solve := func(v []float64) float64 {
 		for i := range v {
 			v[i] *= scale[i]
 		}
 		f.substitute(d, v)
+		sum := 0.0
 		for i := range v {
 			v[i] *= scale[i]
+			sum += math.Abs(v[i])
 		}
+		return sum
 	}
 	x := make([]float64, d)
 	for i := range x {
@@ -218,11 +230,9 @@ func (f *factor) inverseOneNorm(d int, scale []float64) float64 {
 	estimate := 0.0
 	for step := range 5 {
 		y := slices.Clone(x)
-		solve(y)
-		estimate = 0
+		estimate = max(estimate, solve(y))
 		sign := make([]float64, d)
 		for i, v := range y {
-			estimate += math.Abs(v)
 			sign[i] = 1
 			if v < 0 {
 				sign[i] = -1
@@ -242,5 +252,20 @@ func (f *factor) inverseOneNorm(d int, scale []float64) float64 {
 		clear(x)
 		x[next] = 1
 	}
-	return estimate
+
+	alternating := make([]float64, d)
+	for i := range alternating {
+		alternating[i] = 1
+		if d > 1 {
+			alternating[i] += float64(i) / float64(d-1)
+		}
+		if i%2 == 1 {
+			alternating[i] = -alternating[i]
+		}
+	}
+	estimate = max(estimate, 2*solve(alternating)/(3*float64(d)))
+
+	unit := make([]float64, d)
+	unit[f.minPivotColumn] = 1
+	return max(estimate, solve(unit))
 }

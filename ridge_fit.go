@@ -113,11 +113,14 @@ const pivotFloor = 0x1p-44
 // above the rounding of XᵀX, which would decide even its sign. For any λ,
 // FitRidge then estimates the condition number κ of A with its columns
 // scaled to a unit diagonal, as LAPACK's condition estimators do. The
-// rounding of XᵀX can move the weights by about κ·ε times a few hundred.
-// Where κ > 2²², FitRidge refines the weights: it forms the residual of
-// the normal equations from the rows of X, one pass over X each, solves
-// for a correction with the same factor and keeps it when the residual
-// shrinks, up to 5 times (usually twice). This removes most of the
+// rounding of XᵀX can move the weights by about κ·ε times a few hundred,
+// measured against the weights times their columns' norms √Aⱼⱼ: a column
+// far smaller than the others can have a weight further off relative to
+// the largest weight. Where κ > 2²², FitRidge refines the weights: it
+// forms the residual of the normal equations from the rows of X, one
+// pass over X each, solves for a correction with the same factor and
+// adds it while the corrections shrink by half and the residual does not
+// double, up to 5 times (usually two or three). This removes most of the
 // rounding of XᵀX but not the data's own sensitivity, so nearly dependent
 // columns still cost accuracy. Where κ ≥ 1/ε the system is singular to
 // float64 precision, and FitRidge returns an error wrapping
@@ -281,8 +284,13 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 	if !opts.NoIntercept && meanRoundingMatters(gram, dim, ds, noise) {
 		m, shift, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights, opts.Workers)
 	}
-	if lambda > 0 {
+	switch {
+	case lambda > 0:
 		noise = nil
+	case noise == nil:
+		// Without the intercept there is no centring noise, but the
+		// λ = 0 rank test runs only with a noise vector.
+		noise = make([]float64, dim)
 	}
 	// The factorisation overwrites gram and xty, so keep them for the
 	// case in which a column fails only the noise test.
@@ -370,12 +378,14 @@ type normalSystem[F Float] struct {
 
 // refine improves the weights w by iterative refinement: it forms the
 // residual r = Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w from the rows of X, solves
-// (LLᵀ)·δ = r with the factor f and takes w + δ when its residual is
-// smaller. The residual carries the rounding of one pass over the data
-// rather than that of XᵀX. It stops after 5 steps, at the first step
-// that does not lower the residual, or when the next δ, estimated as
-// δ²/δ_prev, is below 2⁻⁵⁰ of w. Sizes are taken with each column j
-// scaled by √Aⱼⱼ, residuals divided by it.
+// (LLᵀ)·δ = r with the factor f and adds δ to w. The residual carries the
+// rounding of one pass over the data rather than that of XᵀX. It stops
+// after 5 steps, at a δ that is not below half the one before, at a step
+// that more than doubles the residual (which it undoes), or when the next
+// δ, estimated as δ²/δ_prev, is below 2⁻⁵⁰ of w. Once the residual is
+// down to its own rounding it no longer shrinks while the weights still
+// improve, so only a growth beyond that counts against a step. Sizes are
+// taken with each column j scaled by √Aⱼⱼ, residuals divided by it.
 func (s normalSystem[F]) refine(f *factor, w []float64) {
 	res := s.residual(w)
 	size := s.size(res)
@@ -383,22 +393,25 @@ func (s normalSystem[F]) refine(f *factor, w []float64) {
 	for range 5 {
 		delta := slices.Clone(res)
 		f.substitute(s.dim, delta)
-		next := slices.Clone(w)
-		for j, v := range delta {
-			next[j] += v
-		}
-		nextRes := s.residual(next)
-		if !(s.size(nextRes) < size) {
-			return
-		}
-		copy(w, next)
-		res, size = nextRes, s.size(nextRes)
 		step, weight := 0.0, 0.0
 		for j, v := range delta {
 			step = max(step, math.Abs(v)*s.rootDiag[j])
 			weight = max(weight, math.Abs(w[j])*s.rootDiag[j])
 		}
-		if step*step <= 0x1p-50*last*weight {
+		if !(step < last/2) {
+			return // not converging, or converged to rounding
+		}
+		next := slices.Clone(w)
+		for j, v := range delta {
+			next[j] += v
+		}
+		nextRes := s.residual(next)
+		if !(s.size(nextRes) <= 2*size) {
+			return
+		}
+		copy(w, next)
+		res, size = nextRes, s.size(nextRes)
+		if !math.IsInf(last, 1) && step*step <= 0x1p-50*last*weight {
 			return
 		}
 		last = step

@@ -313,3 +313,133 @@ func TestFitRidgeRefineScaledColumn(t *testing.T) {
 		}
 	}
 }
+
+// The same temperature in °C and °F makes two columns proportional, up to
+// the constant that centring removes, so the scaled XᵀX is nearly
+// singular along (1, −1). An estimate of κ that starts from the uniform
+// vector alone misses that direction (2.5 against 8e9) and skips
+// refinement, which left the weights 7.9e-7 off at λ = 1e-8.
+func TestFitRidgeProportionalColumns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const n, dim = 1000, 5
+	X := make([]float64, n*dim)
+	y := make([]float64, n)
+	for i := range n {
+		celsius := 20 + 5*rng.NormFloat64()
+		X[i*dim], X[i*dim+1] = celsius, 1.8*celsius+32
+		y[i] = 0.5*celsius + 0.1*rng.NormFloat64()
+		for j := 2; j < dim; j++ {
+			X[i*dim+j] = rng.NormFloat64()
+			y[i] += X[i*dim+j]
+		}
+	}
+	for _, c := range []struct{ lambda, tol float64 }{{1e-8, 1e-8}, {1e-10, 1e-6}} {
+		wantW, wantB := exactRidgePrimal(X, y, dim, c.lambda)
+		for _, kern := range Kernels() {
+			m, err := FitRidge(X, y, dim, c.lambda, RidgeOptions{Kernel: kern})
+			if err != nil {
+				t.Fatalf("λ = %g, kernel %s: %v", c.lambda, kern, err)
+			}
+			if e := fitError(m, wantW, wantB); !(e <= c.tol) {
+				t.Errorf("λ = %g, kernel %s: weights off by %.2g relative, want at most %g", c.lambda, kern, e, c.tol)
+			}
+		}
+	}
+}
+
+// A copy of a column among 300 columns of correlation 0.92, with λ small
+// enough that the scaled condition number is at least 9e15 (a bound from
+// the exact matrix), while every pivot passes the 2⁻⁴⁴ floor. That must
+// be an error: the fit had returned the copies' weights 5% apart, where
+// the exact ones are equal.
+func TestFitRidgeDuplicateAmongCorrelated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("forms a 300-column XᵀX of 1,000 rows per kernel")
+	}
+	rng := rand.New(rand.NewPCG(41, 42))
+	const n, dim = 1000, 300
+	X := make([]float64, n*dim)
+	y := make([]float64, n)
+	for i := range n {
+		base := rng.NormFloat64()
+		row := X[i*dim : (i+1)*dim]
+		for j := range row {
+			row[j] = base + 0.3*rng.NormFloat64()
+		}
+		row[1] = row[0]
+		y[i] = base + 0.5*rng.NormFloat64()
+	}
+	var mean, squares float64
+	for i := range n {
+		mean += X[i*dim] / n
+	}
+	for i := range n {
+		squares += (X[i*dim] - mean) * (X[i*dim] - mean)
+	}
+	// λ·n is 3e-14 of column 0's centred diagonal.
+	lambda := 3e-14 * squares / n
+	for _, kern := range Kernels() {
+		m, err := FitRidge(X, y, dim, lambda, RidgeOptions{Kernel: kern})
+		if !errors.Is(err, ErrSingular) {
+			t.Errorf("kernel %s: got weights 0 and 1 of %v, %v and error %v, want ErrSingular", kern, weightOrNaN(m, 0), weightOrNaN(m, 1), err)
+		}
+	}
+}
+
+// weightOrNaN returns m.Weights[j], or NaN for a nil model.
+func weightOrNaN(m *RidgeModel, j int) float64 {
+	if m == nil {
+		return math.NaN()
+	}
+	return m.Weights[j]
+}
+
+// Refinement takes as many steps as keep shrinking the residual: degree-10
+// features at λ = 0 needed three, and came out 9e-5 off when a fault
+// stopped it after one.
+func TestFitRidgeRefineSeveralSteps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 10))
+	const n, degree = 400, 10
+	X := make([]float64, n*degree)
+	y := make([]float64, n)
+	for i := range n {
+		x := rng.Float64()
+		for j := range degree {
+			X[i*degree+j] = math.Pow(x, float64(j+1))
+		}
+		y[i] = math.Sin(3*x) + 1e-3*rng.NormFloat64()
+	}
+	wantW, wantB := exactRidgePrimal(X, y, degree, 0)
+	for _, kern := range Kernels() {
+		m, err := FitRidge(X, y, degree, 0, RidgeOptions{Kernel: kern})
+		if err != nil {
+			t.Fatalf("kernel %s: %v", kern, err)
+		}
+		if e := fitError(m, wantW, wantB); !(e <= 1e-6) {
+			t.Errorf("kernel %s: weights off by %.2g relative, want at most 1e-6", kern, e)
+		}
+	}
+}
+
+// With λ = 0 the rank test (a pivot at most 10⁻¹² of its diagonal entry)
+// applies without the intercept too: two columns 1e-6 apart relative are
+// singular either way.
+func TestFitRidgeRankTestWithoutIntercept(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n, dim = 500, 4
+	X := make([]float64, n*dim)
+	y := make([]float64, n)
+	for i := range n {
+		for j := range dim {
+			X[i*dim+j] = rng.NormFloat64()
+		}
+		X[i*dim+1] = X[i*dim] + 1e-6*rng.NormFloat64()
+		y[i] = 2*X[i*dim] - X[i*dim+1] + X[i*dim+2] + 0.01*rng.NormFloat64()
+	}
+	for _, noIntercept := range []bool{false, true} {
+		_, err := FitRidge(X, y, dim, 0, RidgeOptions{NoIntercept: noIntercept})
+		if want := "column 1 of X is a linear combination of columns 0…0"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("no intercept %v: error %v, want one containing %q", noIntercept, err, want)
+		}
+	}
+}
