@@ -5,7 +5,9 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -440,6 +442,57 @@ func TestFitRidgeRankTestWithoutIntercept(t *testing.T) {
 		_, err := FitRidge(X, y, dim, 0, RidgeOptions{NoIntercept: noIntercept})
 		if want := "column 1 of X is a linear combination of columns 0…0"; err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("no intercept %v: error %v, want one containing %q", noIntercept, err, want)
+		}
+	}
+}
+
+// testdata/ridge_near_singular.txt holds 111 rows of 8 columns, y and a
+// weight, from a random search: column 3 is 100·x₀ − 37·x₅ + 0.01·x₇ plus
+// noise of 1e-5, about 20% of the weights are 0 and some up to 1000.
+// Its scaled condition number is 2.2e15 (exact), under 1/ε, and the fit
+// at λ = 0 came back 48% off with no error. It must now be an error, or
+// else within 1e-6 of the exact weights.
+func TestFitRidgeNearSingularCase(t *testing.T) {
+	data, err := os.ReadFile("testdata/ridge_near_singular.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var X, y, weights []float64
+	for line := range strings.Lines(string(data)) {
+		fields := strings.Fields(line)
+		if len(fields) != 10 {
+			t.Fatalf("line %q has %d fields, want 10", line, len(fields))
+		}
+		for i, f := range fields {
+			v, err := strconv.ParseFloat(f, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case i < 8:
+				X = append(X, v)
+			case i == 8:
+				y = append(y, v)
+			default:
+				weights = append(weights, v)
+			}
+		}
+	}
+	for _, kern := range Kernels() {
+		m, err := FitRidge(X, y, 8, 0, RidgeOptions{Weights: weights, Kernel: kern})
+		if errors.Is(err, ErrSingular) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("kernel %s: %v", kern, err)
+		}
+		// The exact weights, from a 1,200-bit solve; scikit-learn 1.2.1's
+		// LinearRegression with these sample weights prints the same.
+		want := []float64{390157.47, -0.47567, -1.63368, -3902.14, 0.025229, -144357.42, 0.81663, 39.298}
+		for j, v := range want {
+			if math.Abs(m.Weights[j]-v) > 1e-6*390157.47 {
+				t.Errorf("kernel %s: Weights[%d] = %v, want about %v, with no error", kern, j, m.Weights[j], v)
+			}
 		}
 	}
 }
