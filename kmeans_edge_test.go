@@ -434,9 +434,9 @@ func TestScaledWeight(t *testing.T) {
 // TestKMeansPlusPlusPotentialOverflow seeds three clusters 1e153 apart in
 // float64. The squared distances (about 1e306) are finite, but their sum
 // over 1,200 points is not. A draw by weight alone puts two seeds in one
-// cluster for about half of the seeds (15 of these 30), while k-means++
-// on the scaled distances separates the clusters in every seed, and one
-// Lloyd iteration then keeps them apart.
+// cluster for about half of the seeds (15 of these 30). K-means++ on the
+// scaled distances separates the clusters in every seed, and one Lloyd
+// iteration then keeps them apart.
 func TestKMeansPlusPlusPotentialOverflow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const per = 400

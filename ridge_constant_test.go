@@ -224,8 +224,8 @@ func TestFitRidgeOffsetBelowMeanRounding(t *testing.T) {
 // TestFitRidgeSpreadOfUlps fits λ = 0 on columns near 1e8 and 1e15 that
 // vary by a few ulps, which the rounding of a float64 mean would hide.
 // After centring on the exact mean they are exact, and the weights must
-// match those of the same columns less the offset: a column of one ulp
-// around 1e8 gets weight 1/(3·ulp), and two columns near 1e15 whose
+// match those of the same columns less the offset. A column of one ulp
+// around 1e8 gets weight 1/(3·ulp). Two columns near 1e15 whose
 // difference is (0, 0, 0, 0.5) get (−1, 2).
 func TestFitRidgeSpreadOfUlps(t *testing.T) {
 	for _, c := range []struct {

@@ -239,7 +239,7 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 //
 // An error δ in a column's mean x̄ⱼ adds Σwᵢ·δ² to Aⱼⱼ, which matters
 // only when δ is not small beside the column's spread. Where the bound
-// on δ says it may be, or where with λ = 0 a column fails only the test
+// on δ allows that, or where with λ = 0 a column fails only the test
 // against that bound, the rows are centred again on their exact mean:
 // with c the mean deviation Σwᵢ·(xᵢ − x̄)/Σwᵢ, ZᵀZ − Σwᵢ·c·cᵀ is the Gram
 // matrix of the rows zᵢ − √wᵢ·c.
@@ -387,9 +387,9 @@ type normalSystem[F Float] struct {
 // residual r = Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w from the rows of X, solves
 // (LLᵀ)·δ = r with the factor f and adds δ to w. The residual carries the
 // rounding of one pass over the data rather than that of XᵀX. It stops
-// after 5 steps, at a δ that is not below half the one before, at a step
-// that more than doubles the residual (which it undoes), or when the next
-// δ, estimated as δ²/δ_prev, is below 2⁻⁵⁰ of w. Once the residual is
+// after 5 steps, or at a δ that is not below half the one before. It also
+// stops at a step that more than doubles the residual, which it undoes,
+// and when the next δ, estimated as δ²/δ_prev, is below 2⁻⁵⁰ of w. Once the residual is
 // down to its own rounding it no longer shrinks while the weights still
 // improve, so only a growth beyond that counts against a step. Sizes are
 // taken with each column j scaled by √Aⱼⱼ, residuals divided by it.

@@ -371,6 +371,7 @@ func TestFitRidgeDuplicateAmongCorrelated(t *testing.T) {
 		row[1] = row[0]
 		y[i] = base + 0.5*rng.NormFloat64()
 	}
+
 	var mean, squares float64
 	for i := range n {
 		mean += X[i*dim] / n
@@ -380,6 +381,7 @@ func TestFitRidgeDuplicateAmongCorrelated(t *testing.T) {
 	}
 	// λ·n is 3e-14 of column 0's centred diagonal.
 	lambda := 3e-14 * squares / n
+
 	for _, kern := range Kernels() {
 		m, err := FitRidge(X, y, dim, lambda, RidgeOptions{Kernel: kern})
 		if !errors.Is(err, ErrSingular) {
