@@ -294,9 +294,10 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 		noise = make([]float64, dim)
 	}
 	// The factorisation overwrites gram and xty, so keep them for the
-	// case in which a column fails only the noise test.
+	// case in which a column fails only the noise test, which needs the
+	// intercept's centring noise.
 	var savedGram, savedXty []float64
-	if noise != nil && shift.meanX == nil {
+	if noise != nil && shift.meanX == nil && !opts.NoIntercept {
 		savedGram, savedXty = slices.Clone(gram), slices.Clone(xty)
 	}
 
