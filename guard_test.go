@@ -1,4 +1,4 @@
-//go:build linux
+//go:build unix
 
 package vecfit
 
@@ -226,4 +226,33 @@ func TestGuardPagesFault(t *testing.T) {
 	if !faulted {
 		t.Fatal("reading past the end of a guarded region did not fault")
 	}
+}
+
+// guardPageCopy returns a copy of v placed against an inaccessible page: at
+// the end of its mapping when atEnd is set, else at the start. The mapping
+// is released when the test ends.
+func guardPageCopy[T any](t *testing.T, v []T, atEnd bool) []T {
+	t.Helper()
+	var zero T
+	size := len(v) * int(unsafe.Sizeof(zero))
+	page := unix.Getpagesize()
+	dataPages := (size + page - 1) / page
+	mem, err := unix.Mmap(-1, 0, (dataPages+2)*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		t.Fatalf("mmap: %v", err)
+	}
+	t.Cleanup(func() { unix.Munmap(mem) })
+	if err := unix.Mprotect(mem[:page], unix.PROT_NONE); err != nil {
+		t.Fatalf("mprotect: %v", err)
+	}
+	if err := unix.Mprotect(mem[(dataPages+1)*page:], unix.PROT_NONE); err != nil {
+		t.Fatalf("mprotect: %v", err)
+	}
+	start := page
+	if atEnd {
+		start = (dataPages+1)*page - size
+	}
+	out := unsafe.Slice((*T)(unsafe.Pointer(&mem[start])), len(v))
+	copy(out, v)
+	return out
 }

@@ -8,9 +8,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 func TestNEONKernelListed(t *testing.T) {
@@ -311,33 +308,4 @@ func checkGuarded[F Float](t *testing.T, name string, n, k, dim int) {
 			}
 		}
 	}
-}
-
-// guardPageCopy returns a copy of v placed against an inaccessible page: at
-// the end of its mapping when atEnd is set, else at the start. The mapping
-// is released when the test ends.
-func guardPageCopy[T any](t *testing.T, v []T, atEnd bool) []T {
-	t.Helper()
-	var zero T
-	size := len(v) * int(unsafe.Sizeof(zero))
-	page := unix.Getpagesize()
-	dataPages := (size + page - 1) / page
-	mem, err := unix.Mmap(-1, 0, (dataPages+2)*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
-	if err != nil {
-		t.Fatalf("mmap: %v", err)
-	}
-	t.Cleanup(func() { unix.Munmap(mem) })
-	if err := unix.Mprotect(mem[:page], unix.PROT_NONE); err != nil {
-		t.Fatalf("mprotect: %v", err)
-	}
-	if err := unix.Mprotect(mem[(dataPages+1)*page:], unix.PROT_NONE); err != nil {
-		t.Fatalf("mprotect: %v", err)
-	}
-	start := page
-	if atEnd {
-		start = (dataPages+1)*page - size
-	}
-	out := unsafe.Slice((*T)(unsafe.Pointer(&mem[start])), len(v))
-	copy(out, v)
-	return out
 }
