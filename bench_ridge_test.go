@@ -54,22 +54,31 @@ func ridgeBenchInput(n, dim int) *ridgeBenchData {
 	return d
 }
 
-// BenchmarkRidgeGrad reports the rate at which RidgeGrad reads X, in GB/s.
+// BenchmarkRidgeGrad reports the rate at which RidgeGrad reads X, in GB/s,
+// with X on the Go heap (memory=heap) and with X in transparent huge
+// pages (memory=huge), where numpy keeps its large arrays.
 func BenchmarkRidgeGrad(b *testing.B) {
 	for _, s := range ridgeBenchShapes {
 		for _, k := range Kernels() {
-			b.Run(fmt.Sprintf("shape=%dx%d/kernel=%s", s.n, s.dim, k), func(b *testing.B) {
-				d := ridgeBenchInput(s.n, s.dim)
-				grad := make([]float32, s.dim)
-				opts := Options{Kernel: k}
-				b.SetBytes(int64(4 * len(d.X)))
-				for b.Loop() {
-					if _, _, err := RidgeGradWith(opts, grad, d.X, d.y, d.w, 0.5, 0.1); err != nil {
-						b.Fatal(err)
+			for _, memory := range []string{"heap", "huge"} {
+				name := fmt.Sprintf("shape=%dx%d/kernel=%s/memory=%s", s.n, s.dim, k, memory)
+				b.Run(name, func(b *testing.B) {
+					d := ridgeBenchInput(s.n, s.dim)
+					X := d.X
+					if memory == "huge" {
+						X = hugePageCopy(b, d.X)
 					}
-				}
-				b.ReportMetric(float64(4*len(d.X))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
-			})
+					grad := make([]float32, s.dim)
+					opts := Options{Kernel: k}
+					b.SetBytes(int64(4 * len(X)))
+					for b.Loop() {
+						if _, _, err := RidgeGradWith(opts, grad, X, d.y, d.w, 0.5, 0.1); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(4*len(X))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+				})
+			}
 		}
 	}
 }

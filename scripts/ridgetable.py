@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Print the README's ridge table from one run on this machine.
+"""Print the README's two ridge tables from one run on this machine.
 
 Runs limits.sh (FMA peak and read bandwidth of one core), then, rounds
 times in turn, the peers (numpy loss and gradient, scikit-learn's Cholesky
 fit) with one thread and BenchmarkRidgeGrad, BenchmarkFitRidge and
-BenchmarkGram on one core for one kernel, then limits.sh again. Every
+BenchmarkGram on one core for one kernel, then limits.sh again.
+RidgeGrad runs with X on the Go heap and with X in transparent huge
+pages, where numpy keeps its large arrays. Every
 figure is the best over the rounds, which on a shared machine is the one
 least disturbed by other jobs. Needs the peers installed and the peers
 directory as the first argument.
@@ -49,30 +51,49 @@ for _ in range(rounds):
                  "-cpu", "1", "."])
     print(peer_out, bench, file=sys.stderr)
     for line in bench.splitlines():
-        m = re.match(r"Benchmark(\w+)/(shape|ds)=([\dx]+)/kernel=\w+\s+\d+\s+([\d.]+) ns/op.*?([\d.]+) (GB/s|GFMA/s)$", line)
+        m = re.match(r"Benchmark(\w+)/(shape|ds)=([\dx]+)/kernel=\w+(/memory=\w+)?\s+\d+\s+([\d.]+) ns/op.*?([\d.]+) (GB/s|GFMA/s)$",
+                     line)
         if m:
-            samples.setdefault((m.group(1), m.group(3)), []).append((float(m.group(4)), float(m.group(5))))
+            name = m.group(1) + (m.group(4) or "")
+            samples.setdefault((name, m.group(3)), []).append((float(m.group(5)), float(m.group(6))))
 peak2, zpeak2, bw2 = limits()
 peak, zpeak, bw = max(peak1, peak2), max(zpeak1, zpeak2), max(bw1, bw2)
 
 
 def best(name, key, i):
-    """Returns the shortest time (i = 0) or the highest rate (i = 1)."""
-    values = [s[i] for s in samples[(name, key)]]
+    """Returns the shortest time (i = 0) or the highest rate (i = 1), or
+    None where the benchmark did not run (memory=huge skips itself where
+    the kernel gives no huge pages)."""
+    values = [s[i] for s in samples.get((name, key), [])]
+    if not values:
+        return None
     return min(values) if i == 0 else max(values)
+
+
+def grad_cells(memory, key, numpy):
+    """Returns the RidgeGrad cells of one row for X in the given memory."""
+    ns, gbs = best("RidgeGrad/memory=" + memory, key, 0), best("RidgeGrad/memory=" + memory, key, 1)
+    if ns is None:
+        return "– | – | – | –"
+    return f"{ns / 1e6:.2f} ms | {gbs:.1f} | {gbs / bw:.0%} | {numpy / (ns / 1e6):.2f}×"
 
 
 print(f"One core, kernel {kernel}; float64 FMA peak {peak:.1f} GFMA/s with YMM and {zpeak:.1f} with ZMM, "
       f"read bandwidth {bw:.1f} GB/s.\n")
-print("| n × d | RidgeGrad | GB/s of X | of bandwidth | numpy | speed-up | FitRidge | Gram GFMA/s "
-      "| of YMM peak | of ZMM peak | scikit-learn | speed-up |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| n × d | numpy | RidgeGrad, X on the Go heap | GB/s of X | of bandwidth | speed-up "
+      "| RidgeGrad, X in huge pages | GB/s of X | of bandwidth | speed-up |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for n, d in shapes:
     key = f"{n}x{d}"
-    grad_ms = best("RidgeGrad", key, 0) / 1e6
-    gbs = best("RidgeGrad", key, 1)
+    numpy = min(numpy_ms[(n, d)])
+    print(f"| {n:,} × {d} | {numpy:.2f} ms | {grad_cells('heap', key, numpy)} | {grad_cells('huge', key, numpy)} |")
+print()
+print("| n × d | FitRidge | Gram GFMA/s | of YMM peak | of ZMM peak | scikit-learn | speed-up |")
+print("|---|---|---|---|---|---|---|")
+for n, d in shapes:
+    key = f"{n}x{d}"
     fit_ms = best("FitRidge", key, 0) / 1e6
     gram = best("Gram", str(d), 1)
-    print(f"| {n:,} × {d} | {grad_ms:.2f} ms | {gbs:.1f} | {gbs / bw:.0%} | {min(numpy_ms[(n, d)]):.2f} ms | "
-          f"{min(numpy_ms[(n, d)]) / grad_ms:.2f}× | {fit_ms:.1f} ms | {gram:.1f} | {gram / peak:.0%} | {gram / zpeak:.0%} | "
-          f"{min(sklearn_ms[(n, d)]):.1f} ms | {min(sklearn_ms[(n, d)]) / fit_ms:.2f}× |")
+    sklearn = min(sklearn_ms[(n, d)])
+    print(f"| {n:,} × {d} | {fit_ms:.1f} ms | {gram:.1f} | {gram / peak:.0%} | {gram / zpeak:.0%} | "
+          f"{sklearn:.1f} ms | {sklearn / fit_ms:.2f}× |")
