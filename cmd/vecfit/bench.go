@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math"
@@ -112,15 +113,18 @@ func (c *benchConfig) run(e *env) error {
 	const row = "%-6s %8v %4v %5v  %-8s %10v %8v\n"
 	fmt.Fprintf(e.stdout, row, "shape", "n", "d", "k", "kernel", "time/op", "GFMA/s")
 	for _, s := range shapes {
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
 		if c.short {
 			s.n = max(s.n/10, 1)
 		}
 		var cells []benchCell
 		var err error
 		if c.precision == "float32" {
-			cells, err = benchShapeRun[float32](c, s, kernels)
+			cells, err = benchShapeRun[float32](e.ctx, c, s, kernels)
 		} else {
-			cells, err = benchShapeRun[float64](c, s, kernels)
+			cells, err = benchShapeRun[float64](e.ctx, c, s, kernels)
 		}
 		if err != nil {
 			return err
@@ -151,8 +155,9 @@ type benchCell struct {
 
 // benchShapeRun times the search of shape s on each kernel, with points and
 // centroids drawn from a standard normal distribution by a fixed seed, as
-// the package benchmark BenchmarkNearest draws them.
-func benchShapeRun[F float32 | float64](c *benchConfig, s benchShape, kernels []string) ([]benchCell, error) {
+// the package benchmark BenchmarkNearest draws them. It returns ctx's
+// error once ctx is canceled, checked after each search.
+func benchShapeRun[F float32 | float64](ctx context.Context, c *benchConfig, s benchShape, kernels []string) ([]benchCell, error) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	points := make([]F, s.n*s.d)
 	for i := range points {
@@ -175,6 +180,9 @@ func benchShapeRun[F float32 | float64](c *benchConfig, s benchShape, kernels []
 				return nil, err
 			}
 			ops++
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			if time.Since(start) >= c.minTime {
 				break
 			}

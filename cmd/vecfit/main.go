@@ -9,7 +9,10 @@
 //
 // Results go to standard output; progress and summaries go to standard
 // error. Any error prints one line to standard error and exits with status
-// 2, an interrupt with status 130.
+// 2, an interrupt with status 130. An interrupt stops k-means at its next
+// iteration, bench after its current search and ridge after its fit,
+// before any output file is written. A second interrupt ends vecfit at
+// once.
 package main
 
 import (
@@ -25,9 +28,15 @@ import (
 
 func main() {
 	// An interrupt cancels the context, so that k-means stops at its next
-	// iteration and no output file is written.
+	// iteration, bench after its current search, ridge after its fit, and
+	// no output file is written. A second interrupt ends the process at
+	// once, as if none had been caught.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	os.Exit(runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -562,6 +562,43 @@ func TestKMeansInterrupted(t *testing.T) {
 	}
 }
 
+func TestRidgeInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	path := filepath.Join(t.TempDir(), "w.csv")
+	var stdout, stderr bytes.Buffer
+	code := runContext(ctx, []string{"ridge", "-weights", path}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitInterrupted {
+		t.Errorf("exit status %d, want %d", code, exitInterrupted)
+	}
+	if stderr.String() != "vecfit ridge: interrupted\n" {
+		t.Errorf("standard error %q, want the one line vecfit ridge: interrupted", stderr.String())
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("an interrupted run printed:\n%s", stdout.String())
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Errorf("an interrupted run wrote %s", path)
+	}
+}
+
+func TestBenchInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := runContext(ctx, []string{"bench", "-shapes", "seed", "-kernels", "generic", "-time", "1ms"},
+		strings.NewReader(""), &stdout, &stderr)
+	if code != exitInterrupted {
+		t.Errorf("exit status %d, want %d", code, exitInterrupted)
+	}
+	if !strings.HasSuffix(stderr.String(), "vecfit bench: interrupted\n") {
+		t.Errorf("standard error %q does not end in vecfit bench: interrupted", stderr.String())
+	}
+	if strings.Contains(stdout.String(), "generic") {
+		t.Errorf("an interrupted run printed a timing:\n%s", stdout.String())
+	}
+}
+
 func TestHelp(t *testing.T) {
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {

@@ -42,8 +42,13 @@ func outputFormat(path, flagValue string) (string, error) {
 // writeOutputs writes every file: standard output directly, and each named
 // file where and how outputTarget returns. A file to replace is written to
 // a temporary file in the same directory first. The renames come last,
-// after every temporary file and every file written in place.
+// after every temporary file and every file written in place. A canceled
+// ctx, checked first and again before the renames, leaves every output
+// as it was.
 func writeOutputs(ctx context.Context, files []outputFile, stdout io.Writer) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	type staged struct{ tmp, path string }
 	var done []staged
 	cleanup := func() {
@@ -94,6 +99,10 @@ func writeOutputs(ctx context.Context, files []outputFile, stdout io.Writer) err
 			}
 			return fmt.Errorf("%s: writing failed: %v", f.path, shortPathError(err))
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		cleanup()
+		return err
 	}
 	for i, s := range done {
 		if err := os.Rename(s.tmp, s.path); err != nil {

@@ -148,6 +148,11 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 		return describeLibError(err, t, features)
 	}
 	elapsed := time.Since(start)
+	// FitRidge takes no context, so an interrupt during the fit takes
+	// effect here.
+	if err := e.ctx.Err(); err != nil {
+		return err
+	}
 
 	// The fit statistics use the data as read, in float64.
 	X64 := matrix[float64](t, features)
