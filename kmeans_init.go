@@ -59,8 +59,8 @@ func (f *kmeansFit[F]) seedRandom(rng *rand.Rand) []F {
 // NOTE: each candidate costs a pass over all points (the distances kernel,
 // which reduces one row per point), so seeding is slow next to a Lloyd
 // iteration, whose kernel compares each point with many centroids at once.
-// With K = 64 on 100000 float32 points of dim 16 it took about 175 ms on
-// one AMD Zen 4 core, as long as some 45 iterations of 4 ms.
+// With K = 64 on 100000 float32 points of dim 16, KMeans with MaxIter 1
+// took 157 ms on one AMD Zen 4 core, as long as some 40 iterations.
 func (f *kmeansFit[F]) seedPlusPlus(ctx context.Context, rng *rand.Rand) ([]F, error) {
 	init := make([]F, 0, f.k*f.dim)
 	cumulative := make([]float64, f.n)

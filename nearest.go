@@ -8,9 +8,10 @@ import (
 )
 
 // Options selects how a computation runs. The zero value uses the kernel
-// that dispatch chose and up to GOMAXPROCS goroutines. No option changes a
-// result: labels, distances and sums are the same bit for bit whatever the
-// number of goroutines.
+// that dispatch chose and up to GOMAXPROCS goroutines. Workers never
+// changes a result: labels, distances and sums are the same bit for bit
+// whatever the number of goroutines. Kernel may, because kernels round
+// differently, each within the accuracy bound of its function.
 type Options struct {
 	// Kernel names the kernel to run, one of Kernels(). Empty selects
 	// Kernel(), the fastest this CPU has.

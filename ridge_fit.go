@@ -81,8 +81,8 @@ const pivotFloor = 0x1p-44
 // λ > 0 rule below, and the error names a row instead of a column.
 //
 // With λ = 0 a singular XᵀX (a constant or duplicate column, more columns
-// than rows) is an error wrapping [ErrSingular] that names the column, by
-// the following rule. With fewer rows of nonzero weight than dim
+// than rows) is an error wrapping [ErrSingular], by the following rule. It
+// names the column, or, where there are too few rows, their number. With fewer rows of nonzero weight than dim
 // (dim + 1 with the intercept), the system is singular. Otherwise the
 // factorisation computes, for each column j in order, the pivot
 // sⱼ = Aⱼⱼ − Σₖ Lⱼₖ² over k = 0…j−1, where A is XᵀX of the weighted (and,
@@ -1075,6 +1075,14 @@ func columnVaries[F Float](X []F, dim, j int, weights []float64, centred bool) b
 func (e *singularColumn) Error() string { return e.describe(true).Error() }
 func (e *singularColumn) Unwrap() error { return ErrSingular }
 
+// columnsBefore names the columns of X before column j > 0.
+func columnsBefore(j int) string {
+	if j == 1 {
+		return "column 0"
+	}
+	return fmt.Sprintf("columns 0…%d", j-1)
+}
+
 // describe returns the message for a fit that centred X (centred) or did
 // not.
 func (e *singularColumn) describe(centred bool) error {
@@ -1092,11 +1100,11 @@ func (e *singularColumn) describe(centred bool) error {
 		// Only a pivot that overflowed can fail here.
 		column = "is zero to within rounding"
 	case e.byNoise && centred:
-		column = fmt.Sprintf("is a linear combination of columns 0…%d and a constant to within the rounding of centring it", e.column-1)
+		column = "is a linear combination of " + columnsBefore(e.column) + " and a constant to within the rounding of centring it"
 	case centred:
-		column = fmt.Sprintf("is a linear combination of columns 0…%d and a constant", e.column-1)
+		column = "is a linear combination of " + columnsBefore(e.column) + " and a constant"
 	default:
-		column = fmt.Sprintf("is a linear combination of columns 0…%d", e.column-1)
+		column = "is a linear combination of " + columnsBefore(e.column)
 	}
 	if e.lambda > 0 {
 		return fmt.Errorf("%w: column %d of X %s to within rounding, and lambda = %g is too small to make XᵀX + λ·Σw·I solvable in float64; use a larger lambda or drop the column",
@@ -1113,11 +1121,12 @@ func (e *singularColumn) describe(centred bool) error {
 }
 
 // Predict writes x·Weights + Bias for each row x of X (len(m.Weights)
-// columns) into dst and returns it: dst[:n] when dst has room for the n
-// rows, else a new slice. It returns an error for a nil model (wrapping
-// [ErrOption]), a model with a NaN or infinite weight or bias, a row
-// holding NaN or an infinity, and a prediction that overflows (each
-// wrapping [ErrNaN]).
+// columns) into dst and returns it: dst[:n] for the n rows when
+// cap(dst) ≥ n, else a new slice. It returns an error wrapping
+// [ErrOption] for a nil model, [ErrDim] for a model with no weights and
+// [ErrLength] for X whose length is not a multiple of len(m.Weights). A
+// NaN or infinite weight or bias, a row holding NaN or an infinity, and a
+// prediction that overflows each return an error wrapping [ErrNaN].
 func (m *RidgeModel) Predict(dst, X []float64) ([]float64, error) {
 	return PredictRidge(m, dst, X)
 }

@@ -106,8 +106,8 @@ func fitError(m *RidgeModel, wantW []float64, wantB float64) float64 {
 
 // Polynomial features x, x², …, x^d on [0, 1] make XᵀX nearly singular,
 // and the primal form then refines its weights from residuals formed
-// from the data. Without refinement, degree 8 misses the 1e-8 bound on
-// every kernel, at λ = 0 and at 1e-12.
+// from the data. Without refinement, degree 8 is about 8e-7 off on every
+// kernel, at λ = 0 and at 1e-12, and with it about 1e-10.
 func TestFitRidgeRefinesPolynomial(t *testing.T) {
 	for _, degree := range []int{6, 8} {
 		for _, lambda := range []float64{0, 1e-12} {
@@ -119,8 +119,8 @@ func TestFitRidgeRefinesPolynomial(t *testing.T) {
 					t.Errorf("degree %d, λ = %g, kernel %s: %v", degree, lambda, kern, err)
 					continue
 				}
-				if e := fitError(m, wantW, wantB); !(e <= 1e-8) {
-					t.Errorf("degree %d, λ = %g, kernel %s: weights off by %.2g relative, want at most 1e-8", degree, lambda, kern, e)
+				if e := fitError(m, wantW, wantB); !(e <= 1e-9) {
+					t.Errorf("degree %d, λ = %g, kernel %s: weights off by %.2g relative, want at most 1e-9", degree, lambda, kern, e)
 				}
 			}
 		}
@@ -432,7 +432,7 @@ func TestFitRidgeRankTestWithoutIntercept(t *testing.T) {
 	}
 	for _, noIntercept := range []bool{false, true} {
 		_, err := FitRidge(X, y, dim, 0, RidgeOptions{NoIntercept: noIntercept})
-		if want := "column 1 of X is a linear combination of columns 0…0"; err == nil || !strings.Contains(err.Error(), want) {
+		if want := "column 1 of X is a linear combination of column 0"; err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("no intercept %v: error %v, want one containing %q", noIntercept, err, want)
 		}
 	}

@@ -47,7 +47,8 @@ type Float interface {
 
 // Errors returned for invalid input. Each returned error wraps one of them,
 // so callers can test with errors.Is, and its message names the offending
-// lengths, rows or values.
+// lengths, rows or values. The exception is a canceled [KMeansContext],
+// whose error wraps the context's error instead.
 var (
 	// ErrDim reports a dimension below 1.
 	ErrDim = errors.New("vecfit: invalid dimension")
@@ -62,5 +63,5 @@ var (
 	// ErrSingular reports a linear system without a unique solution.
 	ErrSingular = errors.New("vecfit: singular system")
 	// ErrKernel reports a kernel name that this CPU or build does not have.
-	ErrKernel = errors.New("vecfit: unknown kernel")
+	ErrKernel = errors.New("vecfit: kernel not available")
 )

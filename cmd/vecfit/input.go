@@ -455,21 +455,25 @@ func (t *table) hasName(s string) bool {
 type columnSelection struct {
 	features string // comma-separated references; empty means all others
 	ignore   string // comma-separated references
-	special  []int  // columns that have a role and are not features
+	// roles maps each column that has a role, and so is not a feature,
+	// to the flag that gave it, such as "-target".
+	roles map[int]string
 }
 
 // selectFeatures returns the indices of the feature columns.
 func (t *table) selectFeatures(sel columnSelection) ([]int, error) {
-	excluded := make([]bool, t.cols)
-	for _, i := range sel.special {
-		excluded[i] = true
+	excluded := make([]string, t.cols) // the flag that excludes each column
+	for i, flag := range sel.roles {
+		excluded[i] = flag
 	}
 	ignored, err := t.resolveColumns(sel.ignore)
 	if err != nil {
 		return nil, err
 	}
 	for _, i := range ignored {
-		excluded[i] = true
+		if excluded[i] == "" {
+			excluded[i] = "-ignore"
+		}
 	}
 	var features []int
 	if strings.TrimSpace(sel.features) != "" {
@@ -479,8 +483,12 @@ func (t *table) selectFeatures(sel columnSelection) ([]int, error) {
 		}
 		listed := make([]bool, t.cols)
 		for _, i := range features {
-			if excluded[i] {
-				return nil, fmt.Errorf("%s: column %s is both a feature and a label, target, weight or ignored column", t.source, t.names[i])
+			switch excluded[i] {
+			case "":
+			case "-ignore":
+				return nil, fmt.Errorf("%s: column %s is listed in both -features and -ignore", t.source, t.names[i])
+			default:
+				return nil, fmt.Errorf("%s: column %s is listed in -features but is the %s column", t.source, t.names[i], excluded[i])
 			}
 			if listed[i] {
 				return nil, fmt.Errorf("%s: column %s is listed twice as a feature", t.source, t.names[i])
@@ -489,7 +497,7 @@ func (t *table) selectFeatures(sel columnSelection) ([]int, error) {
 		}
 	} else {
 		for i := range t.cols {
-			if !excluded[i] {
+			if excluded[i] == "" {
 				features = append(features, i)
 			}
 		}

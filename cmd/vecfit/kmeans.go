@@ -143,24 +143,24 @@ func (c *kmeansConfig) check() error {
 // prepare resolves the columns, weights and initial centroids.
 func (c *kmeansConfig) prepare(t *table, kSet bool) (*kmeansInput, error) {
 	in := &kmeansInput{t: t, labelCol: -1}
-	var special []int
+	roles := map[int]string{}
 	if c.label != "" {
 		i, err := t.resolveColumn(c.label)
 		if err != nil {
 			return nil, fmt.Errorf("-label: %w", err)
 		}
 		in.labelCol = i
-		special = append(special, i)
+		roles[i] = "-label"
 	}
 	if c.weight != "" {
 		i, err := t.resolveColumn(c.weight)
 		if err != nil {
 			return nil, fmt.Errorf("-weight: %w", err)
 		}
-		if slices.Contains(special, i) {
+		if roles[i] != "" {
 			return nil, fmt.Errorf("-weight column %s is also the label column", t.names[i])
 		}
-		special = append(special, i)
+		roles[i] = "-weight"
 		in.weights = t.column(i)
 		for r, w := range in.weights {
 			if w < 0 {
@@ -168,7 +168,7 @@ func (c *kmeansConfig) prepare(t *table, kSet bool) (*kmeansInput, error) {
 			}
 		}
 	}
-	features, err := t.selectFeatures(columnSelection{features: c.features, ignore: c.ignore, special: special})
+	features, err := t.selectFeatures(columnSelection{features: c.features, ignore: c.ignore, roles: roles})
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 // its options as Go fields. These patterns find the numbers to replace with
 // the tool's column names and line numbers.
 var (
-	libCombinationRE = regexp.MustCompile(`column (\d+) of X is a linear combination of columns 0…(\d+)`)
+	libCombinationRE = regexp.MustCompile(`column (\d+) of X is a linear combination of (?:column 0|columns 0…(\d+))`)
 	libColumnRE      = regexp.MustCompile(`column (\d+) of X`)
 	libOverflowRE    = regexp.MustCompile(`overflows float64 in column (\d+)`)
 	libRowRE         = regexp.MustCompile(`\brow (\d+) of X or y`)
@@ -42,7 +42,10 @@ func describeLibError(err error, t *table, features []int) error {
 	msg = libCombinationRE.ReplaceAllStringFunc(msg, func(m string) string {
 		sub := libCombinationRE.FindStringSubmatch(m)
 		col, ok1 := name(sub[1])
-		last, err := strconv.Atoi(sub[2])
+		last, err := 0, error(nil)
+		if sub[2] != "" {
+			last, err = strconv.Atoi(sub[2])
+		}
 		if !ok1 || err != nil || last < 0 || last >= len(features) {
 			return m
 		}

@@ -99,8 +99,8 @@ func printMainUsage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  vecfit %s %s\n        %s\n", c.name, c.synopsis, c.summary)
 	}
-	fmt.Fprint(w, "\nFILE is CSV (header row detected), TSV, NumPy .npy (2-D float32 or\n"+
-		"float64) or .fvecs, chosen by extension or -format; - reads standard\n"+
+	fmt.Fprint(w, "\nFILE is CSV (header row detected), TSV, NumPy .npy (1-D or 2-D float32\n"+
+		"or float64) or .fvecs, chosen by extension or -format; - reads standard\n"+
 		"input. Without FILE, kmeans uses the embedded digits data and ridge the\n"+
 		"embedded diabetes data. Run vecfit COMMAND -h for flags and an example.\n")
 }

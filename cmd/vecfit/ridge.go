@@ -44,7 +44,7 @@ func ridgeFlags(fs *flag.FlagSet) func(*env, []string) error {
 	c := &ridgeConfig{in: addInputFlags(fs)}
 	fs.Float64Var(&c.lambda, "lambda", 0.001, "regularisation λ of the objective mean((X·w + b − y)²) + λ‖w‖²; scikit-learn's Ridge alpha is n·λ, or λ·Σw with -weight")
 	fs.BoolVar(&c.noIntercept, "no-intercept", false, "fit without a bias term b")
-	fs.StringVar(&c.target, "target", "", "target `column` y, by header name or 1-based number (default: the last column)")
+	fs.StringVar(&c.target, "target", "", "target `column` y, by header name or 1-based number (default: the last column that is not the -weight column)")
 	fs.StringVar(&c.features, "features", "", "comma-separated feature `columns`, by header name or 1-based number, ranges such as 2-5 allowed (default: every column but the target and weight)")
 	fs.StringVar(&c.ignore, "ignore", "", "comma-separated `columns` that are not features")
 	fs.StringVar(&c.weight, "weight", "", "`column` of non-negative sample weights, excluded from the features")
@@ -103,13 +103,13 @@ func (c *ridgeConfig) run(e *env, args []string) error {
 	if target < 0 {
 		return fmt.Errorf("%s: the only column %s is the -weight column, so no column is left for the target", t.source, t.names[weightCol])
 	}
-	special := []int{target}
+	roles := map[int]string{target: "-target"}
 	var weights []float64
 	if weightCol >= 0 {
 		if weightCol == target {
 			return fmt.Errorf("-weight column %s is also the -target column", t.names[weightCol])
 		}
-		special = append(special, weightCol)
+		roles[weightCol] = "-weight"
 		weights = t.column(weightCol)
 		for r, w := range weights {
 			if w < 0 {
@@ -117,7 +117,7 @@ func (c *ridgeConfig) run(e *env, args []string) error {
 			}
 		}
 	}
-	features, err := t.selectFeatures(columnSelection{features: c.features, ignore: c.ignore, special: special})
+	features, err := t.selectFeatures(columnSelection{features: c.features, ignore: c.ignore, roles: roles})
 	if err != nil {
 		return err
 	}
