@@ -3,6 +3,7 @@ package vecfit
 import (
 	"fmt"
 	"math"
+	"slices"
 	"unsafe"
 )
 
@@ -67,15 +68,13 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 
 	// The loss sums per block of blockRows points and then adds the block
 	// sums in order, as Inertia does, so that it equals Loss bit for bit.
-	var total, block float64
-	for i, d := range dists {
-		block += float64(d)
-		if (i+1)%blockRows == 0 || i == n-1 {
-			total += block
-			block = 0
-		}
+	var total distanceSum
+	for lo := 0; lo < n; lo += blockRows {
+		block := sumDistances(dists[lo:min(lo+blockRows, n)])
+		total.plain += block.plain
+		total.scaled += block.scaled
 	}
-	loss := F(total / float64(n))
+	loss := F(total.mean(n))
 
 	// Every read of points and centroids comes before the first write to
 	// gradPoints or gradCentroids, so that either may share their memory.
@@ -110,13 +109,33 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 			}
 			c := centroids[int(l)*dim : int(l+1)*dim]
 			for j, x := range points[i*dim : (i+1)*dim] {
-				g[j] = F(scale * (float64(x) - float64(c[j])))
+				g[j] = F(scaledDifference(scale, float64(x), float64(c[j])))
 			}
 		}
 		copy(gradPoints, out)
 	}
-	for j, s := range sums {
-		gradCentroids[j] = F(scale * s)
+	if slices.ContainsFunc(sums, func(s float64) bool { return math.IsInf(s, 0) }) {
+		// A sum that overflows float64 may still give a finite gradient,
+		// so form every sum again with each term scaled by 2⁻⁶⁴. A
+		// difference of two float64 values scaled so cannot overflow.
+		clear(sums)
+		for i, l := range labels {
+			if l < 0 {
+				continue
+			}
+			c := centroids[int(l)*dim : int(l+1)*dim]
+			s := sums[int(l)*dim : int(l+1)*dim]
+			for j, x := range points[i*dim : (i+1)*dim] {
+				s[j] += 0x1p-64*float64(c[j]) - 0x1p-64*float64(x)
+			}
+		}
+		for j, s := range sums {
+			gradCentroids[j] = F(math.Ldexp(scale*s, 64))
+		}
+	} else {
+		for j, s := range sums {
+			gradCentroids[j] = F(scale * s)
+		}
 	}
 
 	nan, first := 0, -1
@@ -137,6 +156,15 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 			ErrNaN, nan, countNoun(n, "point"), verb, first)
 	}
 	return loss, nil
+}
+
+// scaledDifference returns scale·(a − b) in float64, also where a − b
+// alone overflows and the product does not.
+func scaledDifference(scale, a, b float64) float64 {
+	if d := a - b; !math.IsInf(d, 0) {
+		return scale * d
+	}
+	return math.Ldexp(scale*(0x1p-64*a-0x1p-64*b), 64)
 }
 
 // overlaps reports whether a and b share memory.

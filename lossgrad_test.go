@@ -285,3 +285,71 @@ func TestLossGradOneNaNMessage(t *testing.T) {
 		t.Errorf("error %q does not contain %q", err, want)
 	}
 }
+
+// Squared distances of 1.69e308 are each finite, though any two of them
+// sum beyond float64. Loss and LossGrad return their mean, over one block
+// of points and over several.
+func TestLossMeanOfLargeDistances(t *testing.T) {
+	want := 1.3e154 * 1.3e154
+	for _, n := range []int{2, 3*blockRows + 5} {
+		points := make([]float64, n)
+		for i := range points {
+			points[i] = 1.3e154
+		}
+		centroids := []float64{0}
+		loss, err := Loss(points, centroids, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(loss-want) > 1e-14*want {
+			t.Errorf("n %d: Loss = %v, want %v", n, loss, want)
+		}
+		lossGrad, err := LossGrad(make([]float64, n), make([]float64, 1), points, centroids, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lossGrad != loss {
+			t.Errorf("n %d: LossGrad's loss = %v, want Loss's %v", n, lossGrad, loss)
+		}
+		sum, err := Inertia(points, centroids, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !math.IsInf(sum, 1) {
+			t.Errorf("n %d: Inertia = %v, want +Inf, the sum beyond float64", n, sum)
+		}
+	}
+}
+
+// The gradients are finite where (2/n)·(x − c) and (2/n)·Σ(c − x) are,
+// even where x − c or the running sum overflows float64. The loss itself
+// is +Inf, since every squared distance overflows.
+func TestLossGradLargeDifferences(t *testing.T) {
+	points := []float64{1e308, -1e308, 1e308, -1e308}
+
+	// With c = −0.4e308 the terms c − x are −1.4e308 and 0.6e308 in turn.
+	// Their running sum reaches −2.2e308, beyond float64, on its way to
+	// −1.6e308, and the gradient is (2/4)·(−1.6e308) = −0.8e308.
+	gradCentroids := make([]float64, 1)
+	loss, err := LossGrad(nil, gradCentroids, points, []float64{-0.4e308}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsInf(loss, 1) {
+		t.Errorf("loss = %v, want +Inf", loss)
+	}
+	if want := -0.8e308; math.Abs(gradCentroids[0]-want) > 1e-14*-want {
+		t.Errorf("centroid gradient = %v, want %v", gradCentroids[0], want)
+	}
+
+	// x − c = 1.9e308 overflows, (2/4)·1.9e308 = 0.95e308 does not.
+	gradPoints := make([]float64, 4)
+	if _, err := LossGrad(gradPoints, nil, points, []float64{-0.9e308}, 1); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []float64{0.95e308, -0.05e308, 0.95e308, -0.05e308} {
+		if math.Abs(gradPoints[i]-want) > 1e-14*math.Abs(want) {
+			t.Errorf("gradPoints[%d] = %v, want %v", i, gradPoints[i], want)
+		}
+	}
+}

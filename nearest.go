@@ -86,18 +86,15 @@ func (s *search[F]) block(labels []int32, dists []F, points []F, lo, hi int, scr
 
 // Loss returns the k-means clustering loss: the mean over the points of the
 // squared distance to the nearest centroid. It returns NaN when a point's
-// distance is NaN (see [Nearest]) and 0 when there are no points. It
-// allocates only per block of points, never per point.
+// distance is NaN (see [Nearest]) and 0 when there are no points. The mean
+// is finite whenever every distance is, even where their sum overflows
+// float64. It allocates only per block of points, never per point.
 func Loss[F Float](points, centroids []F, dim int) (F, error) {
-	sum, err := Inertia(points, centroids, dim)
+	sum, err := inertia(Options{}, points, centroids, dim)
 	if err != nil {
 		return 0, err
 	}
-	n := len(points) / dim
-	if n == 0 {
-		return 0, nil
-	}
-	return F(sum / float64(n)), nil
+	return F(sum.mean(len(points) / dim)), nil
 }
 
 // Inertia returns the sum over the points of the squared distance to the
@@ -110,29 +107,64 @@ func Inertia[F Float](points, centroids []F, dim int) (float64, error) {
 
 // InertiaWith is [Inertia] with options.
 func InertiaWith[F Float](opts Options, points, centroids []F, dim int) (float64, error) {
+	sum, err := inertia(opts, points, centroids, dim)
+	return sum.plain, err
+}
+
+// inertia returns the sum of the squared distances to the nearest
+// centroids, formed per block of blockRows points as Inertia documents.
+func inertia[F Float](opts Options, points, centroids []F, dim int) (distanceSum, error) {
 	n, err := checkNearest(len(points), len(centroids), dim)
 	if err != nil {
-		return 0, err
+		return distanceSum{}, err
 	}
 	s, err := newSearch(opts, centroids, dim)
 	if err != nil {
-		return 0, err
+		return distanceSum{}, err
 	}
-	sums := make([]float64, (n+blockRows-1)/blockRows)
+	sums := make([]distanceSum, (n+blockRows-1)/blockRows)
 	s.run(n, func(lo, hi int, scratch *searchScratch[F]) {
 		l, d := scratch.outputs(nil, nil, lo, hi)
 		s.rows(l, d, points[lo*dim:hi*dim], scratch)
-		var sum float64
-		for _, v := range d {
-			sum += float64(v)
-		}
-		sums[lo/blockRows] = sum
+		sums[lo/blockRows] = sumDistances(d)
 	})
-	var total float64
+	var total distanceSum
 	for _, v := range sums {
-		total += v
+		total.plain += v.plain
+		total.scaled += v.scaled
 	}
 	return total, nil
+}
+
+// distanceSum is a sum of squared distances, in float64 as it is and with
+// every term multiplied by 2⁻⁶⁴. Fewer than 2⁶⁴ terms of at most the
+// largest float64 cannot overflow the second, so it gives the mean where
+// the first overflows.
+type distanceSum struct {
+	plain, scaled float64
+}
+
+// sumDistances returns the sum of d in order.
+func sumDistances[F Float](d []F) distanceSum {
+	var s distanceSum
+	for _, v := range d {
+		s.plain += float64(v)
+		s.scaled += 0x1p-64 * float64(v)
+	}
+	return s
+}
+
+// mean returns the sum divided by n, or 0 when n is 0. Where the plain sum
+// overflows, it is the scaled sum divided by n, scaled back, and +Inf only
+// when that is beyond float64, as when a distance is +Inf.
+func (s distanceSum) mean(n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	if !math.IsInf(s.plain, 1) {
+		return s.plain / float64(n)
+	}
+	return math.Ldexp(s.scaled/float64(n), 64)
 }
 
 // checkNearest validates the shapes shared by the nearest-centroid functions
