@@ -436,13 +436,27 @@ func checkFinite[T Float](values []T, dim int, name, row string) error {
 }
 
 // meanVariance returns the mean over the coordinates of the population
-// variance of the points, computed in two passes in float64.
+// variance of the points, computed in two passes in float64. The points
+// are multiplied by a power of two that brings the largest |coordinate|
+// near 1, which is exact, so that the sums and squares overflow or
+// underflow only where the variance itself does.
 func meanVariance[F Float](points []F, dim int) float64 {
+	largest := 0.0
+	for _, v := range points {
+		largest = max(largest, math.Abs(float64(v)))
+	}
+	if largest == 0 {
+		return 0
+	}
+	_, e := math.Frexp(largest)
+	shift := min(max(-e, -1022), 1000) // keeps 2^shift a normal float64
+	scale := math.Ldexp(1, shift)
+
 	n := len(points) / dim
 	mean := make([]float64, dim)
 	for i := range n {
 		for j, v := range points[i*dim : (i+1)*dim] {
-			mean[j] += float64(v)
+			mean[j] += scale * float64(v)
 		}
 	}
 	for j := range mean {
@@ -451,11 +465,11 @@ func meanVariance[F Float](points []F, dim int) float64 {
 	var sum float64
 	for i := range n {
 		for j, v := range points[i*dim : (i+1)*dim] {
-			d := float64(v) - mean[j]
+			d := scale*float64(v) - mean[j]
 			sum += d * d
 		}
 	}
-	return sum / float64(n) / float64(dim)
+	return math.Ldexp(sum/float64(n)/float64(dim), -2*shift)
 }
 
 // weight returns the weight of point i.

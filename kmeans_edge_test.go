@@ -457,3 +457,40 @@ func TestKMeansPlusPlusPotentialOverflow(t *testing.T) {
 		}
 	}
 }
+
+// Scaling the points by 2⁵⁰⁵ leaves every squared distance below 1e307,
+// but n times the variance of the Tol rule beyond float64. The fit must
+// still stop where it stops at scale 1, not after its first iteration.
+func TestKMeansTolLargeScale(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	const n, dim, k = 2000, 2, 5
+	points := make([]float64, n*dim)
+	for i := range points {
+		points[i] = rng.NormFloat64() + float64((i/dim)%4)*3
+	}
+	fit := func(exponent int) *Clustering[float64] {
+		scaled := make([]float64, len(points))
+		for i, v := range points {
+			scaled[i] = math.Ldexp(v, exponent)
+		}
+		init := slices.Clone(scaled[:k*dim])
+		result, err := KMeans(scaled, dim, KMeansOptions{K: k, Tol: 1e-4, Init: InitGiven, InitCentroids: init})
+		if err != nil {
+			t.Fatalf("scale 2^%d: %v", exponent, err)
+		}
+		return result
+	}
+	want := fit(0)
+	for _, exponent := range []int{500, 505} {
+		got := fit(exponent)
+		if got.Iterations != want.Iterations {
+			t.Errorf("scale 2^%d: %d iterations, want %d as at scale 1", exponent, got.Iterations, want.Iterations)
+		}
+		if !slices.Equal(got.Labels, want.Labels) {
+			t.Errorf("scale 2^%d: labels differ from those at scale 1", exponent)
+		}
+		if ratio := math.Ldexp(got.Inertia, -2*exponent) / want.Inertia; math.Abs(ratio-1) > 1e-12 {
+			t.Errorf("scale 2^%d: inertia / 2^%d = %v times the inertia at scale 1", exponent, 2*exponent, ratio)
+		}
+	}
+}
