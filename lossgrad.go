@@ -70,9 +70,7 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 	// sums in order, as Inertia does, so that it equals Loss bit for bit.
 	var total distanceSum
 	for lo := 0; lo < n; lo += blockRows {
-		block := sumDistances(dists[lo:min(lo+blockRows, n)])
-		total.plain += block.plain
-		total.scaled += block.scaled
+		total = total.add(sumDistances(dists[lo:min(lo+blockRows, n)]))
 	}
 	loss := F(total.mean(n))
 

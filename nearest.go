@@ -130,8 +130,7 @@ func inertia[F Float](opts Options, points, centroids []F, dim int) (distanceSum
 	})
 	var total distanceSum
 	for _, v := range sums {
-		total.plain += v.plain
-		total.scaled += v.scaled
+		total = total.add(v)
 	}
 	return total, nil
 }
@@ -152,6 +151,11 @@ func sumDistances[F Float](d []F) distanceSum {
 		s.scaled += 0x1p-64 * float64(v)
 	}
 	return s
+}
+
+// add returns s + t, part by part.
+func (s distanceSum) add(t distanceSum) distanceSum {
+	return distanceSum{s.plain + t.plain, s.scaled + t.scaled}
 }
 
 // mean returns the sum divided by n, or 0 when n is 0. Where the plain sum
