@@ -66,3 +66,36 @@ func benchNearest[F Float](b *testing.B, s benchShape, suffix string) {
 		})
 	}
 }
+
+// BenchmarkNearestOnePoint searches one point against 50,000 centroids of
+// 64 float32 values, with Nearest (api=function), which lays out the
+// centroids on every call, and with a Centroids built once
+// (api=centroids).
+func BenchmarkNearestOnePoint(b *testing.B) {
+	const k, dim = 50_000, 64
+	r := rand.New(rand.NewPCG(1, 2))
+	centroids := normalSlice[float32](r, k*dim)
+	point := normalSlice[float32](r, dim)
+	labels, dists := make([]int32, 1), make([]float32, 1)
+	for _, name := range Kernels() {
+		opts := Options{Kernel: name, Workers: 1}
+		b.Run("api=function/kernel="+name, func(b *testing.B) {
+			for b.Loop() {
+				if err := NearestWith(opts, labels, dists, point, centroids, dim); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("api=centroids/kernel="+name, func(b *testing.B) {
+			c, err := NewCentroids(centroids, dim, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if err := c.Nearest(labels, dists, point); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

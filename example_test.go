@@ -29,3 +29,30 @@ func ExampleLoss() {
 	fmt.Println(loss)
 	// Output: 1.5
 }
+
+// A service that looks up points as they come builds the centroids once,
+// so that each search costs only the distances.
+func ExampleCentroids() {
+	centroids, err := vecfit.NewCentroids([]float32{
+		0, 0,
+		10, 10,
+		-5, 5,
+	}, 2, vecfit.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	labels := make([]int32, 1)
+	dists := make([]float32, 1)
+	for _, point := range [][]float32{{1, 1}, {9, 12}, {-4, 4}} {
+		if err := centroids.Nearest(labels, dists, point); err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(labels[0], dists[0])
+	}
+	// Output:
+	// 0 2
+	// 1 5
+	// 2 2
+}
