@@ -213,7 +213,8 @@ func KMeansContext[F Float](ctx context.Context, points []F, dim int, opts KMean
 		rng := rand.New(rand.NewPCG(opts.Seed, uint64(restart)))
 		init, err := f.seed(ctx, rng)
 		if err != nil {
-			return nil, err
+			// Seeding fails only when ctx is canceled.
+			return nil, fmt.Errorf("vecfit: k-means canceled in restart %d while %w", restart, err)
 		}
 		c, inertia, err := f.lloyd(ctx, restart, init)
 		var far *farPointError

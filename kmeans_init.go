@@ -83,7 +83,7 @@ func (f *kmeansFit[F]) seedPlusPlus(ctx context.Context, rng *rand.Rand) ([]F, e
 	trials := 2 + int(math.Log(float64(f.k)))
 	for c := 1; c < f.k; c++ {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("vecfit: k-means canceled while seeding centroid %d: %w", c, err)
+			return nil, fmt.Errorf("seeding centroid %d: %w", c, err)
 		}
 		scale := potentialScale(closest, f.weight)
 		var potential float64

@@ -531,14 +531,18 @@ func TestKMeansCancel(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := KMeansContext(ctx, points, 2, KMeansOptions{K: 20}); !errors.Is(err, context.Canceled) {
+	_, err := KMeansContext(ctx, points, 2, KMeansOptions{K: 20})
+	if !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled before the fit: error = %v, want one wrapping context.Canceled", err)
+	}
+	if want := "k-means canceled in restart 0 while seeding centroid 1"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("canceled before the fit: error = %v, want one containing %q", err, want)
 	}
 
 	ctx, cancel = context.WithCancel(context.Background())
 	defer cancel()
 	iterations := 0
-	_, err := KMeansContext(ctx, points, 2, KMeansOptions{K: 20, Progress: func(p KMeansProgress) {
+	_, err = KMeansContext(ctx, points, 2, KMeansOptions{K: 20, Progress: func(p KMeansProgress) {
 		iterations++
 		if p.Iteration == 2 {
 			cancel()

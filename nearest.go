@@ -122,17 +122,23 @@ func inertia[F Float](opts Options, points, centroids []F, dim int) (distanceSum
 	if err != nil {
 		return distanceSum{}, err
 	}
+	return s.inertia(n, points), nil
+}
+
+// inertia returns the sum of the squared distances of the n points to
+// their nearest centroids.
+func (s *search[F]) inertia(n int, points []F) distanceSum {
 	sums := make([]distanceSum, (n+blockRows-1)/blockRows)
 	s.run(n, func(lo, hi int, scratch *searchScratch[F]) {
 		l, d := scratch.outputs(nil, nil, lo, hi)
-		s.rows(l, d, points[lo*dim:hi*dim], scratch)
+		s.rows(l, d, points[lo*s.dim:hi*s.dim], scratch)
 		sums[lo/blockRows] = sumDistances(d)
 	})
 	var total distanceSum
 	for _, v := range sums {
 		total = total.add(v)
 	}
-	return total, nil
+	return total
 }
 
 // distanceSum is a sum of squared distances, in float64 as it is and with
