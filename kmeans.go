@@ -626,16 +626,27 @@ func (f *kmeansFit[F]) scaleAdvice() string {
 
 // inertia returns Σ weight·dist with the rescaled weights, summed in point
 // order. A product of a weight and a distance can fall below the normal
-// range, where it loses digits or becomes 0. The sum is then formed again
-// with its exponent kept apart, so that a tiny inertia beside points of
-// large weight is not lost.
+// range, where it loses digits or becomes 0, and the sum of finite terms
+// can overflow. The sum is then formed again with its exponent kept
+// apart, so that a tiny inertia beside points of large weight is not
+// lost, and restarts whose inertias all exceed float64 still compare.
 func (f *kmeansFit[F]) inertia(dists []F) scaledSum {
 	var sum float64
 	if f.weights == nil {
 		for _, d := range dists {
 			sum += float64(d)
 		}
-		return scaledSum{frac: sum}
+		if !math.IsInf(sum, 1) {
+			return scaledSum{frac: sum}
+		}
+		var total scaledSum
+		for _, d := range dists {
+			if d != 0 {
+				m, e := math.Frexp(float64(d))
+				total = total.add(m, e)
+			}
+		}
+		return total
 	}
 	tiny := f.weightsInexact
 	for i, d := range dists {
@@ -646,7 +657,7 @@ func (f *kmeansFit[F]) inertia(dists []F) scaledSum {
 			sum += p
 		}
 	}
-	if !tiny {
+	if !tiny && !math.IsInf(sum, 1) {
 		return scaledSum{frac: sum}
 	}
 	// The terms use the caller's weights, divided by 2^weightExp in the

@@ -494,3 +494,49 @@ func TestKMeansTolLargeScale(t *testing.T) {
 		}
 	}
 }
+
+// Points scaled by 2⁵¹¹ keep every squared distance finite, but the
+// inertia of every restart overflows float64. KMeans must still return
+// the restart that it returns for the unscaled points, not restart 0.
+func TestKMeansRestartsInertiaOverflow(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	const n, dim, e = 600, 2, 511
+	points := make([]float64, n*dim)
+	for i := range points {
+		points[i] = 0.9 * r.Float64() // squared distances below 1.62
+	}
+	scaled := make([]float64, len(points))
+	for i, v := range points {
+		scaled[i] = math.Ldexp(v, e)
+	}
+	weights := make([]float64, n)
+	for i := range weights {
+		weights[i] = 1 + float64(i%3)
+	}
+	for _, w := range [][]float64{nil, weights} {
+		opts := KMeansOptions{K: 7, Seed: 3, Restarts: 8, Weights: w}
+		want, err := KMeans(points, dim, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := KMeans(scaled, dim, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !math.IsInf(got.Inertia, 1) {
+			t.Errorf("weights %v: inertia %v, want +Inf, the sum beyond float64", w != nil, got.Inertia)
+		}
+		if !slices.Equal(got.Labels, want.Labels) {
+			t.Errorf("weights %v: labels differ from those of the unscaled fit", w != nil)
+		}
+		if got.Iterations != want.Iterations {
+			t.Errorf("weights %v: %d iterations, want %d as unscaled", w != nil, got.Iterations, want.Iterations)
+		}
+		for j, c := range got.Centroids {
+			if w := math.Ldexp(want.Centroids[j], e); c != w {
+				t.Errorf("centroid value %d is %v, want %v (the unscaled one times 2^%d)", j, c, w, e)
+				break
+			}
+		}
+	}
+}
