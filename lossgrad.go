@@ -77,19 +77,9 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 	// Every read of points and centroids comes before the first write to
 	// gradPoints or gradCentroids, so that either may share their memory.
 	scale := 2 / float64(n)
-	var sums []float64
+	var grads []float64 // the centroid gradients, until they are written
 	if gradCentroids != nil {
-		sums = make([]float64, len(centroids))
-		for i, l := range labels {
-			if l < 0 {
-				continue
-			}
-			c := centroids[int(l)*dim : int(l+1)*dim]
-			s := sums[int(l)*dim : int(l+1)*dim]
-			for j, x := range points[i*dim : (i+1)*dim] {
-				s[j] += float64(c[j]) - float64(x)
-			}
-		}
+		grads = centroidGradients(labels, points, centroids, dim, scale)
 	}
 	if gradPoints != nil {
 		// Row i of gradPoints depends only on row i of points and on the
@@ -112,28 +102,8 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 		}
 		copy(gradPoints, out)
 	}
-	if slices.ContainsFunc(sums, func(s float64) bool { return math.IsInf(s, 0) }) {
-		// A sum that overflows float64 may still give a finite gradient,
-		// so form every sum again with each term scaled by 2⁻⁶⁴. A
-		// difference of two float64 values scaled so cannot overflow.
-		clear(sums)
-		for i, l := range labels {
-			if l < 0 {
-				continue
-			}
-			c := centroids[int(l)*dim : int(l+1)*dim]
-			s := sums[int(l)*dim : int(l+1)*dim]
-			for j, x := range points[i*dim : (i+1)*dim] {
-				s[j] += 0x1p-64*float64(c[j]) - 0x1p-64*float64(x)
-			}
-		}
-		for j, s := range sums {
-			gradCentroids[j] = F(math.Ldexp(scale*s, 64))
-		}
-	} else {
-		for j, s := range sums {
-			gradCentroids[j] = F(scale * s)
-		}
+	for j, g := range grads {
+		gradCentroids[j] = F(g)
 	}
 
 	nan, first := 0, -1
@@ -154,6 +124,48 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 			ErrNaN, nan, countNoun(n, "point"), verb, first)
 	}
 	return loss, nil
+}
+
+// centroidGradients returns scale·Σ(c − x) over the points x of each
+// centroid c, coordinate by coordinate, summed in point order. A sum that
+// overflows float64 on the way to a finite gradient is formed again from
+// terms scaled by 2⁻⁶⁴, which cannot overflow, and only that coordinate's:
+// scaled terms of other coordinates could fall below the normal range.
+func centroidGradients[F Float](labels []int32, points, centroids []F, dim int, scale float64) []float64 {
+	sums := make([]float64, len(centroids))
+	for i, l := range labels {
+		if l < 0 {
+			continue
+		}
+		c := centroids[int(l)*dim : int(l+1)*dim]
+		s := sums[int(l)*dim : int(l+1)*dim]
+		for j, x := range points[i*dim : (i+1)*dim] {
+			s[j] += float64(c[j]) - float64(x)
+		}
+	}
+	overflowed := slices.ContainsFunc(sums, func(s float64) bool { return math.IsInf(s, 0) })
+	var scaled []float64
+	if overflowed {
+		scaled = make([]float64, len(centroids))
+		for i, l := range labels {
+			if l < 0 {
+				continue
+			}
+			c := centroids[int(l)*dim : int(l+1)*dim]
+			s := scaled[int(l)*dim : int(l+1)*dim]
+			for j, x := range points[i*dim : (i+1)*dim] {
+				s[j] += 0x1p-64*float64(c[j]) - 0x1p-64*float64(x)
+			}
+		}
+	}
+	for j, s := range sums {
+		if math.IsInf(s, 0) {
+			sums[j] = math.Ldexp(scale*scaled[j], 64)
+		} else {
+			sums[j] = scale * s
+		}
+	}
+	return sums
 }
 
 // scaledDifference returns scale·(a − b) in float64, also where a − b

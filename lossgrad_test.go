@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -350,6 +351,71 @@ func TestLossGradLargeDifferences(t *testing.T) {
 	for i, want := range []float64{0.95e308, -0.05e308, 0.95e308, -0.05e308} {
 		if math.Abs(gradPoints[i]-want) > 1e-14*math.Abs(want) {
 			t.Errorf("gradPoints[%d] = %v, want %v", i, gradPoints[i], want)
+		}
+	}
+}
+
+// Where a centroid sum overflows, the gradients are formed again from the
+// inputs. That must still happen before gradPoints is written, so that
+// gradPoints = points and gradPoints over the centroids give the same
+// gradients as separate slices.
+func TestLossGradOverflowInPlace(t *testing.T) {
+	const dim = 1
+	centroids := []float64{9e307, 1}
+	points := []float64{-8e307, -8e307, 2, 4} // labels 0, 0, 1, 1
+	wantPoints := make([]float64, len(points))
+	wantCentroids := make([]float64, len(centroids))
+	if _, err := LossGrad(wantPoints, wantCentroids, points, centroids, dim); err != nil {
+		t.Fatal(err)
+	}
+	// (2/4)·2·(9e307 + 8e307) = 1.7e308 and (2/4)·((1 − 2) + (1 − 4)) = −2.
+	if math.Abs(wantCentroids[0]-1.7e308) > 1e-15*1.7e308 || wantCentroids[1] != -2 {
+		t.Fatalf("separate outputs: gradCentroids %v, want [1.7e308 -2]", wantCentroids)
+	}
+
+	inPlace := slices.Clone(points)
+	gotCentroids := make([]float64, len(centroids))
+	if _, err := LossGrad(inPlace, gotCentroids, inPlace, centroids, dim); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(inPlace, wantPoints) {
+		t.Errorf("gradPoints = points: gradPoints %v, want %v", inPlace, wantPoints)
+	}
+	if !slices.Equal(gotCentroids, wantCentroids) {
+		t.Errorf("gradPoints = points: gradCentroids %v, want %v", gotCentroids, wantCentroids)
+	}
+
+	buf := make([]float64, len(points)+len(centroids))
+	shared := buf[len(points):]
+	copy(shared, centroids)
+	gradPoints := buf[len(centroids) : len(centroids)+len(points)] // covers shared
+	gradCentroids := make([]float64, len(centroids))
+	if _, err := LossGrad(gradPoints, gradCentroids, points, shared, dim); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(gradCentroids, wantCentroids) {
+		t.Errorf("gradPoints over the centroids: gradCentroids %v, want %v", gradCentroids, wantCentroids)
+	}
+}
+
+// One centroid's overflowing sum must not cost the others their digits:
+// only the coordinates that overflowed are formed from scaled terms.
+func TestLossGradOverflowKeepsSmallGradients(t *testing.T) {
+	for _, tc := range []struct {
+		centroids, points []float64
+		want              float64 // the gradient of centroid 1
+	}{
+		// (2/4)·((1e-300 − 3e-300) + (1e-300 − 3.3e-300)) = −2.15e-300
+		{[]float64{9e307, 1e-300}, []float64{-8e307, -8e307, 3e-300, 3.3e-300}, -2.15e-300},
+		// (2/4)·2·(2e-306 − 6e-306) = −4e-306
+		{[]float64{9e307, 2e-306}, []float64{-8e307, -8e307, 6e-306, 6e-306}, -4e-306},
+	} {
+		grads := make([]float64, 2)
+		if _, err := LossGrad(nil, grads, tc.points, tc.centroids, 1); err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(grads[1]-tc.want) > 1e-14*math.Abs(tc.want) {
+			t.Errorf("centroids %v: gradient of centroid 1 is %v, want %v", tc.centroids, grads[1], tc.want)
 		}
 	}
 }
