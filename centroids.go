@@ -16,7 +16,9 @@ import (
 //
 // NewCentroids copies the centroids, so later changes to the slice it was
 // given do not reach it. A Centroids is safe for concurrent use by
-// several goroutines.
+// several goroutines. The zero value and a nil *Centroids hold no
+// centroids: Len and Dim return 0, and the searches an error wrapping
+// [ErrNoCentroids].
 type Centroids[F Float] struct {
 	search *search[F]
 	k      int
@@ -38,10 +40,20 @@ func NewCentroids[F Float](centroids []F, dim int, opts Options) (*Centroids[F],
 }
 
 // Len returns the number of centroids.
-func (c *Centroids[F]) Len() int { return c.k }
+func (c *Centroids[F]) Len() int {
+	if c == nil {
+		return 0
+	}
+	return c.k
+}
 
 // Dim returns the number of coordinates of each centroid.
-func (c *Centroids[F]) Dim() int { return c.search.dim }
+func (c *Centroids[F]) Dim() int {
+	if c == nil || c.search == nil {
+		return 0
+	}
+	return c.search.dim
+}
 
 // Nearest is [Nearest] against these centroids: it writes the index and
 // the squared distance of the nearest centroid of each point to labels
@@ -92,9 +104,12 @@ func (c *Centroids[F]) inertia(points []F) (distanceSum, error) {
 	return c.search.inertia(n, points), nil
 }
 
-// checkPoints returns the number of points, or an error when the length
-// of points is not a multiple of dim.
+// checkPoints returns the number of points, or an error when c was not
+// made by NewCentroids or the length of points is not a multiple of dim.
 func (c *Centroids[F]) checkPoints(points []F) (int, error) {
+	if c == nil || c.search == nil {
+		return 0, fmt.Errorf("%w: the Centroids was not made by NewCentroids", ErrNoCentroids)
+	}
 	if len(points)%c.search.dim != 0 {
 		return 0, fmt.Errorf("%w: points has length %d, not a multiple of dim %d", ErrLength, len(points), c.search.dim)
 	}

@@ -226,3 +226,23 @@ func TestCentroidsErrors(t *testing.T) {
 		t.Errorf("Loss of no points: %v, %v, want 0, nil", loss, err)
 	}
 }
+
+// The zero value and a nil pointer hold no centroids. Their searches
+// return an error instead of panicking.
+func TestCentroidsZeroValue(t *testing.T) {
+	var zero Centroids[float32]
+	for name, c := range map[string]*Centroids[float32]{"zero value": &zero, "nil": nil} {
+		if c.Len() != 0 || c.Dim() != 0 {
+			t.Errorf("%s: Len %d, Dim %d, want 0 and 0", name, c.Len(), c.Dim())
+		}
+		if err := c.Nearest(nil, nil, []float32{1, 2}); !errors.Is(err, ErrNoCentroids) {
+			t.Errorf("%s: Nearest error %v, want ErrNoCentroids", name, err)
+		}
+		if _, err := c.Inertia([]float32{1, 2}); !errors.Is(err, ErrNoCentroids) {
+			t.Errorf("%s: Inertia error %v, want ErrNoCentroids", name, err)
+		}
+		if _, err := c.Loss(nil); !errors.Is(err, ErrNoCentroids) {
+			t.Errorf("%s: Loss error %v, want ErrNoCentroids", name, err)
+		}
+	}
+}
