@@ -7,8 +7,8 @@ import (
 
 // Centroids is a set of centroids prepared once for many nearest-centroid
 // searches. [Nearest] lays the centroids out for its kernel on every
-// call, which costs a copy of all K·dim values: against 50,000 centroids
-// of 64 float32 values that copy took longer than the search of one point
+// call, which copies all K·dim values. Against 50,000 centroids of 64
+// float32 values, that copy took longer than the search of one point
 // itself. A service that looks up a few points at a time against fixed
 // centroids should build a Centroids once and call its methods instead.
 // They return what the package functions return, bit for bit, with the
