@@ -63,14 +63,8 @@ func (c *Centroids[F]) Nearest(labels []int32, dists []F, points []F) error {
 	if err != nil {
 		return err
 	}
-	if labels != nil && len(labels) < n {
-		return fmt.Errorf("%w: labels has length %d, want at least %d (one per point)", ErrLength, len(labels), n)
-	}
-	if dists != nil && len(dists) < n {
-		return fmt.Errorf("%w: dists has length %d, want at least %d (one per point)", ErrLength, len(dists), n)
-	}
-	if dists != nil && overlaps(dists[:n], points) {
-		return fmt.Errorf("%w: dists shares memory with points; pass a separate slice", ErrLength)
+	if err := checkOutputs(labels, dists, points, n); err != nil {
+		return err
 	}
 	s := c.search
 	s.run(n, func(lo, hi int, scratch *searchScratch[F]) {

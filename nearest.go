@@ -41,14 +41,8 @@ func NearestWith[F Float](opts Options, labels []int32, dists []F, points, centr
 	if err != nil {
 		return err
 	}
-	if labels != nil && len(labels) < n {
-		return fmt.Errorf("%w: labels has length %d, want at least %d (one per point)", ErrLength, len(labels), n)
-	}
-	if dists != nil && len(dists) < n {
-		return fmt.Errorf("%w: dists has length %d, want at least %d (one per point)", ErrLength, len(dists), n)
-	}
-	if dists != nil && overlaps(dists[:n], points) {
-		return fmt.Errorf("%w: dists shares memory with points; pass a separate slice", ErrLength)
+	if err := checkOutputs(labels, dists, points, n); err != nil {
+		return err
 	}
 	if dists != nil && overlaps(dists[:n], centroids) {
 		return fmt.Errorf("%w: dists shares memory with centroids; pass a separate slice", ErrLength)
@@ -193,6 +187,20 @@ func checkNearest(lenPoints, lenCentroids, dim int) (int, error) {
 		return 0, fmt.Errorf("%w: centroids is empty, want at least one row of dim %d", ErrNoCentroids, dim)
 	}
 	return lenPoints / dim, nil
+}
+
+// checkOutputs validates the outputs of a search of the n points.
+func checkOutputs[F Float](labels []int32, dists []F, points []F, n int) error {
+	if labels != nil && len(labels) < n {
+		return fmt.Errorf("%w: labels has length %d, want at least %d (one per point)", ErrLength, len(labels), n)
+	}
+	if dists != nil && len(dists) < n {
+		return fmt.Errorf("%w: dists has length %d, want at least %d (one per point)", ErrLength, len(dists), n)
+	}
+	if dists != nil && overlaps(dists[:n], points) {
+		return fmt.Errorf("%w: dists shares memory with points; pass a separate slice", ErrLength)
+	}
+	return nil
 }
 
 // blockRows is the number of points that one unit of parallel work covers.
