@@ -127,10 +127,11 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 }
 
 // centroidGradients returns scale·Σ(c − x) over the points x of each
-// centroid c, coordinate by coordinate, summed in point order. A sum that
-// overflows float64 on the way to a finite gradient is formed again from
-// terms scaled by 2⁻⁶⁴, which cannot overflow, and only that coordinate's:
-// scaled terms of other coordinates could fall below the normal range.
+// centroid c, coordinate by coordinate, summed in point order. Where such a
+// sum leaves the float64 range on the way, as ±Inf or as NaN from +Inf
+// meeting −Inf, that coordinate alone is summed again with each term's
+// exponent kept apart, so that a finite gradient comes out finite and its
+// small terms keep their digits.
 func centroidGradients[F Float](labels []int32, points, centroids []F, dim int, scale float64) []float64 {
 	sums := make([]float64, len(centroids))
 	for i, l := range labels {
@@ -143,26 +144,39 @@ func centroidGradients[F Float](labels []int32, points, centroids []F, dim int, 
 			s[j] += float64(c[j]) - float64(x)
 		}
 	}
-	overflowed := slices.ContainsFunc(sums, func(s float64) bool { return math.IsInf(s, 0) })
-	var scaled []float64
-	if overflowed {
-		scaled = make([]float64, len(centroids))
-		for i, l := range labels {
-			if l < 0 {
+	if !slices.ContainsFunc(sums, func(s float64) bool { return !isFinite(s) }) {
+		for j, s := range sums {
+			sums[j] = scale * s
+		}
+		return sums
+	}
+
+	wide := make([]scaledSum, len(centroids))
+	for i, l := range labels {
+		if l < 0 {
+			continue
+		}
+		c := centroids[int(l)*dim : int(l+1)*dim]
+		base := int(l) * dim
+		for j, x := range points[i*dim : (i+1)*dim] {
+			if isFinite(sums[base+j]) {
 				continue
 			}
-			c := centroids[int(l)*dim : int(l+1)*dim]
-			s := scaled[int(l)*dim : int(l+1)*dim]
-			for j, x := range points[i*dim : (i+1)*dim] {
-				s[j] += 0x1p-64*float64(c[j]) - 0x1p-64*float64(x)
+			// Halving is exact for values large enough to overflow
+			// the difference.
+			m, e := math.Frexp(float64(c[j]) - float64(x))
+			if math.IsInf(m, 0) {
+				m, e = math.Frexp(0.5*float64(c[j]) - 0.5*float64(x))
+				e++
 			}
+			wide[base+j] = wide[base+j].add(m, e)
 		}
 	}
 	for j, s := range sums {
-		if math.IsInf(s, 0) {
-			sums[j] = math.Ldexp(scale*scaled[j], 64)
-		} else {
+		if isFinite(s) {
 			sums[j] = scale * s
+		} else {
+			sums[j] = math.Ldexp(scale*wide[j].frac, wide[j].exp)
 		}
 	}
 	return sums

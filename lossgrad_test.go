@@ -419,3 +419,35 @@ func TestLossGradOverflowKeepsSmallGradients(t *testing.T) {
 		}
 	}
 }
+
+// A running sum of c − x can reach +Inf from finite terms and then meet a
+// term that overflows to −Inf, which makes it NaN rather than ±Inf. The
+// gradient must still come out finite.
+func TestLossGradOverflowToNaN(t *testing.T) {
+	points := []float64{-1.7e308, -1.7e308, -1.7e308, 1e308}
+	gradCentroids := make([]float64, 1)
+	if _, err := LossGrad(nil, gradCentroids, points, []float64{-1e308}, 1); err != nil {
+		t.Fatal(err)
+	}
+	// The terms are 7e307 three times, then −2e308: their sum is 1e307
+	// and the gradient (2/4)·1e307 = 5e306.
+	if got, want := gradCentroids[0], 5e306; !(math.Abs(got-want) <= 1e-14*want) {
+		t.Errorf("gradCentroids[0] = %v, want %v", got, want)
+	}
+}
+
+// A sum that overflows and then cancels must keep the digits of its small
+// terms: the point-order sum 1e308 + 1e308 − 1e308 − 1e308 + |tiny| is
+// |tiny| with an unbounded exponent.
+func TestLossGradOverflowThenCancel(t *testing.T) {
+	for _, tiny := range []float64{-1e-300, -1e-305} {
+		points := []float64{-1e308, -1e308, 1e308, 1e308, tiny}
+		gradCentroids := make([]float64, 1)
+		if _, err := LossGrad(nil, gradCentroids, points, []float64{0}, 1); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := gradCentroids[0], 2.0/5*-tiny; got != want {
+			t.Errorf("tiny %v: gradCentroids[0] = %v, want %v", tiny, got, want)
+		}
+	}
+}
