@@ -127,9 +127,9 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 }
 
 // centroidGradients returns scale·Σ(c − x) over the points x of each
-// centroid c, coordinate by coordinate, summed in point order. Where such a
-// sum leaves the float64 range on the way, as ±Inf or as NaN from +Inf
-// meeting −Inf, that coordinate alone is summed again with each term's
+// centroid c, coordinate by coordinate, summed in point order. A sum can
+// leave the float64 range on the way, as ±Inf or as NaN from +Inf meeting
+// −Inf. That coordinate alone is then summed again with each term's
 // exponent kept apart, so that a finite gradient comes out finite and its
 // small terms keep their digits.
 func centroidGradients[F Float](labels []int32, points, centroids []F, dim int, scale float64) []float64 {
