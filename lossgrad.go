@@ -17,13 +17,19 @@ import (
 //
 // Each point gradient is computed in float64 and rounded once. Each
 // centroid gradient is summed in float64 in point order, so the result does
-// not depend on the number of goroutines. A centroid that is no point's
-// nearest gets a zero gradient. gradPoints must hold at least len(points)
-// values and gradCentroids at least len(centroids). Either may share
-// memory with points or centroids, such as gradPoints = points for an
-// update in place: the gradients are written only after the inputs have
-// been read. The two outputs must not share memory with each other,
+// not depend on the number of goroutines. Where that sum leaves the
+// float64 range on the way, it is formed again with each term's exponent
+// kept apart, so that a finite gradient comes out finite. A centroid that
+// is no point's nearest gets a zero gradient. gradPoints must hold at least
+// len(points) values and gradCentroids at least len(centroids). Either may
+// share memory with points or centroids, such as gradPoints = points for
+// an update in place: the gradients are written only after the inputs
+// have been read. The two outputs must not share memory with each other,
 // which is an error wrapping [ErrLength].
+//
+// An infinite coordinate gives an infinite distance and a loss of +Inf.
+// The gradients then follow float64 arithmetic, so they can be ±Inf, or
+// NaN where +Inf meets −Inf in a centroid's sum, with no error.
 //
 // A point that holds a NaN has no nearest centroid (label −1, see
 // [Nearest]), nor has any point when every centroid holds a NaN. Such
@@ -173,10 +179,17 @@ func centroidGradients[F Float](labels []int32, points, centroids []F, dim int, 
 		}
 	}
 	for j, s := range sums {
-		if isFinite(s) {
+		switch w := wide[j]; {
+		case isFinite(s):
 			sums[j] = scale * s
-		} else {
-			sums[j] = math.Ldexp(scale*wide[j].frac, wide[j].exp)
+		case w.exp <= 1024:
+			// The sum is a float64, so scale·sum rounds once, as in
+			// the plain sum, even where the result is subnormal.
+			sums[j] = scale * math.Ldexp(w.frac, w.exp)
+		default:
+			// Above the float64 range scale·sum is far from subnormal,
+			// so the one rounding is in the product.
+			sums[j] = math.Ldexp(scale*w.frac, w.exp)
 		}
 	}
 	return sums

@@ -451,3 +451,23 @@ func TestLossGradOverflowThenCancel(t *testing.T) {
 		}
 	}
 }
+
+// A sum that overflows and cancels to a value whose gradient is subnormal
+// must round once, as the same sum reached without overflow does.
+func TestLossGradOverflowSubnormal(t *testing.T) {
+	s := 2.475312662221575e-308 // 5010088604737646p-1074
+	// (2/5)·s rounded once is 2004035441895059p-1074.
+	want := math.Float64frombits(2004035441895059)
+	for name, points := range map[string][]float64{
+		"overflowing": {-1e308, -1e308, 1e308, 1e308, -s},
+		"ordinary":    {-1, -1, 1, 1, -s},
+	} {
+		gradCentroids := make([]float64, 1)
+		if _, err := LossGrad(nil, gradCentroids, points, []float64{0}, 1); err != nil {
+			t.Fatal(err)
+		}
+		if got := gradCentroids[0]; got != want {
+			t.Errorf("%s terms: gradCentroids[0] = %b, want %b", name, got, want)
+		}
+	}
+}
