@@ -212,9 +212,11 @@ func KMeansContext[F Float](ctx context.Context, points []F, dim int, opts KMean
 	for restart := range f.restarts {
 		rng := rand.New(rand.NewPCG(opts.Seed, uint64(restart)))
 		init, err := f.seed(ctx, rng)
-		if err != nil {
-			// Seeding fails only when ctx is canceled.
+		if err != nil && ctx.Err() != nil {
 			return nil, fmt.Errorf("vecfit: k-means canceled in restart %d while %w", restart, err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("vecfit: k-means restart %d: %w", restart, err)
 		}
 		c, inertia, err := f.lloyd(ctx, restart, init)
 		var far *farPointError
