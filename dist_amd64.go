@@ -194,6 +194,26 @@ func colSumsAVX2F64(sums []float64, X []float64, dim int, rows int)
 //go:noescape
 func centreAVX2F64(z []float64, X []float64, t []float64, mean []float64, xty []float64, dim int, stride int)
 
+// colSumsAVX512F32 adds the first len(sums) columns of rows rows of X (rows of dim values) into sums, with AVX-512, one row after the other. len(sums) is a multiple of 4.
+//
+//go:noescape
+func colSumsAVX512F32(sums []float64, X []float32, dim int, rows int)
+
+// centreAVX512F32 sets z[r·stride+c] = X[r·dim+c] − mean[c] for the first len(mean) columns of the len(t) rows of X, and adds Σᵣ t[r]·z[r·stride+c] to xty[c], with AVX-512, one row after the other. len(mean) is a multiple of 4, and xty as long.
+//
+//go:noescape
+func centreAVX512F32(z []float64, X []float32, t []float64, mean []float64, xty []float64, dim int, stride int)
+
+// colSumsAVX512F64 adds the first len(sums) columns of rows rows of X (rows of dim values) into sums, with AVX-512, one row after the other. len(sums) is a multiple of 4.
+//
+//go:noescape
+func colSumsAVX512F64(sums []float64, X []float64, dim int, rows int)
+
+// centreAVX512F64 sets z[r·stride+c] = X[r·dim+c] − mean[c] for the first len(mean) columns of the len(t) rows of X, and adds Σᵣ t[r]·z[r·stride+c] to xty[c], with AVX-512, one row after the other. len(mean) is a multiple of 4, and xty as long.
+//
+//go:noescape
+func centreAVX512F64(z []float64, X []float64, t []float64, mean []float64, xty []float64, dim int, stride int)
+
 // dotProductAVX2 returns Σ x[i]·y[i] over the first len(x) values, with AVX2. y is at least as long as x.
 //
 //go:noescape

@@ -125,8 +125,8 @@ func ridgeInTiles[F Float](narrow, fused func(grad, X, y, w []F, b F) (F, F), wi
 }
 
 // withAVX2Helpers fills in the AVX2 kernels that both amd64 kernels use:
-// the row, scan, single-centroid and inner-product kernels, and the ridge
-// and Gram kernels unless k has its own.
+// the scan, single-centroid and inner-product kernels, and the ridge,
+// Gram and row kernels unless k has its own.
 func withAVX2Helpers(k *kernel) *kernel {
 	k.settled32, k.settled64 = settledAVX2F32, settledAVX2F64
 	k.distances32, k.distances64 = distancesAVX2F32, distancesAVX2F64
@@ -136,8 +136,10 @@ func withAVX2Helpers(k *kernel) *kernel {
 	if k.gram64 == nil {
 		k.gram64 = gramAVX2
 	}
-	k.colSums32, k.colSums64 = colSumsAVX2F32, colSumsAVX2F64
-	k.centre32, k.centre64 = centreAVX2F32, centreAVX2F64
+	if k.colSums32 == nil {
+		k.colSums32, k.colSums64 = colSumsAVX2F32, colSumsAVX2F64
+		k.centre32, k.centre64 = centreAVX2F32, centreAVX2F64
+	}
 	k.dotProduct = dotProductAVX2
 	k.blockDots = blockDotsAVX2
 	return k
@@ -246,6 +248,10 @@ var avx512Kernel = withAVX2Helpers(&kernel{
 	ridge64:       ridgeAVX512F64,
 	ridgeBlocks32: ridgeBlocksAVX512F32,
 	ridgeBlocks64: ridgeBlocksAVX512F64,
+	colSums32:     colSumsAVX512F32,
+	colSums64:     colSumsAVX512F64,
+	centre32:      centreAVX512F32,
+	centre64:      centreAVX512F64,
 	nearest32: func(k, dim int) nearestKernel[float32] {
 		switch {
 		case lanesInRegisters(dim, 4):

@@ -143,7 +143,7 @@ func TestRowKernelsGuardPages(t *testing.T) {
 
 func testRowKernelsGuard[F Float](t *testing.T) {
 	for _, k := range kernels {
-		for _, dim := range []int{4, 5, 8, 11, 16} {
+		for _, dim := range []int{4, 5, 8, 11, 12, 16, 132, 140} {
 			for _, rows := range []int{0, 1, 3, 4, 7} {
 				for _, atEnd := range []bool{true, false} {
 					cols := dim &^ 3

@@ -78,10 +78,15 @@ func TestRowKernels(t *testing.T) {
 	testRowKernels[float64](t)
 }
 
+// rowKernelDims adds to ridgeKernelDims widths of two and three tiles of
+// the AVX-512 row kernels (128 columns each), with a last vector of 4 or
+// 8 columns.
+var rowKernelDims = append(slices.Clone(ridgeKernelDims), 132, 136, 250, 256, 261, 300)
+
 func testRowKernels[F Float](t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, k := range kernels {
-		for _, dim := range ridgeKernelDims {
+		for _, dim := range rowKernelDims {
 			for _, rows := range ridgeKernelRows {
 				cols := dim &^ 3
 				stride := cols + 5

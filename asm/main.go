@@ -45,6 +45,10 @@ func main() {
 		colSums(t)
 		centre(t)
 	}
+	for _, t := range rowKernelTargets {
+		colSums512(t)
+		centre512(t)
+	}
 	dotProduct()
 	blockDots()
 	Generate()
