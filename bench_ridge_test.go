@@ -125,6 +125,28 @@ func BenchmarkGram(b *testing.B) {
 	}
 }
 
+// BenchmarkColumnSums measures the column-sum kernel of the fit's first
+// pass over X, in chunks of ridgeChunkRows rows as FitRidge calls it. It
+// reports the rate at which the kernel reads X.
+func BenchmarkColumnSums(b *testing.B) {
+	for _, s := range ridgeBenchShapes {
+		X := ridgeBenchInput(s.n, s.dim).X
+		sums := make([]float64, s.dim&^3)
+		for _, k := range kernels {
+			colSums := colSumsFor[float32](k)
+			b.Run(fmt.Sprintf("shape=%dx%d/kernel=%s", s.n, s.dim, k.name), func(b *testing.B) {
+				b.SetBytes(int64(4 * len(X)))
+				for b.Loop() {
+					for lo := 0; lo < s.n; lo += ridgeChunkRows {
+						hi := min(lo+ridgeChunkRows, s.n)
+						colSums(sums, X[lo*s.dim:hi*s.dim], s.dim, hi-lo)
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkFitRidgeWide times FitRidge on float64 X with fewer rows than
 // columns, which it solves in the dual form. scripts/widefit.py times
 // scikit-learn on the same shapes.
