@@ -164,6 +164,16 @@ func ridgeWideAVX512F32(grad []float32, X []float32, y []float32, w []float32, b
 //go:noescape
 func ridgeWideAVX512F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
 
+// ridgeRowsAVX512F32 adds Σᵢ rᵢ·X[i] to grad and returns Σᵢ rᵢ² and Σᵢ rᵢ, for rᵢ = X[i]·w + b − y[i] over the len(y) rows of X (len(w) columns), with AVX-512, one row after the other.
+//
+//go:noescape
+func ridgeRowsAVX512F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
+
+// ridgeRowsAVX512F64 adds Σᵢ rᵢ·X[i] to grad and returns Σᵢ rᵢ² and Σᵢ rᵢ, for rᵢ = X[i]·w + b − y[i] over the len(y) rows of X (len(w) columns), with AVX-512, one row after the other.
+//
+//go:noescape
+func ridgeRowsAVX512F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
+
 // gramAVX2 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z holding rows of stride values of which the first ds count, ds a multiple of 8, with AVX2.
 //
 //go:noescape

@@ -30305,6 +30305,209 @@ ridgeWideAVX512F64_done:
 	VZEROUPPER
 	RET
 
+// func ridgeRowsAVX512F32(grad []float32, X []float32, y []float32, w []float32, b float32) (sumSq float32, sum float32)
+// Requires: AVX, AVX512DQ, AVX512F, FMA3
+TEXT ·ridgeRowsAVX512F32(SB), NOSPLIT, $0-112
+	MOVQ X_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ y_len+56(FP), DX
+	MOVQ grad_base+0(FP), BX
+	MOVQ w_base+72(FP), SI
+	MOVQ w_len+80(FP), DI
+
+	// rowBytes = dim·size, vectors = dim/L, mask selects the dim%L tail lanes.
+	MOVQ      DI, R8
+	SHLQ      $0x02, R8
+	MOVQ      DI, R9
+	SHRQ      $0x04, R9
+	ANDQ      $0x0000000f, DI
+	LEAQ      tailmask<>+0(SB), R10
+	KMOVW     (R10)(DI*2), K1
+	MOVQ      R9, DI
+	SHLQ      $0x06, DI
+	VMOVUPS.Z (SI)(DI*1), K1, Z0
+	VXORPS    Y1, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+
+ridgeRowsAVX512F32_row:
+	TESTQ   DX, DX
+	JZ      ridgeRowsAVX512F32_done
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	MOVQ    AX, DI
+	MOVQ    R9, R10
+	MOVQ    SI, R11
+	CMPQ    R10, $0x00000002
+	JL      ridgeRowsAVX512F32_row_dot_single
+	PCALIGN $0x40
+
+ridgeRowsAVX512F32_row_dot:
+	VMOVUPS     (R11), Z5
+	VFMADD231PS (DI), Z5, Z3
+	VMOVUPS     64(R11), Z5
+	VFMADD231PS 64(DI), Z5, Z4
+	ADDQ        $0x00000080, DI
+	ADDQ        $0x00000080, R11
+	SUBQ        $0x00000002, R10
+	CMPQ        R10, $0x00000002
+	JGE         ridgeRowsAVX512F32_row_dot
+
+ridgeRowsAVX512F32_row_dot_single:
+	TESTQ       R10, R10
+	JZ          ridgeRowsAVX512F32_row_dot_tail
+	VMOVUPS     (R11), Z5
+	VFMADD231PS (DI), Z5, Z3
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R11
+
+ridgeRowsAVX512F32_row_dot_tail:
+	VMOVUPS.Z     (DI), K1, Z5
+	VFMADD231PS   Z5, Z0, Z4
+	VADDPS        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VADDPS        Y3, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X3
+	VADDPS        X3, X4, X3
+	VHADDPS       X3, X3, X3
+	VHADDPS       X3, X3, X3
+	VADDSS        b+96(FP), X3, X3
+	VSUBSS        (CX), X3, X3
+	VFMADD231SS   X3, X3, X1
+	VADDSS        X3, X2, X2
+	VBROADCASTSS  X3, Z3
+	MOVQ          AX, DI
+	MOVQ          R9, R10
+	MOVQ          BX, R11
+	TESTQ         R10, R10
+	JZ            ridgeRowsAVX512F32_row_grad_tail
+	PCALIGN       $0x40
+
+ridgeRowsAVX512F32_row_grad:
+	VMOVUPS     (R11), Z4
+	VFMADD231PS (DI), Z3, Z4
+	VMOVUPS     Z4, (R11)
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R11
+	DECQ        R10
+	JNZ         ridgeRowsAVX512F32_row_grad
+
+ridgeRowsAVX512F32_row_grad_tail:
+	VMOVUPS.Z   (R11), K1, Z4
+	VMOVUPS.Z   (DI), K1, Z5
+	VFMADD231PS Z5, Z3, Z4
+	VMOVUPS     Z4, K1, (R11)
+	ADDQ        R8, AX
+	ADDQ        $0x00000004, CX
+	DECQ        DX
+	JMP         ridgeRowsAVX512F32_row
+
+ridgeRowsAVX512F32_done:
+	VMOVSS X1, sumSq+104(FP)
+	VMOVSS X2, sum+108(FP)
+	VZEROUPPER
+	RET
+
+// func ridgeRowsAVX512F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
+// Requires: AVX, AVX512DQ, AVX512F, FMA3
+TEXT ·ridgeRowsAVX512F64(SB), NOSPLIT, $0-120
+	MOVQ X_base+24(FP), AX
+	MOVQ y_base+48(FP), CX
+	MOVQ y_len+56(FP), DX
+	MOVQ grad_base+0(FP), BX
+	MOVQ w_base+72(FP), SI
+	MOVQ w_len+80(FP), DI
+
+	// rowBytes = dim·size, vectors = dim/L, mask selects the dim%L tail lanes.
+	MOVQ      DI, R8
+	SHLQ      $0x03, R8
+	MOVQ      DI, R9
+	SHRQ      $0x03, R9
+	ANDQ      $0x00000007, DI
+	LEAQ      tailmask<>+0(SB), R10
+	KMOVW     (R10)(DI*2), K1
+	MOVQ      R9, DI
+	SHLQ      $0x06, DI
+	VMOVUPD.Z (SI)(DI*1), K1, Z0
+	VXORPS    Y1, Y1, Y1
+	VXORPS    Y2, Y2, Y2
+
+ridgeRowsAVX512F64_row:
+	TESTQ   DX, DX
+	JZ      ridgeRowsAVX512F64_done
+	VXORPD  Z3, Z3, Z3
+	VXORPD  Z4, Z4, Z4
+	MOVQ    AX, DI
+	MOVQ    R9, R10
+	MOVQ    SI, R11
+	CMPQ    R10, $0x00000002
+	JL      ridgeRowsAVX512F64_row_dot_single
+	PCALIGN $0x40
+
+ridgeRowsAVX512F64_row_dot:
+	VMOVUPD     (R11), Z5
+	VFMADD231PD (DI), Z5, Z3
+	VMOVUPD     64(R11), Z5
+	VFMADD231PD 64(DI), Z5, Z4
+	ADDQ        $0x00000080, DI
+	ADDQ        $0x00000080, R11
+	SUBQ        $0x00000002, R10
+	CMPQ        R10, $0x00000002
+	JGE         ridgeRowsAVX512F64_row_dot
+
+ridgeRowsAVX512F64_row_dot_single:
+	TESTQ       R10, R10
+	JZ          ridgeRowsAVX512F64_row_dot_tail
+	VMOVUPD     (R11), Z5
+	VFMADD231PD (DI), Z5, Z3
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R11
+
+ridgeRowsAVX512F64_row_dot_tail:
+	VMOVUPD.Z     (DI), K1, Z5
+	VFMADD231PD   Z5, Z0, Z4
+	VADDPD        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VADDPD        Y3, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X3
+	VADDPD        X3, X4, X3
+	VHADDPD       X3, X3, X3
+	VADDSD        b+96(FP), X3, X3
+	VSUBSD        (CX), X3, X3
+	VFMADD231SD   X3, X3, X1
+	VADDSD        X3, X2, X2
+	VBROADCASTSD  X3, Z3
+	MOVQ          AX, DI
+	MOVQ          R9, R10
+	MOVQ          BX, R11
+	TESTQ         R10, R10
+	JZ            ridgeRowsAVX512F64_row_grad_tail
+	PCALIGN       $0x40
+
+ridgeRowsAVX512F64_row_grad:
+	VMOVUPD     (R11), Z4
+	VFMADD231PD (DI), Z3, Z4
+	VMOVUPD     Z4, (R11)
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R11
+	DECQ        R10
+	JNZ         ridgeRowsAVX512F64_row_grad
+
+ridgeRowsAVX512F64_row_grad_tail:
+	VMOVUPD.Z   (R11), K1, Z4
+	VMOVUPD.Z   (DI), K1, Z5
+	VFMADD231PD Z5, Z3, Z4
+	VMOVUPD     Z4, K1, (R11)
+	ADDQ        R8, AX
+	ADDQ        $0x00000008, CX
+	DECQ        DX
+	JMP         ridgeRowsAVX512F64_row
+
+ridgeRowsAVX512F64_done:
+	VMOVSD X1, sumSq+104(FP)
+	VMOVSD X2, sum+112(FP)
+	VZEROUPPER
+	RET
+
 // func gramAVX2(G []float64, Z []float64, ds int, stride int)
 // Requires: AVX, FMA3
 TEXT ·gramAVX2(SB), NOSPLIT, $0-64

@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// FuzzRidgeWide runs ridgeWideAVX512F32 on rows of 1 to 2100
-// columns or ridgeWideAVX512F64 on rows of 1 to 1100, with 0 to 255 rows.
+// FuzzRidgeWide runs both wide AVX-512 ridge kernels on float32 rows of
+// 1 to 2100 columns or float64 rows of 1 to 1100, with 0 to 255 rows.
 // X, y, w and grad lie flush against a guard page. The sums and grad must
 // match the float64 loop within the bounds of ridgeBounds.
 // Values span a range of 2⁻²¹ to 2²¹ around a common scale, with some
@@ -62,6 +62,9 @@ func fuzzRidgeWide[F Float](t *testing.T, dim, n int, seed uint64, sx, sw int, a
 	}
 	b := value(sx + sw)
 	grad := guardedRidgeSlice[F](t, dim, atEnd)
-	name := fmt.Sprintf("%T wide kernel dim %d n %d seed %d scales 2^%d 2^%d guard at end %v", F(0), dim, n, seed, sx, sw, atEnd)
-	checkRidgeKernel(t, name, wideRidgeKernel[F](), X, y, w, b, grad)
+	for _, kern := range wideRidgeKernels[F]() {
+		name := fmt.Sprintf("%T %s kernel dim %d n %d seed %d scales 2^%d 2^%d guard at end %v",
+			F(0), kern.name, dim, n, seed, sx, sw, atEnd)
+		checkRidgeKernel(t, name, kern.fn, X, y, w, b, grad)
+	}
 }

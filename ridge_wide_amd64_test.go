@@ -15,11 +15,30 @@ import (
 // every remainder of its two-vector dot product loop.
 var ridgeWideDims = append(slices.Clone(ridgeKernelDims), 255, 256, 257, 511, 512, 513, 767, 768, 769, 1031)
 
-// wideRidgeKernel returns the wide AVX-512 ridge kernel for F.
-func wideRidgeKernel[F Float]() func(grad, X, y, w []F, b F) (F, F) {
-	var fn any = ridgeWideAVX512F64
+// wideKernel is one of the AVX-512 ridge kernels for rows of any width.
+type wideKernel[F Float] struct {
+	name string
+	fn   func(grad, X, y, w []F, b F) (F, F)
+}
+
+// wideRidgeKernels returns both wide AVX-512 ridge kernels for F, so
+// that tests cover the one that dispatch did not choose for this CPU.
+func wideRidgeKernels[F Float]() []wideKernel[F] {
+	var group, rows any = ridgeWideAVX512F64, ridgeRowsAVX512F64
 	if isFloat32[F]() {
-		fn = ridgeWideAVX512F32
+		group, rows = ridgeWideAVX512F32, ridgeRowsAVX512F32
+	}
+	return []wideKernel[F]{
+		{"4-row", group.(func(grad, X, y, w []F, b F) (F, F))},
+		{"row-by-row", rows.(func(grad, X, y, w []F, b F) (F, F))},
+	}
+}
+
+// dispatchedWideKernel returns the wide kernel that the avx512 entry uses.
+func dispatchedWideKernel[F Float]() func(grad, X, y, w []F, b F) (F, F) {
+	var fn any = ridgeWideF64
+	if isFloat32[F]() {
+		fn = ridgeWideF32
 	}
 	return fn.(func(grad, X, y, w []F, b F) (F, F))
 }
@@ -41,18 +60,19 @@ func TestRidgeWideKernel(t *testing.T) {
 
 func testRidgeWide[F Float](t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	kern := wideRidgeKernel[F]()
-	for _, dim := range ridgeWideDims {
-		for _, n := range ridgeKernelRows {
-			// One element past an aligned allocation, so no load is
-			// aligned to its vector.
-			X := randomFloats[F](rng, n*dim+1)[1:]
-			y := randomFloats[F](rng, n+1)[1:]
-			w := randomFloats[F](rng, dim+1)[1:]
-			grad := make([]F, dim+1)[1:]
-			b := F(rng.NormFloat64())
-			name := fmt.Sprintf("%T wide kernel dim %d n %d", F(0), dim, n)
-			checkRidgeKernel(t, name, kern, X, y, w, b, grad)
+	for _, kern := range wideRidgeKernels[F]() {
+		for _, dim := range ridgeWideDims {
+			for _, n := range ridgeKernelRows {
+				// One element past an aligned allocation, so no load is
+				// aligned to its vector.
+				X := randomFloats[F](rng, n*dim+1)[1:]
+				y := randomFloats[F](rng, n+1)[1:]
+				w := randomFloats[F](rng, dim+1)[1:]
+				grad := make([]F, dim+1)[1:]
+				b := F(rng.NormFloat64())
+				name := fmt.Sprintf("%T %s kernel dim %d n %d", F(0), kern.name, dim, n)
+				checkRidgeKernel(t, name, kern.fn, X, y, w, b, grad)
+			}
 		}
 	}
 }
@@ -65,13 +85,14 @@ func TestRidgeWideGuardPages(t *testing.T) {
 }
 
 func testRidgeWideGuard[F Float](t *testing.T) {
-	kern := wideRidgeKernel[F]()
 	dims := []int{1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 47, 63, 65, 513, 769}
-	for _, dim := range dims {
-		for _, n := range []int{1, 3, 4, 5, 9} {
-			for _, atEnd := range []bool{true, false} {
-				name := fmt.Sprintf("%T wide kernel dim %d n %d guard at end %v", F(0), dim, n, atEnd)
-				checkGuardedRidgeKernel(t, name, kern, dim, n, atEnd)
+	for _, kern := range wideRidgeKernels[F]() {
+		for _, dim := range dims {
+			for _, n := range []int{1, 3, 4, 5, 9} {
+				for _, atEnd := range []bool{true, false} {
+					name := fmt.Sprintf("%T %s kernel dim %d n %d guard at end %v", F(0), kern.name, dim, n, atEnd)
+					checkGuardedRidgeKernel(t, name, kern.fn, dim, n, atEnd)
+				}
 			}
 		}
 	}
@@ -95,7 +116,7 @@ func testRidgeDispatch[F Float](t *testing.T, avx2 func(grad, X, y, w []F, b F) 
 	for _, c := range []struct {
 		dim  int
 		want func(grad, X, y, w []F, b F) (F, F)
-	}{{shorter, avx2}, {longer, wideRidgeKernel[F]()}} {
+	}{{shorter, avx2}, {longer, dispatchedWideKernel[F]()}} {
 		n := 37
 		X := randomFloats[F](rng, n*c.dim)
 		y := randomFloats[F](rng, n)

@@ -319,13 +319,16 @@ func testWideSubSlices[F Float](t *testing.T) {
 // len(grad) alone, with every tail length.
 func TestRidgeWideKernelGradCapacity(t *testing.T) {
 	skipWithoutAVX512(t)
-	testWideGradCapacity[float32](t)
-	testWideGradCapacity[float64](t)
+	for _, kern := range wideRidgeKernels[float32]() {
+		testWideGradCapacity(t, kern)
+	}
+	for _, kern := range wideRidgeKernels[float64]() {
+		testWideGradCapacity(t, kern)
+	}
 }
 
-func testWideGradCapacity[F Float](t *testing.T) {
+func testWideGradCapacity[F Float](t *testing.T, kern wideKernel[F]) {
 	rng := rand.New(rand.NewPCG(39, 40))
-	kern := wideRidgeKernel[F]()
 	lanes := 8
 	if isFloat32[F]() {
 		lanes = 16
@@ -339,10 +342,10 @@ func testWideGradCapacity[F Float](t *testing.T) {
 			for j := range backing {
 				backing[j] = 7
 			}
-			name := fmt.Sprintf("%T wide kernel dim %d n %d", F(0), dim, n)
+			name := fmt.Sprintf("%T %s kernel dim %d n %d", F(0), kern.name, dim, n)
 			// checkRidgeKernel clears grad and compares it with the
 			// float64 loop, and NaN read past a slice breaks the sums.
-			checkRidgeKernel(t, name, kern, X, y, w, 0.5, backing[:dim])
+			checkRidgeKernel(t, name, kern.fn, X, y, w, 0.5, backing[:dim])
 			for j := dim; j < len(backing); j++ {
 				if backing[j] != 7 {
 					t.Errorf("%s: grad's capacity at %d changed to %v", name, j, backing[j])
@@ -403,7 +406,6 @@ func TestRidgeWideNonFinite(t *testing.T) {
 
 func testWideNonFinite[F Float](t *testing.T, dim int) {
 	rng := rand.New(rand.NewPCG(43, 44))
-	kern := wideRidgeKernel[F]()
 	lanes := 8
 	if isFloat32[F]() {
 		lanes = 16
@@ -436,15 +438,18 @@ func testWideNonFinite[F Float](t *testing.T, dim int) {
 					}
 					name := fmt.Sprintf("%s %s = %v", c.description, place, value)
 
-					if n <= ridgeBlockRows {
+					for _, kern := range wideRidgeKernels[F]() {
+						if n > ridgeBlockRows {
+							break
+						}
 						grad := make([]F, dim)
-						sumSq, sum := kern(grad, X, y, c.w, c.b)
+						sumSq, sum := kern.fn(grad, X, y, c.w, c.b)
 						if isFinite(float64(sumSq)) || isFinite(float64(sum)) {
-							t.Errorf("%s: wide kernel sums %v and %v, want non-finite", name, sumSq, sum)
+							t.Errorf("%s: %s kernel sums %v and %v, want non-finite", name, kern.name, sumSq, sum)
 						}
 						for j, g := range grad {
 							if isFinite(float64(g)) {
-								t.Errorf("%s: wide kernel grad[%d] = %v, want non-finite", name, j, g)
+								t.Errorf("%s: %s kernel grad[%d] = %v, want non-finite", name, kern.name, j, g)
 								break
 							}
 						}
@@ -486,13 +491,16 @@ func testWideNonFinite[F Float](t *testing.T, dim int) {
 // sums close to the largest finite value.
 func TestRidgeWidePowerOfTwoScaling(t *testing.T) {
 	skipWithoutAVX512(t)
-	testWideScaling[float32](t, []int{513, 1031, 1039, 2049})
-	testWideScaling[float64](t, []int{257, 1001, 1007, 2049})
+	for _, kern := range wideRidgeKernels[float32]() {
+		testWideScaling(t, kern, []int{513, 1031, 1039, 2049})
+	}
+	for _, kern := range wideRidgeKernels[float64]() {
+		testWideScaling(t, kern, []int{257, 1001, 1007, 2049})
+	}
 }
 
-func testWideScaling[F Float](t *testing.T, dims []int) {
+func testWideScaling[F Float](t *testing.T, kern wideKernel[F], dims []int) {
 	rng := rand.New(rand.NewPCG(45, 46))
-	kern := wideRidgeKernel[F]()
 	maxExp := 127
 	minExp := -126
 	if !isFloat32[F]() {
@@ -502,7 +510,7 @@ func testWideScaling[F Float](t *testing.T, dims []int) {
 		for _, n := range []int{1, 4, 7, 256} {
 			c := wideCase[F](rng, n, dim, true)
 			base := make([]F, dim)
-			baseSq, baseSum := kern(base, c.X, c.y, c.w, c.b)
+			baseSq, baseSum := kern.fn(base, c.X, c.y, c.w, c.b)
 			// largest is the largest magnitude among inputs, partial
 			// sums and outputs, smallest the smallest nonzero input.
 			largest := math.Abs(float64(baseSq))
@@ -544,8 +552,8 @@ func testWideScaling[F Float](t *testing.T, dims []int) {
 				}
 				b := F(math.Ldexp(float64(c.b), a+cw))
 				grad := make([]F, dim)
-				gotSq, gotSum := kern(grad, X, y, w, b)
-				name := fmt.Sprintf("%s scaled by X 2^%d, w 2^%d", c.description, a, cw)
+				gotSq, gotSum := kern.fn(grad, X, y, w, b)
+				name := fmt.Sprintf("%s %s kernel scaled by X 2^%d, w 2^%d", c.description, kern.name, a, cw)
 				wantSq := F(math.Ldexp(float64(baseSq), 2*(a+cw)))
 				wantSum := F(math.Ldexp(float64(baseSum), a+cw))
 				if !sameBits(gotSq, wantSq) || !sameBits(gotSum, wantSum) {

@@ -39,6 +39,8 @@ func main() {
 	ridgeNarrowBlocks(target{isa: "AVX512", width: 64, size: 8})
 	ridgeWide(target{isa: "AVX512", width: 64, size: 4})
 	ridgeWide(target{isa: "AVX512", width: 64, size: 8})
+	ridgeRowByRow(target{isa: "AVX512", width: 64, size: 4})
+	ridgeRowByRow(target{isa: "AVX512", width: 64, size: 8})
 	gram()
 	gramAVX512()
 	for _, t := range rowKernelTargets {

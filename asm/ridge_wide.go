@@ -55,40 +55,14 @@ const ridgeWidePrefetch = 16384
 // 32.9 with the AVX2 kernel (medians of 7 alternated runs).
 func ridgeWide(t target) {
 	name := fmt.Sprintf("ridgeWideAVX512%s", t.suffix())
-	L := t.lanes()
 	TEXT(name, NOSPLIT, fmt.Sprintf(
 		"func(grad, X, y, w []%[1]s, b %[1]s) (sumSq, sum %[1]s)", t.goType()))
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s adds Σᵢ rᵢ·X[i] to grad and returns Σᵢ rᵢ² and Σᵢ rᵢ, "+
 		"for rᵢ = X[i]·w + b − y[i] over the len(y) rows of X (len(w) columns), with AVX-512.", name))
 
-	xp := Load(Param("X").Base(), GP64())
-	yp := Load(Param("y").Base(), GP64())
-	n := Load(Param("y").Len(), GP64())
-	gp := Load(Param("grad").Base(), GP64())
-	wp := Load(Param("w").Base(), GP64())
-	dim := Load(Param("w").Len(), GP64())
-
-	Comment("rowBytes = dim·size, vectors = dim/L, mask selects the dim%L tail lanes.")
-	rowBytes := GP64()
-	MOVQ(dim, rowBytes)
-	SHLQ(U8(log2(t.size)), rowBytes)
-	vectors := GP64()
-	MOVQ(dim, vectors)
-	SHRQ(U8(log2(L)), vectors)
-	tail := dim
-	ANDQ(U32(L-1), tail)
-	mask, table := K(), GP64()
-	LEAQ(tailMask, table)
-	KMOVW(Mem{Base: table, Index: tail, Scale: 2}, mask)
-	tailOff := GP64() // byte offset of the tail in a row
-	MOVQ(vectors, tailOff)
-	SHLQ(U8(6), tailOff)
-
-	// wTail holds w's tail and zeros after it, so it is zero when dim is
-	// a multiple of L.
-	wTail := ZMM()
-	t.maskedLoad(Mem{Base: wp, Index: tailOff, Scale: 1}, mask, wTail)
+	k, yp, n := newRidgeWideKernel(t, name)
+	xp, rowBytes := k.xp, k.rowBytes
 
 	// sumSq and sum hold one lane per row of a group in their low 4
 	// lanes (an XMM for float32, a YMM for float64), and the rows taken
@@ -98,8 +72,6 @@ func ridgeWide(t target) {
 		VXORPS(v, v, v)
 	}
 	rs := AllocLocal(ridgeRows * t.size)
-	k := ridgeWideKernel{t: t, name: name, xp: xp, gp: gp, wp: wp,
-		rowBytes: rowBytes, vectors: vectors, tailOff: tailOff, mask: mask, wTail: wTail}
 
 	Comment("Groups of 4 rows.")
 	Label(name + "_group")
@@ -159,6 +131,43 @@ func ridgeWide(t target) {
 	}
 	VZEROUPPER()
 	RET()
+}
+
+// newRidgeWideKernel loads the arguments of a wide ridge kernel and
+// returns its shared state, with the pointer to y and the number of rows.
+func newRidgeWideKernel(t target, name string) (k ridgeWideKernel, yp, n Register) {
+	L := t.lanes()
+	xp := Load(Param("X").Base(), GP64())
+	yp = Load(Param("y").Base(), GP64())
+	n = Load(Param("y").Len(), GP64())
+	gp := Load(Param("grad").Base(), GP64())
+	wp := Load(Param("w").Base(), GP64())
+	dim := Load(Param("w").Len(), GP64())
+
+	Comment("rowBytes = dim·size, vectors = dim/L, mask selects the dim%L tail lanes.")
+	rowBytes := GP64()
+	MOVQ(dim, rowBytes)
+	SHLQ(U8(log2(t.size)), rowBytes)
+	vectors := GP64()
+	MOVQ(dim, vectors)
+	SHRQ(U8(log2(L)), vectors)
+	tail := dim
+	ANDQ(U32(L-1), tail)
+	mask, table := K(), GP64()
+	LEAQ(tailMask, table)
+	KMOVW(Mem{Base: table, Index: tail, Scale: 2}, mask)
+	tailOff := GP64() // byte offset of the tail in a row
+	MOVQ(vectors, tailOff)
+	SHLQ(U8(6), tailOff)
+
+	// wTail holds w's tail and zeros after it, so it is zero when dim is
+	// a multiple of L.
+	wTail := ZMM()
+	t.maskedLoad(Mem{Base: wp, Index: tailOff, Scale: 1}, mask, wTail)
+
+	k = ridgeWideKernel{t: t, name: name, xp: xp, gp: gp, wp: wp,
+		rowBytes: rowBytes, vectors: vectors, tailOff: tailOff, mask: mask, wTail: wTail}
+	return k, yp, n
 }
 
 // ridgeWideKernel is the state that the two loops of ridgeWide share.
