@@ -6,10 +6,11 @@ import "github.com/klauspost/cpuid/v2"
 
 // assemblyKernels returns the amd64 kernels that this CPU and operating
 // system support, fastest first. cpuid reports AVX2, FMA3 and the AVX-512
-// features only when the operating system saves the wider registers.
+// features only when the operating system saves the wider registers. The
+// avx512 kernels use AVX512DQ instructions too, such as VXORPS on ZMM.
 func assemblyKernels() []*kernel {
 	var ks []*kernel
-	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX2, cpuid.FMA3, cpuid.BMI1) {
+	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512VL, cpuid.AVX2, cpuid.FMA3, cpuid.BMI1) {
 		ks = append(ks, avx512Kernel)
 	}
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
