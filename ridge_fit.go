@@ -119,10 +119,10 @@ const pivotFloor = 0x1p-44
 // the largest weight. Where κ > 2²², FitRidge refines the weights: it
 // forms the residual of the normal equations from the rows of X, one
 // pass over X each, solves for a correction with the same factor and
-// adds it while the corrections shrink by half and the residual does not
-// double, up to 5 times (usually two or three). This removes most of the
-// rounding of XᵀX but not the data's own sensitivity, so nearly dependent
-// columns still cost accuracy. Where κ ≥ 2⁴⁸ ≈ 2.8e14 FitRidge returns
+// adds it while the corrections shrink by half, up to 5 times (usually
+// two or three). A first correction that more than doubles the residual
+// is undone. This removes most of the rounding of XᵀX but not the data's
+// own sensitivity, so nearly dependent columns still cost accuracy. Where κ ≥ 2⁴⁸ ≈ 2.8e14 FitRidge returns
 // an error wrapping [ErrSingular] instead of weights that could be far
 // off; just below that the weights may still be off by a few tenths of
 // a percent (an estimate from random tests). A λ·Σwᵢ, or a
@@ -388,12 +388,13 @@ type normalSystem[F Float] struct {
 // residual r = Zᵀt − (ZᵀZ + λ·Σwᵢ·I)·w from the rows of X, solves
 // (LLᵀ)·δ = r with the factor f and adds δ to w. The residual carries the
 // rounding of one pass over the data rather than that of XᵀX. It stops
-// after 5 steps, or at a δ that is not below half the one before. It also
-// stops at a step that more than doubles the residual, which it undoes,
-// and when the next δ, estimated as δ²/δ_prev, is below 2⁻⁵⁰ of w. Once the residual is
-// down to its own rounding it no longer shrinks while the weights still
-// improve, so only a growth beyond that counts against a step. Sizes are
-// taken with each column j scaled by √Aⱼⱼ, residuals divided by it.
+// after 5 steps, or at a δ that is not below half the one before, and
+// when the next δ, estimated as δ²/δ_prev, is below 2⁻⁵⁰ of w. A first
+// step that more than doubles the residual is undone. Later steps are
+// judged by δ alone: once the residual is down to its own rounding it can
+// double from one step to the next while the weights still improve.
+// Sizes are taken with each column j scaled by √Aⱼⱼ, residuals divided
+// by it.
 func (s normalSystem[F]) refine(f *factor, w []float64) {
 	res := s.residual(w)
 	size := s.size(res)
@@ -414,7 +415,7 @@ func (s normalSystem[F]) refine(f *factor, w []float64) {
 			next[j] += v
 		}
 		nextRes := s.residual(next)
-		if !(s.size(nextRes) <= 2*size) {
+		if math.IsInf(last, 1) && !(s.size(nextRes) <= 2*size) {
 			return
 		}
 		copy(w, next)
