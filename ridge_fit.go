@@ -814,10 +814,23 @@ func weightedSums[F Float](sx []float64, X, y []F, weights []float64, dim int) (
 }
 
 // Limits of the Gram accumulation: a block of centred rows fills about
-// gramBlockBytes, and the rows are split into at most gramSegments fixed
-// segments (a power of two), each with its own Gram matrix, added in
-// segment order.
+// gramL1Bytes where that holds at least gramMinL1Rows rows and about
+// gramBlockBytes otherwise, and the rows are split into at most
+// gramSegments fixed segments (a power of two), each with its own Gram
+// matrix, added in segment order.
+//
+// A block that fits in the L1 cache goes from the centring kernel to the
+// Gram kernel without a trip through L2. 24 KiB leaves room in the L1
+// data caches of 32 KiB or more of current x86 and arm64 cores. On one
+// core of an AMD EPYC (Zen 4), with float32 X and the avx512 kernel, that
+// made FitRidge 20% faster at 1,000,000×16, 13% at 500,000×32 and 7–8%
+// at 300,000×48 and 250,000×64 (medians of 4 alternated runs). With
+// fewer rows per block the Gram kernel loses more to loading and storing
+// its tiles than it saves: at 20,000×768, blocks of 16 rows took 246 ms
+// against 236 ms for blocks of 42.
 const (
+	gramL1Bytes      = 24 << 10
+	gramMinL1Rows    = 32
 	gramBlockBytes   = 256 << 10
 	gramMaxBlockRows = 512
 	gramSegments     = 8
@@ -837,7 +850,10 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 	if (ds/8)%2 == 0 {
 		stride += 8
 	}
-	blockRows := max(16, min(gramMaxBlockRows, gramBlockBytes/(8*stride)))
+	blockRows := gramL1Bytes / (8 * stride)
+	if blockRows < gramMinL1Rows {
+		blockRows = max(16, min(gramMaxBlockRows, gramBlockBytes/(8*stride)))
+	}
 	segments := max(1, min(gramSegments, (n+gramSegmentRows-1)/gramSegmentRows, gramSegmentBytes/(8*ds*ds)))
 	// A power of two splits evenly over 2 or 4 goroutines, where 5
 	// segments on 2 would leave one goroutine 3 to do.
