@@ -121,8 +121,9 @@ const pivotFloor = 0x1p-44
 // pass over X each, solves for a correction with the same factor and
 // adds it while the corrections shrink by half, up to 5 times (usually
 // two or three). A first correction that more than doubles the residual
-// is undone. This removes most of the rounding of XᵀX but not the data's
-// own sensitivity, so nearly dependent columns still cost accuracy. Where κ ≥ 2⁴⁸ ≈ 2.8e14 FitRidge returns
+// is not applied. This removes most of the rounding of XᵀX but not the
+// data's own sensitivity, so nearly dependent columns still cost
+// accuracy. Where κ ≥ 2⁴⁸ ≈ 2.8e14 FitRidge returns
 // an error wrapping [ErrSingular] instead of weights that could be far
 // off; just below that the weights may still be off by a few tenths of
 // a percent (an estimate from random tests). A λ·Σwᵢ, or a
@@ -390,11 +391,11 @@ type normalSystem[F Float] struct {
 // rounding of one pass over the data rather than that of XᵀX. It stops
 // after 5 steps, or at a δ that is not below half the one before, and
 // when the next δ, estimated as δ²/δ_prev, is below 2⁻⁵⁰ of w. A first
-// step that more than doubles the residual is undone. Later steps are
-// judged by δ alone: once the residual is down to its own rounding it can
-// double from one step to the next while the weights still improve.
-// Sizes are taken with each column j scaled by √Aⱼⱼ, residuals divided
-// by it.
+// step that more than doubles the residual is not applied. Later steps
+// are judged by δ alone: once the residual is down to its own rounding,
+// its size no longer shows whether a step improved the weights or moved
+// them within that rounding. Sizes are taken with each column j scaled
+// by √Aⱼⱼ, residuals divided by it.
 func (s normalSystem[F]) refine(f *factor, w []float64) {
 	res := s.residual(w)
 	size := s.size(res)
@@ -820,8 +821,10 @@ func weightedSums[F Float](sx []float64, X, y []F, weights []float64, dim int) (
 // matrix, added in segment order.
 //
 // A block that fits in the L1 cache goes from the centring kernel to the
-// Gram kernel without a trip through L2. 24 KiB leaves room in the L1
-// data caches of 32 KiB or more of current x86 and arm64 cores. On one
+// Gram kernel without a trip through L2. 24 KiB leaves room in an L1
+// data cache of 32 KiB or more, the size on most current x86 and arm64
+// server and desktop cores. With a smaller one the blocks spill to L2,
+// as the larger blocks always do. On one
 // core of an AMD EPYC (Zen 4), with float32 X and the avx512 kernel, that
 // made FitRidge 20% faster at 1,000,000×16, 13% at 500,000×32 and 7–8%
 // at 300,000×48 and 250,000×64 (medians of 4 alternated runs). With

@@ -11,7 +11,7 @@ import (
 // ridgeRowByRow emits a fused ridge kernel with ZMM vectors that reads X
 // one row after the other, for wide rows. For each row it runs the dot
 // product loop of ridgeWide and then its gradient loop, which reads the
-// row again from L1:
+// row again from the cache (from L1 while the row, w and grad fit in it):
 //
 //	for c := range dim/L {
 //		acc += X[i][c] * w[c]
