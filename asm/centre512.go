@@ -83,6 +83,32 @@ func eachTileWidth(prefix string, vec Register, body func(v int)) {
 	}
 }
 
+// loadSums loads v vectors of float64 sums from base into new registers,
+// the last one under mask with its other lanes zeroed.
+func loadSums(base Register, v int, mask Register) []VecVirtual {
+	acc := make([]VecVirtual, v)
+	for i := range acc {
+		acc[i] = ZMM()
+		if i < v-1 {
+			VMOVUPD(Mem{Base: base, Disp: 64 * i}, acc[i])
+		} else {
+			VMOVUPD_Z(Mem{Base: base, Disp: 64 * i}, mask, acc[i])
+		}
+	}
+	return acc
+}
+
+// storeSums stores the vectors of acc to base, the last one under mask.
+func storeSums(acc []VecVirtual, base Register, mask Register) {
+	for i, v := range acc {
+		if i < len(acc)-1 {
+			VMOVUPD(v, Mem{Base: base, Disp: 64 * i})
+		} else {
+			VMOVUPD(v, mask, Mem{Base: base, Disp: 64 * i})
+		}
+	}
+}
+
 // loadWideMasked loads the lanes of m that mask selects, widened to
 // float64, into v, and zeroes the others. Masked-off lanes are not read.
 func (t target) loadWideMasked(m Mem, mask Register, v VecVirtual) {
@@ -132,15 +158,7 @@ func colSums512(t target) {
 	JZ(LabelRef(name + "_next"))
 	w, vec, mask := tileShape(left)
 	eachTileWidth(name+"_width", vec, func(v int) {
-		acc := make([]VecVirtual, v)
-		for i := range acc {
-			acc[i] = ZMM()
-			if i < v-1 {
-				VMOVUPD(Mem{Base: sp, Disp: 64 * i}, acc[i])
-			} else {
-				VMOVUPD_Z(Mem{Base: sp, Disp: 64 * i}, mask, acc[i])
-			}
-		}
+		acc := loadSums(sp, v, mask)
 
 		r, p := GP64(), GP64()
 		MOVQ(n, r)
@@ -161,13 +179,7 @@ func colSums512(t target) {
 		DECQ(r)
 		JNZ(LabelRef(fmt.Sprintf("%s_width_%d_row", name, v)))
 
-		for i := range acc {
-			if i < v-1 {
-				VMOVUPD(acc[i], Mem{Base: sp, Disp: 64 * i})
-			} else {
-				VMOVUPD(acc[i], mask, Mem{Base: sp, Disp: 64 * i})
-			}
-		}
+		storeSums(acc, sp, mask)
 		JMP(LabelRef(name + "_tiled"))
 	})
 	Label(name + "_tiled")
@@ -229,15 +241,7 @@ func centre512(t target) {
 	JZ(LabelRef(name + "_next"))
 	_, vec, mask := tileShape(left)
 	eachTileWidth(name+"_width", vec, func(v int) {
-		acc := make([]VecVirtual, v)
-		for i := range acc {
-			acc[i] = ZMM()
-			if i < v-1 {
-				VMOVUPD(Mem{Base: xtyp, Disp: 64 * i}, acc[i])
-			} else {
-				VMOVUPD_Z(Mem{Base: xtyp, Disp: 64 * i}, mask, acc[i])
-			}
-		}
+		acc := loadSums(xtyp, v, mask)
 
 		// The last vector of the mean is held in a register, loaded
 		// under the mask once.
@@ -274,13 +278,7 @@ func centre512(t target) {
 		CMPQ(r, n)
 		JL(LabelRef(fmt.Sprintf("%s_width_%d_row", name, v)))
 
-		for i := range acc {
-			if i < v-1 {
-				VMOVUPD(acc[i], Mem{Base: xtyp, Disp: 64 * i})
-			} else {
-				VMOVUPD(acc[i], mask, Mem{Base: xtyp, Disp: 64 * i})
-			}
-		}
+		storeSums(acc, xtyp, mask)
 		JMP(LabelRef(name + "_tiled"))
 	})
 	Label(name + "_tiled")

@@ -33,7 +33,6 @@ func ridgeRowByRow(t target) {
 		"with AVX-512, one row after the other.", name))
 
 	k, yp, n := newRidgeWideKernel(t, name)
-	half := target{isa: "AVX2", width: 32, size: t.size}
 	sumSq, sum := YMM(), YMM()
 	VXORPS(sumSq, sumSq, sumSq)
 	VXORPS(sum, sum, sum)
@@ -41,16 +40,7 @@ func ridgeRowByRow(t target) {
 	Label(name + "_row")
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_done"))
-	acc := k.dots(1, name+"_row", nil)
-	high := YMM()
-	VEXTRACTF64X4(U8(1), acc[0], high)
-	half.add(acc[0].AsY(), high, high)
-	r := half.reduce1(high)
-	rb := ZMM()
-	half.rowResidual(r, sumSq, sum, yp, rb)
-	k.grads(1, name+"_row", []VecVirtual{rb}, nil)
-	ADDQ(k.rowBytes, k.xp)
-	ADDQ(U32(t.size), yp)
+	k.oneRow(name+"_row", yp, sumSq, sum)
 	DECQ(n)
 	JMP(LabelRef(name + "_row"))
 

@@ -104,16 +104,7 @@ func ridgeWide(t target) {
 	Label(name + "_single")
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_done"))
-	acc = k.dots(1, name+"_single", nil)
-	high := YMM()
-	VEXTRACTF64X4(U8(1), acc[0], high)
-	half.add(acc[0].AsY(), high, high)
-	r1 := half.reduce1(high)
-	r1b := ZMM()
-	half.rowResidual(r1, sumSq1, sum1, yp, r1b)
-	k.grads(1, name+"_single", []VecVirtual{r1b}, nil)
-	ADDQ(rowBytes, xp)
-	ADDQ(U32(t.size), yp)
+	k.oneRow(name+"_single", yp, sumSq1, sum1)
 	DECQ(n)
 	JMP(LabelRef(name + "_single"))
 
@@ -168,6 +159,23 @@ func newRidgeWideKernel(t target, name string) (k ridgeWideKernel, yp, n Registe
 	k = ridgeWideKernel{t: t, name: name, xp: xp, gp: gp, wp: wp,
 		rowBytes: rowBytes, vectors: vectors, tailOff: tailOff, mask: mask, wTail: wTail}
 	return k, yp, n
+}
+
+// oneRow emits the dot product of the row at xp, its residual, which it
+// adds to lane 0 of sumSq and sum, and its gradient, and moves xp and yp
+// on by one row.
+func (k ridgeWideKernel) oneRow(label string, yp Register, sumSq, sum VecVirtual) {
+	half := target{isa: "AVX2", width: 32, size: k.t.size}
+	acc := k.dots(1, label, nil)
+	high := YMM()
+	VEXTRACTF64X4(U8(1), acc[0], high)
+	half.add(acc[0].AsY(), high, high)
+	r := half.reduce1(high)
+	rb := ZMM()
+	half.rowResidual(r, sumSq, sum, yp, rb)
+	k.grads(1, label, []VecVirtual{rb}, nil)
+	ADDQ(k.rowBytes, k.xp)
+	ADDQ(U32(k.t.size), yp)
 }
 
 // ridgeWideKernel is the state that the two loops of ridgeWide share.
