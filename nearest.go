@@ -11,7 +11,9 @@ import (
 // that dispatch chose and up to GOMAXPROCS goroutines. Workers never
 // changes a result: labels, distances and sums are the same bit for bit
 // whatever the number of goroutines. Kernel may, because kernels round
-// differently, each within the accuracy bound of its function.
+// differently, each within the accuracy bound of its function. So may the
+// CPU: the avx512 kernel's RidgeGrad sums rows longer than 2 KiB in
+// another order on AMD Zen 5 than on other CPUs.
 type Options struct {
 	// Kernel names the kernel to run, one of Kernels(). Empty selects
 	// Kernel(), the fastest this CPU has.
