@@ -123,17 +123,16 @@ const pivotFloor = 0x1p-44
 // two or three). A first correction that more than doubles the residual
 // is not applied. This removes most of the rounding of XᵀX but not the
 // data's own sensitivity, so nearly dependent columns still cost
-// accuracy. Where κ ≥ 2⁴⁸ ≈ 2.8e14 FitRidge returns
-// an error wrapping [ErrSingular] instead of weights that could be far
-// off; just below that the weights may still be off by a few tenths of
-// a percent (an estimate from random tests). A λ·Σwᵢ, or a
-// diagonal that overflows only when λ·Σwᵢ is added, is no error, as the
-// system is divided by a power of two first. XᵀX itself beyond float64
-// is an error wrapping [ErrNaN], unless only the rounding of a column's
-// mean made its centred squares overflow, in which case FitRidge centres
-// it again. NaN or infinite values in X or y are an error wrapping
-// [ErrNaN] that names the row, and so is a weight or bias beyond the
-// float64 range.
+// accuracy. Where κ ≥ 2⁴⁸ ≈ 2.8e14 FitRidge returns an error wrapping
+// [ErrSingular] instead of weights that could be far off; just below that
+// the weights may still be off by a few tenths of a percent (an estimate
+// from random tests). A λ·Σwᵢ, or a diagonal that overflows only when
+// λ·Σwᵢ is added, is no error, as the system is divided by a power of two
+// first. XᵀX itself beyond float64 is an error wrapping [ErrNaN], unless
+// only the rounding of a column's mean made its centred squares overflow,
+// in which case FitRidge centres it again. NaN or infinite values in X or
+// y are an error wrapping [ErrNaN] that names the row, and so is a weight
+// or bias beyond the float64 range.
 func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*RidgeModel, error) {
 	if dim < 1 {
 		return nil, fmt.Errorf("%w: dim is %d, want at least 1", ErrDim, dim)
@@ -824,10 +823,10 @@ func weightedSums[F Float](sx []float64, X, y []F, weights []float64, dim int) (
 // Gram kernel without a trip through L2. 24 KiB leaves room in an L1
 // data cache of 32 KiB or more, the size on most current x86 and arm64
 // server and desktop cores. With a smaller one the blocks spill to L2,
-// as the larger blocks always do. On one
-// core of an AMD EPYC (Zen 4), with float32 X and the avx512 kernel, that
-// made FitRidge 20% faster at 1,000,000×16, 13% at 500,000×32 and 7–8%
-// at 300,000×48 and 250,000×64 (medians of 4 alternated runs). With
+// as the larger blocks always do. On one core of an AMD EPYC (Zen 4),
+// with float32 X and the avx512 kernel, that made FitRidge 20% faster at
+// 1,000,000×16, 13% at 500,000×32 and 7–8% at 300,000×48 and
+// 250,000×64 (medians of 4 alternated runs). With
 // fewer rows per block the Gram kernel loses more to loading and storing
 // its tiles than it saves: at 20,000×768, blocks of 16 rows took 246 ms
 // against 236 ms for blocks of 42.
