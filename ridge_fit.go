@@ -124,7 +124,7 @@ const pivotFloor = 0x1p-44
 // is not applied. This removes most of the rounding of XᵀX but not the
 // data's own sensitivity, so nearly dependent columns still cost
 // accuracy. Where κ ≥ 2⁴⁸ ≈ 2.8e14 FitRidge returns an error wrapping
-// [ErrSingular] instead of weights that could be far off; just below that
+// [ErrSingular] instead of weights that could be far off. Just below that
 // the weights may still be off by a few tenths of a percent (an estimate
 // from random tests). A λ·Σwᵢ, or a diagonal that overflows only when
 // λ·Σwᵢ is added, is no error, as the system is divided by a power of two

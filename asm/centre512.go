@@ -291,7 +291,8 @@ func centre512(t target) {
 	JMP(LabelRef(name + "_tile"))
 
 	Label(name + "_next")
-	// Back by the columns, on by n rows.
+	// Move x and z back by the columns that the tiles went through and on
+	// by n rows.
 	cols := Load(Param("mean").Len(), GP64())
 	SHLQ(U8(map[int]int{4: 2, 8: 3}[t.size]), cols)
 	SUBQ(cols, x)
