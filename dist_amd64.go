@@ -179,10 +179,10 @@ func ridgeRowsAVX512F64(grad []float64, X []float64, y []float64, w []float64, b
 //go:noescape
 func gramAVX2(G []float64, Z []float64, ds int, stride int)
 
-// gramAVX512 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z holding rows of stride values of which the first ds count, ds a multiple of 8, with AVX-512.
+// gramAVX512 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z holding rows of stride values of which the first ds count, ds a multiple of 8, with AVX-512. Each tile first prefetches the next linesPerTile cache lines of next into L2.
 //
 //go:noescape
-func gramAVX512(G []float64, Z []float64, ds int, stride int)
+func gramAVX512(G []float64, Z []float64, ds int, stride int, next []byte, linesPerTile int)
 
 // colSumsAVX2F32 adds the first len(sums) columns of rows rows of X (rows of dim values) into sums, with AVX2. len(sums) is a multiple of 4.
 //

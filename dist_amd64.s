@@ -30724,9 +30724,9 @@ gramAVX2_done:
 	VZEROUPPER
 	RET
 
-// func gramAVX512(G []float64, Z []float64, ds int, stride int)
-// Requires: AVX, AVX2, AVX512F, AVX512VL
-TEXT ·gramAVX512(SB), NOSPLIT, $0-64
+// func gramAVX512(G []float64, Z []float64, ds int, stride int, next []byte, linesPerTile int)
+// Requires: AVX, AVX2, AVX512F, AVX512VL, MMX+
+TEXT ·gramAVX512(SB), NOSPLIT, $0-96
 	MOVQ G_base+0(FP), CX
 	MOVQ Z_base+24(FP), BX
 	MOVQ ds+48(FP), SI
@@ -30741,18 +30741,21 @@ TEXT ·gramAVX512(SB), NOSPLIT, $0-64
 	MOVQ  SI, DX
 	SHLQ  $0x03, DX
 	SHLQ  $0x03, DI
-	XORQ  SI, SI
+	MOVQ  next_base+64(FP), SI
+	MOVQ  next_len+72(FP), R8
+	ADDQ  SI, R8
+	XORQ  R9, R9
 
 gramAVX512_tiles:
 	// Tiles of 8 rows: columns from i to ds.
-	MOVQ SI, R8
+	MOVQ R9, R10
 
 gramAVX512_tile:
-	MOVQ   DX, R9
-	SUBQ   R8, R9
-	CMPQ   R9, $0x000000c0
+	MOVQ   DX, R11
+	SUBQ   R10, R11
+	CMPQ   R11, $0x000000c0
 	JL     gramAVX512_narrow
-	CMPQ   R8, SI
+	CMPQ   R10, R9
 	JNE    gramAVX512_wide
 	VPSUBD Z0, Z0, Z0
 	VPSUBD Z1, Z1, Z1
@@ -30778,98 +30781,111 @@ gramAVX512_tile:
 	VPSUBD Y21, Y21, Y21
 	VPSUBD Z22, Z22, Z22
 	VPSUBD Z23, Z23, Z23
-	MOVQ   BX, R9
-	MOVQ   AX, R10
+	MOVQ   linesPerTile+88(FP), R11
+	TESTQ  R11, R11
+	JZ     gramAVX512_diagonal_prefetched
+
+gramAVX512_diagonal_prefetch:
+	CMPQ       SI, R8
+	JAE        gramAVX512_diagonal_prefetched
+	PREFETCHT1 (SI)
+	ADDQ       $0x00000040, SI
+	DECQ       R11
+	JNZ        gramAVX512_diagonal_prefetch
+
+gramAVX512_diagonal_prefetched:
+	MOVQ BX, R11
+	MOVQ AX, R12
 
 gramAVX512_diagonal_rows:
-	VMOVUPD          (R9)(R8*1), Z24
-	VMOVUPD          64(R9)(R8*1), Z25
-	VMOVUPD          128(R9)(R8*1), Z26
-	VMOVUPD          32(R9)(R8*1), Y27
-	VFMADD231PD.BCST (R9)(SI*1), Z24, Z0
-	VFMADD231PD.BCST (R9)(SI*1), Z25, Z1
-	VFMADD231PD.BCST (R9)(SI*1), Z26, Z2
-	VFMADD231PD.BCST 8(R9)(SI*1), Z24, Z3
-	VFMADD231PD.BCST 8(R9)(SI*1), Z25, Z4
-	VFMADD231PD.BCST 8(R9)(SI*1), Z26, Z5
-	VFMADD231PD.BCST 16(R9)(SI*1), Z24, Z6
-	VFMADD231PD.BCST 16(R9)(SI*1), Z25, Z7
-	VFMADD231PD.BCST 16(R9)(SI*1), Z26, Z8
-	VFMADD231PD.BCST 24(R9)(SI*1), Z24, Z9
-	VFMADD231PD.BCST 24(R9)(SI*1), Z25, Z10
-	VFMADD231PD.BCST 24(R9)(SI*1), Z26, Z11
-	VFMADD231PD.BCST 32(R9)(SI*1), Y27, Y12
-	VFMADD231PD.BCST 32(R9)(SI*1), Z25, Z13
-	VFMADD231PD.BCST 32(R9)(SI*1), Z26, Z14
-	VFMADD231PD.BCST 40(R9)(SI*1), Y27, Y15
-	VFMADD231PD.BCST 40(R9)(SI*1), Z25, Z16
-	VFMADD231PD.BCST 40(R9)(SI*1), Z26, Z17
-	VFMADD231PD.BCST 48(R9)(SI*1), Y27, Y18
-	VFMADD231PD.BCST 48(R9)(SI*1), Z25, Z19
-	VFMADD231PD.BCST 48(R9)(SI*1), Z26, Z20
-	VFMADD231PD.BCST 56(R9)(SI*1), Y27, Y21
-	VFMADD231PD.BCST 56(R9)(SI*1), Z25, Z22
-	VFMADD231PD.BCST 56(R9)(SI*1), Z26, Z23
-	ADDQ             DI, R9
-	DECQ             R10
+	VMOVUPD          (R11)(R10*1), Z24
+	VMOVUPD          64(R11)(R10*1), Z25
+	VMOVUPD          128(R11)(R10*1), Z26
+	VMOVUPD          32(R11)(R10*1), Y27
+	VFMADD231PD.BCST (R11)(R9*1), Z24, Z0
+	VFMADD231PD.BCST (R11)(R9*1), Z25, Z1
+	VFMADD231PD.BCST (R11)(R9*1), Z26, Z2
+	VFMADD231PD.BCST 8(R11)(R9*1), Z24, Z3
+	VFMADD231PD.BCST 8(R11)(R9*1), Z25, Z4
+	VFMADD231PD.BCST 8(R11)(R9*1), Z26, Z5
+	VFMADD231PD.BCST 16(R11)(R9*1), Z24, Z6
+	VFMADD231PD.BCST 16(R11)(R9*1), Z25, Z7
+	VFMADD231PD.BCST 16(R11)(R9*1), Z26, Z8
+	VFMADD231PD.BCST 24(R11)(R9*1), Z24, Z9
+	VFMADD231PD.BCST 24(R11)(R9*1), Z25, Z10
+	VFMADD231PD.BCST 24(R11)(R9*1), Z26, Z11
+	VFMADD231PD.BCST 32(R11)(R9*1), Y27, Y12
+	VFMADD231PD.BCST 32(R11)(R9*1), Z25, Z13
+	VFMADD231PD.BCST 32(R11)(R9*1), Z26, Z14
+	VFMADD231PD.BCST 40(R11)(R9*1), Y27, Y15
+	VFMADD231PD.BCST 40(R11)(R9*1), Z25, Z16
+	VFMADD231PD.BCST 40(R11)(R9*1), Z26, Z17
+	VFMADD231PD.BCST 48(R11)(R9*1), Y27, Y18
+	VFMADD231PD.BCST 48(R11)(R9*1), Z25, Z19
+	VFMADD231PD.BCST 48(R11)(R9*1), Z26, Z20
+	VFMADD231PD.BCST 56(R11)(R9*1), Y27, Y21
+	VFMADD231PD.BCST 56(R11)(R9*1), Z25, Z22
+	VFMADD231PD.BCST 56(R11)(R9*1), Z26, Z23
+	ADDQ             DI, R11
+	DECQ             R12
 	JNZ              gramAVX512_diagonal_rows
-	MOVQ             CX, R9
-	VADDPD           (R9)(R8*1), Z0, Z0
-	VMOVUPD          Z0, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z1, Z1
-	VMOVUPD          Z1, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z2, Z2
-	VMOVUPD          Z2, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z3, Z3
-	VMOVUPD          Z3, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z4, Z4
-	VMOVUPD          Z4, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z5, Z5
-	VMOVUPD          Z5, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z6, Z6
-	VMOVUPD          Z6, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z7, Z7
-	VMOVUPD          Z7, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z8, Z8
-	VMOVUPD          Z8, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z9, Z9
-	VMOVUPD          Z9, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z10, Z10
-	VMOVUPD          Z10, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z11, Z11
-	VMOVUPD          Z11, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y12, Y12
-	VMOVUPD          Y12, 32(R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z13, Z13
-	VMOVUPD          Z13, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z14, Z14
-	VMOVUPD          Z14, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y15, Y15
-	VMOVUPD          Y15, 32(R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z16, Z16
-	VMOVUPD          Z16, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z17, Z17
-	VMOVUPD          Z17, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y18, Y18
-	VMOVUPD          Y18, 32(R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z19, Z19
-	VMOVUPD          Z19, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z20, Z20
-	VMOVUPD          Z20, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y21, Y21
-	VMOVUPD          Y21, 32(R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z22, Z22
-	VMOVUPD          Z22, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z23, Z23
-	VMOVUPD          Z23, 128(R9)(R8*1)
-	ADDQ             $0x000000c0, R8
+	MOVQ             CX, R11
+	VADDPD           (R11)(R10*1), Z0, Z0
+	VMOVUPD          Z0, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z1, Z1
+	VMOVUPD          Z1, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z2, Z2
+	VMOVUPD          Z2, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z3, Z3
+	VMOVUPD          Z3, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z4, Z4
+	VMOVUPD          Z4, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z5, Z5
+	VMOVUPD          Z5, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z6, Z6
+	VMOVUPD          Z6, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z7, Z7
+	VMOVUPD          Z7, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z8, Z8
+	VMOVUPD          Z8, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z9, Z9
+	VMOVUPD          Z9, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z10, Z10
+	VMOVUPD          Z10, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z11, Z11
+	VMOVUPD          Z11, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y12, Y12
+	VMOVUPD          Y12, 32(R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z13, Z13
+	VMOVUPD          Z13, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z14, Z14
+	VMOVUPD          Z14, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y15, Y15
+	VMOVUPD          Y15, 32(R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z16, Z16
+	VMOVUPD          Z16, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z17, Z17
+	VMOVUPD          Z17, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y18, Y18
+	VMOVUPD          Y18, 32(R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z19, Z19
+	VMOVUPD          Z19, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z20, Z20
+	VMOVUPD          Z20, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y21, Y21
+	VMOVUPD          Y21, 32(R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z22, Z22
+	VMOVUPD          Z22, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z23, Z23
+	VMOVUPD          Z23, 128(R11)(R10*1)
+	ADDQ             $0x000000c0, R10
 	JMP              gramAVX512_tile
 
 gramAVX512_wide:
@@ -30897,109 +30913,122 @@ gramAVX512_wide:
 	VPSUBD Z21, Z21, Z21
 	VPSUBD Z22, Z22, Z22
 	VPSUBD Z23, Z23, Z23
-	MOVQ   BX, R9
-	MOVQ   AX, R10
+	MOVQ   linesPerTile+88(FP), R11
+	TESTQ  R11, R11
+	JZ     gramAVX512_wide_prefetched
+
+gramAVX512_wide_prefetch:
+	CMPQ       SI, R8
+	JAE        gramAVX512_wide_prefetched
+	PREFETCHT1 (SI)
+	ADDQ       $0x00000040, SI
+	DECQ       R11
+	JNZ        gramAVX512_wide_prefetch
+
+gramAVX512_wide_prefetched:
+	MOVQ BX, R11
+	MOVQ AX, R12
 
 gramAVX512_wide_rows:
-	VMOVUPD          (R9)(R8*1), Z24
-	VMOVUPD          64(R9)(R8*1), Z25
-	VMOVUPD          128(R9)(R8*1), Z26
-	VFMADD231PD.BCST (R9)(SI*1), Z24, Z0
-	VFMADD231PD.BCST (R9)(SI*1), Z25, Z1
-	VFMADD231PD.BCST (R9)(SI*1), Z26, Z2
-	VFMADD231PD.BCST 8(R9)(SI*1), Z24, Z3
-	VFMADD231PD.BCST 8(R9)(SI*1), Z25, Z4
-	VFMADD231PD.BCST 8(R9)(SI*1), Z26, Z5
-	VFMADD231PD.BCST 16(R9)(SI*1), Z24, Z6
-	VFMADD231PD.BCST 16(R9)(SI*1), Z25, Z7
-	VFMADD231PD.BCST 16(R9)(SI*1), Z26, Z8
-	VFMADD231PD.BCST 24(R9)(SI*1), Z24, Z9
-	VFMADD231PD.BCST 24(R9)(SI*1), Z25, Z10
-	VFMADD231PD.BCST 24(R9)(SI*1), Z26, Z11
-	VFMADD231PD.BCST 32(R9)(SI*1), Z24, Z12
-	VFMADD231PD.BCST 32(R9)(SI*1), Z25, Z13
-	VFMADD231PD.BCST 32(R9)(SI*1), Z26, Z14
-	VFMADD231PD.BCST 40(R9)(SI*1), Z24, Z15
-	VFMADD231PD.BCST 40(R9)(SI*1), Z25, Z16
-	VFMADD231PD.BCST 40(R9)(SI*1), Z26, Z17
-	VFMADD231PD.BCST 48(R9)(SI*1), Z24, Z18
-	VFMADD231PD.BCST 48(R9)(SI*1), Z25, Z19
-	VFMADD231PD.BCST 48(R9)(SI*1), Z26, Z20
-	VFMADD231PD.BCST 56(R9)(SI*1), Z24, Z21
-	VFMADD231PD.BCST 56(R9)(SI*1), Z25, Z22
-	VFMADD231PD.BCST 56(R9)(SI*1), Z26, Z23
-	ADDQ             DI, R9
-	DECQ             R10
+	VMOVUPD          (R11)(R10*1), Z24
+	VMOVUPD          64(R11)(R10*1), Z25
+	VMOVUPD          128(R11)(R10*1), Z26
+	VFMADD231PD.BCST (R11)(R9*1), Z24, Z0
+	VFMADD231PD.BCST (R11)(R9*1), Z25, Z1
+	VFMADD231PD.BCST (R11)(R9*1), Z26, Z2
+	VFMADD231PD.BCST 8(R11)(R9*1), Z24, Z3
+	VFMADD231PD.BCST 8(R11)(R9*1), Z25, Z4
+	VFMADD231PD.BCST 8(R11)(R9*1), Z26, Z5
+	VFMADD231PD.BCST 16(R11)(R9*1), Z24, Z6
+	VFMADD231PD.BCST 16(R11)(R9*1), Z25, Z7
+	VFMADD231PD.BCST 16(R11)(R9*1), Z26, Z8
+	VFMADD231PD.BCST 24(R11)(R9*1), Z24, Z9
+	VFMADD231PD.BCST 24(R11)(R9*1), Z25, Z10
+	VFMADD231PD.BCST 24(R11)(R9*1), Z26, Z11
+	VFMADD231PD.BCST 32(R11)(R9*1), Z24, Z12
+	VFMADD231PD.BCST 32(R11)(R9*1), Z25, Z13
+	VFMADD231PD.BCST 32(R11)(R9*1), Z26, Z14
+	VFMADD231PD.BCST 40(R11)(R9*1), Z24, Z15
+	VFMADD231PD.BCST 40(R11)(R9*1), Z25, Z16
+	VFMADD231PD.BCST 40(R11)(R9*1), Z26, Z17
+	VFMADD231PD.BCST 48(R11)(R9*1), Z24, Z18
+	VFMADD231PD.BCST 48(R11)(R9*1), Z25, Z19
+	VFMADD231PD.BCST 48(R11)(R9*1), Z26, Z20
+	VFMADD231PD.BCST 56(R11)(R9*1), Z24, Z21
+	VFMADD231PD.BCST 56(R11)(R9*1), Z25, Z22
+	VFMADD231PD.BCST 56(R11)(R9*1), Z26, Z23
+	ADDQ             DI, R11
+	DECQ             R12
 	JNZ              gramAVX512_wide_rows
-	MOVQ             CX, R9
-	VADDPD           (R9)(R8*1), Z0, Z0
-	VMOVUPD          Z0, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z1, Z1
-	VMOVUPD          Z1, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z2, Z2
-	VMOVUPD          Z2, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z3, Z3
-	VMOVUPD          Z3, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z4, Z4
-	VMOVUPD          Z4, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z5, Z5
-	VMOVUPD          Z5, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z6, Z6
-	VMOVUPD          Z6, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z7, Z7
-	VMOVUPD          Z7, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z8, Z8
-	VMOVUPD          Z8, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z9, Z9
-	VMOVUPD          Z9, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z10, Z10
-	VMOVUPD          Z10, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z11, Z11
-	VMOVUPD          Z11, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z12, Z12
-	VMOVUPD          Z12, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z13, Z13
-	VMOVUPD          Z13, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z14, Z14
-	VMOVUPD          Z14, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z15, Z15
-	VMOVUPD          Z15, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z16, Z16
-	VMOVUPD          Z16, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z17, Z17
-	VMOVUPD          Z17, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z18, Z18
-	VMOVUPD          Z18, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z19, Z19
-	VMOVUPD          Z19, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z20, Z20
-	VMOVUPD          Z20, 128(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z21, Z21
-	VMOVUPD          Z21, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z22, Z22
-	VMOVUPD          Z22, 64(R9)(R8*1)
-	VADDPD           128(R9)(R8*1), Z23, Z23
-	VMOVUPD          Z23, 128(R9)(R8*1)
-	ADDQ             $0x000000c0, R8
+	MOVQ             CX, R11
+	VADDPD           (R11)(R10*1), Z0, Z0
+	VMOVUPD          Z0, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z1, Z1
+	VMOVUPD          Z1, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z2, Z2
+	VMOVUPD          Z2, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z3, Z3
+	VMOVUPD          Z3, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z4, Z4
+	VMOVUPD          Z4, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z5, Z5
+	VMOVUPD          Z5, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z6, Z6
+	VMOVUPD          Z6, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z7, Z7
+	VMOVUPD          Z7, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z8, Z8
+	VMOVUPD          Z8, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z9, Z9
+	VMOVUPD          Z9, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z10, Z10
+	VMOVUPD          Z10, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z11, Z11
+	VMOVUPD          Z11, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z12, Z12
+	VMOVUPD          Z12, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z13, Z13
+	VMOVUPD          Z13, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z14, Z14
+	VMOVUPD          Z14, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z15, Z15
+	VMOVUPD          Z15, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z16, Z16
+	VMOVUPD          Z16, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z17, Z17
+	VMOVUPD          Z17, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z18, Z18
+	VMOVUPD          Z18, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z19, Z19
+	VMOVUPD          Z19, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z20, Z20
+	VMOVUPD          Z20, 128(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z21, Z21
+	VMOVUPD          Z21, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z22, Z22
+	VMOVUPD          Z22, 64(R11)(R10*1)
+	VADDPD           128(R11)(R10*1), Z23, Z23
+	VMOVUPD          Z23, 128(R11)(R10*1)
+	ADDQ             $0x000000c0, R10
 	JMP              gramAVX512_tile
 
 	// The last 8·w columns, w < gramVectors, in one narrower tile.
 gramAVX512_narrow:
-	CMPQ R9, $0x00000040
+	CMPQ R11, $0x00000040
 	JE   gramAVX512_narrow1
-	CMPQ R9, $0x00000080
+	CMPQ R11, $0x00000080
 	JE   gramAVX512_narrow2
 	JMP  gramAVX512_next
 
 gramAVX512_narrow1:
-	CMPQ   R8, SI
+	CMPQ   R10, R9
 	JNE    gramAVX512_narrow1_offdiagonal
 	VPSUBD Z0, Z0, Z0
 	VPSUBD Z1, Z1, Z1
@@ -31009,47 +31038,60 @@ gramAVX512_narrow1:
 	VPSUBD Y5, Y5, Y5
 	VPSUBD Y6, Y6, Y6
 	VPSUBD Y7, Y7, Y7
-	MOVQ   BX, R9
-	MOVQ   AX, R10
+	MOVQ   linesPerTile+88(FP), R11
+	TESTQ  R11, R11
+	JZ     gramAVX512_narrow1_diagonal_prefetched
+
+gramAVX512_narrow1_diagonal_prefetch:
+	CMPQ       SI, R8
+	JAE        gramAVX512_narrow1_diagonal_prefetched
+	PREFETCHT1 (SI)
+	ADDQ       $0x00000040, SI
+	DECQ       R11
+	JNZ        gramAVX512_narrow1_diagonal_prefetch
+
+gramAVX512_narrow1_diagonal_prefetched:
+	MOVQ BX, R11
+	MOVQ AX, R12
 
 gramAVX512_narrow1_diagonal_rows:
-	VMOVUPD          (R9)(R8*1), Z8
-	VMOVUPD          32(R9)(R8*1), Y9
-	VFMADD231PD.BCST (R9)(SI*1), Z8, Z0
-	VFMADD231PD.BCST 8(R9)(SI*1), Z8, Z1
-	VFMADD231PD.BCST 16(R9)(SI*1), Z8, Z2
-	VFMADD231PD.BCST 24(R9)(SI*1), Z8, Z3
-	VFMADD231PD.BCST 32(R9)(SI*1), Y9, Y4
-	VFMADD231PD.BCST 40(R9)(SI*1), Y9, Y5
-	VFMADD231PD.BCST 48(R9)(SI*1), Y9, Y6
-	VFMADD231PD.BCST 56(R9)(SI*1), Y9, Y7
-	ADDQ             DI, R9
-	DECQ             R10
+	VMOVUPD          (R11)(R10*1), Z8
+	VMOVUPD          32(R11)(R10*1), Y9
+	VFMADD231PD.BCST (R11)(R9*1), Z8, Z0
+	VFMADD231PD.BCST 8(R11)(R9*1), Z8, Z1
+	VFMADD231PD.BCST 16(R11)(R9*1), Z8, Z2
+	VFMADD231PD.BCST 24(R11)(R9*1), Z8, Z3
+	VFMADD231PD.BCST 32(R11)(R9*1), Y9, Y4
+	VFMADD231PD.BCST 40(R11)(R9*1), Y9, Y5
+	VFMADD231PD.BCST 48(R11)(R9*1), Y9, Y6
+	VFMADD231PD.BCST 56(R11)(R9*1), Y9, Y7
+	ADDQ             DI, R11
+	DECQ             R12
 	JNZ              gramAVX512_narrow1_diagonal_rows
-	MOVQ             CX, R9
-	VADDPD           (R9)(R8*1), Z0, Z0
-	VMOVUPD          Z0, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z1, Z1
-	VMOVUPD          Z1, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z2, Z2
-	VMOVUPD          Z2, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z3, Z3
-	VMOVUPD          Z3, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y4, Y4
-	VMOVUPD          Y4, 32(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y5, Y5
-	VMOVUPD          Y5, 32(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y6, Y6
-	VMOVUPD          Y6, 32(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y7, Y7
-	VMOVUPD          Y7, 32(R9)(R8*1)
+	MOVQ             CX, R11
+	VADDPD           (R11)(R10*1), Z0, Z0
+	VMOVUPD          Z0, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z1, Z1
+	VMOVUPD          Z1, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z2, Z2
+	VMOVUPD          Z2, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z3, Z3
+	VMOVUPD          Z3, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y4, Y4
+	VMOVUPD          Y4, 32(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y5, Y5
+	VMOVUPD          Y5, 32(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y6, Y6
+	VMOVUPD          Y6, 32(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y7, Y7
+	VMOVUPD          Y7, 32(R11)(R10*1)
 	JMP              gramAVX512_next
 
 gramAVX512_narrow1_offdiagonal:
@@ -31061,50 +31103,63 @@ gramAVX512_narrow1_offdiagonal:
 	VPSUBD Z5, Z5, Z5
 	VPSUBD Z6, Z6, Z6
 	VPSUBD Z7, Z7, Z7
-	MOVQ   BX, R9
-	MOVQ   AX, R10
+	MOVQ   linesPerTile+88(FP), R11
+	TESTQ  R11, R11
+	JZ     gramAVX512_narrow1_prefetched
+
+gramAVX512_narrow1_prefetch:
+	CMPQ       SI, R8
+	JAE        gramAVX512_narrow1_prefetched
+	PREFETCHT1 (SI)
+	ADDQ       $0x00000040, SI
+	DECQ       R11
+	JNZ        gramAVX512_narrow1_prefetch
+
+gramAVX512_narrow1_prefetched:
+	MOVQ BX, R11
+	MOVQ AX, R12
 
 gramAVX512_narrow1_rows:
-	VMOVUPD          (R9)(R8*1), Z8
-	VFMADD231PD.BCST (R9)(SI*1), Z8, Z0
-	VFMADD231PD.BCST 8(R9)(SI*1), Z8, Z1
-	VFMADD231PD.BCST 16(R9)(SI*1), Z8, Z2
-	VFMADD231PD.BCST 24(R9)(SI*1), Z8, Z3
-	VFMADD231PD.BCST 32(R9)(SI*1), Z8, Z4
-	VFMADD231PD.BCST 40(R9)(SI*1), Z8, Z5
-	VFMADD231PD.BCST 48(R9)(SI*1), Z8, Z6
-	VFMADD231PD.BCST 56(R9)(SI*1), Z8, Z7
-	ADDQ             DI, R9
-	DECQ             R10
+	VMOVUPD          (R11)(R10*1), Z8
+	VFMADD231PD.BCST (R11)(R9*1), Z8, Z0
+	VFMADD231PD.BCST 8(R11)(R9*1), Z8, Z1
+	VFMADD231PD.BCST 16(R11)(R9*1), Z8, Z2
+	VFMADD231PD.BCST 24(R11)(R9*1), Z8, Z3
+	VFMADD231PD.BCST 32(R11)(R9*1), Z8, Z4
+	VFMADD231PD.BCST 40(R11)(R9*1), Z8, Z5
+	VFMADD231PD.BCST 48(R11)(R9*1), Z8, Z6
+	VFMADD231PD.BCST 56(R11)(R9*1), Z8, Z7
+	ADDQ             DI, R11
+	DECQ             R12
 	JNZ              gramAVX512_narrow1_rows
-	MOVQ             CX, R9
-	VADDPD           (R9)(R8*1), Z0, Z0
-	VMOVUPD          Z0, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z1, Z1
-	VMOVUPD          Z1, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z2, Z2
-	VMOVUPD          Z2, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z3, Z3
-	VMOVUPD          Z3, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z4, Z4
-	VMOVUPD          Z4, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z5, Z5
-	VMOVUPD          Z5, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z6, Z6
-	VMOVUPD          Z6, (R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z7, Z7
-	VMOVUPD          Z7, (R9)(R8*1)
+	MOVQ             CX, R11
+	VADDPD           (R11)(R10*1), Z0, Z0
+	VMOVUPD          Z0, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z1, Z1
+	VMOVUPD          Z1, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z2, Z2
+	VMOVUPD          Z2, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z3, Z3
+	VMOVUPD          Z3, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z4, Z4
+	VMOVUPD          Z4, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z5, Z5
+	VMOVUPD          Z5, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z6, Z6
+	VMOVUPD          Z6, (R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z7, Z7
+	VMOVUPD          Z7, (R11)(R10*1)
 	JMP              gramAVX512_next
 
 gramAVX512_narrow2:
-	CMPQ   R8, SI
+	CMPQ   R10, R9
 	JNE    gramAVX512_narrow2_offdiagonal
 	VPSUBD Z0, Z0, Z0
 	VPSUBD Z1, Z1, Z1
@@ -31122,72 +31177,85 @@ gramAVX512_narrow2:
 	VPSUBD Z13, Z13, Z13
 	VPSUBD Y14, Y14, Y14
 	VPSUBD Z15, Z15, Z15
-	MOVQ   BX, R9
-	MOVQ   AX, R10
+	MOVQ   linesPerTile+88(FP), R11
+	TESTQ  R11, R11
+	JZ     gramAVX512_narrow2_diagonal_prefetched
+
+gramAVX512_narrow2_diagonal_prefetch:
+	CMPQ       SI, R8
+	JAE        gramAVX512_narrow2_diagonal_prefetched
+	PREFETCHT1 (SI)
+	ADDQ       $0x00000040, SI
+	DECQ       R11
+	JNZ        gramAVX512_narrow2_diagonal_prefetch
+
+gramAVX512_narrow2_diagonal_prefetched:
+	MOVQ BX, R11
+	MOVQ AX, R12
 
 gramAVX512_narrow2_diagonal_rows:
-	VMOVUPD          (R9)(R8*1), Z16
-	VMOVUPD          64(R9)(R8*1), Z17
-	VMOVUPD          32(R9)(R8*1), Y18
-	VFMADD231PD.BCST (R9)(SI*1), Z16, Z0
-	VFMADD231PD.BCST (R9)(SI*1), Z17, Z1
-	VFMADD231PD.BCST 8(R9)(SI*1), Z16, Z2
-	VFMADD231PD.BCST 8(R9)(SI*1), Z17, Z3
-	VFMADD231PD.BCST 16(R9)(SI*1), Z16, Z4
-	VFMADD231PD.BCST 16(R9)(SI*1), Z17, Z5
-	VFMADD231PD.BCST 24(R9)(SI*1), Z16, Z6
-	VFMADD231PD.BCST 24(R9)(SI*1), Z17, Z7
-	VFMADD231PD.BCST 32(R9)(SI*1), Y18, Y8
-	VFMADD231PD.BCST 32(R9)(SI*1), Z17, Z9
-	VFMADD231PD.BCST 40(R9)(SI*1), Y18, Y10
-	VFMADD231PD.BCST 40(R9)(SI*1), Z17, Z11
-	VFMADD231PD.BCST 48(R9)(SI*1), Y18, Y12
-	VFMADD231PD.BCST 48(R9)(SI*1), Z17, Z13
-	VFMADD231PD.BCST 56(R9)(SI*1), Y18, Y14
-	VFMADD231PD.BCST 56(R9)(SI*1), Z17, Z15
-	ADDQ             DI, R9
-	DECQ             R10
+	VMOVUPD          (R11)(R10*1), Z16
+	VMOVUPD          64(R11)(R10*1), Z17
+	VMOVUPD          32(R11)(R10*1), Y18
+	VFMADD231PD.BCST (R11)(R9*1), Z16, Z0
+	VFMADD231PD.BCST (R11)(R9*1), Z17, Z1
+	VFMADD231PD.BCST 8(R11)(R9*1), Z16, Z2
+	VFMADD231PD.BCST 8(R11)(R9*1), Z17, Z3
+	VFMADD231PD.BCST 16(R11)(R9*1), Z16, Z4
+	VFMADD231PD.BCST 16(R11)(R9*1), Z17, Z5
+	VFMADD231PD.BCST 24(R11)(R9*1), Z16, Z6
+	VFMADD231PD.BCST 24(R11)(R9*1), Z17, Z7
+	VFMADD231PD.BCST 32(R11)(R9*1), Y18, Y8
+	VFMADD231PD.BCST 32(R11)(R9*1), Z17, Z9
+	VFMADD231PD.BCST 40(R11)(R9*1), Y18, Y10
+	VFMADD231PD.BCST 40(R11)(R9*1), Z17, Z11
+	VFMADD231PD.BCST 48(R11)(R9*1), Y18, Y12
+	VFMADD231PD.BCST 48(R11)(R9*1), Z17, Z13
+	VFMADD231PD.BCST 56(R11)(R9*1), Y18, Y14
+	VFMADD231PD.BCST 56(R11)(R9*1), Z17, Z15
+	ADDQ             DI, R11
+	DECQ             R12
 	JNZ              gramAVX512_narrow2_diagonal_rows
-	MOVQ             CX, R9
-	VADDPD           (R9)(R8*1), Z0, Z0
-	VMOVUPD          Z0, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z1, Z1
-	VMOVUPD          Z1, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z2, Z2
-	VMOVUPD          Z2, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z3, Z3
-	VMOVUPD          Z3, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z4, Z4
-	VMOVUPD          Z4, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z5, Z5
-	VMOVUPD          Z5, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z6, Z6
-	VMOVUPD          Z6, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z7, Z7
-	VMOVUPD          Z7, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y8, Y8
-	VMOVUPD          Y8, 32(R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z9, Z9
-	VMOVUPD          Z9, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y10, Y10
-	VMOVUPD          Y10, 32(R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z11, Z11
-	VMOVUPD          Z11, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y12, Y12
-	VMOVUPD          Y12, 32(R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z13, Z13
-	VMOVUPD          Z13, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           32(R9)(R8*1), Y14, Y14
-	VMOVUPD          Y14, 32(R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z15, Z15
-	VMOVUPD          Z15, 64(R9)(R8*1)
+	MOVQ             CX, R11
+	VADDPD           (R11)(R10*1), Z0, Z0
+	VMOVUPD          Z0, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z1, Z1
+	VMOVUPD          Z1, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z2, Z2
+	VMOVUPD          Z2, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z3, Z3
+	VMOVUPD          Z3, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z4, Z4
+	VMOVUPD          Z4, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z5, Z5
+	VMOVUPD          Z5, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z6, Z6
+	VMOVUPD          Z6, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z7, Z7
+	VMOVUPD          Z7, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y8, Y8
+	VMOVUPD          Y8, 32(R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z9, Z9
+	VMOVUPD          Z9, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y10, Y10
+	VMOVUPD          Y10, 32(R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z11, Z11
+	VMOVUPD          Z11, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y12, Y12
+	VMOVUPD          Y12, 32(R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z13, Z13
+	VMOVUPD          Z13, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           32(R11)(R10*1), Y14, Y14
+	VMOVUPD          Y14, 32(R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z15, Z15
+	VMOVUPD          Z15, 64(R11)(R10*1)
 	JMP              gramAVX512_next
 
 gramAVX512_narrow2_offdiagonal:
@@ -31207,76 +31275,89 @@ gramAVX512_narrow2_offdiagonal:
 	VPSUBD Z13, Z13, Z13
 	VPSUBD Z14, Z14, Z14
 	VPSUBD Z15, Z15, Z15
-	MOVQ   BX, R9
-	MOVQ   AX, R10
+	MOVQ   linesPerTile+88(FP), R11
+	TESTQ  R11, R11
+	JZ     gramAVX512_narrow2_prefetched
+
+gramAVX512_narrow2_prefetch:
+	CMPQ       SI, R8
+	JAE        gramAVX512_narrow2_prefetched
+	PREFETCHT1 (SI)
+	ADDQ       $0x00000040, SI
+	DECQ       R11
+	JNZ        gramAVX512_narrow2_prefetch
+
+gramAVX512_narrow2_prefetched:
+	MOVQ BX, R11
+	MOVQ AX, R12
 
 gramAVX512_narrow2_rows:
-	VMOVUPD          (R9)(R8*1), Z16
-	VMOVUPD          64(R9)(R8*1), Z17
-	VFMADD231PD.BCST (R9)(SI*1), Z16, Z0
-	VFMADD231PD.BCST (R9)(SI*1), Z17, Z1
-	VFMADD231PD.BCST 8(R9)(SI*1), Z16, Z2
-	VFMADD231PD.BCST 8(R9)(SI*1), Z17, Z3
-	VFMADD231PD.BCST 16(R9)(SI*1), Z16, Z4
-	VFMADD231PD.BCST 16(R9)(SI*1), Z17, Z5
-	VFMADD231PD.BCST 24(R9)(SI*1), Z16, Z6
-	VFMADD231PD.BCST 24(R9)(SI*1), Z17, Z7
-	VFMADD231PD.BCST 32(R9)(SI*1), Z16, Z8
-	VFMADD231PD.BCST 32(R9)(SI*1), Z17, Z9
-	VFMADD231PD.BCST 40(R9)(SI*1), Z16, Z10
-	VFMADD231PD.BCST 40(R9)(SI*1), Z17, Z11
-	VFMADD231PD.BCST 48(R9)(SI*1), Z16, Z12
-	VFMADD231PD.BCST 48(R9)(SI*1), Z17, Z13
-	VFMADD231PD.BCST 56(R9)(SI*1), Z16, Z14
-	VFMADD231PD.BCST 56(R9)(SI*1), Z17, Z15
-	ADDQ             DI, R9
-	DECQ             R10
+	VMOVUPD          (R11)(R10*1), Z16
+	VMOVUPD          64(R11)(R10*1), Z17
+	VFMADD231PD.BCST (R11)(R9*1), Z16, Z0
+	VFMADD231PD.BCST (R11)(R9*1), Z17, Z1
+	VFMADD231PD.BCST 8(R11)(R9*1), Z16, Z2
+	VFMADD231PD.BCST 8(R11)(R9*1), Z17, Z3
+	VFMADD231PD.BCST 16(R11)(R9*1), Z16, Z4
+	VFMADD231PD.BCST 16(R11)(R9*1), Z17, Z5
+	VFMADD231PD.BCST 24(R11)(R9*1), Z16, Z6
+	VFMADD231PD.BCST 24(R11)(R9*1), Z17, Z7
+	VFMADD231PD.BCST 32(R11)(R9*1), Z16, Z8
+	VFMADD231PD.BCST 32(R11)(R9*1), Z17, Z9
+	VFMADD231PD.BCST 40(R11)(R9*1), Z16, Z10
+	VFMADD231PD.BCST 40(R11)(R9*1), Z17, Z11
+	VFMADD231PD.BCST 48(R11)(R9*1), Z16, Z12
+	VFMADD231PD.BCST 48(R11)(R9*1), Z17, Z13
+	VFMADD231PD.BCST 56(R11)(R9*1), Z16, Z14
+	VFMADD231PD.BCST 56(R11)(R9*1), Z17, Z15
+	ADDQ             DI, R11
+	DECQ             R12
 	JNZ              gramAVX512_narrow2_rows
-	MOVQ             CX, R9
-	VADDPD           (R9)(R8*1), Z0, Z0
-	VMOVUPD          Z0, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z1, Z1
-	VMOVUPD          Z1, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z2, Z2
-	VMOVUPD          Z2, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z3, Z3
-	VMOVUPD          Z3, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z4, Z4
-	VMOVUPD          Z4, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z5, Z5
-	VMOVUPD          Z5, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z6, Z6
-	VMOVUPD          Z6, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z7, Z7
-	VMOVUPD          Z7, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z8, Z8
-	VMOVUPD          Z8, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z9, Z9
-	VMOVUPD          Z9, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z10, Z10
-	VMOVUPD          Z10, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z11, Z11
-	VMOVUPD          Z11, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z12, Z12
-	VMOVUPD          Z12, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z13, Z13
-	VMOVUPD          Z13, 64(R9)(R8*1)
-	ADDQ             DX, R9
-	VADDPD           (R9)(R8*1), Z14, Z14
-	VMOVUPD          Z14, (R9)(R8*1)
-	VADDPD           64(R9)(R8*1), Z15, Z15
-	VMOVUPD          Z15, 64(R9)(R8*1)
+	MOVQ             CX, R11
+	VADDPD           (R11)(R10*1), Z0, Z0
+	VMOVUPD          Z0, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z1, Z1
+	VMOVUPD          Z1, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z2, Z2
+	VMOVUPD          Z2, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z3, Z3
+	VMOVUPD          Z3, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z4, Z4
+	VMOVUPD          Z4, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z5, Z5
+	VMOVUPD          Z5, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z6, Z6
+	VMOVUPD          Z6, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z7, Z7
+	VMOVUPD          Z7, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z8, Z8
+	VMOVUPD          Z8, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z9, Z9
+	VMOVUPD          Z9, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z10, Z10
+	VMOVUPD          Z10, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z11, Z11
+	VMOVUPD          Z11, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z12, Z12
+	VMOVUPD          Z12, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z13, Z13
+	VMOVUPD          Z13, 64(R11)(R10*1)
+	ADDQ             DX, R11
+	VADDPD           (R11)(R10*1), Z14, Z14
+	VMOVUPD          Z14, (R11)(R10*1)
+	VADDPD           64(R11)(R10*1), Z15, Z15
+	VMOVUPD          Z15, 64(R11)(R10*1)
 
 gramAVX512_next:
-	ADDQ $0x00000040, SI
+	ADDQ $0x00000040, R9
 	LEAQ (CX)(DX*8), CX
-	CMPQ SI, DX
+	CMPQ R9, DX
 	JL   gramAVX512_tiles
 
 gramAVX512_done:

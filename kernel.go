@@ -48,6 +48,12 @@ type kernel struct {
 	// meaningful.
 	gram64 func(G, Z []float64, ds, stride int)
 
+	// gramAhead64, when not nil, is gram64 that also prefetches the
+	// memory of next into the L2 cache while it runs, for FitRidge to
+	// fetch the next block of X while the Gram product keeps the core
+	// busy (see gramAheadFor).
+	gramAhead64 func(G, Z []float64, ds, stride int, next []byte)
+
 	// colSums32/64 and centre32/64 are the row kernels of FitRidge. They
 	// cover the first len(sums) or len(mean) columns of each row, a
 	// multiple of 4, as colSumsGeneric and centreGeneric state. A kernel
@@ -344,6 +350,16 @@ func ridgeBlocksFor[F Float](k *kernel, dim int) func(out []float64, X, y, w []F
 		return any(fn).(func(out []float64, X, y, w []F, b F, blocks int))
 	}
 	return nil
+}
+
+// gramAheadFor returns the kernel's prefetching Gram kernel, or its Gram
+// kernel with next ignored.
+func gramAheadFor(k *kernel) func(G, Z []float64, ds, stride int, next []byte) {
+	if k.gramAhead64 != nil {
+		return k.gramAhead64
+	}
+	gram := gramFor(k)
+	return func(G, Z []float64, ds, stride int, _ []byte) { gram(G, Z, ds, stride) }
 }
 
 // gramFor returns the kernel's Gram kernel, or the generic one when the

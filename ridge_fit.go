@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // RidgeOptions selects how [FitRidge] fits. The zero value fits a bias,
@@ -864,6 +865,7 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 
 	gram, xty = make([]float64, ds*ds), make([]float64, dim)
 	gramKernel := gramFor(k)
+	gramAhead := gramAheadFor(k)
 	centre := centreFor[F](k)
 	fold := newSegmentFold(gram, xty)
 	workers := workerCount(opts.Workers, segments, n*dim*dim)
@@ -886,7 +888,7 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 		}
 		lo, hi := s*segRows, min((s+1)*segRows, n)
 		if opts.Weights == nil {
-			centreRows(centre, gramKernel, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], m, blockRows, stride, ds)
+			centreRows(centre, gramAhead, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], m, blockRows, stride, ds)
 		} else {
 			weightedRows(gramKernel, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], opts.Weights[lo:hi], m, blockRows, stride, ds)
 		}
@@ -986,9 +988,10 @@ func weightedRows[F Float](gramKernel func(G, Z []float64, ds, stride int),
 
 // centreRows adds to gram and xty the Gram matrix and Zᵀt of the rows of
 // X and y centred on m, for rows of weight 1, block by block. The kernel
-// centres the columns in groups of 4 and Go the rest.
+// centres the columns in groups of 4 and Go the rest. While the Gram
+// kernel works on one block, it prefetches the rows of the next.
 func centreRows[F Float](centre func(z []float64, X []F, t, mean, xty []float64, dim, stride int),
-	gramKernel func(G, Z []float64, ds, stride int),
+	gramKernel func(G, Z []float64, ds, stride int, next []byte),
 	gram, xty []float64, buf *gramScratch, X, y []F, m ridgeMoments, blockRows, stride, ds int) {
 	dim := len(m.meanX)
 	cols := dim &^ 3
@@ -1008,8 +1011,14 @@ func centreRows[F Float](centre func(z []float64, X []F, t, mean, xty []float64,
 				xty[j] += tr * v
 			}
 		}
-		gramKernel(gram, z, ds, stride)
+		next := X[hi*dim : min(hi+blockRows, len(y))*dim]
+		gramKernel(gram, z, ds, stride, asBytes(next))
 	}
+}
+
+// asBytes returns the memory of x as bytes.
+func asBytes[F Float](x []F) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x))), len(x)*int(unsafe.Sizeof(F(0))))
 }
 
 // gramScratch is one goroutine's block of centred rows z and targets t,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -175,6 +176,31 @@ func TestGramKernels(t *testing.T) {
 					G := make([]float64, ds*ds+1)[1:]
 					name := fmt.Sprintf("kernel %s ds %d stride %d rows %d", k.name, ds, stride, rows)
 					checkGram(t, name, gramFor(k), G0, Z, ds, stride, G)
+				}
+			}
+		}
+	}
+}
+
+// TestGramAheadKernels checks that the prefetching Gram kernels give the
+// same matrix as the plain ones, bit for bit, whatever they prefetch.
+func TestGramAheadKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, k := range kernels {
+		for _, ds := range []int{8, 16, 24, 40, 128, 136} {
+			for _, rows := range []int{0, 1, 7, 50} {
+				for _, size := range []int{0, 1, 63, 64, 65, 4096, 100000} {
+					stride := ds + 8
+					Z := randomFloats[float64](rng, rows*stride)
+					G0 := randomFloats[float64](rng, ds*ds)
+					want := slices.Clone(G0)
+					gramFor(k)(want, Z, ds, stride)
+					got := slices.Clone(G0)
+					next := make([]byte, size+1)[1:]
+					gramAheadFor(k)(got, Z, ds, stride, next)
+					if !slices.Equal(got, want) {
+						t.Errorf("kernel %s ds %d rows %d next of %d bytes: G differs from the plain Gram kernel's", k.name, ds, rows, size)
+					}
 				}
 			}
 		}

@@ -612,8 +612,9 @@ func returnAddr(i int) Mem {
 
 // gramAVX512 is the Gram kernel of gram with ZMM tiles of 8 rows by
 // 8·gramVectors columns. ds and the first row i of every tile row are
-// multiples of 8, so each tile row has 8 rows and starts at column i. Only
-// the lower half of the 8×8 block on the diagonal is computed in vain.
+// multiples of 8, so each tile row has 8 rows and starts at column i. Of
+// the 8×8 block on the diagonal, only 12 entries below the diagonal are
+// computed in vain, 6 in rows 1…3 and 6 in rows 5…7.
 // A tile row ends with a narrower tile when fewer than 8·gramVectors
 // columns are left. The broadcasts of Z[r][i+a] are folded into the FMAs
 // as memory operands, so a row of Z costs gramVectors loads and
@@ -627,20 +628,23 @@ func returnAddr(i int) Mem {
 // instead of loading G gained about 2% at ds = 768.
 func gramAVX512() {
 	const name = "gramAVX512"
-	TEXT(name, NOSPLIT, "func(G, Z []float64, ds, stride int)")
+	TEXT(name, NOSPLIT, "func(G, Z []float64, ds, stride int, next []byte, linesPerTile int)")
 	Pragma("noescape")
 	Doc(name + " adds ZᵀZ to the upper triangle of the ds×ds matrix G, " +
 		"for Z holding rows of stride values of which the first ds count, " +
-		"ds a multiple of 8, with AVX-512.")
+		"ds a multiple of 8, with AVX-512. Each tile first prefetches the next " +
+		"linesPerTile cache lines of next into L2.")
 
 	gp, zp, _, rows, rowBytes, zBytes := gramArguments(name)
+	ahead := &gramAhead{p: Load(Param("next").Base(), GP64()), end: Load(Param("next").Len(), GP64())}
+	ADDQ(ahead.p, ahead.end)
 	iOff := GP64() // 8·i, the byte offset of column i in a row of Z
 	XORQ(iOff, iOff)
 	first := GP64() // &G[i][0]
 	MOVQ(gp, first)
 
 	Label(name + "_tiles")
-	gramTileRow512(name, zp, rows, rowBytes, zBytes, iOff, first)
+	gramTileRow512(name, ahead, zp, rows, rowBytes, zBytes, iOff, first)
 	ADDQ(U32(64), iOff)
 	LEAQ(Mem{Base: first, Index: rowBytes, Scale: 8}, first)
 	CMPQ(iOff, rowBytes)
@@ -650,6 +654,13 @@ func gramAVX512() {
 	VZEROUPPER()
 	RET()
 }
+
+// gramAhead holds the registers of the prefetch in gramAVX512, the next
+// line to prefetch and the end of the region. Each tile starts with up to
+// linesPerTile PREFETCHT1 instructions. FitRidge passes the next block of
+// X, which its centring kernel reads after this call. Every prefetched
+// address lies within next.
+type gramAhead struct{ p, end Register }
 
 // gramVectors is the number of ZMM vectors across a tile of gramAVX512.
 const gramVectors = 3
@@ -682,7 +693,7 @@ func gramArguments(name string) (gp, zp, ds, rows, rowBytes, zBytes Register) {
 
 // gramTileRow512 emits the tiles of rows i…i+7 of G, from column i to ds,
 // for i = iOff/8. The first of them contains the diagonal.
-func gramTileRow512(name string, zp, rows, rowBytes, zBytes, iOff, first Register) {
+func gramTileRow512(name string, ahead *gramAhead, zp, rows, rowBytes, zBytes, iOff, first Register) {
 	Comment("Tiles of 8 rows: columns from i to ds.")
 	jOff := GP64() // byte offset of the tile's first column
 	MOVQ(iOff, jOff)
@@ -695,11 +706,11 @@ func gramTileRow512(name string, zp, rows, rowBytes, zBytes, iOff, first Registe
 	JL(LabelRef(name + "_narrow"))
 	CMPQ(jOff, iOff)
 	JNE(LabelRef(name + "_wide"))
-	gramTile512(name+"_diagonal", gramVectors, true, first, zp, rows, rowBytes, zBytes, iOff, jOff)
+	gramTile512(name+"_diagonal", gramVectors, true, ahead, first, zp, rows, rowBytes, zBytes, iOff, jOff)
 	ADDQ(U32(64*gramVectors), jOff)
 	JMP(LabelRef(name + "_tile"))
 	Label(name + "_wide")
-	gramTile512(name+"_wide", gramVectors, false, first, zp, rows, rowBytes, zBytes, iOff, jOff)
+	gramTile512(name+"_wide", gramVectors, false, ahead, first, zp, rows, rowBytes, zBytes, iOff, jOff)
 	ADDQ(U32(64*gramVectors), jOff)
 	JMP(LabelRef(name + "_tile"))
 
@@ -715,10 +726,10 @@ func gramTileRow512(name string, zp, rows, rowBytes, zBytes, iOff, first Registe
 		Label(label)
 		CMPQ(jOff, iOff)
 		JNE(LabelRef(label + "_offdiagonal"))
-		gramTile512(label+"_diagonal", w, true, first, zp, rows, rowBytes, zBytes, iOff, jOff)
+		gramTile512(label+"_diagonal", w, true, ahead, first, zp, rows, rowBytes, zBytes, iOff, jOff)
 		JMP(LabelRef(name + "_next"))
 		Label(label + "_offdiagonal")
-		gramTile512(label, w, false, first, zp, rows, rowBytes, zBytes, iOff, jOff)
+		gramTile512(label, w, false, ahead, first, zp, rows, rowBytes, zBytes, iOff, jOff)
 		JMP(LabelRef(name + "_next"))
 	}
 	Label(name + "_next")
@@ -732,7 +743,7 @@ func gramTileRow512(name string, zp, rows, rowBytes, zBytes, iOff, first Registe
 // sixth of the work at ds = 16 (BenchmarkGram at ds = 16 went from 20.7
 // to 24.8 GFMA/s on Zen 4). Entries below the diagonal are left as they
 // are.
-func gramTile512(label string, W int, diagonal bool, first, zp, rows, rowBytes, zBytes, iOff, jOff Register) {
+func gramTile512(label string, W int, diagonal bool, ahead *gramAhead, first, zp, rows, rowBytes, zBytes, iOff, jOff Register) {
 	// half reports whether the accumulator of row a, vector v is a YMM half.
 	half := func(a, v int) bool { return diagonal && v == 0 && a >= 4 }
 	acc := make([][]VecVirtual, 8)
@@ -746,6 +757,20 @@ func gramTile512(label string, W int, diagonal bool, first, zp, rows, rowBytes, 
 			}
 			VPSUBD(acc[a][v], acc[a][v], acc[a][v]) // avo treats this zeroing idiom as a write only
 		}
+	}
+
+	if ahead != nil {
+		count := Load(Param("linesPerTile"), GP64())
+		TESTQ(count, count)
+		JZ(LabelRef(label + "_prefetched"))
+		Label(label + "_prefetch")
+		CMPQ(ahead.p, ahead.end)
+		JAE(LabelRef(label + "_prefetched"))
+		PREFETCHT1(Mem{Base: ahead.p})
+		ADDQ(U32(64), ahead.p)
+		DECQ(count)
+		JNZ(LabelRef(label + "_prefetch"))
+		Label(label + "_prefetched")
 	}
 
 	zr, r := GP64(), GP64()
