@@ -179,7 +179,7 @@ func ridgeRowsAVX512F64(grad []float64, X []float64, y []float64, w []float64, b
 //go:noescape
 func gramAVX2(G []float64, Z []float64, ds int, stride int)
 
-// gramAVX512 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z holding rows of stride values of which the first ds count, ds a multiple of 8, with AVX-512. Each tile first prefetches the next linesPerTile cache lines of next into L2.
+// gramAVX512 adds ZᵀZ to the upper triangle of the ds×ds matrix G, for Z holding rows of stride values of which the first ds count, ds a multiple of 8, with AVX-512. Each tile first prefetches up to linesPerTile cache lines of next into L2, in order, none for linesPerTile ≤ 0.
 //
 //go:noescape
 func gramAVX512(G []float64, Z []float64, ds int, stride int, next []byte, linesPerTile int)

@@ -30744,6 +30744,7 @@ TEXT ·gramAVX512(SB), NOSPLIT, $0-96
 	MOVQ  next_base+64(FP), SI
 	MOVQ  next_len+72(FP), R8
 	ADDQ  SI, R8
+	ANDQ  $-64, SI
 	XORQ  R9, R9
 
 gramAVX512_tiles:
@@ -30783,7 +30784,7 @@ gramAVX512_tile:
 	VPSUBD Z23, Z23, Z23
 	MOVQ   linesPerTile+88(FP), R11
 	TESTQ  R11, R11
-	JZ     gramAVX512_diagonal_prefetched
+	JLE    gramAVX512_diagonal_prefetched
 
 gramAVX512_diagonal_prefetch:
 	CMPQ       SI, R8
@@ -30915,7 +30916,7 @@ gramAVX512_wide:
 	VPSUBD Z23, Z23, Z23
 	MOVQ   linesPerTile+88(FP), R11
 	TESTQ  R11, R11
-	JZ     gramAVX512_wide_prefetched
+	JLE    gramAVX512_wide_prefetched
 
 gramAVX512_wide_prefetch:
 	CMPQ       SI, R8
@@ -31040,7 +31041,7 @@ gramAVX512_narrow1:
 	VPSUBD Y7, Y7, Y7
 	MOVQ   linesPerTile+88(FP), R11
 	TESTQ  R11, R11
-	JZ     gramAVX512_narrow1_diagonal_prefetched
+	JLE    gramAVX512_narrow1_diagonal_prefetched
 
 gramAVX512_narrow1_diagonal_prefetch:
 	CMPQ       SI, R8
@@ -31105,7 +31106,7 @@ gramAVX512_narrow1_offdiagonal:
 	VPSUBD Z7, Z7, Z7
 	MOVQ   linesPerTile+88(FP), R11
 	TESTQ  R11, R11
-	JZ     gramAVX512_narrow1_prefetched
+	JLE    gramAVX512_narrow1_prefetched
 
 gramAVX512_narrow1_prefetch:
 	CMPQ       SI, R8
@@ -31179,7 +31180,7 @@ gramAVX512_narrow2:
 	VPSUBD Z15, Z15, Z15
 	MOVQ   linesPerTile+88(FP), R11
 	TESTQ  R11, R11
-	JZ     gramAVX512_narrow2_diagonal_prefetched
+	JLE    gramAVX512_narrow2_diagonal_prefetched
 
 gramAVX512_narrow2_diagonal_prefetch:
 	CMPQ       SI, R8
@@ -31277,7 +31278,7 @@ gramAVX512_narrow2_offdiagonal:
 	VPSUBD Z15, Z15, Z15
 	MOVQ   linesPerTile+88(FP), R11
 	TESTQ  R11, R11
-	JZ     gramAVX512_narrow2_prefetched
+	JLE    gramAVX512_narrow2_prefetched
 
 gramAVX512_narrow2_prefetch:
 	CMPQ       SI, R8

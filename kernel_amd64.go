@@ -261,15 +261,17 @@ func lanesBlock(dim, size int) int {
 // centring kernel's own prefetch is enough, so at ds ≤ 16 this
 // prefetches nothing.
 func gramAheadAVX512(G, Z []float64, ds, stride int, next []byte) {
-	if ds <= 16 {
-		next = nil
+	if ds <= 16 || len(next) == 0 {
+		gramAVX512(G, Z, ds, stride, nil, 0)
+		return
 	}
 	tiles := 0
 	for k := 1; k <= ds/8; k++ {
 		tiles += (k + gramTileVectors - 1) / gramTileVectors
 	}
-	lines := (len(next) + 63) / 64
-	gramAVX512(G, Z, ds, stride, next, max(1, (4*lines+tiles-1)/tiles))
+	// next may start part-way into its first cache line.
+	lines := (len(next) + 127) / 64
+	gramAVX512(G, Z, ds, stride, next, (4*lines+tiles-1)/tiles)
 }
 
 // gramTileVectors is the number of ZMM vectors across a tile of

@@ -187,7 +187,7 @@ func TestGramKernels(t *testing.T) {
 func TestGramAheadKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
 	for _, k := range kernels {
-		for _, ds := range []int{8, 16, 24, 40, 128, 136} {
+		for _, ds := range []int{0, 8, 16, 24, 40, 128, 136} {
 			for _, rows := range []int{0, 1, 7, 50} {
 				for _, size := range []int{0, 1, 63, 64, 65, 4096, 100000} {
 					stride := ds + 8

@@ -632,12 +632,13 @@ func gramAVX512() {
 	Pragma("noescape")
 	Doc(name + " adds ZᵀZ to the upper triangle of the ds×ds matrix G, " +
 		"for Z holding rows of stride values of which the first ds count, " +
-		"ds a multiple of 8, with AVX-512. Each tile first prefetches the next " +
-		"linesPerTile cache lines of next into L2.")
+		"ds a multiple of 8, with AVX-512. Each tile first prefetches up to " +
+		"linesPerTile cache lines of next into L2, in order, none for linesPerTile ≤ 0.")
 
 	gp, zp, _, rows, rowBytes, zBytes := gramArguments(name)
 	ahead := &gramAhead{p: Load(Param("next").Base(), GP64()), end: Load(Param("next").Len(), GP64())}
 	ADDQ(ahead.p, ahead.end)
+	ANDQ(I32(-64), ahead.p) // the start of next's first cache line
 	iOff := GP64() // 8·i, the byte offset of column i in a row of Z
 	XORQ(iOff, iOff)
 	first := GP64() // &G[i][0]
@@ -657,9 +658,9 @@ func gramAVX512() {
 
 // gramAhead holds the registers of the prefetch in gramAVX512, the next
 // line to prefetch and the end of the region. Each tile starts with up to
-// linesPerTile PREFETCHT1 instructions. FitRidge passes the next block of
-// X, which its centring kernel reads after this call. Every prefetched
-// address lies within next.
+// linesPerTile PREFETCHT1 instructions, none when linesPerTile ≤ 0, from
+// the first cache line of next to its last. FitRidge passes the next
+// block of X, which its centring kernel reads after this call.
 type gramAhead struct{ p, end Register }
 
 // gramVectors is the number of ZMM vectors across a tile of gramAVX512.
@@ -741,8 +742,8 @@ func gramTileRow512(name string, ahead *gramAhead, zp, rows, rowBytes, zBytes, i
 // registers. CPUs that split a 512-bit FMA into two 256-bit halves, such
 // as Zen 4, then do 2 fewer of the tile's 8·W vector FMAs per row of Z, a
 // sixth of the work at ds = 16 (BenchmarkGram at ds = 16 went from 20.7
-// to 24.8 GFMA/s on Zen 4). Entries below the diagonal are left as they
-// are.
+// to 24.8 GFMA/s on Zen 4). The entries of rows 4…7 in the 4 columns
+// left of the YMM halves, all below the diagonal, are left as they are.
 func gramTile512(label string, W int, diagonal bool, ahead *gramAhead, first, zp, rows, rowBytes, zBytes, iOff, jOff Register) {
 	// half reports whether the accumulator of row a, vector v is a YMM half.
 	half := func(a, v int) bool { return diagonal && v == 0 && a >= 4 }
@@ -762,7 +763,7 @@ func gramTile512(label string, W int, diagonal bool, ahead *gramAhead, first, zp
 	if ahead != nil {
 		count := Load(Param("linesPerTile"), GP64())
 		TESTQ(count, count)
-		JZ(LabelRef(label + "_prefetched"))
+		JLE(LabelRef(label + "_prefetched"))
 		Label(label + "_prefetch")
 		CMPQ(ahead.p, ahead.end)
 		JAE(LabelRef(label + "_prefetched"))
