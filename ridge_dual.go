@@ -59,7 +59,7 @@ func solveDual[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMom
 	// ZZᵀ is the Gram matrix of Zᵀ, whose rows are the columns of Z:
 	// ridgeGram with no centring (means of 0) and no weights forms it.
 	gram, _, ds := ridgeGram(k, zt, make([]float64, dim), n, ridgeMoments{meanX: make([]float64, n)},
-		RidgeOptions{Workers: opts.Workers})
+		RidgeOptions{Workers: opts.Workers}, nil)
 	for r := range n {
 		if !isFinite(gram[r*ds+r]) || !isFinite(t[r]) {
 			return nil, m, fmt.Errorf("%w: the squares of row %d of X or y overflow float64 after centring; scale X and y down",

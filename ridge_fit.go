@@ -174,6 +174,11 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 		return nil, err
 	}
 
+	if shiftApplies(opts, lambda, n, dim) {
+		if weights, m, ok := solveShifted(k, X, y, dim, lambda, opts); ok {
+			return newRidgeModel(weights, m, opts)
+		}
+	}
 	m, err := weightedMeans(k, X, y, dim, opts)
 	if err != nil {
 		return nil, err
@@ -209,7 +214,13 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 	if err != nil {
 		return nil, err
 	}
+	return newRidgeModel(weights, m, opts)
+}
 
+// newRidgeModel returns the model of the fitted weights, with the bias
+// from the means of m unless opts.NoIntercept, or an error where the
+// weights or the bias are beyond float64.
+func newRidgeModel(weights []float64, m ridgeMoments, opts RidgeOptions) (*RidgeModel, error) {
 	// A finite system can still have a solution beyond float64, such as
 	// a weight of 1e310 for y = 1e300 on a column of 1e-10.
 	for j, v := range weights {
@@ -260,7 +271,7 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 		}
 	}
 
-	gram, xty, ds := ridgeGram(k, X, y, dim, m, opts)
+	gram, xty, ds := ridgeGram(k, X, y, dim, m, opts, nil)
 	var noise []float64
 	if !opts.NoIntercept {
 		noise = centringNoise(m, len(y))
@@ -271,7 +282,7 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 			var dev deviations
 			m, dev = correctMeans(X, y, dim, m, opts.Weights, opts.Workers)
 			noise = correctedNoise(m, dev.largest, len(y))
-			gram, xty, ds = ridgeGram(k, X, y, dim, m, opts)
+			gram, xty, ds = ridgeGram(k, X, y, dim, m, opts, nil)
 		}
 	}
 	// XᵀX is positive semi-definite, so no entry exceeds the largest
@@ -286,6 +297,29 @@ func solvePrimal[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeM
 	if !opts.NoIntercept && meanRoundingMatters(gram, dim, ds, noise) {
 		m, shift, noise = recentre(gram, dim, ds, xty, X, y, m, opts.Weights, opts.Workers)
 	}
+	sys := formedSystem{gram: gram, xty: xty, ds: ds, m: m, base: base, shift: shift, noise: noise}
+	return solveFormed(k, X, y, dim, lambda, sys, opts)
+}
+
+// formedSystem is the primal ridge system as solvePrimal or
+// solveShifted formed it. gram and xty are the upper triangle of ZᵀZ
+// (ds×ds) and Zᵀt for rows centred on the means of base and then
+// corrected by shift. m is the means that the bias should use, and noise
+// the centring noise of each √Aⱼⱼ for the λ = 0 rank test (nil for none).
+type formedSystem struct {
+	gram, xty []float64
+	ds        int
+	m, base   ridgeMoments
+	shift     deviations
+	noise     []float64
+}
+
+// solveFormed solves a formed system by Cholesky and, where the system is
+// ill-conditioned, refines the weights. It returns the weights and the
+// means that the bias should use.
+func solveFormed[F Float](k *kernel, X, y []F, dim int, lambda float64, sys formedSystem, opts RidgeOptions) ([]float64, ridgeMoments, error) {
+	gram, xty, ds := sys.gram, sys.xty, sys.ds
+	m, base, shift, noise := sys.m, sys.base, sys.shift, sys.noise
 	switch {
 	case lambda > 0:
 		noise = nil
@@ -843,8 +877,10 @@ const (
 
 // ridgeGram returns the Gram matrix ZᵀZ (upper triangle, ds×ds with ds
 // the dim rounded up to a multiple of 8) and Zᵀt, for the rows
-// zᵢ = √wᵢ·(xᵢ − meanX) and tᵢ = √wᵢ·(yᵢ − meanY).
-func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts RidgeOptions) (gram, xty []float64, ds int) {
+// zᵢ = √wᵢ·(xᵢ − meanX) and tᵢ = √wᵢ·(yᵢ − meanY). With sums not nil,
+// which only unweighted rows allow, it also adds Σzᵢ, Σtᵢ and Σtᵢ² into
+// sums.
+func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts RidgeOptions, sums *centredSums) (gram, xty []float64, ds int) {
 	n := len(y)
 	ds = (dim + 7) &^ 7
 	// Rows of an odd number of 64-byte cache lines spread over all the
@@ -867,7 +903,8 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 	gramKernel := gramFor(k)
 	gramAhead := gramAheadFor(k)
 	centre := centreFor[F](k)
-	fold := newSegmentFold(gram, xty)
+	colSums := colSumsFor[float64](k)
+	fold := newSegmentFold(gram, xty, sums)
 	workers := workerCount(opts.Workers, segments, n*dim*dim)
 	parallel(workers, segments, func(s int, buf *gramScratch) {
 		if buf.z == nil {
@@ -876,23 +913,28 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 		}
 		// Segment 0 accumulates into the result itself, and every other
 		// one into the goroutine's own matrix, which fold then adds in.
-		segGram, segXty := gram, xty
+		segGram, segXty, segSums := gram, xty, sums
 		if s > 0 {
 			if buf.gram == nil {
 				buf.gram, buf.xty = make([]float64, ds*ds), make([]float64, dim)
+				buf.sums = centredSums{x: make([]float64, dim)}
 			} else {
 				clear(buf.gram)
 				clear(buf.xty)
+				buf.sums.clear()
 			}
 			segGram, segXty = buf.gram, buf.xty
+			if sums != nil {
+				segSums = &buf.sums
+			}
 		}
 		lo, hi := s*segRows, min((s+1)*segRows, n)
 		if opts.Weights == nil {
-			centreRows(centre, gramAhead, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], m, blockRows, stride, ds)
+			centreRows(centre, gramAhead, colSums, segGram, segXty, segSums, buf, X[lo*dim:hi*dim], y[lo:hi], m, blockRows, stride, ds)
 		} else {
 			weightedRows(gramKernel, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], opts.Weights[lo:hi], m, blockRows, stride, ds)
 		}
-		fold.add(s, segGram, segXty, ds)
+		fold.add(s, segGram, segXty, segSums, ds)
 	})
 	return gram, xty, ds
 }
@@ -904,24 +946,25 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 // per segment.
 type segmentFold struct {
 	gram, xty []float64
+	sums      *centredSums // nil when the pass sums nothing
 	mu        sync.Mutex
 	done      *sync.Cond
 	next      int // the segment to add next
 }
 
-func newSegmentFold(gram, xty []float64) *segmentFold {
-	f := &segmentFold{gram: gram, xty: xty}
+func newSegmentFold(gram, xty []float64, sums *centredSums) *segmentFold {
+	f := &segmentFold{gram: gram, xty: xty, sums: sums}
 	f.done = sync.NewCond(&f.mu)
 	return f
 }
 
 // add waits until segments 0…s−1 are in, then adds segment s (the upper
-// triangle of its ds×ds Gram matrix, and its Zᵀt). Segment 0 was
+// triangle of its ds×ds Gram matrix, its Zᵀt and its sums). Segment 0 was
 // accumulated into the result, so it only marks it done. parallel hands
 // out the segments in increasing order, so each lower segment belongs to
 // a goroutine that waits only for segments lower still, and the lowest
 // one not yet added never waits: add cannot deadlock.
-func (f *segmentFold) add(s int, gram, xty []float64, ds int) {
+func (f *segmentFold) add(s int, gram, xty []float64, sums *centredSums, ds int) {
 	f.mu.Lock()
 	for f.next < s {
 		f.done.Wait()
@@ -936,6 +979,9 @@ func (f *segmentFold) add(s int, gram, xty []float64, ds int) {
 		}
 		for j, v := range xty {
 			f.xty[j] += v
+		}
+		if f.sums != nil {
+			f.sums.add(sums)
 		}
 	}
 	f.mu.Lock()
@@ -989,10 +1035,12 @@ func weightedRows[F Float](gramKernel func(G, Z []float64, ds, stride int),
 // centreRows adds to gram and xty the Gram matrix and Zᵀt of the rows of
 // X and y centred on m, for rows of weight 1, block by block. The kernel
 // centres the columns in groups of 4 and Go the rest. While the Gram
-// kernel works on one block, it prefetches the rows of the next.
+// kernel works on one block, it prefetches the rows of the next. With
+// sums not nil, colSums adds up the centred block while it is in cache.
 func centreRows[F Float](centre func(z []float64, X []F, t, mean, xty []float64, dim, stride int),
 	gramKernel func(G, Z []float64, ds, stride int, next []byte),
-	gram, xty []float64, buf *gramScratch, X, y []F, m ridgeMoments, blockRows, stride, ds int) {
+	colSums func(sums []float64, Z []float64, stride, rows int),
+	gram, xty []float64, sums *centredSums, buf *gramScratch, X, y []F, m ridgeMoments, blockRows, stride, ds int) {
 	dim := len(m.meanX)
 	cols := dim &^ 3
 	for lo := 0; lo < len(y); lo += blockRows {
@@ -1011,6 +1059,9 @@ func centreRows[F Float](centre func(z []float64, X []F, t, mean, xty []float64,
 				xty[j] += tr * v
 			}
 		}
+		if sums != nil {
+			sums.addBlock(colSums, z, t, cols, stride)
+		}
 		next := X[hi*dim : min(hi+blockRows, len(y))*dim]
 		gramKernel(gram, z, ds, stride, asBytes(next))
 	}
@@ -1026,6 +1077,7 @@ func asBytes[F Float](x []F) []byte {
 type gramScratch struct {
 	z, t      []float64
 	gram, xty []float64
+	sums      centredSums
 }
 
 // addXty adds Σᵣ t[r]·z[r] to xty, for the rows of z (stride values
