@@ -638,7 +638,8 @@ func gramAVX512() {
 	gp, zp, _, rows, rowBytes, zBytes := gramArguments(name)
 	ahead := &gramAhead{p: Load(Param("next").Base(), GP64()), end: Load(Param("next").Len(), GP64())}
 	ADDQ(ahead.p, ahead.end)
-	ANDQ(I32(-64), ahead.p) // the start of next's first cache line
+	// Start at the beginning of next's first cache line.
+	ANDQ(I32(-64), ahead.p)
 	iOff := GP64() // 8·i, the byte offset of column i in a row of Z
 	XORQ(iOff, iOff)
 	first := GP64() // &G[i][0]
