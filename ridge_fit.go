@@ -71,7 +71,13 @@ const pivotFloor = 0x1p-44
 // weight_decay=wd on the weights alone converges to it for wd = 2λ.
 //
 // The Gram matrix XᵀX of the centred rows is accumulated in float64 by the
-// SIMD kernel and solved by Cholesky factorisation. With λ > 0 and m rows
+// SIMD kernel and solved by Cholesky factorisation. Centring takes two
+// passes over X, one for the means and one for XᵀX. Without Weights, with
+// the intercept and λ > 0, FitRidge takes one: it centres on the means of
+// 256 rows spread over X and subtracts from XᵀX the part that the
+// difference to the true means adds. Where that would lose more than
+// about a bit of a column's centred sum of squares, or of y's, it takes
+// the two passes, as it does for a constant column. With λ > 0 and m rows
 // of nonzero weight too few for XᵀX to have full rank (m ≤ dim with the
 // intercept, m < dim without), FitRidge solves the dual form instead,
 // (XXᵀ + λ·Σwᵢ·I)·α = y with w = Xᵀα on the same weighted rows. Its m×m

@@ -160,3 +160,55 @@ func TestFitRidgeShiftedNonFiniteRow(t *testing.T) {
 		}
 	}
 }
+
+// A column that is 1 on exactly the sampled rows and 0 elsewhere puts the
+// sample mean far outside its spread. With λ·n large beside that spread,
+// a test that counted λ let the one-pass fit through, 1000 times less
+// accurate than the two passes.
+func TestFitRidgeShiftedFarSampleLargeLambda(t *testing.T) {
+	rng := rand.New(rand.NewPCG(49, 50))
+	n, every := 256*400, 400
+	X, y := make([]float64, n), make([]float64, n)
+	for i := range n {
+		if i%every == 0 {
+			X[i] = 1
+		}
+		y[i] = 0.5*X[i] + rng.NormFloat64()
+	}
+	for _, lambda := range []float64{1, 100} {
+		wantW, wantB := exactRidgePrimal(X, y, 1, lambda)
+		for _, kern := range Kernels() {
+			m, err := FitRidge(X, y, 1, lambda, RidgeOptions{Kernel: kern})
+			if err != nil {
+				t.Fatalf("λ = %g, kernel %s: %v", lambda, kern, err)
+			}
+			if e := fitError(m, wantW, wantB); !(e <= 1e-14) {
+				t.Errorf("λ = %g, kernel %s: weights off by %.2g relative, want at most 1e-14", lambda, kern, e)
+			}
+		}
+	}
+}
+
+// A constant column has no spread to measure the correction against, so
+// the one-pass fit gives up on it, whatever λ.
+func TestFitRidgeShiftedConstantColumn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	n, dim := 1000, 2
+	X, y := make([]float64, n*dim), make([]float64, n)
+	for i := range n {
+		X[i*dim] = 1e15 + 5
+		X[i*dim+1] = rng.NormFloat64()
+		y[i] = X[i*dim+1] + rng.NormFloat64()
+	}
+	for _, lambda := range []float64{1e-6, 6, 1e6} {
+		for _, kern := range Kernels() {
+			k, err := lookupKernel(kern)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, ok := solveShifted(k, X, y, dim, lambda, RidgeOptions{}); ok {
+				t.Errorf("λ = %g, kernel %s: the one-pass fit did not give up on a constant column", lambda, kern)
+			}
+		}
+	}
+}
