@@ -29455,9 +29455,9 @@ DATA ridgeNarrowAVX512F64_order<>+48(SB)/8, $0x0000000000000006
 DATA ridgeNarrowAVX512F64_order<>+56(SB)/8, $0x0000000000000007
 GLOBL ridgeNarrowAVX512F64_order<>(SB), RODATA|NOPTR, $64
 
-// func ridgeNarrowBlocksAVX512F32(out []float64, X []float32, y []float32, w []float32, b float32, blocks int, blockTiles int)
+// func ridgeNarrowBlocksAVX512F32(out []float64, X []float32, y []float32, w []float32, b float32, blocks int, blockTiles int, ahead int)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
-TEXT ·ridgeNarrowBlocksAVX512F32(SB), NOSPLIT, $64-120
+TEXT ·ridgeNarrowBlocksAVX512F32(SB), NOSPLIT, $64-128
 	MOVQ         blocks+104(FP), AX
 	MOVQ         out_base+0(FP), CX
 	MOVQ         X_base+24(FP), DX
@@ -29466,6 +29466,7 @@ TEXT ·ridgeNarrowBlocksAVX512F32(SB), NOSPLIT, $64-120
 	VMOVUPS      (SI), Z0
 	VBROADCASTSS b+96(FP), Z1
 	VMOVDQU64    ridgeNarrowBlocksAVX512F32_order<>+0(SB), Z8
+	MOVQ         ahead+120(FP), SI
 
 ridgeNarrowBlocksAVX512F32_block:
 	TESTQ  AX, AX
@@ -29476,27 +29477,31 @@ ridgeNarrowBlocksAVX512F32_block:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-	MOVQ   blockTiles+112(FP), SI
+	MOVQ   blockTiles+112(FP), DI
 
 ridgeNarrowBlocksAVX512F32_tile:
-	TESTQ        SI, SI
-	JZ           ridgeNarrowBlocksAVX512F32_tiled
-	PREFETCHT0   8192(DX)
-	PREFETCHT0   8256(DX)
-	PREFETCHT0   8320(DX)
-	PREFETCHT0   8384(DX)
-	PREFETCHT0   8448(DX)
-	PREFETCHT0   8512(DX)
-	PREFETCHT0   8576(DX)
-	PREFETCHT0   8640(DX)
-	PREFETCHT0   8704(DX)
-	PREFETCHT0   8768(DX)
-	PREFETCHT0   8832(DX)
-	PREFETCHT0   8896(DX)
-	PREFETCHT0   8960(DX)
-	PREFETCHT0   9024(DX)
-	PREFETCHT0   9088(DX)
-	PREFETCHT0   9152(DX)
+	TESTQ      DI, DI
+	JZ         ridgeNarrowBlocksAVX512F32_tiled
+	TESTQ      SI, SI
+	JZ         ridgeNarrowBlocksAVX512F32_fetched
+	PREFETCHT0 (DX)(SI*1)
+	PREFETCHT0 64(DX)(SI*1)
+	PREFETCHT0 128(DX)(SI*1)
+	PREFETCHT0 192(DX)(SI*1)
+	PREFETCHT0 256(DX)(SI*1)
+	PREFETCHT0 320(DX)(SI*1)
+	PREFETCHT0 384(DX)(SI*1)
+	PREFETCHT0 448(DX)(SI*1)
+	PREFETCHT0 512(DX)(SI*1)
+	PREFETCHT0 576(DX)(SI*1)
+	PREFETCHT0 640(DX)(SI*1)
+	PREFETCHT0 704(DX)(SI*1)
+	PREFETCHT0 768(DX)(SI*1)
+	PREFETCHT0 832(DX)(SI*1)
+	PREFETCHT0 896(DX)(SI*1)
+	PREFETCHT0 960(DX)(SI*1)
+
+ridgeNarrowBlocksAVX512F32_fetched:
 	VMULPS       (DX), Z0, Z9
 	VMULPS       64(DX), Z0, Z10
 	VMULPS       128(DX), Z0, Z11
@@ -29598,7 +29603,7 @@ ridgeNarrowBlocksAVX512F32_tile:
 	VFMADD231PS  960(DX), Z9, Z7
 	ADDQ         $0x00000400, DX
 	ADDQ         $0x00000040, BX
-	DECQ         SI
+	DECQ         DI
 	JMP          ridgeNarrowBlocksAVX512F32_tile
 
 ridgeNarrowBlocksAVX512F32_tiled:
@@ -29658,9 +29663,9 @@ DATA ridgeNarrowBlocksAVX512F32_order<>+56(SB)/4, $0x0000000d
 DATA ridgeNarrowBlocksAVX512F32_order<>+60(SB)/4, $0x0000000f
 GLOBL ridgeNarrowBlocksAVX512F32_order<>(SB), RODATA|NOPTR, $64
 
-// func ridgeNarrowBlocksAVX512F64(out []float64, X []float64, y []float64, w []float64, b float64, blocks int, blockTiles int)
+// func ridgeNarrowBlocksAVX512F64(out []float64, X []float64, y []float64, w []float64, b float64, blocks int, blockTiles int, ahead int)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
-TEXT ·ridgeNarrowBlocksAVX512F64(SB), NOSPLIT, $64-120
+TEXT ·ridgeNarrowBlocksAVX512F64(SB), NOSPLIT, $64-128
 	MOVQ         blocks+104(FP), AX
 	MOVQ         out_base+0(FP), CX
 	MOVQ         X_base+24(FP), DX
@@ -29669,6 +29674,7 @@ TEXT ·ridgeNarrowBlocksAVX512F64(SB), NOSPLIT, $64-120
 	VMOVUPD      (SI), Z0
 	VBROADCASTSD b+96(FP), Z1
 	VMOVDQU64    ridgeNarrowBlocksAVX512F64_order<>+0(SB), Z8
+	MOVQ         ahead+120(FP), SI
 
 ridgeNarrowBlocksAVX512F64_block:
 	TESTQ  AX, AX
@@ -29679,19 +29685,23 @@ ridgeNarrowBlocksAVX512F64_block:
 	VXORPD Z5, Z5, Z5
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
-	MOVQ   blockTiles+112(FP), SI
+	MOVQ   blockTiles+112(FP), DI
 
 ridgeNarrowBlocksAVX512F64_tile:
-	TESTQ        SI, SI
-	JZ           ridgeNarrowBlocksAVX512F64_tiled
-	PREFETCHT0   8192(DX)
-	PREFETCHT0   8256(DX)
-	PREFETCHT0   8320(DX)
-	PREFETCHT0   8384(DX)
-	PREFETCHT0   8448(DX)
-	PREFETCHT0   8512(DX)
-	PREFETCHT0   8576(DX)
-	PREFETCHT0   8640(DX)
+	TESTQ      DI, DI
+	JZ         ridgeNarrowBlocksAVX512F64_tiled
+	TESTQ      SI, SI
+	JZ         ridgeNarrowBlocksAVX512F64_fetched
+	PREFETCHT0 (DX)(SI*1)
+	PREFETCHT0 64(DX)(SI*1)
+	PREFETCHT0 128(DX)(SI*1)
+	PREFETCHT0 192(DX)(SI*1)
+	PREFETCHT0 256(DX)(SI*1)
+	PREFETCHT0 320(DX)(SI*1)
+	PREFETCHT0 384(DX)(SI*1)
+	PREFETCHT0 448(DX)(SI*1)
+
+ridgeNarrowBlocksAVX512F64_fetched:
 	VMULPD       (DX), Z0, Z9
 	VMULPD       64(DX), Z0, Z10
 	VMULPD       128(DX), Z0, Z11
@@ -29745,7 +29755,7 @@ ridgeNarrowBlocksAVX512F64_tile:
 	VFMADD231PD  448(DX), Z9, Z7
 	ADDQ         $0x00000200, DX
 	ADDQ         $0x00000040, BX
-	DECQ         SI
+	DECQ         DI
 	JMP          ridgeNarrowBlocksAVX512F64_tile
 
 ridgeNarrowBlocksAVX512F64_tiled:

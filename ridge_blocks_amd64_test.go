@@ -72,6 +72,24 @@ func testRidgeBlocks[F Float](t *testing.T) {
 					t.Errorf("%s: out[%d] = %v, want %v from one call per block", name, j, got[j], want[j])
 				}
 			}
+
+			// Dispatch picks one prefetch distance for this CPU; the
+			// others must give the same sums.
+			for _, ahead := range []int{0, 64, 8192} {
+				got := make([]float64, 2+dim)
+				gX, gy, gw := guardedCopy(t, X, atEnd), guardedCopy(t, y, atEnd), guardedCopy(t, w, atEnd)
+				switch X := any(gX).(type) {
+				case []float32:
+					ridgeNarrowBlocksAVX512F32(got, X, any(gy).([]float32), any(gw).([]float32), float32(b), blocks, ridgeBlockRows/16, ahead)
+				case []float64:
+					ridgeNarrowBlocksAVX512F64(got, X, any(gy).([]float64), any(gw).([]float64), float64(b), blocks, ridgeBlockRows/8, ahead)
+				}
+				for j := range want {
+					if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+						t.Errorf("%s, prefetch %d bytes ahead: out[%d] = %v, want %v from one call per block", name, ahead, j, got[j], want[j])
+					}
+				}
+			}
 		}
 	}
 }

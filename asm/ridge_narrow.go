@@ -80,16 +80,18 @@ func ridgeNarrowBlocks(t target) {
 	name := fmt.Sprintf("ridgeNarrowBlocksAVX512%s", map[int]string{4: "F32", 8: "F64"}[t.size])
 	L := t.lanes()
 	TEXT(name, NOSPLIT, fmt.Sprintf(
-		"func(out []float64, X, y, w []%[1]s, b %[1]s, blocks, blockTiles int)", t.goType()))
+		"func(out []float64, X, y, w []%[1]s, b %[1]s, blocks, blockTiles, ahead int)", t.goType()))
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s runs ridgeNarrowAVX512%s on each of blocks blocks of blockTiles·%d rows "+
 		"and adds the block's Σᵢ rᵢ², Σᵢ rᵢ and Σᵢ rᵢ·X[i] to out[0], out[1] and out[2:%d] in float64. "+
-		"len(y) must be at least blocks·blockTiles·%d.",
+		"len(y) must be at least blocks·blockTiles·%d. "+
+		"Each tile prefetches the one ahead bytes on, none for ahead = 0.",
 		name, map[int]string{4: "F32", 8: "F64"}[t.size], L, 2+L, L))
 
 	blocks := Load(Param("blocks"), GP64())
 	op := Load(Param("out").Base(), GP64())
 	k := newNarrowTiles(t, name)
+	k.ahead = Load(Param("ahead"), GP64())
 
 	Label(name + "_block")
 	TESTQ(blocks, blocks)
@@ -143,6 +145,9 @@ type narrowTiles struct {
 	rbuf       Mem
 	sumSq, sum VecVirtual
 	g          []VecVirtual
+	// ahead holds the prefetch distance in bytes, 0 for none. When nil,
+	// the distance is ridgeNarrowPrefetch.
+	ahead Register
 }
 
 // newNarrowTiles loads the arguments X, y, w and b that every narrow
@@ -197,10 +202,18 @@ func (k *narrowTiles) loop(tiles Register) {
 	Label(k.name + "_tile")
 	TESTQ(tiles, tiles)
 	JZ(LabelRef(k.name + "_tiled"))
-	// Prefetch the tile ridgeNarrowPrefetch bytes ahead, one line per
-	// row.
-	for i := range L {
-		PREFETCHT0(Mem{Base: k.xp, Disp: ridgeNarrowPrefetch + i*t.width})
+	// Prefetch the tile ahead, one line per row.
+	if k.ahead == nil {
+		for i := range L {
+			PREFETCHT0(Mem{Base: k.xp, Disp: ridgeNarrowPrefetch + i*t.width})
+		}
+	} else {
+		TESTQ(k.ahead, k.ahead)
+		JZ(LabelRef(k.name + "_fetched"))
+		for i := range L {
+			PREFETCHT0(Mem{Base: k.xp, Index: k.ahead, Scale: 1, Disp: i * t.width})
+		}
+		Label(k.name + "_fetched")
 	}
 	p := make([]VecVirtual, L)
 	for i := range p {
