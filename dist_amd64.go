@@ -144,12 +144,12 @@ func ridgeNarrowAVX512F32(grad []float32, X []float32, y []float32, w []float32,
 //go:noescape
 func ridgeNarrowAVX512F64(grad []float64, X []float64, y []float64, w []float64, b float64) (sumSq float64, sum float64)
 
-// ridgeNarrowBlocksAVX512F32 runs ridgeNarrowAVX512F32 on each of blocks blocks of blockTiles·16 rows and adds the block's Σᵢ rᵢ², Σᵢ rᵢ and Σᵢ rᵢ·X[i] to out[0], out[1] and out[2:18] in float64. len(y) must be at least blocks·blockTiles·16. Each tile prefetches the one ahead bytes on, none for ahead = 0.
+// ridgeNarrowBlocksAVX512F32 runs ridgeNarrowAVX512F32 on each of blocks blocks of blockTiles·16 rows and adds the block's Σᵢ rᵢ², Σᵢ rᵢ and Σᵢ rᵢ·X[i] to out[0], out[1] and out[2:18] in float64. len(y) must be at least blocks·blockTiles·16. Each tile prefetches one cache line per row, ahead bytes beyond the tile's rows; ahead = 0 prefetches nothing.
 //
 //go:noescape
 func ridgeNarrowBlocksAVX512F32(out []float64, X []float32, y []float32, w []float32, b float32, blocks int, blockTiles int, ahead int)
 
-// ridgeNarrowBlocksAVX512F64 runs ridgeNarrowAVX512F64 on each of blocks blocks of blockTiles·8 rows and adds the block's Σᵢ rᵢ², Σᵢ rᵢ and Σᵢ rᵢ·X[i] to out[0], out[1] and out[2:10] in float64. len(y) must be at least blocks·blockTiles·8. Each tile prefetches the one ahead bytes on, none for ahead = 0.
+// ridgeNarrowBlocksAVX512F64 runs ridgeNarrowAVX512F64 on each of blocks blocks of blockTiles·8 rows and adds the block's Σᵢ rᵢ², Σᵢ rᵢ and Σᵢ rᵢ·X[i] to out[0], out[1] and out[2:10] in float64. len(y) must be at least blocks·blockTiles·8. Each tile prefetches one cache line per row, ahead bytes beyond the tile's rows; ahead = 0 prefetches nothing.
 //
 //go:noescape
 func ridgeNarrowBlocksAVX512F64(out []float64, X []float64, y []float64, w []float64, b float64, blocks int, blockTiles int, ahead int)

@@ -48,10 +48,11 @@ type kernel struct {
 	// meaningful.
 	gram64 func(G, Z []float64, ds, stride int)
 
-	// gramAhead64, when not nil, is gram64 that also prefetches the
+	// gramAhead64, when not nil, is gram64 that may also prefetch the
 	// memory of next into the L2 cache while it runs, for FitRidge to
 	// fetch the next block of X while the Gram product keeps the core
-	// busy (see gramAheadFor).
+	// busy (see gramAheadFor). Only avx512 has one, and it prefetches
+	// for more than 16 columns only.
 	gramAhead64 func(G, Z []float64, ds, stride int, next []byte)
 
 	// colSums32/64 and centre32/64 are the row kernels of FitRidge. They

@@ -271,9 +271,10 @@ func lanesBlock(dim, size int) int {
 // gramAheadAVX512 runs gramAVX512 and prefetches next over the first
 // quarter of its tiles. A tile row of 8 rows of G at column i has ds − i
 // columns, in tiles of up to 8·gramTileVectors. The first quarter gives
-// the lines longer to arrive. Spread over all the tiles, the prefetches
-// of the next block of 100,000×128 float32 left FitRidge's centring
-// 0.3 ms slower (one core of an AMD EPYC, Zen 4, 3 alternated runs).
+// the lines longer to arrive. Spread over all the tiles instead, the
+// prefetches of the next block of 100,000×128 float32 left FitRidge's
+// centring 0.3 ms slower (one core of an AMD EPYC, Zen 4, 3 alternated
+// runs).
 // The prefetches made fits of 250,000×64 to 125,000×128 float32 3–7%
 // faster (100,000×128: 35.8 to 34.2 ms), left 500,000×32 as it was and
 // made 1,000,000×16 4% slower. There a block's product is short and the

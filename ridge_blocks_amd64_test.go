@@ -75,7 +75,7 @@ func testRidgeBlocks[F Float](t *testing.T) {
 
 			// Dispatch picks one prefetch distance for this CPU; the
 			// others must give the same sums.
-			for _, ahead := range []int{0, 64, 8192} {
+			for _, ahead := range []int{0, 64, 2048, 8192} {
 				got := make([]float64, 2+dim)
 				gX, gy, gw := guardedCopy(t, X, atEnd), guardedCopy(t, y, atEnd), guardedCopy(t, w, atEnd)
 				switch X := any(gX).(type) {

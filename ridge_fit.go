@@ -76,8 +76,9 @@ const pivotFloor = 0x1p-44
 // the intercept and λ > 0, FitRidge takes one: it centres on the means of
 // 256 rows spread over X and subtracts from XᵀX the part that the
 // difference to the true means adds. Where that would lose more than
-// about a bit of a column's centred sum of squares, or of y's, it takes
-// the two passes, as it does for a constant column. With λ > 0 and m rows
+// about a bit of a column's centred sum of squares, or of y's, as for a
+// constant column or y whose sample mean is not exact, it starts again
+// with the two passes. So does non-finite data. With λ > 0 and m rows
 // of nonzero weight too few for XᵀX to have full rank (m ≤ dim with the
 // intercept, m < dim without), FitRidge solves the dual form instead,
 // (XXᵀ + λ·Σwᵢ·I)·α = y with w = Xᵀα on the same weighted rows. Its m×m
@@ -1041,7 +1042,8 @@ func weightedRows[F Float](gramKernel func(G, Z []float64, ds, stride int),
 // centreRows adds to gram and xty the Gram matrix and Zᵀt of the rows of
 // X and y centred on m, for rows of weight 1, block by block. The kernel
 // centres the columns in groups of 4 and Go the rest. While the Gram
-// kernel works on one block, it prefetches the rows of the next. With
+// kernel works on one block, it may prefetch the rows of the next (see
+// gramAheadFor). With
 // sums not nil, colSums adds up the centred block while it is in cache.
 func centreRows[F Float](centre func(z []float64, X []F, t, mean, xty []float64, dim, stride int),
 	gramKernel func(G, Z []float64, ds, stride int, next []byte),

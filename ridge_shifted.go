@@ -16,8 +16,10 @@ package vecfit
 // or for y, solveShifted gives up and FitRidge takes the two passes. The
 // test leaves out λ: with n·δⱼ² up to λ·n, a far-off sample mean made
 // the weights and bias 1000 times less accurate than the two passes,
-// while Aⱼⱼ = Σ(xᵢⱼ − x̄ⱼ)² + λ·n lost under a bit. A constant column
-// (Σ(xᵢⱼ − x̄ⱼ)² = 0) therefore takes the two passes too.
+// while Aⱼⱼ = Σ(xᵢⱼ − x̄ⱼ)² + λ·n lost under a bit. So a constant column
+// (Σ(xᵢⱼ − x̄ⱼ)² = 0) takes the two passes too when its sample mean is
+// not exact, as for 0.1. When the sample mean is exact, as for 1 or 3,
+// δⱼ is 0 and the one pass fits it with weight 0.
 
 // shiftSampleRows is the number of rows, spread evenly over X, whose mean
 // is the shift c. The mean of m rows is typically about 1/√m standard
@@ -107,7 +109,7 @@ func solveShifted[F Float](k *kernel, X, y []F, dim int, lambda float64, opts Ri
 		shift.meanX[j] = v / rows
 	}
 	// Σ(yᵢ − c_y)² = Σ(yᵢ − ȳ)² + n·δ_y². Give up where the second term
-	// is the larger, as for a constant y.
+	// is the larger, as for a constant y whose sample mean is not exact.
 	if !(2*rows*shift.meanY*shift.meanY <= sums.yy) {
 		return nil, m, false
 	}

@@ -100,8 +100,9 @@ func TestFitRidgeShiftedFarSample(t *testing.T) {
 	}
 }
 
-// A constant y gives up the one-pass fit, as Σ(yᵢ − ȳ)² is 0. FitRidge
-// still returns zero weights and the constant as bias.
+// A constant y of 0.1, whose sample mean is not exact, gives up the
+// one-pass fit, as Σ(yᵢ − ȳ)² is 0. FitRidge still returns zero weights
+// and the constant as bias.
 func TestFitRidgeShiftedConstantY(t *testing.T) {
 	rng := rand.New(rand.NewPCG(45, 46))
 	n, dim, lambda := 500, 4, 0.5
@@ -190,7 +191,8 @@ func TestFitRidgeShiftedFarSampleLargeLambda(t *testing.T) {
 }
 
 // A constant column has no spread to measure the correction against, so
-// the one-pass fit gives up on it, whatever λ.
+// the one-pass fit gives up on it, whatever λ, when the sample mean of
+// its value is not exact.
 func TestFitRidgeShiftedConstantColumn(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 52))
 	n, dim := 1000, 2

@@ -9,7 +9,9 @@ import (
 )
 
 // ridgeNarrowPrefetch is how far ahead of the tile being read, in bytes,
-// the narrow kernel prefetches X. On one core of an AMD EPYC (Zen 5),
+// ridgeNarrow prefetches X, which RidgeGrad calls on the rows after the
+// last whole block. ridgeNarrowBlocks takes its distance as an argument,
+// which dispatch chooses by CPU. On one core of an AMD EPYC (Zen 5),
 // with 1,000,000×16 float32 and six alternated runs of two builds, 8 KiB
 // ahead read X at 31–39 GB/s (mean 35.5) against 29–38 (mean 32.8) at
 // 16 KiB, the fused kernel's distance. 2 and 4 KiB were slower still.
@@ -85,7 +87,8 @@ func ridgeNarrowBlocks(t target) {
 	Doc(fmt.Sprintf("%s runs ridgeNarrowAVX512%s on each of blocks blocks of blockTiles·%d rows "+
 		"and adds the block's Σᵢ rᵢ², Σᵢ rᵢ and Σᵢ rᵢ·X[i] to out[0], out[1] and out[2:%d] in float64. "+
 		"len(y) must be at least blocks·blockTiles·%d. "+
-		"Each tile prefetches the one ahead bytes on, none for ahead = 0.",
+		"Each tile prefetches one cache line per row, ahead bytes beyond the tile's rows; "+
+		"ahead = 0 prefetches nothing.",
 		name, map[int]string{4: "F32", 8: "F64"}[t.size], L, 2+L, L))
 
 	blocks := Load(Param("blocks"), GP64())
