@@ -82,11 +82,16 @@ const pivotFloor = 0x1p-44
 // of nonzero weight too few for XᵀX to have full rank (m ≤ dim with the
 // intercept, m < dim without), FitRidge solves the dual form instead,
 // (XXᵀ + λ·Σwᵢ·I)·α = y with w = Xᵀα on the same weighted rows. Its m×m
-// system costs about m²·dim rather than m·dim² + dim³/3, and is more
-// accurate there. Its rows are centred twice, the second time on their
-// mean deviation, and the direction that centring makes singular is
-// lifted, which leaves the weights unchanged. Its pivots follow the
-// λ > 0 rule below, and the error names a row instead of a column.
+// system costs about m²·dim rather than m·dim² + dim³/3, and is usually
+// more accurate there. Its rows are centred twice, the second time on
+// their mean deviation, and the direction that centring makes singular
+// is lifted, which leaves the weights unchanged. Its pivots follow the
+// λ > 0 rule below, and the error names a row instead of a column. A
+// column far larger than the others can make the dual system
+// ill-conditioned where the primal one is not, because the primal
+// factorisation is unaffected by column scales. So where the dual
+// system's κ, estimated as below, exceeds 2²² or it is singular, and dim
+// is at most 4096, FitRidge fits the primal form instead.
 //
 // With λ = 0 a singular XᵀX (a constant or duplicate column, more columns
 // than rows) is an error wrapping [ErrSingular], by the following rule. It
@@ -199,17 +204,25 @@ func FitRidge[F Float](X, y []F, dim int, lambda float64, opts RidgeOptions) (*R
 	}
 
 	// The centred XᵀX has rank at most m − 1 with the intercept, m
-	// without. Below dim, the dual form is faster and more accurate.
+	// without. Below dim, the dual form is faster and, unless the
+	// columns differ widely in scale, more accurate. Where its system is
+	// ill-conditioned, solveDual returns a *dualIllConditioned and the
+	// primal form, whose accuracy does not depend on column scales, fits.
 	rank := m.rows
 	if !opts.NoIntercept {
 		rank--
 	}
 	var weights []float64
+	var ill *dualIllConditioned
 	if lambda > 0 && rank < dim {
 		weights, m, err = solveDual(k, X, y, dim, lambda, m, opts)
-	} else {
+	}
+	if !(lambda > 0 && rank < dim) || errors.As(err, &ill) {
 		weights, m, err = solvePrimal(k, X, y, dim, lambda, m, opts)
 		var singular *singularColumn
+		if errors.As(err, &singular) && ill != nil && ill.singular != nil {
+			return nil, ill.singular
+		}
 		if errors.As(err, &singular) {
 			if singular.zero {
 				singular.lost = columnVaries(X, dim, singular.column, opts.Weights, !opts.NoIntercept)
