@@ -37,8 +37,18 @@ func addInputFlags(fs *flag.FlagSet) *inputFlags {
 	return in
 }
 
-// load reads FILE, or the embedded data set when path is empty.
+// load reads FILE, or the embedded data set when path is empty. The
+// flags are checked in both cases, so that a mistyped value is an error
+// even where the embedded data make it unused.
 func (in *inputFlags) load(e *env, path string, embedded []byte, embeddedName string) (*table, error) {
+	if _, err := inputFormat(inputSpec{path: "-", format: in.format}); err != nil {
+		return nil, err
+	}
+	switch in.header {
+	case "auto", "yes", "no":
+	default:
+		return nil, fmt.Errorf("invalid -header %q, want auto, yes or no", in.header)
+	}
 	if path == "" {
 		t, err := readCSV(bufio.NewReader(bytes.NewReader(embedded)), ',', "auto")
 		if err != nil {

@@ -407,14 +407,19 @@ func columnList(names []string) string {
 	return strings.Join(clipped[:5], ", ") + ", …, " + strings.Join(clipped[len(clipped)-5:], ", ")
 }
 
-// resolveColumns resolves a comma-separated list of column references. A
-// reference may be a range of column numbers such as 2-5.
-func (t *table) resolveColumns(list string) ([]int, error) {
+// resolveColumns resolves a comma-separated list of column references,
+// the value of the named flag. A reference may be a range of column
+// numbers such as 2-5. An empty list resolves to none, and an empty
+// reference in a list, as in "a,,b", is an error.
+func (t *table) resolveColumns(flag, list string) ([]int, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
 	var cols []int
 	for _, ref := range strings.Split(list, ",") {
 		ref = strings.TrimSpace(ref)
 		if ref == "" {
-			continue
+			return nil, fmt.Errorf("%s: %s %q has an empty column reference; separate column names or numbers by single commas", t.source, flag, list)
 		}
 		if lo, hi, ok := strings.Cut(ref, "-"); ok && !t.hasName(ref) {
 			a, errA := strconv.Atoi(lo)
@@ -466,7 +471,7 @@ func (t *table) selectFeatures(sel columnSelection) ([]int, error) {
 	for i, flag := range sel.roles {
 		excluded[i] = flag
 	}
-	ignored, err := t.resolveColumns(sel.ignore)
+	ignored, err := t.resolveColumns("-ignore", sel.ignore)
 	if err != nil {
 		return nil, err
 	}
@@ -477,7 +482,7 @@ func (t *table) selectFeatures(sel columnSelection) ([]int, error) {
 	}
 	var features []int
 	if strings.TrimSpace(sel.features) != "" {
-		features, err = t.resolveColumns(sel.features)
+		features, err = t.resolveColumns("-features", sel.features)
 		if err != nil {
 			return nil, err
 		}
