@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -145,6 +146,10 @@ func runRidge[F float32 | float64](c *ridgeConfig, e *env, t *table, features []
 		Kernel:      c.kernel,
 	})
 	if err != nil {
+		if name := constantOnceRounded(t, features, X); name != "" && errors.Is(err, vecfit.ErrSingular) {
+			return fmt.Errorf("%w. Column %s varies in the data but is constant once rounded to float32, so use -float float64",
+				describeLibError(err, t, features), name)
+		}
 		return describeLibError(err, t, features)
 	}
 	elapsed := time.Since(start)
@@ -298,4 +303,27 @@ func weightsOutput(c *ridgeConfig, names []string, m *vecfit.RidgeModel, mse, r2
 	w.Write([]string{"bias", formatFloat(m.Bias)})
 	w.Flush()
 	return b.Bytes(), nil
+}
+
+// constantOnceRounded returns the name of the first feature column that
+// varies in the data but is constant in X, the features as the fit got
+// them, or "". Only float32 rounding can make that happen, as when values
+// near 1e9 differ by less than the float32 spacing there, 64.
+func constantOnceRounded[F float32 | float64](t *table, features []int, X []F) string {
+	dim := len(features)
+	for j, f := range features {
+		if t.rows < 2 {
+			return ""
+		}
+		rounded, exact := true, true
+		first := t.row(0)[f]
+		for i := 1; i < t.rows; i++ {
+			rounded = rounded && X[i*dim+j] == X[j]
+			exact = exact && t.row(i)[f] == first
+		}
+		if rounded && !exact {
+			return t.names[f]
+		}
+	}
+	return ""
 }
