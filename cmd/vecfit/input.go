@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -508,7 +509,13 @@ func (t *table) selectFeatures(sel columnSelection) ([]int, error) {
 		}
 	}
 	if len(features) == 0 {
-		return nil, fmt.Errorf("%s: no feature columns left", t.source)
+		var flags []string
+		for _, flag := range excluded {
+			if flag != "" && !slices.Contains(flags, flag) {
+				flags = append(flags, flag)
+			}
+		}
+		return nil, fmt.Errorf("%s: no feature columns left: the data have %s, taken by %s", t.source, plural(t.cols, "column"), strings.Join(flags, " and "))
 	}
 	return features, nil
 }

@@ -442,6 +442,7 @@ func TestBadInput(t *testing.T) {
 		{"bad-header-embedded", []string{"kmeans", "-header", "maybe"}, `invalid -header "maybe"`},
 		{"empty-feature-entry", []string{"ridge", "-features", "age,,sex"}, `-features "age,,sex" has an empty column reference`},
 		{"empty-ignore-entry", []string{"ridge", "-ignore", "age,"}, `-ignore "age," has an empty column reference`},
+		{"one-column", []string{"ridge", "testdata/one_column.csv"}, "no feature columns left: the data have 1 column, taken by -target"},
 		{"float32-constant", []string{"ridge", "-float", "float32", "-lambda", "0", "testdata/float32_constant.csv"}, "Column a varies in the data but is constant once rounded to float32"},
 		{"two-files", []string{"kmeans", "a.csv", "b.csv"}, "too many arguments"},
 		{"missing-target", []string{"ridge", "-target", "outcome"}, `-target: embedded diabetes data: column "outcome" not found`},
