@@ -310,11 +310,11 @@ func weightsOutput(c *ridgeConfig, names []string, m *vecfit.RidgeModel, mse, r2
 // them, or "". Only float32 rounding can make that happen, as when values
 // near 1e9 differ by less than the float32 spacing there, 64.
 func constantOnceRounded[F float32 | float64](t *table, features []int, X []F) string {
+	if t.rows < 2 {
+		return ""
+	}
 	dim := len(features)
 	for j, f := range features {
-		if t.rows < 2 {
-			return ""
-		}
 		rounded, exact := true, true
 		first := t.row(0)[f]
 		for i := 1; i < t.rows; i++ {
