@@ -83,6 +83,28 @@ func BenchmarkRidgeGrad(b *testing.B) {
 	}
 }
 
+// BenchmarkRidgeGradBatch times RidgeGrad on the small batches of a
+// training loop, where X is in cache and the fixed cost of a call, its
+// allocations and its passes over w, counts.
+func BenchmarkRidgeGradBatch(b *testing.B) {
+	for _, s := range []struct{ n, dim int }{{256, 16}, {64, 128}, {32, 768}} {
+		for _, k := range Kernels() {
+			b.Run(fmt.Sprintf("shape=%dx%d/kernel=%s", s.n, s.dim, k), func(b *testing.B) {
+				d := ridgeBenchInput(s.n, s.dim)
+				grad := make([]float32, s.dim)
+				opts := Options{Kernel: k}
+				b.SetBytes(int64(4 * len(d.X)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, _, err := RidgeGradWith(opts, grad, d.X, d.y, d.w, 0.5, 0.1); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkFitRidge reports the multiply-adds of the Gram product, the
 // n·dim·(dim+1)/2 entries on and above the diagonal, in GFMA/s.
 func BenchmarkFitRidge(b *testing.B) {

@@ -10,16 +10,6 @@ import (
 	"testing"
 )
 
-// allFinite reports whether every value of xs is finite.
-func allFinite[F Float](xs []F) bool {
-	for _, x := range xs {
-		if !isFinite(float64(x)) {
-			return false
-		}
-	}
-	return true
-}
-
 // TestKMeansHugeWeights checks that weights near the float64 maximum give
 // the same centroids as the same weights scaled down, and never a NaN or
 // infinite centroid.

@@ -19,6 +19,14 @@ const (
 	// chunks are added in order, so results do not depend on the number
 	// of goroutines.
 	ridgeChunkRows = 16 * ridgeBlockRows
+
+	// ridgePlacedMinBytes is the size of X from which ridgeScratch places
+	// the gradient scratch relative to w, at the cost of a 4 KiB larger
+	// allocation. On one core of an AMD EPYC (Zen 4), RidgeGrad on
+	// 256 × 16 float32 took 0.5 µs with a plain allocation and 1.1–1.3 µs
+	// with placement, and on 4,096 × 16 about 10% less time. From
+	// 16,384 × 16 (1 MiB) on, placement was up to 10% faster.
+	ridgePlacedMinBytes = 1 << 20
 )
 
 // RidgeLoss returns the ridge regression objective
@@ -85,9 +93,11 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 	if !isFinite(float64(b)) {
 		return 0, 0, fmt.Errorf("%w: bias is %v", ErrNaN, b)
 	}
-	for j, v := range w {
-		if !isFinite(float64(v)) {
-			return 0, 0, fmt.Errorf("%w: w[%d] is %v", ErrNaN, j, v)
+	if !allFinite(w) {
+		for j, v := range w {
+			if !isFinite(float64(v)) {
+				return 0, 0, fmt.Errorf("%w: w[%d] is %v", ErrNaN, j, v)
+			}
 		}
 	}
 	k, err := lookupKernel(opts.Kernel)
@@ -97,121 +107,138 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 	kern := ridgeFor[F](k)
 	blocksKern := ridgeBlocksFor[F](k, dim)
 
-	// Each chunk stores Σr², Σr and Σ r·x in partial[c*(dim+2):].
+	// partial holds Σr², Σr and Σ r·x for each chunk, in one allocation,
+	// since small batches in a training loop call this often.
+	width := dim + 2
 	chunks := (n + ridgeChunkRows - 1) / ridgeChunkRows
-	partial := make([]float64, chunks*(dim+2))
-	workers := workerCount(opts.Workers, chunks, n*dim)
-	parallel(workers, chunks, func(c int, scratch *[]F) {
-		if *scratch == nil {
-			*scratch = ridgeScratch(w)
-		}
-		grad := *scratch
-		out := partial[c*(dim+2) : (c+1)*(dim+2)]
-		lo, hi := c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)
-		if blocksKern != nil {
-			blocks := (hi - lo) / ridgeBlockRows
-			blocksKern(out, X[lo*dim:hi*dim], y[lo:hi], w, b, blocks)
-			lo += blocks * ridgeBlockRows
-		}
-		for i := lo; i < hi; i += ridgeBlockRows {
-			end := min(i+ridgeBlockRows, hi)
-			clear(grad)
-			sumSq, sum := kern(grad, X[i*dim:end*dim], y[i:end], w, b)
-			out[0] += float64(sumSq)
-			out[1] += float64(sum)
-			sums := out[2 : 2+len(grad)]
-			for j, v := range grad {
-				sums[j] += float64(v)
+	partial := make([]float64, max(chunks, 1)*width)
+	if workers := workerCount(opts.Workers, chunks, n*dim); workers > 1 {
+		parallel(workers, chunks, func(c int, scratch *[]F) {
+			if *scratch == nil {
+				*scratch = ridgeScratch(w, len(X))
 			}
-		}
-	})
-
-	var sumSq, sum float64
-	total := make([]float64, dim)
-	for c := range chunks {
-		out := partial[c*(dim+2) : (c+1)*(dim+2)]
-		sumSq += out[0]
-		sum += out[1]
-		for j, v := range out[2:] {
-			total[j] += v
+			lo, hi := c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)
+			ridgeChunk(partial[c*width:(c+1)*width], *scratch, kern, blocksKern, X[lo*dim:hi*dim], y[lo:hi], w, b)
+		})
+	} else if n > 0 {
+		grad := ridgeScratch(w, len(X))
+		for c := range chunks {
+			lo, hi := c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)
+			ridgeChunk(partial[c*width:(c+1)*width], grad, kern, blocksKern, X[lo*dim:hi*dim], y[lo:hi], w, b)
 		}
 	}
 
-	var norm float64
-	for _, v := range w {
-		norm += float64(v) * float64(v)
-	}
-	lam := float64(lambda)
-	// With λ = 0 the penalty is 0 even when ‖w‖² overflows. Otherwise an
-	// overflowing ‖w‖² is summed again with its exponent kept apart, since
-	// λ‖w‖² may still be finite.
-	penalty := 0.0
-	if lam != 0 {
-		penalty = lam * norm
-		if math.IsInf(norm, 1) {
-			var sum scaledSum
-			for _, v := range w {
-				m, e := math.Frexp(float64(v))
-				sum = sum.add(m*m, 2*e)
-			}
-			penalty = math.Ldexp(lam*sum.frac, sum.exp)
+	// means, the first chunk's slot, becomes mean(r²), mean(r) and
+	// mean(r·xⱼ). The chunks are added in order, so the sums do not depend
+	// on the number of goroutines.
+	means := partial[:width]
+	for c := 1; c < chunks; c++ {
+		for k, v := range partial[c*width : (c+1)*width] {
+			means[k] += v
 		}
 	}
-	penaltyGrad := func(j int) float64 {
-		if lam == 0 {
-			return 0
-		}
-		return 2 * lam * float64(w[j])
-	}
-	penaltyFinite := isFinite(float64(F(penalty)))
-	if gradW != nil {
-		for j := range w {
-			penaltyFinite = penaltyFinite && isFinite(float64(F(penaltyGrad(j))))
-		}
-	}
-
-	// means holds mean(r²), mean(r) and, with gradW, mean(r·xⱼ).
-	scale := 0.0
 	if n > 0 {
-		scale = 1 / float64(n)
+		scale := 1 / float64(n)
+		for k := range means {
+			means[k] *= scale
+		}
 	}
-	means := make([]float64, 2+dim)
-	means[0], means[1] = sumSq*scale, sum*scale
-	for j, v := range total {
-		means[2+j] = v * scale
-	}
-	finish := func(means []float64) (loss, gradB float64, finite bool) {
+
+	lam := float64(lambda)
+	penalty := ridgePenalty(w, lam)
+	// finish forms the loss and the gradient with respect to b from means,
+	// and checks that they and the gradient with respect to w, 2·mean(r·x)
+	// + 2λw, are finite in F. Since w is finite, 2λw is 0 for λ = 0.
+	finish := func() (loss, gradB float64, finite bool) {
 		loss = means[0] + penalty
 		gradB = 2 * means[1]
 		finite = isFinite(float64(F(loss))) && isFinite(float64(F(gradB)))
 		if gradW != nil {
-			for j := range total {
-				total[j] = 2*means[2+j] + penaltyGrad(j)
-				finite = finite && isFinite(float64(F(total[j])))
+			var nonFinite uint64
+			for j, m := range means[2:] {
+				g := F(2*m + 2*lam*float64(w[j]))
+				nonFinite |= math.Float64bits(float64(g - g))
 			}
+			finite = finite && nonFinite == 0
 		}
 		return loss, gradB, finite
 	}
-	loss, gradB, finite := finish(means)
-	if !finite && penaltyFinite {
-		if _, bad := firstNonFinite(X, y, dim); !bad {
-			// Sums in F can overflow where the means do not, such as
-			// 38 float32 squared residuals of 9e36.
-			ridgeScaledMeans(means, X, y, w, b, gradW != nil)
-			loss, gradB, finite = finish(means)
+	loss, gradB, finite := finish()
+	if !finite {
+		penaltyFinite := isFinite(float64(F(penalty)))
+		if gradW != nil {
+			for _, v := range w {
+				penaltyFinite = penaltyFinite && isFinite(float64(F(2*lam*float64(v))))
+			}
+		}
+		if penaltyFinite {
+			if _, bad := firstNonFinite(X, y, dim); !bad {
+				// Sums in F can overflow where the means do not, such
+				// as 38 float32 squared residuals of 9e36.
+				ridgeScaledMeans(means, X, y, w, b, gradW != nil)
+				loss, gradB, finite = finish()
+			}
+		}
+		if !finite {
+			// gradW is written only once every value is known to be
+			// finite, so an error leaves it unchanged.
+			return 0, 0, ridgeNonFinite(X, y, dim, means[0], penalty, penaltyFinite)
 		}
 	}
-	if !finite {
-		// The gradient is formed in total and copied to gradW only when
-		// every value is finite, so an error leaves gradW unchanged.
-		return 0, 0, ridgeNonFinite(X, y, dim, means[0], penalty, penaltyFinite)
-	}
 	if gradW != nil {
-		for j, v := range total {
-			gradW[j] = F(v)
+		for j, m := range means[2:] {
+			gradW[j] = F(2*m + 2*lam*float64(w[j]))
 		}
 	}
 	return F(loss), F(gradB), nil
+}
+
+// ridgeChunk adds Σr², Σr and Σ r·x over the rows of X and y to out, block
+// by block. blocksKern, when not nil, runs the whole blocks. kern runs the
+// rest one block at a time into grad, whose sums are then added to out in
+// float64.
+func ridgeChunk[F Float](out []float64, grad []F, kern func(grad, X, y, w []F, b F) (F, F),
+	blocksKern func(out []float64, X, y, w []F, b F, blocks int), X, y, w []F, b F) {
+	dim := len(w)
+	lo, n := 0, len(y)
+	if blocksKern != nil {
+		blocks := n / ridgeBlockRows
+		blocksKern(out, X, y, w, b, blocks)
+		lo = blocks * ridgeBlockRows
+	}
+	for i := lo; i < n; i += ridgeBlockRows {
+		end := min(i+ridgeBlockRows, n)
+		clear(grad)
+		sumSq, sum := kern(grad, X[i*dim:end*dim], y[i:end], w, b)
+		out[0] += float64(sumSq)
+		out[1] += float64(sum)
+		sums := out[2 : 2+len(grad)]
+		for j, v := range grad {
+			sums[j] += float64(v)
+		}
+	}
+}
+
+// ridgePenalty returns λ‖w‖² in float64. With λ = 0 the penalty is 0 even
+// when ‖w‖² overflows. Otherwise an overflowing ‖w‖² is summed again with
+// its exponent kept apart, since λ‖w‖² may still be finite.
+func ridgePenalty[F Float](w []F, lam float64) float64 {
+	if lam == 0 {
+		return 0
+	}
+	var norm float64
+	for _, v := range w {
+		norm += float64(v) * float64(v)
+	}
+	if !math.IsInf(norm, 1) {
+		return lam * norm
+	}
+	var sum scaledSum
+	for _, v := range w {
+		m, e := math.Frexp(float64(v))
+		sum = sum.add(m*m, 2*e)
+	}
+	return math.Ldexp(lam*sum.frac, sum.exp)
 }
 
 // ridgeScaledMeans sets means to mean(r²), mean(r) and, when withGrad is
@@ -288,8 +315,9 @@ func scaledAffine[F, G Float](x []F, w []G, b, y float64) float64 {
 }
 
 // ridgeScratch returns a slice of len(w) zeros for the gradient of one
-// block, placed 2 KiB minus one row of X (len(w) values) past w, modulo
-// 4 KiB.
+// block. For an X of values elements and at least ridgePlacedMinBytes, it
+// places the slice 2 KiB minus one row of X (len(w) values) past w,
+// modulo 4 KiB.
 //
 // The kernels read w and add to this slice once per group of rows, so
 // both stay in the L1 cache, and where they sit relative to X matters.
@@ -302,9 +330,12 @@ func scaledAffine[F, G Float](x []F, w []G, b, y float64) float64 {
 // offset in one call of four at 768 columns.
 // NOTE: the cause, perhaps conflicts in the 12-way L1 cache, was not
 // measured, so other slow placements may exist for other row lengths.
-func ridgeScratch[F Float](w []F) []F {
+func ridgeScratch[F Float](w []F, values int) []F {
 	const page = 4096
 	size := int(unsafe.Sizeof(F(0)))
+	if values*size < ridgePlacedMinBytes {
+		return make([]F, len(w))
+	}
 	buf := make([]F, len(w)+page/size)
 	base := int(uintptr(unsafe.Pointer(unsafe.SliceData(buf))) % page)
 	wAddr := int(uintptr(unsafe.Pointer(unsafe.SliceData(w))) % page)
@@ -363,4 +394,16 @@ func describeRow[F Float](X, y []F, dim, i int) string {
 	return fmt.Sprintf("y[%d] = %v", i, y[i])
 }
 
-func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+// allFinite reports whether every value of v is finite. The bits of v − v
+// are all zero for a finite v, and those of a NaN otherwise.
+func allFinite[F Float](v []F) bool {
+	var bits uint64
+	for _, x := range v {
+		bits |= math.Float64bits(float64(x - x))
+	}
+	return bits == 0
+}
+
+// isFinite reports whether v is neither NaN nor infinite: v − v is 0 for
+// a finite v and NaN otherwise.
+func isFinite(v float64) bool { return v-v == 0 }

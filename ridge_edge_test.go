@@ -334,3 +334,37 @@ func TestPredictProductsOverflow(t *testing.T) {
 		t.Errorf("prediction = %v, want 1e308", got[0])
 	}
 }
+
+// isFinite and allFinite accept every finite value, subnormals and the
+// largest included, and reject NaN and both infinities in any position.
+func TestFiniteChecks(t *testing.T) {
+	finite := []float64{0, math.Copysign(0, -1), 1, -2.5, math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64}
+	bad := []float64{math.NaN(), math.Inf(1), math.Inf(-1)}
+	for _, v := range finite {
+		if !isFinite(v) {
+			t.Errorf("isFinite(%v) = false, want true", v)
+		}
+	}
+	for _, v := range bad {
+		if isFinite(v) {
+			t.Errorf("isFinite(%v) = true, want false", v)
+		}
+	}
+	if !allFinite(finite) || !allFinite([]float32{0, math.MaxFloat32, -math.SmallestNonzeroFloat32}) || !allFinite([]float64{}) {
+		t.Error("allFinite rejects finite values")
+	}
+	for _, v := range bad {
+		for i := range 5 {
+			xs := make([]float64, 5)
+			xs[i] = v
+			if allFinite(xs) {
+				t.Errorf("allFinite accepts %v at index %d of 5", v, i)
+			}
+			ys := make([]float32, 5)
+			ys[i] = float32(v)
+			if allFinite(ys) {
+				t.Errorf("allFinite accepts float32 %v at index %d of 5", v, i)
+			}
+		}
+	}
+}
