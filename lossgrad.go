@@ -3,7 +3,6 @@ package vecfit
 import (
 	"fmt"
 	"math"
-	"slices"
 	"unsafe"
 )
 
@@ -83,9 +82,12 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 	// Every read of points and centroids comes before the first write to
 	// gradPoints or gradCentroids, so that either may share their memory.
 	scale := 2 / float64(n)
-	var grads []float64 // the centroid gradients, until they are written
+	// The gradients of the centroids that are some point's nearest, until
+	// they are written.
+	var rows []int32
+	var grads []float64
 	if gradCentroids != nil {
-		grads = centroidGradients(labels, points, centroids, dim, scale)
+		rows, grads = centroidGradients(labels, points, centroids, dim, scale)
 	}
 	if gradPoints != nil {
 		// Row i of gradPoints depends only on row i of points and on the
@@ -108,8 +110,15 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 		}
 		copy(gradPoints, out)
 	}
-	for j, g := range grads {
-		gradCentroids[j] = F(g)
+	for l, r := range rows {
+		out := gradCentroids[l*dim : (l+1)*dim]
+		if r < 0 {
+			clear(out)
+			continue
+		}
+		for j, g := range grads[int(r)*dim : int(r+1)*dim] {
+			out[j] = F(g)
+		}
 	}
 
 	nan, first := 0, -1
@@ -133,37 +142,54 @@ func lossGradWith[F Float](opts Options, gradPoints, gradCentroids []F, points, 
 }
 
 // centroidGradients returns scale·Σ(c − x) over the points x of each
-// centroid c, coordinate by coordinate, summed in point order. A sum can
-// leave the float64 range on the way, as ±Inf or as NaN from +Inf meeting
-// −Inf. That coordinate alone is then summed again with each term's
-// exponent kept apart, so that a finite gradient comes out finite and its
-// small terms keep their digits.
-func centroidGradients[F Float](labels []int32, points, centroids []F, dim int, scale float64) []float64 {
-	sums := make([]float64, len(centroids))
+// centroid c, coordinate by coordinate, summed in point order. Only the
+// centroids that are some point's nearest get a row of grads, so a small
+// batch against many centroids allocates little. rows[l] is the row of
+// centroid l, or −1 if it has no points.
+//
+// A sum can leave the float64 range on the way, as ±Inf or as NaN from
+// +Inf meeting −Inf. That coordinate alone is then summed again with each
+// term's exponent kept apart, so that a finite gradient comes out finite
+// and its small terms keep their digits.
+func centroidGradients[F Float](labels []int32, points, centroids []F, dim int, scale float64) (rows []int32, grads []float64) {
+	k := len(centroids) / dim
+	rows = make([]int32, k)
+	for l := range rows {
+		rows[l] = -1
+	}
+	used := 0
+	for _, l := range labels {
+		if l >= 0 && rows[l] < 0 {
+			rows[l] = int32(used)
+			used++
+		}
+	}
+
+	sums := make([]float64, used*dim)
 	for i, l := range labels {
 		if l < 0 {
 			continue
 		}
 		c := centroids[int(l)*dim : int(l+1)*dim]
-		s := sums[int(l)*dim : int(l+1)*dim]
+		s := sums[int(rows[l])*dim : int(rows[l]+1)*dim]
 		for j, x := range points[i*dim : (i+1)*dim] {
 			s[j] += float64(c[j]) - float64(x)
 		}
 	}
-	if !slices.ContainsFunc(sums, func(s float64) bool { return !isFinite(s) }) {
+	if allFinite(sums) {
 		for j, s := range sums {
 			sums[j] = scale * s
 		}
-		return sums
+		return rows, sums
 	}
 
-	wide := make([]scaledSum, len(centroids))
+	wide := make([]scaledSum, len(sums))
 	for i, l := range labels {
 		if l < 0 {
 			continue
 		}
 		c := centroids[int(l)*dim : int(l+1)*dim]
-		base := int(l) * dim
+		base := int(rows[l]) * dim
 		for j, x := range points[i*dim : (i+1)*dim] {
 			if isFinite(sums[base+j]) {
 				continue
@@ -192,15 +218,23 @@ func centroidGradients[F Float](labels []int32, points, centroids []F, dim int, 
 			sums[j] = math.Ldexp(scale*w.frac, w.exp)
 		}
 	}
-	return sums
+	return rows, sums
 }
 
 // scaledDifference returns scale·(a − b) in float64, also where a − b
 // alone overflows and the product does not.
 func scaledDifference(scale, a, b float64) float64 {
-	if d := a - b; !math.IsInf(d, 0) {
+	if d := a - b; d-d == 0 {
 		return scale * d
 	}
+	return scaledWideDifference(scale, a, b)
+}
+
+// scaledWideDifference is scaledDifference where a − b is infinite or NaN.
+// It is apart, and not inlined, so that the finite case inlines.
+//
+//go:noinline
+func scaledWideDifference(scale, a, b float64) float64 {
 	return math.Ldexp(scale*(0x1p-64*a-0x1p-64*b), 64)
 }
 

@@ -471,3 +471,46 @@ func TestLossGradOverflowSubnormal(t *testing.T) {
 		}
 	}
 }
+
+// With fewer points than centroids, the centroids that are no point's
+// nearest get a zero gradient over whatever gradCentroids held, and the
+// others the float64 sum of their points' terms, rounded once.
+func TestLossGradUnusedCentroids(t *testing.T) {
+	rng := rand.New(rand.NewPCG(61, 62))
+	const n, k, dim = 5, 40, 7
+	points := randomFloats[float32](rng, n*dim)
+	centroids := randomFloats[float32](rng, k*dim)
+	grad := make([]float32, k*dim)
+	for i := range grad {
+		grad[i] = 99
+	}
+	if _, err := LossGrad(nil, grad, points, centroids, dim); err != nil {
+		t.Fatal(err)
+	}
+
+	labels := make([]int32, n)
+	dists := make([]float32, n)
+	if err := Nearest(labels, dists, points, centroids, dim); err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, k*dim)
+	for i, l := range labels {
+		for j := range dim {
+			want[int(l)*dim+j] += float64(centroids[int(l)*dim+j]) - float64(points[i*dim+j])
+		}
+	}
+	used := 0
+	for l := range k {
+		if slices.Contains(labels, int32(l)) {
+			used++
+		}
+		for j := range dim {
+			if w := float32(2.0 / n * want[l*dim+j]); grad[l*dim+j] != w {
+				t.Errorf("gradCentroids[%d][%d] = %v, want %v", l, j, grad[l*dim+j], w)
+			}
+		}
+	}
+	if used == k || used == 0 {
+		t.Fatalf("%d of %d centroids have points; the test needs some with and some without", used, k)
+	}
+}
