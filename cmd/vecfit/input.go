@@ -183,6 +183,9 @@ func readCSV(r *bufio.Reader, comma rune, header string) (*table, error) {
 				t.names = make([]string, len(rec))
 				for i, f := range rec {
 					t.names[i] = strings.TrimSpace(f)
+					if t.names[i] == "" {
+						t.names[i] = unnamedColumn(i)
+					}
 				}
 				continue
 			}
@@ -213,9 +216,15 @@ func readCSV(r *bufio.Reader, comma rune, header string) (*table, error) {
 	return t, nil
 }
 
+// unnamedColumn returns the name of column i (0-based) where its header
+// field is blank, as in the index column that pandas writes.
+func unnamedColumn(i int) string {
+	return fmt.Sprintf("column %d", i+1)
+}
+
 // fieldName returns " (name)" for a column with a header name, else "".
 func (t *table) fieldName(i int) string {
-	if t.header && t.names[i] != "" {
+	if t.header && t.names[i] != unnamedColumn(i) {
 		return fmt.Sprintf(" (%s)", clipText(t.names[i]))
 	}
 	return ""

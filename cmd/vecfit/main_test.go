@@ -926,3 +926,25 @@ func TestCSVDoubledCR(t *testing.T) {
 		t.Errorf("centroids %q, want %q", r.stdout, want)
 	}
 }
+
+// A blank header field, as in the index column that pandas writes, names
+// its column "column N" in the output, and that name selects it.
+func TestBlankHeaderName(t *testing.T) {
+	r := runVecfit(t, "", "ridge", "-q", "-lambda", "0.01", "-weights", "-", "testdata/pandas_index.csv").mustSucceed(t)
+	records, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, rec := range records[1:] {
+		names = append(names, rec[0])
+	}
+	if want := []string{"column 1", "0", "1", "bias"}; !slices.Equal(names, want) {
+		t.Errorf("weights rows %q, want %q", names, want)
+	}
+
+	r = runVecfit(t, "", "ridge", "-q", "-lambda", "0.01", "-features", "column 1", "-weights", "-", "testdata/pandas_index.csv").mustSucceed(t)
+	if !strings.Contains(r.stdout, "column 1,") || strings.Count(r.stdout, "\n") != 3 {
+		t.Errorf("-features \"column 1\": weights output\n%s\nwant a header and the rows column 1 and bias", r.stdout)
+	}
+}
