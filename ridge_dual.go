@@ -91,12 +91,19 @@ func solveDual[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMom
 		if !errors.As(err, &singular) {
 			return nil, m, err
 		}
-		combination := "a linear combination"
-		if !opts.NoIntercept {
-			combination = "an affine combination"
+		row := rows[singular.column]
+		cause := fmt.Sprintf("row %d of X is a linear combination of the rows before it to within rounding", row)
+		switch {
+		case singular.column == 0 && opts.NoIntercept:
+			// The first pivot fails only where it is 0.
+			cause = fmt.Sprintf("row %d of X is zero in float64", row)
+		case singular.column == 0:
+			cause = fmt.Sprintf("after centring, row %d of X and the mean square of the rows are zero in float64, as when all rows of nonzero weight are the same", row)
+		case !opts.NoIntercept:
+			cause = fmt.Sprintf("row %d of X is an affine combination of the rows before it to within rounding", row)
 		}
-		err = fmt.Errorf("%w: X has %s of nonzero weight and %s, so XᵀX is singular, and lambda = %g is too small to make XᵀX + λ·Σw·I solvable in float64: row %d of X is %s of the rows before it to within rounding; use a larger lambda",
-			ErrSingular, countNoun(n, "row"), countNoun(dim, "column"), lambda, rows[singular.column], combination)
+		err = fmt.Errorf("%w: X has %s of nonzero weight and %s, so XᵀX is singular, and lambda = %g is too small to make XᵀX + λ·Σw·I solvable in float64: %s; use a larger lambda",
+			ErrSingular, countNoun(n, "row"), countNoun(dim, "column"), lambda, cause)
 		if dim <= dualFallbackColumns {
 			return nil, m, &dualIllConditioned{singular: err}
 		}

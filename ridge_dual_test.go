@@ -440,3 +440,24 @@ func TestFitRidgeDualScaledColumnIntercept(t *testing.T) {
 		}
 	}
 }
+
+// Where the dual factorisation fails at its first row, no rows come
+// before it, so the error names what makes that row singular instead.
+func TestFitRidgeDualFirstRowSingular(t *testing.T) {
+	y := []float64{1, 2}
+	_, err := FitRidge([]float64{1, 2, 3, 1, 2, 3}, y, 3, 5e-324, RidgeOptions{})
+	if !errors.Is(err, ErrSingular) {
+		t.Fatalf("identical rows with the intercept: error %v, want ErrSingular", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "all rows of nonzero weight are the same") || strings.Contains(msg, "rows before it") {
+		t.Errorf("identical rows with the intercept: error %q, want it to say that the rows are the same", msg)
+	}
+
+	_, err = FitRidge([]float64{0, 0, 0, 1, 2, 3}, y, 3, 5e-324, RidgeOptions{NoIntercept: true})
+	if !errors.Is(err, ErrSingular) {
+		t.Fatalf("zero first row without the intercept: error %v, want ErrSingular", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "row 0 of X is zero") || strings.Contains(msg, "rows before it") {
+		t.Errorf("zero first row without the intercept: error %q, want it to say that row 0 is zero", msg)
+	}
+}
