@@ -42,6 +42,16 @@ func solveDual[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMom
 	var shiftY float64
 	if !opts.NoIntercept {
 		for j := range shift {
+			// A constant column centres to exact zeros, but the two
+			// centrings leave rounding noise where the weights differ,
+			// which a small s would divide into a huge weight. The check
+			// stops at the first row that differs, for most columns the
+			// second.
+			if value, ok := constantValue(X, dim, j, rows); ok {
+				clear(zt[j*n : (j+1)*n])
+				m.meanX[j] = value
+				continue
+			}
 			shift[j] = sums.x[j] / m.weight
 			if shift[j] != 0 {
 				row := zt[j*n : (j+1)*n]
@@ -230,4 +240,16 @@ func dualRows[F Float](X, y []F, dim int, rows []int, u []float64, m ridgeMoment
 		}
 	}
 	return zt, t, sums
+}
+
+// constantValue returns the value of column j of X when it is the same
+// in each of the given rows, which must not be empty.
+func constantValue[F Float](X []F, dim, j int, rows []int) (float64, bool) {
+	first := X[rows[0]*dim+j]
+	for _, i := range rows[1:] {
+		if X[i*dim+j] != first {
+			return 0, false
+		}
+	}
+	return float64(first), true
 }

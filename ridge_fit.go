@@ -121,6 +121,20 @@ const pivotFloor = 0x1p-44
 // that varies by a few ulps of its mean is fitted exactly. A column whose
 // squares underflow is reported as varying too little for float64.
 //
+// The second pass also finds each column that takes a single value over
+// the rows of nonzero weight, which exact centring makes all 0, and sets
+// its entries of XᵀX and Xᵀy to 0. The dual form checks every column for
+// a single value before it centres the rows a second time. With the
+// intercept and λ > 0, such a column thus gets weight 0 exactly, and
+// where every column is constant the bias is the weighted mean of y.
+// Without this, the rounding noise of centring on an inexact weighted
+// mean, such as that of 0.1, would be divided by λ·Σwᵢ.
+//
+// NOTE: a column of subnormal values (below 2⁻¹⁰²² ≈ 2.2e-308 in
+// magnitude) is the exception: the bound on its mean's rounding
+// underflows, the second pass may not run, and its weight may then be
+// rounding noise divided by λ·Σwᵢ.
+//
 // With λ > 0, Aⱼⱼ includes λ·Σwᵢ, and only a pivot sⱼ ≤ 2⁻⁴⁴·Aⱼⱼ is an
 // error: λ is then too small to lift a (nearly) dependent column's pivot
 // above the rounding of XᵀX, which would decide even its sign. For any λ,
@@ -617,6 +631,20 @@ func recentre[F Float](gram []float64, dim, ds int, xty []float64, X, y []F, m r
 		row[0] = max(row[0], 0)
 		xty[i] -= scaled * dev.meanY
 	}
+	// A constant column centres to exact zeros, but the subtraction
+	// leaves rounding noise in its entries where the weights differ or
+	// the cross terms were summed in another order. A small λ·Σwᵢ would
+	// divide that noise into a huge weight, so the entries are set to 0.
+	for j, constant := range dev.constant {
+		if !constant {
+			continue
+		}
+		for i := range j {
+			gram[i*ds+j] = 0
+		}
+		clear(gram[j*ds+j : j*ds+dim])
+		xty[j] = 0
+	}
 	return corrected, dev, noise
 }
 
@@ -626,6 +654,13 @@ type deviations struct {
 	meanX   []float64 // Σwᵢ·(xᵢ − x̄)/Σwᵢ
 	meanY   float64   // Σwᵢ·(yᵢ − ȳ)/Σwᵢ
 	largest []float64 // maxᵢ |xᵢⱼ − x̄ⱼ| over the rows of nonzero weight
+	// constant marks the columns that take a single value over the rows
+	// of nonzero weight, and value holds that value. For such a column,
+	// meanX is value − x̄ⱼ as float64 rounds it, so that the deviation
+	// of every row is exactly 0. Both are nil in the deviations that
+	// solveShifted forms from its sums.
+	constant []bool
+	value    []float64
 }
 
 // meanDeviations returns the deviations of X and y from the means of m.
@@ -635,13 +670,16 @@ type deviations struct {
 func meanDeviations[F Float](X, y []F, dim int, m ridgeMoments, weights []float64, workers int) deviations {
 	n := len(y)
 	chunks := (n + ridgeChunkRows - 1) / ridgeChunkRows
-	// Chunk k stores Σwᵢ·(yᵢ − ȳ), then Σwᵢ·(xᵢ − x̄) and the largest
-	// |xᵢ − x̄| of each column, in partial[k·stride:].
-	stride := 1 + 2*dim
+	// Chunk k stores Σwᵢ·(yᵢ − ȳ), 1 once it has met a row of nonzero
+	// weight, then for each column Σwᵢ·(xᵢ − x̄), the largest |xᵢ − x̄|,
+	// the value in its first such row and 1 where a later row differs,
+	// in partial[k·stride:].
+	stride := 2 + 4*dim
 	partial := make([]float64, chunks*stride)
 	parallel(workerCount(workers, chunks, n*dim), chunks, func(k int, _ *struct{}) {
 		out := partial[k*stride : (k+1)*stride]
-		sumX, largest := out[1:1+dim], out[1+dim:]
+		sumX, largest := out[2:2+dim], out[2+dim:2+2*dim]
+		first, varies := out[2+2*dim:2+3*dim], out[2+3*dim:]
 		for i := k * ridgeChunkRows; i < min((k+1)*ridgeChunkRows, n); i++ {
 			wi := 1.0
 			if weights != nil {
@@ -650,25 +688,57 @@ func meanDeviations[F Float](X, y []F, dim int, m ridgeMoments, weights []float6
 			if wi == 0 {
 				continue
 			}
+			x := X[i*dim : (i+1)*dim]
+			if out[1] == 0 {
+				out[1] = 1
+				for j, v := range x {
+					first[j] = float64(v)
+				}
+			}
 			out[0] += wi * (float64(y[i]) - m.meanY)
-			for j, v := range X[i*dim : (i+1)*dim] {
+			for j, v := range x {
 				d := float64(v) - m.meanX[j]
 				sumX[j] += wi * d
 				largest[j] = max(largest[j], math.Abs(d))
+				if float64(v) != first[j] {
+					varies[j] = 1
+				}
 			}
 		}
 	})
-	dev := deviations{meanX: make([]float64, dim), largest: make([]float64, dim)}
+	dev := deviations{meanX: make([]float64, dim), largest: make([]float64, dim),
+		constant: make([]bool, dim), value: make([]float64, dim)}
+	for j := range dev.constant {
+		dev.constant[j] = true
+	}
+	seen := false
 	for k := range chunks {
 		out := partial[k*stride : (k+1)*stride]
 		dev.meanY += out[0]
+		sumX, largest := out[2:2+dim], out[2+dim:2+2*dim]
+		first, varies := out[2+2*dim:2+3*dim], out[2+3*dim:]
 		for j := range dim {
-			dev.meanX[j] += out[1+j]
-			dev.largest[j] = max(dev.largest[j], out[1+dim+j])
+			dev.meanX[j] += sumX[j]
+			dev.largest[j] = max(dev.largest[j], largest[j])
 		}
+		if out[1] == 0 {
+			continue // no row of nonzero weight in this chunk
+		}
+		for j := range dim {
+			if !seen {
+				dev.value[j] = first[j]
+			}
+			if varies[j] != 0 || first[j] != dev.value[j] {
+				dev.constant[j] = false
+			}
+		}
+		seen = true
 	}
 	for j := range dev.meanX {
 		dev.meanX[j] /= m.weight
+		if dev.constant[j] {
+			dev.meanX[j] = dev.value[j] - m.meanX[j]
+		}
 	}
 	dev.meanY /= m.weight
 	return dev
@@ -721,6 +791,10 @@ func correctMeans[F Float](X, y []F, dim int, m ridgeMoments, weights []float64,
 	corrected := ridgeMoments{weight: m.weight, rows: m.rows, meanX: make([]float64, dim)}
 	for j, v := range dev.meanX {
 		corrected.meanX[j] = m.meanX[j] + v
+		if dev.constant[j] {
+			// Exact, where x̄ⱼ + (value − x̄ⱼ) may round.
+			corrected.meanX[j] = dev.value[j]
+		}
 	}
 	corrected.meanY = m.meanY + dev.meanY
 	return corrected, dev
