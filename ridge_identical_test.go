@@ -67,13 +67,26 @@ func checkIdenticalRows[F Float](t *testing.T, name string, row, y, weights []fl
 	}
 }
 
-// TestFitRidgeConstantColumnSmallLambda fits a column that is 0.1 in
-// every row beside two that vary, with and without weights. Its weight
-// must be exactly 0 and the others those of the fit without it. Left in,
-// the rounding noise of the inexact centring would give the constant
-// column a weight of 2.6e14 at λ = 1e-100, or make the system singular,
-// and weights of 0.04 to 0.15 at λ = 1e-30.
+// TestFitRidgeConstantColumnSmallLambda fits a column that is 0.1, or
+// 1e-160, in every row beside two that vary, with and without weights.
+// Its weight must be exactly 0 and the others those of the fit without
+// it. Left in, the rounding noise of the inexact centring would give the
+// column of 0.1 a weight of 2.6e14 at λ = 1e-100, or make the system
+// singular, and weights of 0.04 to 0.15 at λ = 1e-30. The column of
+// 1e-160, whose deviations from an inexact mean have squares that
+// underflow to 0, got weights up to 4e-91 at λ = 1e-100 from the
+// one-pass fit, a size that grows as 1/λ.
 func TestFitRidgeConstantColumnSmallLambda(t *testing.T) {
+	for _, value := range []float64{0.1, 1e-160} {
+		checkConstantColumn(t, value)
+	}
+}
+
+// checkConstantColumn fits a column of value beside two random columns,
+// and checks its weight against 0 and the others against the fit of the
+// random columns alone.
+func checkConstantColumn(t *testing.T, value float64) {
+	t.Helper()
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{3, 20, 300, 5000} {
 		X := make([]float64, 3*n)
@@ -82,7 +95,7 @@ func TestFitRidgeConstantColumnSmallLambda(t *testing.T) {
 		weights := make([]float64, n)
 		for i := range n {
 			a, b := r.NormFloat64(), r.NormFloat64()
-			X[3*i], X[3*i+1], X[3*i+2] = 0.1, a, b
+			X[3*i], X[3*i+1], X[3*i+2] = value, a, b
 			others[2*i], others[2*i+1] = a, b
 			y[i] = a - 2*b + r.NormFloat64()
 			weights[i] = []float64{0.1, 0.7, 2.3}[i%3]
@@ -90,7 +103,7 @@ func TestFitRidgeConstantColumnSmallLambda(t *testing.T) {
 		for _, w := range [][]float64{nil, weights} {
 			for _, lambda := range []float64{1e-100, 1e-30, 1e-12} {
 				for _, kernel := range Kernels() {
-					name := fmt.Sprintf("%d rows, weighted %t, λ = %g, kernel %s", n, w != nil, lambda, kernel)
+					name := fmt.Sprintf("column of %g, %d rows, weighted %t, λ = %g, kernel %s", value, n, w != nil, lambda, kernel)
 					opts := RidgeOptions{Weights: w, Kernel: kernel}
 					got, err := FitRidge(X, y, 3, lambda, opts)
 					if err != nil {

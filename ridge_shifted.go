@@ -18,8 +18,9 @@ package vecfit
 // the weights and bias 1000 times less accurate than the two passes,
 // while Aⱼⱼ = Σ(xᵢⱼ − x̄ⱼ)² + λ·n lost under a bit. So a constant column
 // (Σ(xᵢⱼ − x̄ⱼ)² = 0) takes the two passes too when its sample mean is
-// not exact, as for 0.1. When the sample mean is exact, as for 1 or 3,
-// δⱼ is 0 and the one pass fits it with weight 0.
+// not exact, as for 0.1, and so does one whose δⱼ² underflows to 0.
+// When the sample mean is exact, as for 1 or 3, δⱼ is 0 and the one pass
+// fits it with weight 0.
 
 // shiftSampleRows is the number of rows, spread evenly over X, whose mean
 // is the shift c. The mean of m rows is typically about 1/√m standard
@@ -124,6 +125,12 @@ func solveShifted[F Float](k *kernel, X, y []F, dim int, lambda float64, opts Ri
 		// round below 0.
 		row[0] = max(row[0], 0)
 		if !(before <= 2*row[0]) {
+			return nil, m, false
+		}
+		// Squares that underflow to 0 hide a mean deviation that the
+		// cross terms still carry, as for a constant column of 1e-160
+		// whose sample mean is not exact.
+		if before == 0 && di != 0 {
 			return nil, m, false
 		}
 		xty[i] -= scaled * shift.meanY
