@@ -148,7 +148,7 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 	penalty := ridgePenalty(w, lam)
 	// finish forms the loss and the gradient with respect to b from means,
 	// and checks that they and the gradient with respect to w, 2·mean(r·x)
-	// + 2λw, are finite in F. Since w is finite, 2λw is 0 for λ = 0.
+	// + 2λw, are finite in F.
 	finish := func() (loss, gradB float64, finite bool) {
 		loss = means[0] + penalty
 		gradB = 2 * means[1]
@@ -156,7 +156,7 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 		if gradW != nil {
 			var nonFinite uint64
 			for j, m := range means[2:] {
-				g := F(2*m + 2*lam*float64(w[j]))
+				g := F(2*m + ridgePenaltyGrad(w[j], lam))
 				nonFinite |= math.Float64bits(float64(g - g))
 			}
 			finite = finite && nonFinite == 0
@@ -168,7 +168,7 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 		penaltyFinite := isFinite(float64(F(penalty)))
 		if gradW != nil {
 			for _, v := range w {
-				penaltyFinite = penaltyFinite && isFinite(float64(F(2*lam*float64(v))))
+				penaltyFinite = penaltyFinite && isFinite(float64(F(ridgePenaltyGrad(v, lam))))
 			}
 		}
 		if penaltyFinite {
@@ -187,7 +187,7 @@ func ridgeEval[F Float](opts Options, gradW []F, X, y, w []F, b, lambda F) (F, F
 	}
 	if gradW != nil {
 		for j, m := range means[2:] {
-			gradW[j] = F(2*m + 2*lam*float64(w[j]))
+			gradW[j] = F(2*m + ridgePenaltyGrad(w[j], lam))
 		}
 	}
 	return F(loss), F(gradB), nil
@@ -392,6 +392,18 @@ func describeRow[F Float](X, y []F, dim, i int) string {
 		}
 	}
 	return fmt.Sprintf("y[%d] = %v", i, y[i])
+}
+
+// ridgePenaltyGrad returns 2λv, the gradient of the penalty for a weight
+// v, and +0 for λ = 0, so that a gradient of −0 + 2λv is +0. The
+// conversion rounds 2λv by itself, which keeps a compiler that fuses
+// multiply-adds, as on arm64 or with GOAMD64=v3, from fusing it into the
+// sum it is added to: results do not depend on the build target.
+func ridgePenaltyGrad[F Float](v F, lam float64) float64 {
+	if lam == 0 {
+		return 0
+	}
+	return float64(2 * lam * float64(v))
 }
 
 // allFinite reports whether every value of v is finite. The bits of v − v

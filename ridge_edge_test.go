@@ -368,3 +368,29 @@ func TestFiniteChecks(t *testing.T) {
 		}
 	}
 }
+
+// The gradient 2·mean(r·x) + 2λw rounds 2λw before the sum, so that it is
+// the same on targets whose compilers fuse multiply-adds (arm64,
+// GOAMD64=v3), and λ = 0 adds +0, which turns a mean of −0 into +0.
+func TestRidgeGradPenaltyRounding(t *testing.T) {
+	for _, k := range Kernels() {
+		opts := Options{Kernel: k}
+		grad := make([]float64, 1)
+		lam := 0.1
+		if _, _, err := RidgeGradWith(opts, grad, []float64{1}, []float64{0}, []float64{0.1}, 0, lam); err != nil {
+			t.Fatal(err)
+		}
+		penalty := float64(2 * lam * 0.1)
+		if want := 2*0.1 + penalty; math.Float64bits(grad[0]) != math.Float64bits(want) {
+			t.Errorf("kernel %s: gradW[0] = %v, want %v, with 2λw rounded before the sum", k, grad[0], want)
+		}
+
+		// mean(r·x) = −5e-324/2 rounds to −0.
+		if _, _, err := RidgeGradWith(opts, grad, []float64{5e-324, 0}, []float64{1, 0}, []float64{-1}, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		if grad[0] != 0 || math.Signbit(grad[0]) {
+			t.Errorf("kernel %s: gradW[0] = %v (sign bit %t), want +0", k, grad[0], math.Signbit(grad[0]))
+		}
+	}
+}
