@@ -530,3 +530,25 @@ func TestKMeansRestartsInertiaOverflow(t *testing.T) {
 		}
 	}
 }
+
+// scaleWeights returns Ldexp(w, −exp) bit for bit, with the maximum
+// scaled into [1, 2), whether 2^−exp is a normal float64 (a product) or
+// not (Ldexp), also where small weights round to subnormals or to 0.
+func TestScaleWeightsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(71, 72))
+	for _, largest := range []float64{5e-324, 1e-310, 0x1p-1022, 1e-300, 0.75, 1, 1.5, 3, 1e200, 0x1p1023, math.MaxFloat64} {
+		w := []float64{largest, 0, math.SmallestNonzeroFloat64, 0x1p-1022, 1e-320}
+		for range 200 {
+			w = append(w, largest*rng.Float64()*math.Pow(2, -float64(rng.IntN(1100))))
+		}
+		scaled, exp := scaleWeights(w, largest)
+		if top := scaled[0]; !(top >= 1 && top < 2) {
+			t.Errorf("largest %g: scaled to %g, want a value in [1, 2)", largest, top)
+		}
+		for i, v := range w {
+			if want := math.Ldexp(v, -exp); math.Float64bits(scaled[i]) != math.Float64bits(want) {
+				t.Errorf("largest %g: weight %g scaled to %g, want Ldexp(%g, %d) = %g", largest, v, scaled[i], v, -exp, want)
+			}
+		}
+	}
+}
