@@ -125,6 +125,28 @@ func BenchmarkFitRidge(b *testing.B) {
 	}
 }
 
+// BenchmarkFitRidgeWeighted times FitRidge with sample weights 1, 2 and
+// 3 in turn, which take the two-pass fit with √wᵢ-scaled rows.
+func BenchmarkFitRidgeWeighted(b *testing.B) {
+	for _, s := range ridgeBenchShapes[:2] {
+		d := ridgeBenchInput(s.n, s.dim)
+		weights := make([]float64, s.n)
+		for i := range weights {
+			weights[i] = float64(1 + i%3)
+		}
+		for _, k := range Kernels() {
+			b.Run(fmt.Sprintf("shape=%dx%d/kernel=%s", s.n, s.dim, k), func(b *testing.B) {
+				opts := RidgeOptions{Weights: weights, Kernel: k}
+				for b.Loop() {
+					if _, err := FitRidge(d.X, d.y, s.dim, 0.1, opts); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkGram measures the Gram kernel alone on a block of rows that
 // fits in the L2 cache, in GFMA/s of the upper triangle.
 func BenchmarkGram(b *testing.B) {

@@ -848,7 +848,8 @@ func weightedMeans[F Float](k *kernel, X, y []F, dim int, opts RidgeOptions) (ri
 	stride := dim + 4
 	partial := make([]float64, chunks*stride)
 	colSums := colSumsFor[F](k)
-	parallel(workerCount(opts.Workers, chunks, n*dim), chunks, func(c int, _ *struct{}) {
+	centre := centreFor[F](k)
+	parallel(workerCount(opts.Workers, chunks, n*dim), chunks, func(c int, scratch *[]float64) {
 		out := partial[c*stride : (c+1)*stride]
 		lo, hi := c*ridgeChunkRows, min((c+1)*ridgeChunkRows, n)
 		sx := out[4 : 4+dim]
@@ -856,7 +857,7 @@ func weightedMeans[F Float](k *kernel, X, y []F, dim int, opts RidgeOptions) (ri
 		if opts.Weights == nil {
 			sw, sy, rows = unitSums(colSums, sx, X[lo*dim:hi*dim], y[lo:hi], dim)
 		} else {
-			sw, sy, rows = weightedSums(sx, X[lo*dim:hi*dim], y[lo:hi], opts.Weights[lo:hi], dim)
+			sw, sy, rows = weightedSums(centre, scratch, sx, X[lo*dim:hi*dim], y[lo:hi], opts.Weights[lo:hi], dim)
 		}
 		out[0], out[1], out[2], out[3] = sw, sy, rows, -1
 
@@ -915,31 +916,6 @@ func unitSums[F Float](colSums func(sums []float64, X []F, dim, rows int), sx []
 		}
 	}
 	return float64(len(y)), sy, float64(len(y))
-}
-
-// weightedSums adds wᵢ·xᵢ into sx for the rows of X and returns Σw, Σw·y
-// and the number of rows of nonzero weight. A row of weight 0 that holds
-// a NaN or an infinity makes Σw·y NaN.
-func weightedSums[F Float](sx []float64, X, y []F, weights []float64, dim int) (sw, sy, rows float64) {
-	for i := range y {
-		x := X[i*dim : (i+1)*dim]
-		sx := sx[:len(x)]
-		wi := weights[i]
-		if wi == 0 {
-			// The row does not count, but must be finite too.
-			if _, bad := firstNonFinite(x, y[i:i+1], dim); bad {
-				sy = math.NaN()
-			}
-			continue
-		}
-		sw += wi
-		sy += wi * float64(y[i])
-		rows++
-		for j, v := range x {
-			sx[j] += wi * float64(v)
-		}
-	}
-	return sw, sy, rows
 }
 
 // Limits of the Gram accumulation: a block of centred rows fills about
@@ -1026,7 +1002,7 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 		if opts.Weights == nil {
 			centreRows(centre, gramAhead, colSums, segGram, segXty, segSums, buf, X[lo*dim:hi*dim], y[lo:hi], m, blockRows, stride, ds)
 		} else {
-			weightedRows(gramKernel, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], opts.Weights[lo:hi], m, blockRows, stride, ds)
+			weightedRows(centre, gramKernel, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], opts.Weights[lo:hi], m, blockRows, stride, ds)
 		}
 		fold.add(s, segGram, segXty, segSums, ds)
 	})
@@ -1082,48 +1058,6 @@ func (f *segmentFold) add(s int, gram, xty []float64, sums *centredSums, ds int)
 	f.next = s + 1
 	f.done.Broadcast()
 	f.mu.Unlock()
-}
-
-// weightedRows adds to gram and xty the Gram matrix and Zᵀt of the rows
-// of X and y centred on m and scaled by √wᵢ, block by block, skipping rows
-// of weight 0.
-func weightedRows[F Float](gramKernel func(G, Z []float64, ds, stride int),
-	gram, xty []float64, buf *gramScratch, X, y []F, weights []float64, m ridgeMoments, blockRows, stride, ds int) {
-	dim := len(m.meanX)
-	rows := 0
-	flush := func() {
-		z := buf.z[:rows*stride]
-		gramKernel(gram, z, ds, stride)
-		addXty(xty, z, buf.t[:rows], stride)
-		rows = 0
-	}
-	for i, wi := range weights {
-		if wi == 0 {
-			continue
-		}
-		x := X[i*dim : (i+1)*dim]
-		zr := buf.z[rows*stride : rows*stride+len(x)]
-		mean := m.meanX[:len(x)]
-		if wi == 1 {
-			buf.t[rows] = float64(y[i]) - m.meanY
-			for j, v := range x {
-				zr[j] = float64(v) - mean[j]
-			}
-		} else {
-			sw := math.Sqrt(wi)
-			buf.t[rows] = sw * (float64(y[i]) - m.meanY)
-			for j, v := range x {
-				zr[j] = sw * (float64(v) - mean[j])
-			}
-		}
-		rows++
-		if rows == blockRows {
-			flush()
-		}
-	}
-	if rows > 0 {
-		flush()
-	}
 }
 
 // centreRows adds to gram and xty the Gram matrix and Zᵀt of the rows of

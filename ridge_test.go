@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -640,6 +641,85 @@ func TestFitRidgeFloat32(t *testing.T) {
 	for j := range m64.Weights {
 		if m32.Weights[j] != m64.Weights[j] {
 			t.Errorf("weight %d: %v from float32 input, %v from float64", j, m32.Weights[j], m64.Weights[j])
+		}
+	}
+}
+
+// Over many blocks of rows, some with a weight of 0 and most without,
+// and with columns beyond a multiple of 4, integer weights fit as
+// repeated rows do, with any kernel and number of goroutines.
+func TestFitRidgeWeightsManyBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(73, 74))
+	for _, dim := range []int{3, 19} {
+		const n = 3000
+		X, y := randomRidge(rng, n, dim)
+		weights := make([]float64, n)
+		var Xr, yr []float64
+		for i := range n {
+			weights[i] = float64(1 + i%3)
+			if i%997 == 5 {
+				weights[i] = 0
+			}
+			for range int(weights[i]) {
+				Xr = append(Xr, X[i*dim:(i+1)*dim]...)
+				yr = append(yr, y[i])
+			}
+		}
+		repeated, err := FitRidge(Xr, yr, dim, 0.2, RidgeOptions{})
+		if err != nil {
+			t.Fatalf("dim %d, repeated rows: %v", dim, err)
+		}
+		for _, kernel := range Kernels() {
+			for _, workers := range []int{1, 2} {
+				name := fmt.Sprintf("dim %d, kernel %s, %d workers", dim, kernel, workers)
+				weighted, err := FitRidge(X, y, dim, 0.2, RidgeOptions{Weights: weights, Kernel: kernel, Workers: workers})
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+					continue
+				}
+				for j := range dim {
+					if e := relErr(weighted.Weights[j], repeated.Weights[j]); e > 1e-9 {
+						t.Errorf("%s: weight %d is %.15g weighted, %.15g with repeated rows", name, j, weighted.Weights[j], repeated.Weights[j])
+					}
+				}
+				if e := relErr(weighted.Bias, repeated.Bias); e > 1e-9 {
+					t.Errorf("%s: bias is %.15g weighted, %.15g with repeated rows", name, weighted.Bias, repeated.Bias)
+				}
+			}
+		}
+	}
+}
+
+// A row of weight 0 whose centred value overflows float64 (1.79e308 less
+// a mean of −1e307) is left out of the fit rather than making it NaN.
+// Column 0 is −1e307 in every other row: a column that varies around so
+// large a mean would overflow XᵀX itself.
+func TestFitRidgeZeroWeightOverflowingRow(t *testing.T) {
+	const dim = 4
+	rng := rand.New(rand.NewPCG(75, 76))
+	var X, y, weights []float64
+	for range 8 {
+		X = append(X, -1e307, rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64())
+		y = append(y, rng.NormFloat64())
+		weights = append(weights, 1+rng.Float64())
+	}
+	want, err := FitRidge(X, y, dim, 1e-3, RidgeOptions{Weights: weights})
+	if err != nil {
+		t.Fatal(err)
+	}
+	X = append(X, 1.79e308, 0, 0, 0)
+	y = append(y, 5)
+	weights = append(weights, 0)
+	for _, kernel := range Kernels() {
+		got, err := FitRidge(X, y, dim, 1e-3, RidgeOptions{Weights: weights, Kernel: kernel})
+		if err != nil {
+			t.Errorf("kernel %s: %v", kernel, err)
+			continue
+		}
+		for j := range dim {
+			if e := relErr(got.Weights[j], want.Weights[j]); !(e <= 1e-9) {
+				t.Errorf("kernel %s: weight %d is %g with the row of weight 0, %g without it", kernel, j, got.Weights[j], want.Weights[j])
+			}
 		}
 	}
 }
