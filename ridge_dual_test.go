@@ -461,3 +461,103 @@ func TestFitRidgeDualFirstRowSingular(t *testing.T) {
 		t.Errorf("zero first row without the intercept: error %q, want it to say that row 0 is zero", msg)
 	}
 }
+
+// Above dualFallbackColumns, an ill-conditioned dual system is refined
+// from residuals of the primal system formed from the data, instead of
+// being fitted again in the primal form. Rows with a column of 1e7 and
+// zero columns padded to 4,097 gave weights up to 0.7% off before. Each
+// weight must match the fit of the compact columns (which the primal
+// form solves to rounding) to 1e-10 of itself, and the zero columns
+// must get weight 0.
+func TestFitRidgeDualRefinedWide(t *testing.T) {
+	const dim = dualFallbackColumns + 1
+	compact := [][]float64{{1e7, 1, 0, 0}, {1e7, 0, 1, 0}, {1e7 + 1, 0, 0, 1}}
+	y := []float64{1, 2, 4}
+	for _, noIntercept := range []bool{true, false} {
+		var flat []float64
+		for _, row := range compact {
+			flat = append(flat, row...)
+		}
+		X := make([]float64, len(compact)*dim)
+		for i, row := range compact {
+			copy(X[i*dim:], row)
+		}
+		for _, lambda := range []float64{1, 1e4} {
+			opts := RidgeOptions{NoIntercept: noIntercept}
+			want, err := FitRidge(flat, y, 4, lambda, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := fmt.Sprintf("no intercept %t, λ = %g", noIntercept, lambda)
+			got, err := FitRidge(X, y, dim, lambda, opts)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			for j, w := range want.Weights {
+				if e := relErr(got.Weights[j], w); !(e <= 1e-10) {
+					t.Errorf("%s: Weights[%d] = %.12g, want %.12g (off by %.2g relative)", name, j, got.Weights[j], w, e)
+				}
+			}
+			if e := math.Abs(got.Bias - want.Bias); !(e <= 1e-10*(1+math.Abs(want.Bias))) {
+				t.Errorf("%s: Bias = %.12g, want %.12g", name, got.Bias, want.Bias)
+			}
+			if j := slices.IndexFunc(got.Weights[4:], func(w float64) bool { return w != 0 }); j >= 0 {
+				t.Errorf("%s: Weights[%d] = %g for a zero column, want 0", name, 4+j, got.Weights[4+j])
+			}
+		}
+	}
+}
+
+// Above dualFallbackColumns, refined weights of an ill-conditioned dual
+// system are either close to the exact ones, here those of the primal
+// form on the nonzero columns, or an error wrapping ErrSingular: never
+// silently off. One column is 10⁷ to 10⁹ times the others, and λ small.
+func TestFitRidgeDualWideNoSilentError(t *testing.T) {
+	const dim = dualFallbackColumns + 1
+	singular := 0
+	for seed := range uint64(40) {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		n := 2 + rng.IntN(6)
+		small := n + 1 + rng.IntN(6)
+		scale := math.Pow(10, 7+2*rng.Float64())
+		lambda := math.Pow(10, -3+2*rng.Float64())
+		X := make([]float64, n*dim)
+		compact := make([]float64, n*small)
+		y := make([]float64, n)
+		for i := range n {
+			for j := range small {
+				X[i*dim+j] = rng.NormFloat64()
+			}
+			X[i*dim] = scale * (1 + 0.01*rng.NormFloat64())
+			copy(compact[i*small:], X[i*dim:i*dim+small])
+			y[i] = rng.NormFloat64()
+		}
+		name := fmt.Sprintf("seed %d, %d rows, %d nonzero columns, scale %.3g, λ = %.3g", seed, n, small, scale, lambda)
+		want, err := FitRidge(compact, y, small, lambda, RidgeOptions{})
+		if err != nil {
+			t.Fatalf("%s, compact columns: %v", name, err)
+		}
+		got, err := FitRidge(X, y, dim, lambda, RidgeOptions{})
+		if err != nil {
+			if !errors.Is(err, ErrSingular) {
+				t.Errorf("%s: error %v, want nil or ErrSingular", name, err)
+			}
+			singular++
+			continue
+		}
+		var diff, norm float64
+		for j, w := range want.Weights {
+			var squares float64
+			for i := range n {
+				squares += compact[i*small+j] * compact[i*small+j]
+			}
+			diff = max(diff, math.Abs(got.Weights[j]-w)*math.Sqrt(squares))
+			norm = max(norm, math.Abs(w)*math.Sqrt(squares))
+		}
+		if !(diff <= 1e-8*norm) {
+			t.Errorf("%s: weights off by %.2g relative, scaled by the columns' norms, with no error", name, diff/norm)
+		}
+	}
+	t.Logf("%d of 40 fits returned ErrSingular", singular)
+}
