@@ -151,9 +151,12 @@ type Clustering[F Float] struct {
 	// Converged reports that the fit stopped because no label changed or
 	// the centroids moved less than Tol allows, not at MaxIter.
 	Converged bool
-	// Distinct is the number of distinct centroids. It is below K when the
-	// points have fewer than K distinct values (among those of positive
-	// weight), and then some centroids are duplicates.
+	// Distinct is the number of distinct centroids. It is below K when
+	// seeding from points that have fewer than K distinct values (among
+	// those of positive weight), and then some centroids are duplicates.
+	// A centroid that no point of positive weight is nearest to stays
+	// where it was and counts, so with InitGiven Distinct can exceed the
+	// number of distinct points.
 	Distinct int
 	// Sizes holds the number of points in each cluster.
 	Sizes []int

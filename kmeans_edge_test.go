@@ -552,3 +552,26 @@ func TestScaleWeightsExact(t *testing.T) {
 		}
 	}
 }
+
+// With InitGiven, a given centroid that no point of positive weight is
+// nearest to stays where it was and counts as distinct: two distinct
+// points of positive weight, three centroids, Distinct 3.
+func TestKMeansDistinctKeepsGivenCentroid(t *testing.T) {
+	points := []float64{0, 0, 1, 1, 10, 10, 11, 11, 20, 20, 21, 21}
+	opts := KMeansOptions{
+		K:             3,
+		Init:          InitGiven,
+		InitCentroids: []float64{0, 0, 10, 10, 20, 20},
+		Weights:       []float64{1, 1, 0, 0, 0, 0},
+	}
+	c, err := KMeans(points, 2, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Distinct != 3 {
+		t.Errorf("Distinct = %d, want 3", c.Distinct)
+	}
+	if got := c.Centroids[4:6]; got[0] != 20 || got[1] != 20 {
+		t.Errorf("centroid 2 = %v, want it to stay at (20, 20)", got)
+	}
+}
