@@ -190,6 +190,13 @@ func readCSV(r *bufio.Reader, comma rune, header string) (*table, error) {
 				continue
 			}
 		}
+		for i, f := range rec {
+			// encoding/csv keeps a CR that no LF follows inside the
+			// field, where it would read as a wrong field count.
+			if strings.IndexByte(f, '\r') >= 0 {
+				return nil, fmt.Errorf("line %d, field %d: a lone CR (carriage return) inside the line, which is not supported; convert the line ends to LF or CRLF", line, i+1)
+			}
+		}
 		if len(rec) != t.cols {
 			return nil, fmt.Errorf("line %d: %d fields, want %d as on line %d", line, len(rec), t.cols, firstLine)
 		}
@@ -410,6 +417,11 @@ func columnList(names []string) string {
 	clipped := make([]string, len(names))
 	for i, n := range names {
 		clipped[i] = clipText(n)
+		// A name with a comma would read as two in the list, and only
+		// its number can select it, since lists split at commas.
+		if strings.ContainsAny(n, ",\"") {
+			clipped[i] = strconv.Quote(clipped[i]) + " (column " + strconv.Itoa(i+1) + ")"
+		}
 	}
 	if len(clipped) <= 12 {
 		return strings.Join(clipped, ", ")
