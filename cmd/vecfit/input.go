@@ -192,8 +192,10 @@ func readCSV(r *bufio.Reader, comma rune, header string) (*table, error) {
 		}
 		for i, f := range rec {
 			// encoding/csv keeps a CR that no LF follows inside the
-			// field, where it would read as a wrong field count.
-			if strings.IndexByte(f, '\r') >= 0 {
+			// field, where it would read as a wrong field count. CRs at
+			// the end of a field, as in lines that end in CR CR LF, are
+			// space that the number parser trims.
+			if strings.IndexByte(strings.TrimRight(f, "\r"), '\r') >= 0 {
 				return nil, fmt.Errorf("line %d, field %d: a lone CR (carriage return) inside the line, which is not supported; convert the line ends to LF or CRLF", line, i+1)
 			}
 		}
