@@ -229,6 +229,11 @@ func centreAVX512F64(z []float64, X []float64, t []float64, mean []float64, xty 
 //go:noescape
 func dotProductAVX2(x []float64, y []float64) float64
 
+// scaleRowsAVX2 multiplies z[r·stride : r·stride+width] by √w[r] for each r < len(w), with AVX2. width is a multiple of 4.
+//
+//go:noescape
+func scaleRowsAVX2(z []float64, w []float64, width int, stride int)
+
 // blockDotsAVX2 sets out[p·4+q] to Σ a[(i+p)·stride+k]·a[(j+q)·stride+k] over k < n, for p < 2 and q < 4, with AVX2. n is a multiple of 4.
 //
 //go:noescape

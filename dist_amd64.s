@@ -35936,6 +35936,43 @@ dotProductAVX2_done:
 	VZEROUPPER
 	RET
 
+// func scaleRowsAVX2(z []float64, w []float64, width int, stride int)
+// Requires: AVX, AVX2
+TEXT ·scaleRowsAVX2(SB), NOSPLIT, $0-64
+	MOVQ z_base+0(FP), AX
+	MOVQ w_base+24(FP), CX
+	MOVQ w_len+32(FP), DX
+	MOVQ width+48(FP), BX
+	MOVQ stride+56(FP), SI
+	SHLQ $0x03, SI
+
+scaleRowsAVX2_row:
+	TESTQ        DX, DX
+	JZ           scaleRowsAVX2_done
+	VSQRTSD      (CX), X0, X0
+	VBROADCASTSD X0, Y1
+	MOVQ         AX, DI
+	MOVQ         BX, R8
+
+scaleRowsAVX2_four:
+	TESTQ   R8, R8
+	JZ      scaleRowsAVX2_next
+	VMULPD  (DI), Y1, Y2
+	VMOVUPD Y2, (DI)
+	ADDQ    $0x20, DI
+	SUBQ    $0x04, R8
+	JMP     scaleRowsAVX2_four
+
+scaleRowsAVX2_next:
+	ADDQ SI, AX
+	ADDQ $0x08, CX
+	DECQ DX
+	JMP  scaleRowsAVX2_row
+
+scaleRowsAVX2_done:
+	VZEROUPPER
+	RET
+
 // func blockDotsAVX2(out *[8]float64, a []float64, stride int, i int, j int, n int)
 // Requires: AVX, FMA3
 TEXT ·blockDotsAVX2(SB), NOSPLIT, $0-64

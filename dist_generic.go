@@ -155,6 +155,18 @@ func colSumsGeneric[F Float](sums []float64, X []F, dim, rows int) {
 	}
 }
 
+// scaleRowsGeneric multiplies z[r·stride : r·stride+width] by √w[r] for
+// each r < len(w).
+func scaleRowsGeneric(z, w []float64, width, stride int) {
+	for r, wr := range w {
+		s := math.Sqrt(wr)
+		row := z[r*stride : r*stride+width]
+		for j := range row {
+			row[j] *= s
+		}
+	}
+}
+
 // centreGeneric is the reference centring kernel. For the first
 // len(mean) columns of the len(t) rows of X (rows of dim values) it sets
 // z[r·stride+c] = X[r·dim+c] − mean[c] and adds t[r]·z[r·stride+c] to

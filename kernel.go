@@ -64,6 +64,12 @@ type kernel struct {
 	centre32  func(z []float64, X []float32, t, mean, xty []float64, dim, stride int)
 	centre64  func(z []float64, X []float64, t, mean, xty []float64, dim, stride int)
 
+	// scaleRows multiplies z[r·stride : r·stride+width] by √w[r] for each
+	// r < len(w), with width a multiple of 4 and z long enough for every
+	// row: the weighted Gram pass of FitRidge. A kernel that leaves it
+	// nil gets scaleRowsGeneric.
+	scaleRows func(z, w []float64, width, stride int)
+
 	// dotProduct returns Σ x[i]·y[i] for len(y) ≥ len(x). The Cholesky
 	// factorisation of FitRidge calls it. A kernel that leaves it nil
 	// gets dot.
@@ -293,6 +299,15 @@ func centreFor[F Float](k *kernel) func(z []float64, X []F, t, mean, xty []float
 		return any(k.centre64).(func([]float64, []F, []float64, []float64, []float64, int, int))
 	}
 	return centreGeneric[F]
+}
+
+// scaleRowsFor returns the kernel's scaleRows, or scaleRowsGeneric when
+// the kernel has none.
+func scaleRowsFor(k *kernel) func(z, w []float64, width, stride int) {
+	if k.scaleRows != nil {
+		return k.scaleRows
+	}
+	return scaleRowsGeneric
 }
 
 // dotProductFor returns the kernel's dot product, or dot when the kernel

@@ -184,6 +184,7 @@ func withAVX2Helpers(k *kernel) *kernel {
 		k.centre32, k.centre64 = centreAVX2F32, centreAVX2F64
 	}
 	k.dotProduct = dotProductAVX2
+	k.scaleRows = scaleRowsAVX2
 	k.blockDots = blockDotsAVX2
 	return k
 }

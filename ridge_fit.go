@@ -1028,7 +1028,7 @@ func ridgeGram[F Float](k *kernel, X, y []F, dim int, m ridgeMoments, opts Ridge
 		if opts.Weights == nil {
 			centreRows(centre, gramAhead, colSums, segGram, segXty, segSums, buf, X[lo*dim:hi*dim], y[lo:hi], m, blockRows, stride, ds)
 		} else {
-			weightedRows(centre, gramKernel, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], opts.Weights[lo:hi], m, blockRows, stride, ds)
+			weightedRows(centre, scaleRowsFor(k), gramKernel, segGram, segXty, buf, X[lo*dim:hi*dim], y[lo:hi], opts.Weights[lo:hi], m, blockRows, stride, ds)
 		}
 		fold.add(s, segGram, segXty, segSums, ds)
 	})

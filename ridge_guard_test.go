@@ -192,3 +192,38 @@ func TestDotProductKernelsGuardPages(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleRowsKernelsGuardPages runs every kernel's scaleRows on a z
+// that ends with the last row's width values and a w flush against a
+// guard page, and checks each value against scaleRowsGeneric bit for bit.
+func TestScaleRowsKernelsGuardPages(t *testing.T) {
+	for _, k := range kernels {
+		for _, shape := range []struct{ rows, width, stride int }{{0, 4, 4}, {1, 4, 4}, {3, 8, 16}, {5, 24, 24}, {17, 16, 24}, {2, 128, 136}} {
+			for _, atEnd := range []bool{true, false} {
+				n := 0
+				if shape.rows > 0 {
+					n = (shape.rows-1)*shape.stride + shape.width
+				}
+				z := guardedRidgeSlice[float64](t, n, atEnd)
+				w := guardedRidgeSlice[float64](t, shape.rows, atEnd)
+				want := make([]float64, n)
+				for i := range z {
+					z[i] = float64(i%7) - 3.25
+					want[i] = z[i]
+				}
+				for r := range w {
+					w[r] = 0.1 * float64(r+1)
+				}
+				scaleRowsGeneric(want, w, shape.width, shape.stride)
+				scaleRowsFor(k)(z, w, shape.width, shape.stride)
+				for i := range z {
+					if z[i] != want[i] {
+						t.Errorf("kernel %s rows %d width %d stride %d guard at end %v: z[%d] = %v, want %v",
+							k.name, shape.rows, shape.width, shape.stride, atEnd, i, z[i], want[i])
+						break
+					}
+				}
+			}
+		}
+	}
+}

@@ -52,11 +52,11 @@ func weightedSums[F Float](centre func(z []float64, X []F, t, mean, xty []float6
 // weightedRows adds to gram and xty the Gram matrix and Zᵀt of the rows
 // zᵢ = √wᵢ·(xᵢ − x̄) and tᵢ = √wᵢ·(yᵢ − ȳ), block by block. In a block
 // without weights of 0, the centring kernel forms xᵢ − x̄ and Zᵀt as
-// Σ wᵢ·(yᵢ − ȳ)·(xᵢ − x̄), and Go then scales each row by √wᵢ. A block
+// Σ wᵢ·(yᵢ − ȳ)·(xᵢ − x̄), and scale then multiplies each row by √wᵢ. A block
 // with a weight of 0 goes to weightedRowsByRow, which skips those rows:
 // their xᵢ − x̄ may overflow, and 0·∞ would make the sums NaN.
 func weightedRows[F Float](centre func(z []float64, X []F, t, mean, xty []float64, dim, stride int),
-	gramKernel func(G, Z []float64, ds, stride int),
+	scale func(z, w []float64, width, stride int), gramKernel func(G, Z []float64, ds, stride int),
 	gram, xty []float64, buf *gramScratch, X, y []F, weights []float64, m ridgeMoments, blockRows, stride, ds int) {
 	dim := len(m.meanX)
 	cols := dim &^ 3
@@ -82,12 +82,9 @@ func weightedRows[F Float](centre func(z []float64, X []F, t, mean, xty []float6
 				zr[j] = v
 				xty[j] += tr * v
 			}
-			if s := math.Sqrt(w[r]); s != 1 {
-				for j := range zr {
-					zr[j] *= s
-				}
-			}
 		}
+		// The padding from dim to ds is 0, and stays 0.
+		scale(z, w, ds, stride)
 		gramKernel(gram, z, ds, stride)
 	}
 }

@@ -350,3 +350,52 @@ func dotProduct() {
 	VZEROUPPER()
 	RET()
 }
+
+// scaleRows emits scaleRowsAVX2, which multiplies the rows of centred
+// values in the weighted Gram pass of FitRidge by the square roots of
+// their weights. Each row is a run of width values, a multiple of 4,
+// and rows are stride values apart.
+func scaleRows() {
+	const name = "scaleRowsAVX2"
+	TEXT(name, NOSPLIT, "func(z, w []float64, width, stride int)")
+	Pragma("noescape")
+	Doc(name + " multiplies z[r·stride : r·stride+width] by √w[r] for each r < len(w), with AVX2. width is a multiple of 4.")
+
+	z := Load(Param("z").Base(), GP64())
+	w := Load(Param("w").Base(), GP64())
+	rows := Load(Param("w").Len(), GP64())
+	width := Load(Param("width"), GP64())
+	stride := Load(Param("stride"), GP64())
+	SHLQ(U8(3), stride)
+
+	Label(name + "_row")
+	TESTQ(rows, rows)
+	JZ(LabelRef(name + "_done"))
+	root := XMM()
+	VSQRTSD(Mem{Base: w}, root, root)
+	s := YMM()
+	VBROADCASTSD(root, s)
+	p, n := GP64(), GP64()
+	MOVQ(z, p)
+	MOVQ(width, n)
+
+	Label(name + "_four")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_next"))
+	v := YMM()
+	VMULPD(Mem{Base: p}, s, v)
+	VMOVUPD(v, Mem{Base: p})
+	ADDQ(U8(32), p)
+	SUBQ(U8(4), n)
+	JMP(LabelRef(name + "_four"))
+
+	Label(name + "_next")
+	ADDQ(stride, z)
+	ADDQ(U8(8), w)
+	DECQ(rows)
+	JMP(LabelRef(name + "_row"))
+
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}

@@ -52,6 +52,7 @@ func main() {
 		centre512(t)
 	}
 	dotProduct()
+	scaleRows()
 	blockDots()
 	Generate()
 }
