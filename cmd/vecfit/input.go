@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -420,8 +421,9 @@ func columnList(names []string) string {
 	for i, n := range names {
 		clipped[i] = clipText(n)
 		// A name with a comma would read as two in the list, and only
-		// its number can select it, since lists split at commas.
-		if strings.ContainsAny(n, ",\"") {
+		// its number can select it, since lists split at commas. One
+		// with a line break would break the one-line message.
+		if strings.ContainsFunc(n, func(r rune) bool { return r == ',' || r == '"' || unicode.IsControl(r) }) {
 			clipped[i] = strconv.Quote(clipped[i]) + " (column " + strconv.Itoa(i+1) + ")"
 		}
 	}

@@ -488,6 +488,8 @@ func TestBadInput(t *testing.T) {
 			"testdata/lone_cr_inside.csv: line 2, field 2: a lone CR (carriage return) inside the line, which is not supported; convert the line ends to LF or CRLF"},
 		{"comma-in-name", []string{"ridge", "-features", "zz", "testdata/comma_name.csv"},
 			`testdata/comma_name.csv: column "zz" not found; columns are "a,b" (column 1), c, y`},
+		{"newline-in-name", []string{"ridge", "-features", "zz", "testdata/newline_name.csv"},
+			`testdata/newline_name.csv: column "zz" not found; columns are "a\nb" (column 1), a b, y`},
 		{"missing-values-only-first-row", []string{"kmeans", "-k", "1", "testdata/na_only_first.csv"},
 			`testdata/na_only_first.csv: line 1, column 1: "NA" marks a missing value`},
 		{"long-field", []string{"kmeans", "-k", "1", "testdata/long_field.csv"},
@@ -950,5 +952,19 @@ func TestBlankHeaderName(t *testing.T) {
 	r = runVecfit(t, "", "ridge", "-q", "-lambda", "0.01", "-features", "column 1", "-weights", "-", "testdata/pandas_index.csv").mustSucceed(t)
 	if !strings.Contains(r.stdout, "column 1,") || strings.Count(r.stdout, "\n") != 3 {
 		t.Errorf("-features \"column 1\": weights output\n%s\nwant a header and the rows column 1 and bias", r.stdout)
+	}
+}
+
+// A row of weight 0 counts as absent in the training MSE and R² too, even
+// when it holds a value so large (1e200) that scaling the residuals by it
+// would round all the others to 0.
+func TestRidgeStatsIgnoreZeroWeightRow(t *testing.T) {
+	far := runVecfit(t, "", "ridge", "-q", "-lambda", "0.01", "-weight", "wt", "testdata/weight_zero_far.csv").mustSucceed(t)
+	near := runVecfit(t, "", "ridge", "-q", "-lambda", "0.01", "-weight", "wt", "testdata/weight_zero_near.csv").mustSucceed(t)
+	if far.stdout != near.stdout {
+		t.Errorf("with a far row of weight 0:\n%s\nwithout it:\n%s", far.stdout, near.stdout)
+	}
+	if !strings.Contains(far.stdout, "train MSE 0.000416732, R² 0.9999") {
+		t.Errorf("output\n%s\nwant train MSE 0.000416732, R² 0.9999", far.stdout)
 	}
 }

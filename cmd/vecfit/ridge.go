@@ -247,10 +247,14 @@ func fitStats(y, pred, weights []float64) (mse, r2 float64) {
 	}
 	// Dividing y and pred by the power of two of their largest magnitude
 	// keeps the squares from overflowing, and rounds only values more than
-	// 2¹⁰²² times smaller than the largest.
+	// 2¹⁰²² times smaller than the largest. Rows of weight 0 count for
+	// nothing, so they do not set the scale either: a value of 1e200 there
+	// would round every other residual to 0.
 	top := 0.0
 	for i, v := range y {
-		top = max(top, math.Abs(v), math.Abs(pred[i]))
+		if weights == nil || weights[i] > 0 {
+			top = max(top, math.Abs(v), math.Abs(pred[i]))
+		}
 	}
 	_, shift := math.Frexp(top)
 	scaled := func(v float64) float64 { return math.Ldexp(v, -shift) }
