@@ -226,8 +226,8 @@ const dualFallbackColumns = 4096
 // dualFallbackColumns, where it does not fit the primal form instead. In
 // 1,000 random fits with one column 10³ to 10⁹ times the others, refined
 // at κ from 1e10 to 2.6e14, the error was at most 100 times this
-// estimate, and weights estimated within 2⁻³⁰ were at most 6e-10 off; a
-// tester found one at 5.4e-9.
+// estimate. Weights estimated within 2⁻³⁰ were at most 6e-10 off there,
+// and 5.4e-9 in a tester's fits.
 const dualRefinedWithin = 0x1p-30
 
 // addCentredDirection adds c·u·uᵀ to the lower triangle of the n×n
