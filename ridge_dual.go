@@ -105,7 +105,8 @@ func solveDual[F Float](k *kernel, X, y []F, dim int, lambda float64, m ridgeMom
 		cause := fmt.Sprintf("row %d of X is a linear combination of the rows before it to within rounding", row)
 		switch {
 		case singular.column == 0 && opts.NoIntercept:
-			// The first pivot fails only where it is 0.
+			// No earlier row's share is subtracted from the first
+			// pivot, so it fails only where its diagonal entry is 0.
 			cause = fmt.Sprintf("row %d of X is zero in float64", row)
 		case singular.column == 0:
 			cause = fmt.Sprintf("after centring, row %d of X and the mean square of the rows are zero in float64, as when all rows of nonzero weight are the same", row)

@@ -559,5 +559,8 @@ func TestFitRidgeDualWideNoSilentError(t *testing.T) {
 			t.Errorf("%s: weights off by %.2g relative, scaled by the columns' norms, with no error", name, diff/norm)
 		}
 	}
-	t.Logf("%d of 40 fits returned ErrSingular", singular)
+	// Refusing every fit would pass the checks above, so most must fit.
+	if singular > 20 {
+		t.Errorf("%d of 40 fits returned ErrSingular, want at most 20", singular)
+	}
 }
